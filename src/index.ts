@@ -1,0 +1,23 @@
+/**
+ * softmax-kit: the softmax family for TypeScript. This file only re-exports.
+ */
+
+export type { Backend, SoftmaxAlgorithm } from './kernels/backend.js';
+export {
+  EMPTY_LSE_STATE,
+  type LogSumExpState,
+  logSumExpFromState,
+  mergeLogSumExpStates,
+} from './kernels/lse-state.js';
+export type { NormalizerEntry } from './normalizers/entry.js';
+export { logSoftmax, logSoftmaxVjp } from './normalizers/log-softmax.js';
+export {
+  type LogSumExpOptions,
+  logSumExp,
+  logSumExpState,
+  logSumExpVjp,
+} from './normalizers/log-sum-exp.js';
+export { type NormalizerName, normalizers } from './normalizers/registry.js';
+export { type SoftmaxOptions, softmax, softmaxVjp } from './normalizers/softmax.js';
+export { SoftmaxKitError, type SoftmaxKitErrorCode } from './tensor/errors.js';
+export type { ArrayInput, BackendName, FloatArray, RowOptions } from './tensor/types.js';

@@ -1,0 +1,101 @@
+/**
+ * Kernel backends: one interface, several implementations. The portable
+ * JavaScript backend is the reference; others register themselves and are
+ * tested against it. `resolveBackend` is the only place a backend is chosen.
+ */
+import { SoftmaxKitError } from '../tensor/errors.js';
+import type { BackendName, FloatArray } from '../tensor/types.js';
+import {
+  logSumExpRows,
+  type SoftmaxAlgorithm,
+  softmaxRows,
+  softmaxVjpRows,
+} from './js/softmax-rows.js';
+
+export type { SoftmaxAlgorithm };
+
+/** The softmax-family kernels every backend provides, over contiguous rows. */
+export interface Backend {
+  readonly name: Exclude<BackendName, 'auto'>;
+  /** y = softmax(s·x) (log-softmax when `log`) for `rows` rows of length n; y may alias x. */
+  softmax(
+    x: FloatArray,
+    y: FloatArray,
+    rows: number,
+    n: number,
+    algorithm: SoftmaxAlgorithm,
+    s: number,
+    log: boolean,
+  ): void;
+  /** dx = J(s·x)ᵀ·dy of softmax (log-softmax when `log`), recomputing the forward. */
+  softmaxVjp(
+    x: FloatArray,
+    dy: FloatArray,
+    dx: FloatArray,
+    rows: number,
+    n: number,
+    algorithm: SoftmaxAlgorithm,
+    s: number,
+    log: boolean,
+  ): void;
+  /** out[r] = log Σ e^(s·x_r·) for `rows` rows of length n. */
+  logSumExp(
+    x: FloatArray,
+    out: FloatArray,
+    rows: number,
+    n: number,
+    algorithm: SoftmaxAlgorithm,
+    s: number,
+  ): void;
+  /** Worth using for a call over `elements` elements of this type (size-based choice for 'auto'). */
+  prefers?(elements: number, float32: boolean): boolean;
+}
+
+/** The portable JavaScript backend (the reference). */
+export const jsBackend: Backend = {
+  name: 'js',
+  softmax: softmaxRows,
+  softmaxVjp: softmaxVjpRows,
+  logSumExp: logSumExpRows,
+};
+
+const registry = new Map<string, Backend>([['js', jsBackend]]);
+
+/** Register a backend under its name. Registering a name twice throws. */
+export function registerBackend(backend: Backend): void {
+  if (registry.has(backend.name))
+    throw new SoftmaxKitError(
+      'INVALID_PARAMETER',
+      `registerBackend: backend '${backend.name}' is already registered`,
+    );
+  registry.set(backend.name, backend);
+}
+
+/**
+ * The backend for a call. `'js'` and `'wasm'` are taken as asked (throwing
+ * BACKEND_UNAVAILABLE when not loaded); `'auto'` asks each non-reference
+ * backend whether it prefers this size, else uses JavaScript.
+ */
+export function resolveBackend(
+  fn: string,
+  name: BackendName | undefined,
+  elements: number,
+  float32: boolean,
+): Backend {
+  const asked = name ?? 'auto';
+  if (asked === 'auto') {
+    for (const b of registry.values()) if (b.prefers?.(elements, float32)) return b;
+    return jsBackend;
+  }
+  const b = registry.get(asked);
+  if (b !== undefined) return b;
+  if (asked !== 'js' && asked !== 'wasm')
+    throw new SoftmaxKitError(
+      'INVALID_PARAMETER',
+      `${fn}: expected backend to be one of 'auto', 'js', 'wasm', got ${JSON.stringify(asked)}`,
+    );
+  throw new SoftmaxKitError(
+    'BACKEND_UNAVAILABLE',
+    `${fn}: expected backend '${asked}' to be loaded, got none`,
+  );
+}

@@ -1,0 +1,439 @@
+/**
+ * Portable JavaScript softmax kernels: the reference every other backend is
+ * tested against. Each works on `rows` contiguous rows of length `n`
+ * (row r occupies [r·n, (r + 1)·n)), reads Float32 or Float64 and computes in
+ * double precision, rounding once on the store.
+ *
+ * Three ways to compute a row's normalizer, all giving the same result:
+ * - 'three-pass': max; Σ e^(x − max) (stored); divide.
+ * - 'two-pass' (Dukhan & Ablavatski 2020, arXiv:2001.04438): each e^x is kept
+ *   as a (mantissa, exponent) pair m·2^k, k = round(x·log2 e), m = e^(x − k·ln 2);
+ *   the running sum is a pair (S, K), so no max pass and no overflow.
+ * - 'online' (Milakov & Gimelshein 2018, arXiv:1805.02867): one pass keeps a
+ *   running (max, sum) pair and rescales the sum when the max grows. We let the
+ *   reference lag the max by up to 64 (e^64 cannot overflow a double), so the
+ *   sum is rescaled only when the new terms dwarf it by e^64 and rescaling
+ *   errors stay below 2^−92 of the sum instead of growing with n.
+ *
+ * Error bound (Float64, scale = 1, measured by test/kernels/softmax-rows.test.ts):
+ * ≤ 4 ulp per output that is not subnormal: x − max exact (TwoSum), Math.exp
+ * < 1 ulp, Neumaier sum ≤ 2 ulp, one division. Float32 outputs are the
+ * correctly rounded double result, ≤ 1 ulp. A scale s ≠ 1 adds one rounding
+ * of s·(x − max), i.e. |s·(x − max)|·2^−53 relative.
+ *
+ * Non-finite policy: −∞ entries get probability 0 (log-probability −∞) and
+ * gradient 0. A fully masked row (all −∞) gives zeros in softmax, logSoftmax
+ * and both vjps; its logsumexp is −∞. A row holding +∞ takes the limit: the
+ * +∞ entries share probability 1 equally (log-probability −log c), the rest
+ * get 0 (−∞), the gradient is 0, logsumexp is +∞. NaN anywhere makes its row
+ * NaN and touches no other row.
+ */
+import type { FloatArray } from '../../tensor/types.js';
+import { type CompensatedSum, expDiff, expScaledDiff, logOfSum, scaledDiff } from './exact.js';
+
+export type SoftmaxAlgorithm = 'three-pass' | 'two-pass' | 'online';
+
+/** How far the online reference may lag the true max (natural-log units). */
+const ONLINE_LAG = 64;
+/** Beyond this |x| the two-pass range reduction x − k·ln 2 loses exactness. */
+const TWO_PASS_LIMIT = 2 ** 30;
+const LOG2E = Math.LOG2E;
+// ln 2 in three parts: LN2_A and LN2_B have 21 significant bits, so k·LN2_A and
+// k·LN2_B are exact for |k| < 2^32 (Cody & Waite range reduction).
+// LN2_C is the remainder to 53 more bits (ln 2 − A − B − C ≈ −1.8e−30, from an
+// 80-digit ln 2).
+const LN2_A = 0.6931467056274414;
+const LN2_B = 4.7493244892393705e-7;
+const LN2_C = 5.498548018212146e-14;
+
+/** A row's normalizer: Σ_i e^(s·(x_i − ref)) = sum + comp, with ref ≥ max − 64/s. */
+interface RowNormalizer extends CompensatedSum {
+  /** The reference point the terms are taken against (finite). */
+  ref: number;
+  /** The row's true maximum. */
+  max: number;
+}
+
+/** Outcome of scanning a row for non-finite structure. */
+enum RowKind {
+  Finite = 0,
+  Masked = 1, // every entry −∞ (and no NaN)
+  PosInf = 2, // holds +∞ (and no NaN)
+  HasNaN = 3,
+}
+
+function rowMax(x: FloatArray, o: number, n: number): number {
+  let m = -Infinity;
+  for (let i = o; i < o + n; i++) {
+    const v = x[i]!;
+    if (v > m) m = v;
+  }
+  return m;
+}
+
+function hasNaN(x: FloatArray, o: number, n: number): boolean {
+  for (let i = o; i < o + n; i++) if (Number.isNaN(x[i]!)) return true;
+  return false;
+}
+
+/** Classify a row from its NaN-ignoring max. */
+function classify(x: FloatArray, o: number, n: number, max: number): RowKind {
+  if (max === -Infinity) return hasNaN(x, o, n) ? RowKind.HasNaN : RowKind.Masked;
+  if (max === Infinity) return hasNaN(x, o, n) ? RowKind.HasNaN : RowKind.PosInf;
+  return RowKind.Finite; // a NaN in a finite row propagates through the sum
+}
+
+function addTerm(acc: CompensatedSum, v: number): void {
+  const s = acc.sum;
+  const t = s + v;
+  acc.comp += Math.abs(s) >= Math.abs(v) ? s - t + v : v - t + s;
+  acc.sum = t;
+}
+
+/** Three-pass normalizer: exact max first, then the compensated sum. */
+function normalizerThreePass(
+  x: FloatArray,
+  o: number,
+  n: number,
+  s: number,
+  acc: RowNormalizer,
+): void {
+  const m = acc.max;
+  acc.ref = m;
+  acc.sum = 0;
+  acc.comp = 0;
+  if (s === 1) for (let i = o; i < o + n; i++) addTerm(acc, expDiff(x[i]!, m));
+  else for (let i = o; i < o + n; i++) addTerm(acc, expScaledDiff(x[i]!, m, s));
+}
+
+/** Online normalizer: one pass, lazily rescaled running (reference, sum). */
+function normalizerOnline(
+  x: FloatArray,
+  o: number,
+  n: number,
+  s: number,
+  acc: RowNormalizer,
+): void {
+  let ref = -Infinity;
+  let lagLimit = -Infinity;
+  acc.sum = 0;
+  acc.comp = 0;
+  for (let i = o; i < o + n; i++) {
+    const v = x[i]!;
+    if (v > lagLimit) {
+      // The new value would make e^(s·(v − ref)) exceed e^64: move the reference.
+      if (ref !== -Infinity) {
+        const f = s === 1 ? expDiff(ref, v) : expScaledDiff(ref, v, s);
+        acc.sum *= f;
+        acc.comp *= f;
+      }
+      ref = v;
+      lagLimit = v + ONLINE_LAG / s;
+    }
+    addTerm(acc, s === 1 ? expDiff(v, ref) : expScaledDiff(v, ref, s));
+  }
+  acc.ref = ref;
+}
+
+/** e^r·2^k pieces of e^(s·x) (two-pass representation); returns the mantissa, k in `k`. */
+function mantExp(z: number, zl: number, out: { k: number }): number {
+  const k = Math.round(z * LOG2E);
+  out.k = k;
+  const r = z - k * LN2_A - k * LN2_B - k * LN2_C + zl;
+  return Math.exp(r);
+}
+
+/** 2^e for an integer e ≥ −2098 (exact, two factors so subnormal results round once). */
+function pow2(e: number): number {
+  return e >= -1022 ? 2 ** e : 2 ** (e + 1022) * 2 ** -1022;
+}
+
+const scratchK = { k: 0 };
+
+/**
+ * Two-pass normalizer (mantissa, exponent). Rows with |x| ≥ 2^30 take the
+ * online path (same result): there x − k·ln 2 needs more bits of ln 2 than a
+ * double holds, and any two distinct values there are ≥ 2^−22·2^30 apart.
+ * The state (S, K) is converted to (ref, sum) with ref = K·ln 2 held exactly
+ * as the integer K (see `twoPassRef`).
+ */
+function normalizerTwoPass(
+  x: FloatArray,
+  o: number,
+  n: number,
+  s: number,
+  acc: RowNormalizer,
+): boolean {
+  if (acc.max * s >= TWO_PASS_LIMIT || -rowMin(x, o, n) * s >= TWO_PASS_LIMIT) return false;
+  let S = 0;
+  let C = 0;
+  let K = -Infinity;
+  for (let i = o; i < o + n; i++) {
+    const v = x[i]!;
+    if (v === -Infinity) continue;
+    const z = v * s;
+    const mant = mantExp(z, s === 1 ? 0 : productError(v, s, z), scratchK);
+    const k = scratchK.k;
+    if (k > K) {
+      const f = K === -Infinity ? 0 : pow2(K - k);
+      S *= f;
+      C *= f;
+      K = k;
+    }
+    const term = k === K ? mant : mant * pow2(k - K);
+    const t = S + term;
+    C += Math.abs(S) >= Math.abs(term) ? S - t + term : term - t + S;
+    S = t;
+  }
+  acc.ref = K;
+  acc.sum = S;
+  acc.comp = C;
+  return true;
+}
+
+function rowMin(x: FloatArray, o: number, n: number): number {
+  let m = Infinity;
+  for (let i = o; i < o + n; i++) {
+    const v = x[i]!;
+    if (v < m && v !== -Infinity) m = v;
+  }
+  return m === Infinity ? 0 : m;
+}
+
+/** The rounding error of z = fl(a·b) (Dekker's TwoProduct with Veltkamp splitting). */
+function productError(a: number, b: number, z: number): number {
+  const SPLIT = 134217729; // 2^27 + 1
+  let c = SPLIT * a;
+  const ah = c - (c - a);
+  const al = a - ah;
+  c = SPLIT * b;
+  const bh = c - (c - b);
+  const bl = b - bh;
+  return ah * bh - z + ah * bl + al * bh + al * bl;
+}
+
+/** Fill a non-finite row (masked, +∞ or NaN) with its documented value. */
+function fillSpecialRow(
+  x: FloatArray,
+  y: FloatArray,
+  o: number,
+  n: number,
+  kind: RowKind,
+  log: boolean,
+): void {
+  if (kind === RowKind.HasNaN) {
+    y.fill(Number.NaN, o, o + n);
+  } else if (kind === RowKind.Masked) {
+    y.fill(0, o, o + n);
+  } else {
+    let c = 0;
+    for (let i = o; i < o + n; i++) if (x[i] === Infinity) c++;
+    const hit = log ? -Math.log(c) : 1 / c;
+    const miss = log ? -Infinity : 0;
+    for (let i = o; i < o + n; i++) y[i] = x[i] === Infinity ? hit : miss;
+  }
+}
+
+/** Reusable per-call state. */
+function newNormalizer(): RowNormalizer {
+  return { ref: 0, max: 0, sum: 0, comp: 0 };
+}
+
+/**
+ * Compute one finite row's normalizer with the chosen algorithm. Returns true
+ * when acc.ref is an exponent K of the two-pass representation (ref = K·ln 2).
+ */
+function rowNormalizer(
+  x: FloatArray,
+  o: number,
+  n: number,
+  s: number,
+  algorithm: SoftmaxAlgorithm,
+  acc: RowNormalizer,
+): boolean {
+  if (algorithm === 'two-pass') {
+    if (normalizerTwoPass(x, o, n, s, acc)) return true;
+    normalizerOnline(x, o, n, s, acc);
+  } else if (algorithm === 'online') normalizerOnline(x, o, n, s, acc);
+  else normalizerThreePass(x, o, n, s, acc);
+  return false;
+}
+
+/** K·ln 2 − s·max, exact to ~2^−100 relative (K·LN2_A and K·LN2_B are exact). */
+function kLn2MinusScaled(K: number, max: number, s: number): number {
+  const z = max * s;
+  const zl = s === 1 ? 0 : productError(max, s, z);
+  return K * LN2_A - z - zl + K * LN2_B + K * LN2_C;
+}
+
+/**
+ * L = log Σ_i e^(s·(x_i − max)) for a finite row. When one entry dominates
+ * (L < ln 2) the sum is recomputed against the exact max so that log1p gives
+ * the near-zero log-probabilities their relative accuracy; otherwise the
+ * algorithm's own (reference, sum) is shifted to the max.
+ */
+function logNormalizer(
+  x: FloatArray,
+  o: number,
+  n: number,
+  s: number,
+  algorithm: SoftmaxAlgorithm,
+  acc: RowNormalizer,
+): number {
+  const twoPass = rowNormalizer(x, o, n, s, algorithm, acc);
+  const max = acc.max;
+  if (!twoPass && acc.ref === max) return logOfSum(acc.sum, acc.comp);
+  const L = twoPass
+    ? Math.log(acc.sum + acc.comp) + kLn2MinusScaled(acc.ref, max, s)
+    : Math.log(acc.sum + acc.comp) - scaledDiff(max, acc.ref, s);
+  if (L >= Math.LN2 || Number.isNaN(L)) return L;
+  normalizerThreePass(x, o, n, s, acc);
+  return logOfSum(acc.sum, acc.comp);
+}
+
+/**
+ * Softmax (or log-softmax when `log`) of `rows` contiguous rows of length n,
+ * of s·x (s = 1/temperature). `y` may be `x` (in place).
+ */
+export function softmaxRows(
+  x: FloatArray,
+  y: FloatArray,
+  rows: number,
+  n: number,
+  algorithm: SoftmaxAlgorithm,
+  s: number,
+  log: boolean,
+): void {
+  const acc = newNormalizer();
+  for (let r = 0; r < rows; r++) {
+    const o = r * n;
+    acc.max = rowMax(x, o, n);
+    const kind = classify(x, o, n, acc.max);
+    if (kind !== RowKind.Finite) {
+      fillSpecialRow(x, y, o, n, kind, log);
+      continue;
+    }
+    if (log) {
+      const L = logNormalizer(x, o, n, s, algorithm, acc);
+      const max = acc.max;
+      for (let i = o; i < o + n; i++) y[i] = scaledDiff(x[i]!, max, s) - L;
+      continue;
+    }
+    const twoPass = rowNormalizer(x, o, n, s, algorithm, acc);
+    const ref = acc.ref;
+    const d = acc.sum + acc.comp;
+    for (let i = o; i < o + n; i++) {
+      const v = x[i]!;
+      let e: number;
+      if (!twoPass) e = s === 1 ? expDiff(v, ref) : expScaledDiff(v, ref, s);
+      else if (v === -Infinity) e = 0;
+      else {
+        const z = v * s;
+        const mant = mantExp(z, s === 1 ? 0 : productError(v, s, z), scratchK);
+        e = mant * pow2(scratchK.k - ref);
+      }
+      y[i] = e / d;
+    }
+  }
+}
+
+/**
+ * out[r] = log Σ_i e^(s·x_ri) for `rows` contiguous rows (Float64 accumulation,
+ * one rounding on the store). −∞ for a fully masked row, +∞ if it holds +∞,
+ * NaN if it holds NaN.
+ */
+export function logSumExpRows(
+  x: FloatArray,
+  out: FloatArray,
+  rows: number,
+  n: number,
+  algorithm: SoftmaxAlgorithm,
+  s: number,
+): void {
+  const acc = newNormalizer();
+  for (let r = 0; r < rows; r++) {
+    const o = r * n;
+    acc.max = rowMax(x, o, n);
+    const kind = classify(x, o, n, acc.max);
+    if (kind === RowKind.HasNaN) out[r] = Number.NaN;
+    else if (kind === RowKind.Masked) out[r] = -Infinity;
+    else if (kind === RowKind.PosInf) out[r] = Infinity;
+    else {
+      const L = logNormalizer(x, o, n, s, algorithm, acc);
+      const z = acc.max * s;
+      out[r] = z + (L + (s === 1 ? 0 : productError(acc.max, s, z)));
+    }
+  }
+}
+
+/**
+ * The online state (m, d) of one row with m = the row's max:
+ * d = Σ e^(x_i − m), computed in one pass (online algorithm) and rescaled
+ * once at the end from the lagging reference to the true max.
+ */
+export function lseStateOfRow(x: FloatArray, o: number, n: number): { m: number; d: number } {
+  const acc = newNormalizer();
+  acc.max = rowMax(x, o, n);
+  const kind = classify(x, o, n, acc.max);
+  if (kind === RowKind.HasNaN) return { m: Number.NaN, d: Number.NaN };
+  if (kind === RowKind.Masked) return { m: -Infinity, d: 0 };
+  if (kind === RowKind.PosInf) {
+    let c = 0;
+    for (let i = o; i < o + n; i++) if (x[i] === Infinity) c++;
+    return { m: Infinity, d: c };
+  }
+  normalizerOnline(x, o, n, 1, acc);
+  const d = acc.sum + acc.comp;
+  return { m: acc.max, d: acc.ref === acc.max ? d : d * expDiff(acc.ref, acc.max) };
+}
+
+/**
+ * Vector–Jacobian product of softmax (or log-softmax) of s·x, row by row:
+ *   softmax:     dx = s · y ⊙ (dy − ⟨y, dy⟩)
+ *   log-softmax: dx = s · (dy − softmax(s·x) · Σ dy)
+ * The forward row is recomputed into a scratch row (no n·rows buffer).
+ * −∞ entries, fully masked rows and rows holding +∞ get gradient 0.
+ */
+export function softmaxVjpRows(
+  x: FloatArray,
+  dy: FloatArray,
+  dx: FloatArray,
+  rows: number,
+  n: number,
+  algorithm: SoftmaxAlgorithm,
+  s: number,
+  log: boolean,
+): void {
+  const p = new Float64Array(n);
+  for (let r = 0; r < rows; r++) {
+    const o = r * n;
+    softmaxRows(x.subarray(o, o + n), p, 1, n, algorithm, s, false);
+    const max = rowMax(x, o, n);
+    const kind = classify(x, o, n, max);
+    if (kind === RowKind.HasNaN) {
+      dx.fill(Number.NaN, o, o + n);
+      continue;
+    }
+    if (kind !== RowKind.Finite) {
+      dx.fill(0, o, o + n);
+      continue;
+    }
+    // g = ⟨p, dy⟩ (softmax) or Σ dy (log-softmax), compensated.
+    let g = 0;
+    let c = 0;
+    for (let i = 0; i < n; i++) {
+      const xi = x[o + i]!;
+      if (xi === -Infinity) continue;
+      const v = log ? dy[o + i]! : p[i]! * dy[o + i]!;
+      const t = g + v;
+      c += Math.abs(g) >= Math.abs(v) ? g - t + v : v - t + g;
+      g = t;
+    }
+    g += c;
+    for (let i = 0; i < n; i++) {
+      const xi = x[o + i]!;
+      if (xi === -Infinity) dx[o + i] = 0;
+      else dx[o + i] = log ? s * (dy[o + i]! - p[i]! * g) : s * p[i]! * (dy[o + i]! - g);
+    }
+  }
+}

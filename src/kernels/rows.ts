@@ -1,0 +1,86 @@
+import type { RowLayout } from '../tensor/layout.js';
+import type { FloatArray } from '../tensor/types.js';
+
+/**
+ * A kernel over `rows` contiguous rows of length n: reads the k inputs at
+ * [r·n, (r + 1)·n) and writes the output there (row map) or at [r] (reduction).
+ */
+export type RowKernel = (inputs: readonly FloatArray[], output: FloatArray, rows: number) => void;
+
+/** Scratch rows per tile when the axis is strided: bounded to 2^16 elements per array. */
+function tileRows(layout: RowLayout): number {
+  return Math.max(1, Math.min(layout.inner, Math.floor(65536 / layout.n)));
+}
+
+function scratchLike(a: FloatArray, length: number): FloatArray {
+  return a instanceof Float32Array ? new Float32Array(length) : new Float64Array(length);
+}
+
+/**
+ * Run a row kernel over every row of the layout. A contiguous axis (inner = 1)
+ * is handed to the kernel in one call with no copy; a strided axis is gathered
+ * tile by tile (T consecutive inner positions, so each read of T is contiguous)
+ * into row-major scratch and, for a row map, scattered back. Floors above
+ * never see strides.
+ */
+export function forEachRow(
+  layout: RowLayout,
+  inputs: readonly FloatArray[],
+  output: FloatArray,
+  reduce: boolean,
+  kernel: RowKernel,
+): void {
+  const { outer, n, inner } = layout;
+  if (inner === 1) {
+    kernel(inputs, output, outer);
+    return;
+  }
+  const T = tileRows(layout);
+  const scratchIn = inputs.map((a) => scratchLike(a, T * n));
+  const scratchOut = reduce ? undefined : scratchLike(output, T * n);
+  for (let o = 0; o < outer; o++) {
+    const base = o * n * inner;
+    for (let j0 = 0; j0 < inner; j0 += T) {
+      const t = Math.min(T, inner - j0);
+      for (let k = 0; k < inputs.length; k++)
+        gather(inputs[k]!, scratchIn[k]!, base + j0, n, inner, t);
+      if (scratchOut === undefined) {
+        const r0 = o * inner + j0;
+        kernel(scratchIn, output.subarray(r0, r0 + t), t);
+      } else {
+        kernel(scratchIn, scratchOut, t);
+        scatter(scratchOut, output, base + j0, n, inner, t);
+      }
+    }
+  }
+}
+
+/** dst[u·n + i] = src[start + i·inner + u] for u < t, i < n. */
+function gather(
+  src: FloatArray,
+  dst: FloatArray,
+  start: number,
+  n: number,
+  inner: number,
+  t: number,
+): void {
+  for (let i = 0; i < n; i++) {
+    const s = start + i * inner;
+    for (let u = 0; u < t; u++) dst[u * n + i] = src[s + u]!;
+  }
+}
+
+/** dst[start + i·inner + u] = src[u·n + i] for u < t, i < n. */
+function scatter(
+  src: FloatArray,
+  dst: FloatArray,
+  start: number,
+  n: number,
+  inner: number,
+  t: number,
+): void {
+  for (let i = 0; i < n; i++) {
+    const s = start + i * inner;
+    for (let u = 0; u < t; u++) dst[s + u] = src[u * n + i]!;
+  }
+}

@@ -1,0 +1,20 @@
+/** The element types every function accepts and returns. */
+export type FloatArray = Float32Array | Float64Array;
+
+/** A data argument: a typed float array, or a plain array (read as Float64). */
+export type ArrayInput = FloatArray | readonly number[];
+
+/** Options shared by every function that maps rows of a tensor to rows. */
+export interface RowOptions {
+  /** Row-major shape of the flat input. Default: one vector, `[x.length]`. */
+  shape?: readonly number[];
+  /** The axis that is normalized or reduced; negative counts from the end. Default −1. */
+  axis?: number;
+  /** Write the result here instead of allocating (same length and element type as the result). */
+  out?: FloatArray;
+  /** Kernel backend. `'auto'` picks by size; `'js'` is the portable reference. Default `'auto'`. */
+  backend?: BackendName;
+}
+
+/** Kernel backends. */
+export type BackendName = 'auto' | 'js' | 'wasm';

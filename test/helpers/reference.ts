@@ -1,0 +1,115 @@
+/**
+ * Independent high-precision references (decimal.js, 60 digits) for the tests.
+ * Nothing here calls the code under test.
+ */
+import { Decimal } from 'decimal.js';
+
+export const D = Decimal.clone({
+  precision: 60,
+  toExpNeg: -9e15,
+  toExpPos: 9e15,
+  minE: -9e15,
+  maxE: 9e15,
+});
+export type Dec = InstanceType<typeof D>;
+
+/** e^x for a double, exactly representable input (−∞ → 0). */
+export function dexp(x: Dec): Dec {
+  return D.exp(x);
+}
+
+/** Softmax of a row given as distinct values with multiplicities (a long row cheaply). */
+export function refSoftmaxGrouped(
+  values: readonly number[],
+  counts: readonly number[],
+  T = 1,
+): Dec[] {
+  const finite = values.filter((v) => v !== -Infinity);
+  const m = finite.length ? new D(Math.max(...finite)) : new D(0);
+  const t = new D(T);
+  const e = values.map((v) => (v === -Infinity ? new D(0) : D.exp(new D(v).minus(m).div(t))));
+  let sum = new D(0);
+  for (let i = 0; i < values.length; i++) sum = sum.plus(e[i]!.times(counts[i]!));
+  return e.map((ei) => ei.div(sum));
+}
+
+/** Softmax of a finite-or-−∞ row, in 60-digit arithmetic. */
+export function refSoftmax(x: ArrayLike<number>, T = 1): Dec[] {
+  const v = Array.from(x);
+  return refSoftmaxGrouped(
+    v,
+    v.map(() => 1),
+    T,
+  );
+}
+
+/** log Σ e^(x/T) of a row given as distinct values with multiplicities. */
+export function refLogSumExpGrouped(
+  values: readonly number[],
+  counts: readonly number[],
+  T = 1,
+): Dec {
+  const finite = values.filter((v) => v !== -Infinity);
+  if (!finite.length) return new D(-Infinity);
+  const t = new D(T);
+  const m = new D(Math.max(...finite)).div(t);
+  let sum = new D(0);
+  for (let i = 0; i < values.length; i++) {
+    if (values[i] === -Infinity) continue;
+    sum = sum.plus(D.exp(new D(values[i]!).div(t).minus(m)).times(counts[i]!));
+  }
+  return m.plus(D.ln(sum));
+}
+
+export function refLogSumExp(x: ArrayLike<number>, T = 1): Dec {
+  const v = Array.from(x);
+  return refLogSumExpGrouped(
+    v,
+    v.map(() => 1),
+    T,
+  );
+}
+
+/** Log-softmax of a row: x/T − lse(x/T). */
+export function refLogSoftmax(x: ArrayLike<number>, T = 1): Dec[] {
+  const lse = refLogSumExp(x, T);
+  return Array.from(x, (v) => (v === -Infinity ? new D(-Infinity) : new D(v).div(T).minus(lse)));
+}
+
+/** The unit in the last place of the format at the (rounded) value v. */
+export function ulpOf(v: number, float32: boolean): number {
+  const a = Math.abs(v);
+  const minExp = float32 ? -126 : -1022;
+  const mant = float32 ? 23 : 52;
+  const e = a === 0 ? minExp : Math.max(minExp, Math.floor(Math.log2(a)));
+  // guard against log2 rounding at powers of two
+  const ee = 2 ** e > a ? e - 1 : e;
+  return 2 ** (Math.max(ee, minExp) - mant);
+}
+
+/** |computed − exact| in ulps of the exact value's format. ∞/−∞ must match exactly. */
+export function ulpError(computed: number, exact: Dec, float32: boolean): number {
+  if (!exact.isFinite()) return computed === exact.toNumber() ? 0 : Infinity;
+  const e = exact.toNumber();
+  const ref = float32 ? Math.fround(e) : e;
+  return new D(computed).minus(exact).abs().div(ulpOf(ref, float32)).toNumber();
+}
+
+/** max ulp error over a row (skipping nothing). */
+export function maxUlpError(
+  computed: ArrayLike<number>,
+  exact: readonly Dec[],
+  float32: boolean,
+): number {
+  let worst = 0;
+  for (let i = 0; i < exact.length; i++)
+    worst = Math.max(worst, ulpError(computed[i]!, exact[i]!, float32));
+  return worst;
+}
+
+/** |computed − exact| / |exact| (0 when both 0). */
+export function relError(computed: number, exact: Dec): number {
+  if (exact.isZero()) return computed === 0 ? 0 : Infinity;
+  if (!exact.isFinite()) return computed === exact.toNumber() ? 0 : Infinity;
+  return new D(computed).minus(exact).abs().div(exact.abs()).toNumber();
+}
