@@ -47,6 +47,23 @@ export interface Backend {
     algorithm: SoftmaxAlgorithm,
     s: number,
   ): void;
+  /**
+   * Cross-entropy rows, loss and gradient together (see js/cross-entropy-rows.ts for the math):
+   * q_j = (1 − ε)·w_t·[j = t] + (ε/n)·w_j; loss[r] = Σ q_j (lse − x_j); lse[r];
+   * grad row = scale[r]·((Σ q)·softmax − q). Negative targets are ignored (loss 0, grad 0).
+   */
+  crossEntropy(
+    x: FloatArray,
+    targets: Int32Array,
+    rows: number,
+    n: number,
+    smoothing: number,
+    classWeight: Float64Array | undefined,
+    scale: Float64Array,
+    loss: Float64Array,
+    lse: Float64Array,
+    grad: FloatArray | undefined,
+  ): void;
   /** Worth using for a call over `elements` elements of this type (size-based choice for 'auto'). */
   prefers?(elements: number, float32: boolean): boolean;
 }
@@ -57,6 +74,7 @@ export const jsBackend: Backend = {
   softmax: softmaxRows,
   softmaxVjp: softmaxVjpRows,
   logSumExp: logSumExpRows,
+  crossEntropy: crossEntropyRows,
 };
 
 const registry = new Map<string, Backend>([['js', jsBackend]]);
