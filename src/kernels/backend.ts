@@ -5,6 +5,7 @@
  */
 import { SoftmaxKitError } from '../tensor/errors.js';
 import type { BackendName, FloatArray } from '../tensor/types.js';
+import { crossEntropyRows } from './js/cross-entropy-rows.js';
 import {
   logSumExpRows,
   type SoftmaxAlgorithm,
