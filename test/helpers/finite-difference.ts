@@ -43,7 +43,7 @@ export function randomArray(n: number, seed: number, lo = -3, hi = 3): Float64Ar
     s ^= s >>> 17;
     s ^= s << 5;
     s >>>= 0;
-    a[i] = lo + ((hi - lo) * s) / 2 ** 32;
+    a[i] = lo + (hi - lo) * (s / 2 ** 32);
   }
   return a;
 }

@@ -13,9 +13,29 @@ export const D = Decimal.clone({
 });
 export type Dec = InstanceType<typeof D>;
 
-/** e^x for a double, exactly representable input (−∞ → 0). */
-export function dexp(x: Dec): Dec {
-  return D.exp(x);
+const view = new DataView(new ArrayBuffer(8));
+
+/**
+ * The exact value of a double as a Decimal (rounded to 60 digits).
+ * `new D(x)` would read x's shortest decimal string, which differs from the
+ * binary value by up to half an ulp — enough to fake a 16-ulp error in e^x.
+ */
+export function dec(x: number): Dec {
+  if (!Number.isFinite(x) || x === 0 || Number.isInteger(x)) return new D(x);
+  view.setFloat64(0, x);
+  const hi = view.getUint32(0);
+  const lo = view.getUint32(4);
+  const biased = (hi >>> 20) & 0x7ff;
+  const mant = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
+  const m = biased === 0 ? mant : mant | (1n << 52n);
+  const e = (biased === 0 ? 1 : biased) - 1075;
+  const v = new D(m.toString()).times(new D(2).pow(e));
+  return x < 0 ? v.neg() : v;
+}
+
+/** e^x, flushing exponents below −10^5 to 0 (decimal.js gives NaN far past its range). */
+function dexp(x: Dec): Dec {
+  return x.lt(-1e5) ? new D(0) : D.exp(x);
 }
 
 /** Softmax of a row given as distinct values with multiplicities (a long row cheaply). */
@@ -25,9 +45,9 @@ export function refSoftmaxGrouped(
   T = 1,
 ): Dec[] {
   const finite = values.filter((v) => v !== -Infinity);
-  const m = finite.length ? new D(Math.max(...finite)) : new D(0);
-  const t = new D(T);
-  const e = values.map((v) => (v === -Infinity ? new D(0) : D.exp(new D(v).minus(m).div(t))));
+  const m = finite.length ? dec(Math.max(...finite)) : new D(0);
+  const t = dec(T);
+  const e = values.map((v) => (v === -Infinity ? new D(0) : dexp(dec(v).minus(m).div(t))));
   let sum = new D(0);
   for (let i = 0; i < values.length; i++) sum = sum.plus(e[i]!.times(counts[i]!));
   return e.map((ei) => ei.div(sum));
@@ -51,12 +71,12 @@ export function refLogSumExpGrouped(
 ): Dec {
   const finite = values.filter((v) => v !== -Infinity);
   if (!finite.length) return new D(-Infinity);
-  const t = new D(T);
-  const m = new D(Math.max(...finite)).div(t);
+  const t = dec(T);
+  const m = dec(Math.max(...finite)).div(t);
   let sum = new D(0);
   for (let i = 0; i < values.length; i++) {
     if (values[i] === -Infinity) continue;
-    sum = sum.plus(D.exp(new D(values[i]!).div(t).minus(m)).times(counts[i]!));
+    sum = sum.plus(dexp(dec(values[i]!).div(t).minus(m)).times(counts[i]!));
   }
   return m.plus(D.ln(sum));
 }
@@ -73,7 +93,7 @@ export function refLogSumExp(x: ArrayLike<number>, T = 1): Dec {
 /** Log-softmax of a row: x/T − lse(x/T). */
 export function refLogSoftmax(x: ArrayLike<number>, T = 1): Dec[] {
   const lse = refLogSumExp(x, T);
-  return Array.from(x, (v) => (v === -Infinity ? new D(-Infinity) : new D(v).div(T).minus(lse)));
+  return Array.from(x, (v) => (v === -Infinity ? new D(-Infinity) : dec(v).div(T).minus(lse)));
 }
 
 /** The unit in the last place of the format at the (rounded) value v. */
@@ -92,7 +112,7 @@ export function ulpError(computed: number, exact: Dec, float32: boolean): number
   if (!exact.isFinite()) return computed === exact.toNumber() ? 0 : Infinity;
   const e = exact.toNumber();
   const ref = float32 ? Math.fround(e) : e;
-  return new D(computed).minus(exact).abs().div(ulpOf(ref, float32)).toNumber();
+  return dec(computed).minus(exact).abs().div(ulpOf(ref, float32)).toNumber();
 }
 
 /** max ulp error over a row (skipping nothing). */
@@ -111,5 +131,5 @@ export function maxUlpError(
 export function relError(computed: number, exact: Dec): number {
   if (exact.isZero()) return computed === 0 ? 0 : Infinity;
   if (!exact.isFinite()) return computed === exact.toNumber() ? 0 : Infinity;
-  return new D(computed).minus(exact).abs().div(exact.abs()).toNumber();
+  return dec(computed).minus(exact).abs().div(exact.abs()).toNumber();
 }

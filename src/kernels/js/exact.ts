@@ -22,23 +22,43 @@ export function expDiff(a: number, m: number): number {
 }
 
 /**
- * e^(s·(a − m)) for a scale s > 0 (s = 1/temperature). The difference is exact
- * as in {@link expDiff}; the product adds one rounding of s·h.
+ * e^(s·(a − m)) for a scale s > 0 (s = 1/temperature). The difference and the
+ * product are both error-free (TwoSum, TwoProduct), so the only roundings are
+ * Math.exp's and the one in s = fl(1/T) itself.
  */
 export function expScaledDiff(a: number, m: number, s: number): number {
   const h = a - m;
   const t = h - a;
   const l = a - (h - t) + (-m - t);
-  const e = Math.exp(h * s);
-  return !Number.isNaN(l) ? e + e * (l * s) : e;
+  const z = h * s;
+  const e = Math.exp(z);
+  return !Number.isNaN(l) ? e + e * (productError(h, s, z) + l * s) : e;
 }
 
-/** s·(a − m) with a − m exact (the scaled log-domain difference). */
+/** s·(a − m) with a − m and the product error-free, rounded once at the end. */
 export function scaledDiff(a: number, m: number, s: number): number {
   const h = a - m;
   const t = h - a;
   const l = a - (h - t) + (-m - t);
-  return !Number.isNaN(l) ? h * s + l * s : h * s;
+  if (s === 1) return !Number.isNaN(l) ? h + l : h;
+  const z = h * s;
+  return !Number.isNaN(l) ? z + (productError(h, s, z) + l * s) : z;
+}
+
+/**
+ * The rounding error of z = fl(a·b): a·b − z exactly (Dekker's TwoProduct with
+ * Veltkamp splitting; exact for |a|, |b| ≤ 2^995; 0 beyond, and for non-finite z).
+ */
+export function productError(a: number, b: number, z: number): number {
+  if (!Number.isFinite(z) || Math.abs(a) > 2 ** 995 || Math.abs(b) > 2 ** 995) return 0;
+  const SPLIT = 134217729; // 2^27 + 1
+  let c = SPLIT * a;
+  const ah = c - (c - a);
+  const al = a - ah;
+  c = SPLIT * b;
+  const bh = c - (c - b);
+  const bl = b - bh;
+  return ah * bh - z + ah * bl + al * bh + al * bl;
 }
 
 /** A Neumaier (Kahan–Babuška) accumulator: value = sum + comp. */

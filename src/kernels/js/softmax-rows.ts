@@ -29,7 +29,14 @@
  * NaN and touches no other row.
  */
 import type { FloatArray } from '../../tensor/types.js';
-import { type CompensatedSum, expDiff, expScaledDiff, logOfSum, scaledDiff } from './exact.js';
+import {
+  type CompensatedSum,
+  expDiff,
+  expScaledDiff,
+  logOfSum,
+  productError,
+  scaledDiff,
+} from './exact.js';
 
 export type SoftmaxAlgorithm = 'three-pass' | 'two-pass' | 'online';
 
@@ -40,11 +47,11 @@ const TWO_PASS_LIMIT = 2 ** 30;
 const LOG2E = Math.LOG2E;
 // ln 2 in three parts: LN2_A and LN2_B have 21 significant bits, so k·LN2_A and
 // k·LN2_B are exact for |k| < 2^32 (Cody & Waite range reduction).
-// LN2_C is the remainder to 53 more bits (ln 2 − A − B − C ≈ −1.8e−30, from an
+// LN2_C is the remainder to 53 more bits (ln 2 − A − B − C ≈ 1.9e−31, from an
 // 80-digit ln 2).
 const LN2_A = 0.6931467056274414;
 const LN2_B = 4.7493244892393705e-7;
-const LN2_C = 5.498548018212146e-14;
+const LN2_C = 5.497923018708371e-14;
 
 /** A row's normalizer: Σ_i e^(s·(x_i − ref)) = sum + comp, with ref ≥ max − 64/s. */
 interface RowNormalizer extends CompensatedSum {
@@ -120,6 +127,7 @@ function normalizerOnline(
   acc.comp = 0;
   for (let i = o; i < o + n; i++) {
     const v = x[i]!;
+    if (v === -Infinity) continue;
     if (v > lagLimit) {
       // The new value would make e^(s·(v − ref)) exceed e^64: move the reference.
       if (ref !== -Infinity) {
@@ -139,8 +147,15 @@ function normalizerOnline(
 function mantExp(z: number, zl: number, out: { k: number }): number {
   const k = Math.round(z * LOG2E);
   out.k = k;
-  const r = z - k * LN2_A - k * LN2_B - k * LN2_C + zl;
-  return Math.exp(r);
+  // r = z + zl − k·ln 2 as r_hi + r_lo: z − k·A is exact (Sterbenz), the
+  // subtraction of k·B is made error-free by TwoSum, k·C and zl are tiny.
+  const t = z - k * LN2_A;
+  const b = -k * LN2_B;
+  const hi = t + b;
+  const bb = hi - t;
+  const lo = t - (hi - bb) + (b - bb) - k * LN2_C + zl;
+  const e = Math.exp(hi);
+  return e + e * lo;
 }
 
 /** 2^e for an integer e ≥ −2098 (exact, two factors so subnormal results round once). */
@@ -198,18 +213,6 @@ function rowMin(x: FloatArray, o: number, n: number): number {
     if (v < m && v !== -Infinity) m = v;
   }
   return m === Infinity ? 0 : m;
-}
-
-/** The rounding error of z = fl(a·b) (Dekker's TwoProduct with Veltkamp splitting). */
-function productError(a: number, b: number, z: number): number {
-  const SPLIT = 134217729; // 2^27 + 1
-  let c = SPLIT * a;
-  const ah = c - (c - a);
-  const al = a - ah;
-  c = SPLIT * b;
-  const bh = c - (c - b);
-  const bl = b - bh;
-  return ah * bh - z + ah * bl + al * bh + al * bl;
 }
 
 /** Fill a non-finite row (masked, +∞ or NaN) with its documented value. */
