@@ -37,7 +37,9 @@ export function mergeLogSumExpStates(a: LogSumExpState, b: LogSumExpState): LogS
 }
 
 /**
- * log Σ e^(x_i) from a state: m + log d. −∞ for an empty or fully masked row,
+ * log Σ e^(x_i) from a state: m + log d, accurate to ~2^−52·max(1, |result|)
+ * (d is rounded once per merge; the row kernels, which keep d's compensation,
+ * are accurate relative to the result). −∞ for an empty or fully masked row,
  * +∞ when the row holds +∞, NaN when it holds NaN.
  */
 export function logSumExpFromState(s: LogSumExpState): number {

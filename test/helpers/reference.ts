@@ -21,7 +21,7 @@ const view = new DataView(new ArrayBuffer(8));
  * binary value by up to half an ulp — enough to fake a 16-ulp error in e^x.
  */
 export function dec(x: number): Dec {
-  if (!Number.isFinite(x) || x === 0 || Number.isInteger(x)) return new D(x);
+  if (!Number.isFinite(x) || x === 0) return new D(x);
   view.setFloat64(0, x);
   const hi = view.getUint32(0);
   const lo = view.getUint32(4);
@@ -45,7 +45,8 @@ export function refSoftmaxGrouped(
   T = 1,
 ): Dec[] {
   const finite = values.filter((v) => v !== -Infinity);
-  const m = finite.length ? dec(Math.max(...finite)) : new D(0);
+  const top = finite.reduce((a, b) => (b > a ? b : a), -Infinity);
+  const m = finite.length ? dec(top) : new D(0);
   const t = dec(T);
   const e = values.map((v) => (v === -Infinity ? new D(0) : dexp(dec(v).minus(m).div(t))));
   let sum = new D(0);
@@ -70,9 +71,10 @@ export function refLogSumExpGrouped(
   T = 1,
 ): Dec {
   const finite = values.filter((v) => v !== -Infinity);
+  const top = finite.reduce((a, b) => (b > a ? b : a), -Infinity);
   if (!finite.length) return new D(-Infinity);
   const t = dec(T);
-  const m = dec(Math.max(...finite)).div(t);
+  const m = dec(top).div(t);
   let sum = new D(0);
   for (let i = 0; i < values.length; i++) {
     if (values[i] === -Infinity) continue;

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { resultArray, toFloatArray } from '../../src/tensor/arrays.js';
+import { SoftmaxKitError } from '../../src/tensor/errors.js';
+import { requireNumber, requireOneOf } from '../../src/tensor/validate.js';
+
+describe('arrays', () => {
+  it('typed arrays pass through without a copy; number[] becomes Float64Array', () => {
+    const f = new Float32Array(2);
+    expect(toFloatArray('f', 'x', f)).toBe(f);
+    expect(toFloatArray('f', 'x', [1, 2])).toEqual(new Float64Array([1, 2]));
+  });
+  it('rejects other inputs with INVALID_INPUT', () => {
+    for (const bad of [new Int32Array(2), 'ab', null, { length: 1 }, [1, '2']])
+      expect(() => toFloatArray('f', 'x', bad)).toThrow(SoftmaxKitError);
+  });
+  it('out must match length and element type', () => {
+    const like = new Float64Array(3);
+    expect(resultArray('f', like, 3, undefined)).toBeInstanceOf(Float64Array);
+    const out = new Float64Array(3);
+    expect(resultArray('f', like, 3, out)).toBe(out);
+    expect(() => resultArray('f', like, 3, new Float64Array(2))).toThrow(
+      /expected out to be a Float64Array\(3\)/,
+    );
+    expect(() => resultArray('f', like, 3, new Float32Array(3))).toThrow(SoftmaxKitError);
+  });
+});
+
+describe('validators', () => {
+  it('requireNumber separates non-finite from out-of-domain', () => {
+    const code = (v: unknown, b = {}) => {
+      try {
+        requireNumber('f', 'p', v, b);
+        return 'ok';
+      } catch (e) {
+        return (e as SoftmaxKitError).code;
+      }
+    };
+    expect(code(Number.POSITIVE_INFINITY)).toBe('NON_FINITE_PARAMETER');
+    expect(code(Number.NaN)).toBe('NON_FINITE_PARAMETER');
+    expect(code('1')).toBe('INVALID_PARAMETER');
+    expect(code(1, { greaterThan: 1 })).toBe('INVALID_PARAMETER');
+    expect(code(1, { atLeast: 1, atMost: 1, integer: true })).toBe('ok');
+    expect(code(1.5, { integer: true })).toBe('INVALID_PARAMETER');
+    expect(code(2, { lessThan: 2 })).toBe('INVALID_PARAMETER');
+  });
+  it('requireOneOf lists the allowed values', () => {
+    expect(() => requireOneOf('f', 'mode', 'x', ['a', 'b'])).toThrow(
+      "f: expected mode to be one of 'a', 'b', got \"x\"",
+    );
+  });
+});
