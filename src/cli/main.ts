@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+/**
+ * The `softmax-kit` command: parse, call the library, print.
+ *   softmax-kit demo
+ *   softmax-kit <normalizer> <x1> <x2> … [--shape 2,3] [--axis 0] [--temperature 0.5] [--alpha 1.5] …
+ */
+import { normalizers } from '../normalizers/registry.js';
+import { SoftmaxKitError } from '../tensor/errors.js';
+import { demoLines } from './demo.js';
+
+const USAGE = `usage:
+  softmax-kit demo                          every normalizer side by side
+  softmax-kit <normalizer> <numbers…> [--option value …]
+normalizers: ${Object.keys(normalizers).join(', ')}
+example: softmax-kit softmax 1 2 3 --temperature 0.5`;
+
+/** Parse `--key value` pairs: numbers, comma lists (shape), booleans, strings. */
+function parseOption(value: string): unknown {
+  if (value === 'true' || value === 'false') return value === 'true';
+  if (value.includes(',')) return value.split(',').map(Number);
+  const n = Number(value);
+  return Number.isNaN(n) ? value : n;
+}
+
+export function run(argv: readonly string[], print: (line: string) => void): number {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === 'help' || command === '--help') {
+    print(USAGE);
+    return command === undefined ? 1 : 0;
+  }
+  if (command === 'demo') {
+    for (const line of demoLines()) print(line);
+    return 0;
+  }
+  const entry = (normalizers as Record<string, (typeof normalizers)[keyof typeof normalizers]>)[
+    command
+  ];
+  if (entry === undefined) {
+    print(`softmax-kit: unknown command '${command}'\n${USAGE}`);
+    return 1;
+  }
+  const values: number[] = [];
+  const options: Record<string, unknown> = {};
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i]!;
+    if (a.startsWith('--')) options[a.slice(2)] = parseOption(rest[++i] ?? '');
+    else values.push(a === '-inf' ? -Infinity : Number(a));
+  }
+  try {
+    const y = (entry.forward as (x: number[], o: object) => ArrayLike<number>)(values, options);
+    print(Array.from(y, (v) => String(v)).join(' '));
+    return 0;
+  } catch (e) {
+    if (!(e instanceof SoftmaxKitError)) throw e;
+    print(`softmax-kit: ${e.message} (${e.code})`);
+    return 2;
+  }
+}
+
+const isMain =
+  process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].split('/').pop() ?? '');
+if (isMain) process.exitCode = run(process.argv.slice(2), (line) => console.log(line));
