@@ -9,6 +9,8 @@ export {
   logSumExpFromState,
   mergeLogSumExpStates,
 } from './kernels/lse-state.js';
+export { type EntmaxOptions, entmax, entmaxAlphaGrad, entmaxVjp } from './normalizers/entmax.js';
+export { type Entmax15Options, entmax15, entmax15Vjp } from './normalizers/entmax15.js';
 export type { NormalizerEntry } from './normalizers/entry.js';
 export { logSoftmax, logSoftmaxVjp } from './normalizers/log-softmax.js';
 export {
@@ -19,5 +21,6 @@ export {
 } from './normalizers/log-sum-exp.js';
 export { type NormalizerName, normalizers } from './normalizers/registry.js';
 export { type SoftmaxOptions, softmax, softmaxVjp } from './normalizers/softmax.js';
+export { type SparsemaxOptions, sparsemax, sparsemaxVjp } from './normalizers/sparsemax.js';
 export { SoftmaxKitError, type SoftmaxKitErrorCode } from './tensor/errors.js';
 export type { ArrayInput, BackendName, FloatArray, RowOptions } from './tensor/types.js';
