@@ -12,6 +12,11 @@ export {
 export { type EntmaxOptions, entmax, entmaxAlphaGrad, entmaxVjp } from './normalizers/entmax.js';
 export { type Entmax15Options, entmax15, entmax15Vjp } from './normalizers/entmax15.js';
 export type { NormalizerEntry } from './normalizers/entry.js';
+export {
+  type GumbelSoftmaxOptions,
+  gumbelSoftmax,
+  gumbelSoftmaxVjp,
+} from './normalizers/gumbel-softmax.js';
 export { logSoftmax, logSoftmaxVjp } from './normalizers/log-softmax.js';
 export {
   type LogSumExpOptions,
@@ -20,7 +25,19 @@ export {
   logSumExpVjp,
 } from './normalizers/log-sum-exp.js';
 export { type NormalizerName, normalizers } from './normalizers/registry.js';
+export { reluNorm, reluNormVjp } from './normalizers/relu-norm.js';
+export { type SaSoftmaxOptions, saSoftmax, saSoftmaxVjp } from './normalizers/sa-softmax.js';
 export { type SoftmaxOptions, softmax, softmaxVjp } from './normalizers/softmax.js';
+export { type SoftpickOptions, softpick, softpickVjp } from './normalizers/softpick.js';
+export { softplusNorm, softplusNormVjp } from './normalizers/softplus-norm.js';
+export {
+  type SparseSoftmaxOptions,
+  sparseSoftmax,
+  sparseSoftmaxVjp,
+} from './normalizers/sparse-softmax.js';
 export { type SparsemaxOptions, sparsemax, sparsemaxVjp } from './normalizers/sparsemax.js';
+export { type SsmaxOptions, ssmax, ssmaxVjp } from './normalizers/ssmax.js';
+export { gumbel, uniform } from './random/noise.js';
+export { philox4x32 } from './random/philox.js';
 export { SoftmaxKitError, type SoftmaxKitErrorCode } from './tensor/errors.js';
 export type { ArrayInput, BackendName, FloatArray, RowOptions } from './tensor/types.js';

@@ -2,12 +2,20 @@
  * The normalizer registry: name → { forward, vjp } for every normalizer, so
  * attention, gating and losses can take any of them by name.
  */
-import type { NormalizerEntry } from './entry.js';
+
 import { entry as entmax } from './entmax.js';
 import { entry as entmax15 } from './entmax15.js';
+import type { NormalizerEntry } from './entry.js';
+import { entry as gumbelSoftmax } from './gumbel-softmax.js';
 import { entry as logSoftmax } from './log-softmax.js';
+import { entry as reluNorm } from './relu-norm.js';
+import { entry as saSoftmax } from './sa-softmax.js';
 import { entry as softmax } from './softmax.js';
+import { entry as softpick } from './softpick.js';
+import { entry as softplusNorm } from './softplus-norm.js';
+import { entry as sparseSoftmax } from './sparse-softmax.js';
 import { entry as sparsemax } from './sparsemax.js';
+import { entry as ssmax } from './ssmax.js';
 
 export const normalizers = {
   softmax,
@@ -15,6 +23,13 @@ export const normalizers = {
   sparsemax,
   entmax15,
   entmax,
+  sparseSoftmax,
+  gumbelSoftmax,
+  ssmax,
+  softpick,
+  saSoftmax,
+  softplusNorm,
+  reluNorm,
 } as const satisfies Record<string, NormalizerEntry<never>>;
 
 /** The name of a registered normalizer. */

@@ -1,0 +1,134 @@
+/**
+ * gumbelSoftmax(x; τ, seed)_i = e^((x_i + g_i)/τ) / Σ_j e^((x_j + g_j)/τ), g_i ~ Gumbel(0, 1):
+ * a differentiable sample from the categorical distribution softmax(x)
+ * (Jang, Gu & Poole 2017, arXiv:1611.01144; Maddison, Mnih & Teh 2017, the
+ * Concrete distribution, arXiv:1611.00712). As τ → 0 the sample tends to the
+ * one-hot of argmax(x + g), distributed as softmax(x) (the Gumbel-max trick).
+ *
+ * `hard`: the forward is that one-hot (1 at argmax_i (x_i + g_i), lowest index
+ * on ties) and the gradient is the soft sample's (straight-through estimator,
+ * Bengio, Léonard & Courville 2013, arXiv:1308.3432), as PyTorch's `gumbel_softmax(hard=True)`.
+ *
+ * Reproducibility: the noise is g_i = gumbel(seed, i) of src/random/noise.ts at
+ * the flat (row-major) index i of x_i, whatever the shape and axis, so the same
+ * (x, seed) gives the same sample on every run and engine, and gumbelSoftmaxVjp
+ * regenerates exactly the forward's noise from the seed. The noise is always
+ * drawn at 53 bits (the Float64 stream), so Float32 and Float64 inputs holding
+ * the same values see the same noise. Omitting `seed` uses seed 0 — the same
+ * noise on every call: pass a new seed per step for fresh samples.
+ *
+ * Stability: z = x + g in double, then the softmax kernel with scale 1/τ
+ * (shift by the max, exact difference, compensated sum).
+ *
+ * VJP (soft and hard alike): dx = (1/τ)·y ⊙ (dy − ⟨y, dy⟩), y the soft sample.
+ *
+ * Error bound: softmax's bound on z (Float64 ≤ 4 ulp, Float32 ≤ 1 ulp) plus
+ * the roundings of z = x + g and of (z − max)/τ: relative error
+ * ≤ 4 ulp + 2^−53·(|z_i| + |z_max| + |z_i − z_max|)/τ, tested against
+ * 60-digit references in test/normalizers/gumbel-softmax.test.ts.
+ *
+ * Non-finite policy: −∞ entries get 0 and gradient 0 (never sampled); a fully
+ * masked row gives zeros (hard: no 1 at all); +∞ entries share probability 1
+ * (hard: the first +∞ wins), gradient 0; NaN stays in its row.
+ *
+ * @example
+ * gumbelSoftmax([1, 2, 3], { tau: 0.5, seed: 7 });             // a soft sample, same on every run
+ * gumbelSoftmax([1, 2, 3], { tau: 0.5, seed: 7, hard: true }); // its one-hot
+ */
+import { type Backend, resolveBackend } from '../kernels/backend.js';
+import { forEachRow } from '../kernels/rows.js';
+import { gumbel, requireSeed } from '../random/noise.js';
+import { resultArray, toFloatArrayOfLength } from '../tensor/arrays.js';
+import type { ArrayInput, FloatArray, RowOptions } from '../tensor/types.js';
+import { requireBoolean, requireNumber } from '../tensor/validate.js';
+import type { NormalizerEntry } from './entry.js';
+import { type Prepared, prepare } from './row-map.js';
+
+/** Options of gumbelSoftmax. */
+export interface GumbelSoftmaxOptions extends RowOptions {
+  /** Temperature τ: finite, > 0. Default 1. */
+  tau?: number;
+  /** One-hot forward with the soft sample's gradient (straight-through). Default false. */
+  hard?: boolean;
+  /** Seed of the noise stream: an integer in [0, 2^53). Default 0. */
+  seed?: number;
+}
+
+/** The validated call: the perturbed logits z = x + g (Float64) and the resolved options. */
+interface Perturbed {
+  readonly p: Prepared;
+  readonly z: Float64Array;
+  readonly scale: number;
+  readonly hard: boolean;
+  readonly backend: Backend;
+}
+
+function perturb(fn: string, x: ArrayInput, options: GumbelSoftmaxOptions): Perturbed {
+  const p = prepare(fn, x, options);
+  const tau =
+    options.tau === undefined ? 1 : requireNumber(fn, 'tau', options.tau, { greaterThan: 0 });
+  const hard = options.hard === undefined ? false : requireBoolean(fn, 'hard', options.hard);
+  const seed = options.seed === undefined ? 0 : requireSeed(fn, 'seed', options.seed);
+  const backend = resolveBackend(fn, options.backend, p.x.length, p.x instanceof Float32Array);
+  const z = gumbel(seed, 0, new Float64Array(p.x.length));
+  for (let i = 0; i < z.length; i++) z[i] = p.x[i]! + z[i]!;
+  return { p, z, scale: 1 / tau, hard, backend };
+}
+
+/** One-hot of each row's argmax (first on ties); zeros for a fully masked row, NaN for NaN. */
+function oneHotRows(z: FloatArray, y: FloatArray, rows: number, n: number): void {
+  for (let r = 0; r < rows; r++) {
+    const o = r * n;
+    let best = -1;
+    let nan = false;
+    for (let i = o; i < o + n; i++) {
+      const v = z[i]!;
+      if (Number.isNaN(v)) nan = true;
+      else if (v > -Infinity && (best < 0 || v > z[best]!)) best = i;
+    }
+    y.fill(nan ? Number.NaN : 0, o, o + n);
+    if (!nan && best >= 0) y[best] = 1;
+  }
+}
+
+/**
+ * A Gumbel-softmax sample along `options.axis` (default −1), reproducible from
+ * `options.seed`. The result has x's element type. See the module doc.
+ */
+export function gumbelSoftmax(x: ArrayInput, options: GumbelSoftmaxOptions = {}): FloatArray {
+  const { p, z, scale, hard, backend } = perturb('gumbelSoftmax', x, options);
+  const y = resultArray('gumbelSoftmax', p.x, p.x.length, options.out);
+  const n = p.layout.n;
+  // z is Float64 and y has x's type: the kernel reads z in double and rounds once on the store.
+  forEachRow(p.layout, [z], y, false, (ins, o, rows) =>
+    hard
+      ? oneHotRows(ins[0]!, o, rows, n)
+      : backend.softmax(ins[0]!, o, rows, n, 'three-pass', scale, false),
+  );
+  return y;
+}
+
+/**
+ * dx = J(x)ᵀ·dy of the soft sample softmax((x + g)/τ), g regenerated from the
+ * seed: (1/τ)·y ⊙ (dy − ⟨y, dy⟩). With `hard` this is the straight-through gradient.
+ */
+export function gumbelSoftmaxVjp(
+  x: ArrayInput,
+  dy: ArrayInput,
+  options: GumbelSoftmaxOptions = {},
+): FloatArray {
+  const { p, z, scale, backend } = perturb('gumbelSoftmaxVjp', x, options);
+  const g = toFloatArrayOfLength('gumbelSoftmaxVjp', 'dy', dy, p.x.length);
+  const dx = resultArray('gumbelSoftmaxVjp', p.x, p.x.length, options.out);
+  const n = p.layout.n;
+  forEachRow(p.layout, [z, g], dx, false, (ins, o, rows) =>
+    backend.softmaxVjp(ins[0]!, ins[1]!, o, rows, n, 'three-pass', scale, false),
+  );
+  return dx;
+}
+
+export const entry: NormalizerEntry<GumbelSoftmaxOptions> = {
+  name: 'gumbelSoftmax',
+  forward: gumbelSoftmax,
+  vjp: gumbelSoftmaxVjp,
+};

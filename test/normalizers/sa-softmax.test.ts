@@ -1,0 +1,238 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { saSoftmax, saSoftmaxVjp } from '../../src/normalizers/sa-softmax.js';
+import { fdVjp, gradError, randomArray } from '../helpers/finite-difference.js';
+import { D, type Dec, dec, refSoftmax, relError, ulpError } from '../helpers/reference.js';
+
+/** w ⊙ softmax(x) in 60 digits, w = x or (x − min(x_min, 0))/(max(0, x_max) − min(x_min, 0)). */
+function refSa(x: ArrayLike<number>, normalized: boolean): Dec[] {
+  const v = Array.from(x);
+  const p = refSoftmax(v);
+  const finite = v.filter((t) => t !== -Infinity);
+  const a = dec(Math.min(0, ...finite));
+  const b = dec(Math.max(0, ...finite));
+  return v.map((t, i) => {
+    if (t === -Infinity) return new D(0);
+    const w = normalized ? dec(t).minus(a).div(b.minus(a)) : dec(t);
+    return w.times(p[i]!);
+  });
+}
+
+/** Apply a 1-D function to every row along `axis` of 3-D tensors (the per-slice reference). */
+function perSlice(
+  f: (...rows: Float64Array[]) => ArrayLike<number>,
+  inputs: readonly Float64Array[],
+  shape: readonly number[],
+  axis: number,
+): Float64Array {
+  const strides = [shape[1]! * shape[2]!, shape[2]!, 1];
+  const n = shape[axis]!;
+  const y = new Float64Array(inputs[0]!.length);
+  for (let flat = 0; flat < y.length; flat++) {
+    const idx = [Math.floor(flat / strides[0]!), Math.floor(flat / strides[1]!) % shape[1]!];
+    if ((axis < 2 ? idx[axis] : flat % shape[2]!) !== 0) continue;
+    const at = (i: number) => flat + i * strides[axis]!;
+    const r = f(...inputs.map((a) => Float64Array.from({ length: n }, (_, i) => a[at(i)]!)));
+    for (let i = 0; i < n; i++) y[at(i)] = r[i]!;
+  }
+  return y;
+}
+
+const code = (c: string) => expect.objectContaining({ code: c });
+
+function maxRel(y: ArrayLike<number>, ref: readonly Dec[], tiny = 2 ** -1022): number {
+  let worst = 0;
+  for (let i = 0; i < ref.length; i++)
+    if (ref[i]!.abs().gte(tiny)) worst = Math.max(worst, relError(y[i]!, ref[i]!));
+    else expect(Math.abs(y[i]! - ref[i]!.toNumber())).toBeLessThanOrEqual(tiny);
+  return worst;
+}
+
+describe('saSoftmax accuracy against 60-digit references', () => {
+  for (const normalized of [false, true]) {
+    it(`Float64 ≤ 1e-14 relative on rows of many scales (normalized: ${normalized})`, () => {
+      for (const [lo, hi, seed] of [
+        [-3, 3, 1],
+        [-40, 40, 2],
+        [0.5, 9, 3],
+        [-9, -0.5, 4],
+        [-1e5, 1e5, 5],
+        [-8e307, 8e307, 6],
+      ] as const) {
+        const x = randomArray(80, seed, lo, hi);
+        expect(maxRel(saSoftmax(x, { normalized }), refSa(x, normalized))).toBeLessThanOrEqual(
+          1e-14,
+        );
+      }
+    });
+
+    it(`Float32 ≤ 4 ulp, up to ±3e38 (normalized: ${normalized})`, () => {
+      for (const [scale, seed] of [
+        [1, 7],
+        [60, 8],
+        [3e38, 9],
+      ] as const) {
+        const x = Float32Array.from(randomArray(60, seed, -scale, scale));
+        const y = saSoftmax(x, { normalized });
+        expect(y).toBeInstanceOf(Float32Array);
+        const ref = refSa(x, normalized);
+        for (let i = 0; i < 60; i++)
+          if (ref[i]!.abs().gte(2 ** -126))
+            expect(ulpError(y[i]!, ref[i]!, true)).toBeLessThanOrEqual(4);
+      }
+    });
+  }
+
+  it('the examples', () => {
+    const x = [-1, 0, 1];
+    const y = saSoftmax(x, { normalized: true });
+    expect(y[0]).toBe(0);
+    expect(maxRel(y, refSa(x, true))).toBeLessThan(1e-15);
+    expect(maxRel(saSoftmax([1, 2, 3]), refSa([1, 2, 3], false))).toBeLessThan(1e-15);
+  });
+
+  it('length-1 rows: x (plain), 1 or 0 (normalized)', () => {
+    expect(Array.from(saSoftmax([-2.5]))).toEqual([-2.5]);
+    expect(Array.from(saSoftmax([7], { normalized: true }))).toEqual([1]);
+    expect(Array.from(saSoftmax([-7], { normalized: true }))).toEqual([0]);
+  });
+});
+
+describe('saSoftmax properties (fast-check)', () => {
+  const row = fc.array(fc.double({ min: -30, max: 30, noNaN: true }), {
+    minLength: 1,
+    maxLength: 30,
+  });
+  it('normalized: 0 ≤ y ≤ softmax(x), the row sums to ≤ 1', () => {
+    fc.assert(
+      fc.property(row, (v) => {
+        const y = saSoftmax(v, { normalized: true });
+        const p = refSoftmax(v).map((t) => t.toNumber());
+        let s = 0;
+        for (let i = 0; i < v.length; i++) {
+          expect(y[i]! >= 0 && y[i]! <= p[i]! * (1 + 1e-14)).toBe(true);
+          s += y[i]!;
+        }
+        expect(s).toBeLessThanOrEqual(1 + 1e-14);
+      }),
+    );
+  });
+  it('plain: the sign of y is the sign of x', () => {
+    fc.assert(
+      fc.property(row, (v) => {
+        const y = saSoftmax(v);
+        for (let i = 0; i < v.length; i++)
+          expect(Math.sign(y[i]!) === Math.sign(v[i]!) || y[i] === 0).toBe(true);
+      }),
+    );
+  });
+  it('neither form is shift invariant (documented)', () => {
+    expect(saSoftmax([1, 2])).not.toEqual(saSoftmax([2, 3]));
+    expect(saSoftmax([1, 2], { normalized: true })).not.toEqual(
+      saSoftmax([2, 3], { normalized: true }),
+    );
+  });
+});
+
+describe('saSoftmaxVjp', () => {
+  for (const normalized of [false, true]) {
+    it(`agrees with central finite differences in Float64 (normalized: ${normalized})`, () => {
+      for (const [lo, hi, seed] of [
+        [-3, 3, 10],
+        [0.5, 4, 11], // all positive: a = 0 is constant
+        [-4, -0.5, 12], // all negative: b = 0 is constant
+      ] as const) {
+        const x = randomArray(12, seed, lo, hi);
+        const dy = randomArray(12, seed + 30);
+        const fd = fdVjp((z) => saSoftmax(z, { normalized }), x, dy);
+        expect(gradError(saSoftmaxVjp(x, dy, { normalized }), fd)).toBeLessThan(1e-6);
+      }
+    });
+  }
+  it('takes the min/max subgradient at the first active element on ties', () => {
+    // x_min = −2 at indices 0 and 2: only index 0 carries ∂a
+    const x = [-2, 1, -2, 3];
+    const dy = [0, 0, 0, 1];
+    const dx = saSoftmaxVjp(x, dy, { normalized: true });
+    const base = saSoftmaxVjp([-2, 1, -1.999999, 3], dy, { normalized: true });
+    expect(Math.abs(dx[0]! - base[0]!)).toBeLessThan(1e-5);
+  });
+});
+
+describe('saSoftmax non-finite policy', () => {
+  it('−∞ entries get 0, take no part in min/max, and the rest equals the filtered row', () => {
+    for (const normalized of [false, true]) {
+      const y = saSoftmax([-Infinity, 1, -2, -Infinity], { normalized });
+      const f = saSoftmax([1, -2], { normalized });
+      expect(Array.from(y)).toEqual([0, f[0]!, f[1]!, 0]);
+      const dx = saSoftmaxVjp([-Infinity, 1, -2], [9, 1, 2], { normalized });
+      const df = saSoftmaxVjp([1, -2], [1, 2], { normalized });
+      expect(Array.from(dx)).toEqual([0, df[0]!, df[1]!]);
+    }
+  });
+  it('a fully masked row gives zeros and zero gradient; NaN stays in its row', () => {
+    for (const normalized of [false, true]) {
+      const x = [-Infinity, -Infinity, Number.NaN, 1, 0, 1];
+      const y = saSoftmax(x, { shape: [3, 2], normalized });
+      expect(Array.from(y.subarray(0, 2))).toEqual([0, 0]);
+      expect(Number.isNaN(y[2]!) && Number.isNaN(y[3]!)).toBe(true);
+      expect(Array.from(y.subarray(4))).toEqual(Array.from(saSoftmax([0, 1], { normalized })));
+      const dx = saSoftmaxVjp(x, [1, 2, 3, 4, 5, 6], { shape: [3, 2], normalized });
+      expect(Array.from(dx.subarray(0, 2))).toEqual([0, 0]);
+      expect(Number.isNaN(dx[2]!) && Number.isNaN(dx[3]!)).toBe(true);
+    }
+  });
+  it('normalized: an all-zero row (0/0) gives zeros and zero gradient', () => {
+    expect(Array.from(saSoftmax([0, 0, 0], { normalized: true }))).toEqual([0, 0, 0]);
+    expect(Array.from(saSoftmaxVjp([0, 0, -Infinity], [1, 2, 3], { normalized: true }))).toEqual([
+      0, 0, 0,
+    ]);
+    // plain: x·softmax(x) = 0 there too, with gradient p ⊙ dy
+    expect(Array.from(saSoftmaxVjp([0, 0], [1, 3]))).toEqual([0.5, 1.5]);
+  });
+  it('+∞: y = +∞ (plain) or 1/c (normalized) there, 0 elsewhere, gradient 0', () => {
+    expect(Array.from(saSoftmax([Infinity, 2, Infinity]))).toEqual([Infinity, 0, Infinity]);
+    expect(Array.from(saSoftmax([Infinity, -2, Infinity], { normalized: true }))).toEqual([
+      0.5, 0, 0.5,
+    ]);
+    expect(Array.from(saSoftmaxVjp([Infinity, 2], [1, 1]))).toEqual([0, 0]);
+  });
+});
+
+describe('saSoftmax on any axis', () => {
+  const shape = [3, 4, 5];
+  const x = randomArray(60, 13);
+  const dy = randomArray(60, 14);
+  for (const axis of [0, 1, 2, -1]) {
+    it(`axis ${axis} equals the per-slice result, forward and vjp`, () => {
+      const a = axis < 0 ? axis + 3 : axis;
+      for (const normalized of [false, true]) {
+        expect(saSoftmax(x, { shape, axis, normalized })).toEqual(
+          perSlice((r) => saSoftmax(r, { normalized }), [x], shape, a),
+        );
+        expect(saSoftmaxVjp(x, dy, { shape, axis, normalized })).toEqual(
+          perSlice((r, g) => saSoftmaxVjp(r, g!, { normalized }), [x, dy], shape, a),
+        );
+      }
+    });
+  }
+});
+
+describe('saSoftmax validation and purity', () => {
+  it('bad options and inputs throw with their codes', () => {
+    expect(() => saSoftmax([1, 2], { normalized: 'yes' as never })).toThrow(
+      code('INVALID_PARAMETER'),
+    );
+    expect(() => saSoftmaxVjp([1, 2], [1, 2, 3])).toThrow(code('SHAPE_MISMATCH'));
+    expect(() => saSoftmax([1, 2], { shape: [2, 1], axis: 2 })).toThrow(code('AXIS_OUT_OF_RANGE'));
+    expect(() => saSoftmax([1, 2], { backend: 'wasm' })).toThrow();
+  });
+  it('does not mutate its inputs', () => {
+    const x = Float64Array.from([3, -1, 2]);
+    const dy = Float64Array.from([1, 2, 3]);
+    saSoftmax(x, { normalized: true });
+    saSoftmaxVjp(x, dy, { normalized: true });
+    expect(Array.from(x)).toEqual([3, -1, 2]);
+    expect(Array.from(dy)).toEqual([1, 2, 3]);
+  });
+});
