@@ -19,8 +19,8 @@ const DEMO_OPTIONS: Record<string, Record<string, unknown>> = {
   entmax: { alpha: 1.25 },
 };
 
-/** Normalizers whose output is not a probability row (shown, but no sum or entropy). */
-const LOG_DOMAIN = new Set(['logSoftmax']);
+/** Normalizers whose output is not a probability row (log-probabilities, signed weights): no sum or entropy. */
+const NOT_A_DISTRIBUTION = new Set(['logSoftmax', 'saSoftmax']);
 
 const fmt = (v: number, width = 6): string =>
   (v === -Infinity ? '-inf' : v === 0 ? '0' : v.toFixed(3)).padStart(width);
@@ -55,7 +55,7 @@ export function demoLines(): string[] {
   out.push('');
   out.push(`  ${'logits'.padEnd(14)} ${x.map((v) => fmt(v)).join(' ')}  │    sum  nnz entropy`);
   each((name, entry, options) =>
-    out.push(row(name, entry.forward(x, options), !LOG_DOMAIN.has(name))),
+    out.push(row(name, entry.forward(x, options), !NOT_A_DISTRIBUTION.has(name))),
   );
 
   out.push('');
@@ -78,7 +78,7 @@ export function demoLines(): string[] {
     ...new Array(6).fill(-Infinity),
   ];
   each((name, entry, options) => {
-    if (LOG_DOMAIN.has(name)) return;
+    if (NOT_A_DISTRIBUTION.has(name)) return;
     const y = entry.forward(batch, { ...options, shape: [3, 6], axis: 1 });
     const cells = [0, 1, 2].map((r) => {
       const part = y.subarray(r * 6, r * 6 + 6);
