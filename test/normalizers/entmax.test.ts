@@ -6,6 +6,7 @@ import { softmax } from '../../src/normalizers/softmax.js';
 import { sparsemax } from '../../src/normalizers/sparsemax.js';
 import { fdVjp, gradError, randomArray } from '../helpers/finite-difference.js';
 import { D, type Dec, dec, ulpError } from '../helpers/reference.js';
+import { perSliceIndexed as perSlice } from '../helpers/slices.js';
 
 /**
  * α-entmax in 60-digit arithmetic: z = (α−1)(x − max); τ of Σ (z − τ)_+^(1/(α−1)) = 1
@@ -45,30 +46,6 @@ function refEntmax(x: ArrayLike<number>, alpha: number): Dec[] {
     tau = tau.minus(f.div(df));
   }
   return p(tau);
-}
-
-/** Apply a 1-D map to every row along `axis` (f also gets the row's reduced-shape index). */
-function perSlice(
-  f: (r: number, ...rows: Float64Array[]) => ArrayLike<number>,
-  inputs: readonly Float64Array[],
-  shape: readonly number[],
-  axis: number,
-  reduce = false,
-): Float64Array {
-  const a = axis < 0 ? axis + shape.length : axis;
-  const n = shape[a]!;
-  const outer = shape.slice(0, a).reduce((p, q) => p * q, 1);
-  const inner = shape.slice(a + 1).reduce((p, q) => p * q, 1);
-  const y = new Float64Array(reduce ? outer * inner : inputs[0]!.length);
-  for (let o = 0; o < outer; o++)
-    for (let j = 0; j < inner; j++) {
-      const at = (i: number) => o * n * inner + i * inner + j;
-      const rows = inputs.map((t) => Float64Array.from({ length: n }, (_, i) => t[at(i)]!));
-      const res = f(o * inner + j, ...rows);
-      if (reduce) y[o * inner + j] = res[0]!;
-      else for (let i = 0; i < n; i++) y[at(i)] = res[i]!;
-    }
-  return y;
 }
 
 /** Central difference of ⟨dy, entmax(x; α)⟩ in α. */

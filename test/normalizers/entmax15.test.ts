@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { entmax15, entmax15Vjp } from '../../src/normalizers/entmax15.js';
 import { fdVjp, gradError, randomArray } from '../helpers/finite-difference.js';
 import { D, type Dec, dec, relError, ulpError } from '../helpers/reference.js';
+import { perSlice } from '../helpers/slices.js';
 
 /**
  * 1.5-entmax in 60-digit arithmetic: z = (x − max)/2 sorted decreasingly; for each k
@@ -51,27 +52,6 @@ function bisectTau(x: Float64Array): number {
     else hi = mid;
   }
   return lo;
-}
-
-/** Apply a 1-D map to every row along `axis` of a row-major tensor (the per-slice reference). */
-function perSlice(
-  f: (...rows: Float64Array[]) => ArrayLike<number>,
-  inputs: readonly Float64Array[],
-  shape: readonly number[],
-  axis: number,
-): Float64Array {
-  const a = axis < 0 ? axis + shape.length : axis;
-  const n = shape[a]!;
-  const outer = shape.slice(0, a).reduce((p, s) => p * s, 1);
-  const inner = shape.slice(a + 1).reduce((p, s) => p * s, 1);
-  const y = new Float64Array(inputs[0]!.length);
-  for (let o = 0; o < outer; o++)
-    for (let j = 0; j < inner; j++) {
-      const at = (i: number) => o * n * inner + i * inner + j;
-      const r = f(...inputs.map((t) => Float64Array.from({ length: n }, (_, i) => t[at(i)]!)));
-      for (let i = 0; i < n; i++) y[at(i)] = r[i]!;
-    }
-  return y;
 }
 
 const code = (c: string) => expect.objectContaining({ code: c });

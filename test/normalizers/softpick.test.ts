@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { softpick, softpickVjp } from '../../src/normalizers/softpick.js';
 import { fdVjp, gradError, randomArray } from '../helpers/finite-difference.js';
 import { D, type Dec, dec, relError, ulpError } from '../helpers/reference.js';
+import { perSlice } from '../helpers/slices.js';
 
 /** e^x in 60 digits, flushing exponents below −10^5 to 0 (past decimal.js's range). */
 function dexp(x: Dec): Dec {
@@ -38,26 +39,6 @@ function refSoftpick(x: ArrayLike<number>, eps = 1e-8): Dec[] {
   });
   const S = t.reduce((s, a) => s.plus(a.abs()), new D(0)).plus(dec(eps).times(eM));
   return t.map((a) => (a.isPositive() && !a.isZero() ? a.div(S) : new D(0)));
-}
-
-/** Apply a 1-D function to every row along `axis` of 3-D tensors (the per-slice reference). */
-function perSlice(
-  f: (...rows: Float64Array[]) => ArrayLike<number>,
-  inputs: readonly Float64Array[],
-  shape: readonly number[],
-  axis: number,
-): Float64Array {
-  const strides = [shape[1]! * shape[2]!, shape[2]!, 1];
-  const n = shape[axis]!;
-  const y = new Float64Array(inputs[0]!.length);
-  for (let flat = 0; flat < y.length; flat++) {
-    const idx = [Math.floor(flat / strides[0]!), Math.floor(flat / strides[1]!) % shape[1]!];
-    if ((axis < 2 ? idx[axis] : flat % shape[2]!) !== 0) continue;
-    const at = (i: number) => flat + i * strides[axis]!;
-    const r = f(...inputs.map((a) => Float64Array.from({ length: n }, (_, i) => a[at(i)]!)));
-    for (let i = 0; i < n; i++) y[at(i)] = r[i]!;
-  }
-  return y;
 }
 
 const code = (c: string) => expect.objectContaining({ code: c });

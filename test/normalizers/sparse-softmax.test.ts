@@ -4,32 +4,13 @@ import { softmax } from '../../src/normalizers/softmax.js';
 import { sparseSoftmax, sparseSoftmaxVjp } from '../../src/normalizers/sparse-softmax.js';
 import { fdVjp, gradError, randomArray } from '../helpers/finite-difference.js';
 import { refSoftmax, ulpError } from '../helpers/reference.js';
+import { perSlice } from '../helpers/slices.js';
 
 /** The top-k indices by (value descending, index ascending): an independent selection. */
 function topK(x: ArrayLike<number>, k: number): number[] {
   const idx = Array.from({ length: x.length }, (_, i) => i);
   idx.sort((a, b) => x[b]! - x[a]! || a - b);
   return idx.slice(0, k).sort((a, b) => a - b);
-}
-
-/** Apply a 1-D function to every row along `axis` of 3-D tensors (the per-slice reference). */
-function perSlice(
-  f: (...rows: Float64Array[]) => ArrayLike<number>,
-  inputs: readonly Float64Array[],
-  shape: readonly number[],
-  axis: number,
-): Float64Array {
-  const strides = [shape[1]! * shape[2]!, shape[2]!, 1];
-  const n = shape[axis]!;
-  const y = new Float64Array(inputs[0]!.length);
-  for (let flat = 0; flat < y.length; flat++) {
-    const idx = [Math.floor(flat / strides[0]!), Math.floor(flat / strides[1]!) % shape[1]!];
-    if ((axis < 2 ? idx[axis] : flat % shape[2]!) !== 0) continue;
-    const at = (i: number) => flat + i * strides[axis]!;
-    const r = f(...inputs.map((a) => Float64Array.from({ length: n }, (_, i) => a[at(i)]!)));
-    for (let i = 0; i < n; i++) y[at(i)] = r[i]!;
-  }
-  return y;
 }
 
 const code = (c: string) => expect.objectContaining({ code: c });
