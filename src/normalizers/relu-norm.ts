@@ -29,7 +29,7 @@
  */
 import type { ArrayInput, FloatArray, RowOptions } from '../tensor/types.js';
 import type { NormalizerEntry } from './entry.js';
-import { hugeRowScale, l1Normalize, l1NormalizeVjp, type ScaledTerms } from './softplus-norm.js';
+import { hugeRowScale, l1Normalize, l1NormalizeVjp, type ScaledTerms } from './l1-normalize.js';
 
 /** relu(x) and its derivative 1[x > 0], scaled by 2^−64 beyond 2^1000. */
 const reluTerms: ScaledTerms = (x, o, n, c, t, d) => {
