@@ -13,7 +13,7 @@ import {
   softmaxVjp,
 } from '../src/index.js';
 
-export function quickstart(): Record<string, unknown> {
+export function quickstart() {
   // A vector: number[] in, Float64Array out.
   const p = softmax([1, 2, 3]); // [0.0900, 0.2447, 0.6652]
 

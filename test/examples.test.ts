@@ -1,14 +1,43 @@
 import { describe, expect, it } from 'vitest';
+import { normalizerTour } from '../examples/normalizers.js';
 import { quickstart } from '../examples/quickstart.js';
 
 describe('README examples run and say what the README says', () => {
   it('quickstart', () => {
-    const r = quickstart() as Record<string, Float64Array & Float32Array & number & string>;
+    const r = quickstart();
     expect(Array.from(r.p, (v) => +v.toFixed(4))).toEqual([0.09, 0.2447, 0.6652]);
     expect(r.q).toBeInstanceOf(Float32Array);
     expect(Array.from(r.masked)).toEqual([0.5, 0, 0.5, 0, 0, 0]);
     expect(r.lp[0]).toBeCloseTo(-4.248354255291589e-18, 30);
     expect(r.lse).toBeCloseTo(r.lseDirect, 14);
     expect(r.code).toBe('SHAPE_MISMATCH');
+  });
+});
+
+describe('normalizer tour', () => {
+  const t = normalizerTour();
+  const close = (a: ArrayLike<number>, b: number[]) =>
+    b.forEach((v, i) => expect(a[i]).toBeCloseTo(v, 14));
+  it('matches closed forms', () => {
+    close(t.sparsemax, [0, 0.3, 0.7]);
+    expect(t.sparsemax[0]).toBe(0);
+    close(t.entmax15, [1 / 3, 1 / 3, 1 / 3, 0]);
+    close(t.entmaxAlpha2, [0, 0.3, 0.7]);
+    expect(t.entmaxPerRow.length).toBe(4);
+    const e = Math.E;
+    close(t.sparseSoftmax, [0, e / (e + 1), 1 / (e + 1), 0]);
+    close(t.ssmax, [1 / 13, 3 / 13, 9 / 13]);
+    const den = e - 1 + (1 - 1 / e) + 1e-8;
+    close(t.softpick, [(e - 1) / den, 0, 0]);
+    const p = [1, e, e * e].map((v) => v / (1 + e + e * e));
+    close(t.saSoftmax, [p[0]!, 2 * p[1]!, 3 * p[2]!]);
+    close(t.softplusNorm, [0.5, 0.5]);
+    close(t.reluNorm, [0.25, 0, 0.75]);
+  });
+  it('gumbel samples are reproducible and hard is the one-hot of the soft sample', () => {
+    const again = normalizerTour();
+    expect(Array.from(again.gumbel)).toEqual(Array.from(t.gumbel));
+    const argmax = t.gumbel.indexOf(Math.max(...t.gumbel));
+    expect(Array.from(t.gumbelHard)).toEqual([0, 1, 2].map((i) => (i === argmax ? 1 : 0)));
   });
 });
