@@ -45,7 +45,7 @@ export function checkShape(
   if (size !== length)
     throw new SoftmaxKitError(
       'SHAPE_MISMATCH',
-      `${fn}: expected ${length} elements for shape ${describe(shape)}, got shape of ${size}`,
+      `${fn}: expected a shape of ${length} elements (the length of x), got ${describe(shape)} with ${size}`,
     );
   return shape;
 }

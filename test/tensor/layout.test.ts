@@ -50,3 +50,11 @@ describe('rowLayout', () => {
     expect(rowLayout('f', 0, [0, 3], 1)).toMatchObject({ outer: 0, n: 3 });
   });
 });
+
+describe('messages', () => {
+  it('say what was expected and what was given', () => {
+    expect(() => rowLayout('softmax', 3, [2, 2])).toThrow(
+      'softmax: expected a shape of 3 elements (the length of x), got [2, 2] with 4',
+    );
+  });
+});
