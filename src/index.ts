@@ -2,6 +2,21 @@
  * softmax-kit: the softmax family for TypeScript. This file only re-exports.
  */
 
+export {
+  type AttentionGradients,
+  type AttentionMask,
+  type AttentionNormalizerOptions,
+  type AttentionOptions,
+  type AttentionResult,
+  type AttentionSizeOptions,
+  attention,
+  attentionVjp,
+  type FeatureMap,
+  type LinearAttentionOptions,
+  linearAttention,
+  linearAttentionVjp,
+} from './attention/index.js';
+export { entropy } from './calibration/entropy.js';
 export type { Backend, SoftmaxAlgorithm } from './kernels/backend.js';
 export {
   EMPTY_LSE_STATE,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { attentionNormalizers } from '../examples/attention-normalizers.js';
 import { normalizerTour } from '../examples/normalizers.js';
 import { quickstart } from '../examples/quickstart.js';
 
@@ -39,5 +40,16 @@ describe('normalizer tour', () => {
     expect(Array.from(again.gumbel)).toEqual(Array.from(t.gumbel));
     const argmax = t.gumbel.indexOf(Math.max(...t.gumbel));
     expect(Array.from(t.gumbelHard)).toEqual([0, 1, 2].map((i) => (i === argmax ? 1 : 0)));
+  });
+});
+
+describe('attention normalizers example', () => {
+  it('shows sparsity and the attention sink that softpick removes', () => {
+    const r = attentionNormalizers();
+    const sum = (a: number[]) => a.reduce((s, x) => s + x, 0);
+    expect(sum(r.softmax![1]!)).toBeCloseTo(1, 14); // softmax must spend 1 on a query matching nothing
+    expect(sum(r['softmax + sink']![1]!)).toBeCloseTo(0.248, 3); // the sink absorbs the rest
+    expect(r.softpick![1]!.every((w) => w === 0)).toBe(true); // softpick attends to nothing
+    expect(r.sparsemax![0]).toEqual([0, 0, 1, 0, 0, 0]); // exact zeros
   });
 });

@@ -1,0 +1,284 @@
+/**
+ * The attention backward, FlashAttention-2 style (Dao 2023, arXiv:2307.08691): the
+ * forward saved only each row's L = m + log D; the scores of every (query block,
+ * key tile) are recomputed, P and dX = a·(dO·vᵀ) − b·Δ come from the online kind's
+ * `grads` (Δ_i = ⟨O_i, dO_i⟩), then
+ *   dV += Pᵀ·dO,  dRaw = scale·t_i·c_i·dX,  dQ += dRaw·K,  dK += dRawᵀ·Q,
+ * with no O(queries·keys) buffer: extra memory O(blockSize² + keys·(dim + valueDim))
+ * (the Float64 accumulators of dK and dV of one key/value head). Tiles no row sees
+ * are skipped as in the forward. Materialized normalizers recompute P for one block
+ * of query rows against all keys and take dX from their registry vjp.
+ */
+import { gemmNN, gemmNT, gemmTN } from '../kernels/js/gemm.js';
+import type { FloatArray } from '../tensor/types.js';
+import { materializedWeights } from './forward.js';
+import {
+  blockKeyRange,
+  buildLogits,
+  logitsBackward,
+  newQueryBlock,
+  type QueryBlock,
+  setQueryBlock,
+  tileInterior,
+} from './logits.js';
+import type { AttentionProblem } from './options.js';
+
+/** Inputs of the backward beyond the problem: the ungated dO, O and L of the forward. */
+export interface BackwardInputs {
+  /** ∂L/∂(ungated out), [batch, heads, queries, valueDim]. */
+  readonly dO: FloatArray;
+  readonly out64: Float64Array;
+  readonly lse: Float64Array;
+}
+
+/** Gradient buffers; the optional ones are null when their input is absent. */
+export interface BackwardTargets {
+  readonly dq: FloatArray;
+  readonly dk: FloatArray;
+  readonly dv: FloatArray;
+  readonly dSinks: Float64Array | null;
+  readonly dQueryScale: Float64Array | null;
+  /** ∂L/∂C_t of the cumulative log forget values (reverse-cumsummed by the caller). */
+  readonly dC: Float64Array | null;
+}
+
+interface Scratch {
+  readonly blk: QueryBlock;
+  readonly R: Float64Array;
+  readonly X: Float64Array;
+  readonly G: Float64Array;
+  readonly dq: Float64Array;
+  readonly dk: Float64Array;
+  readonly dv: Float64Array;
+  readonly delta: Float64Array;
+}
+
+/** Δ_i = ⟨O_i, dO_i⟩ for the block's rows. */
+function blockDeltas(p: AttentionProblem, s: Scratch, inp: BackwardInputs): void {
+  const dv = p.valueDim;
+  const row0 = (s.blk.b * p.heads + s.blk.h) * p.queries + s.blk.i0;
+  for (let r = 0; r < s.blk.rows; r++) {
+    let d = 0;
+    for (let c = (row0 + r) * dv; c < (row0 + r + 1) * dv; c++) d += inp.out64[c]! * inp.dO[c]!;
+    s.delta[r] = d;
+  }
+}
+
+/** ∂L/∂sink_h: the sink is a key of value 0, so only its normalizer term has a gradient. */
+function sinkGrad(p: AttentionProblem, s: Scratch, inp: BackwardInputs, dSinks: Float64Array) {
+  const kind = p.kind!;
+  const row0 = (s.blk.b * p.heads + s.blk.h) * p.queries + s.blk.i0;
+  const x = new Float64Array(1);
+  const g = new Float64Array(1);
+  let sum = 0;
+  for (let r = 0; r < s.blk.rows; r++) {
+    const L = inp.lse[row0 + r]!;
+    if (L === Number.NEGATIVE_INFINITY) continue;
+    const c = s.blk.factor[r]!;
+    x[0] = c * p.sinks![s.blk.h]!;
+    g[0] = 0;
+    kind.grads(x, g, 0, 1, L, s.delta[r]!);
+    sum += c * g[0]!;
+  }
+  dSinks[s.blk.h] = dSinks[s.blk.h]! + sum;
+}
+
+/**
+ * Keys [j0, j0 + cols) of the block: given R (raw q·k), X ← P and G ← dX, fold them
+ * into dV, dQ, dK and the learnable-input gradients.
+ */
+function accumulateTile(
+  p: AttentionProblem,
+  s: Scratch,
+  inp: BackwardInputs,
+  out: BackwardTargets,
+  j0: number,
+  cols: number,
+): void {
+  const { blk } = s;
+  const { dim, valueDim: dv } = p;
+  const rows = blk.rows;
+  for (let r = 0; r < rows; r++) {
+    const c = blk.factor[r]!;
+    if (c !== 1) for (let o = r * cols; o < (r + 1) * cols; o++) s.G[o] = s.G[o]! * c;
+  }
+  if (out.dQueryScale !== null || out.dC !== null)
+    logitsBackward(p, blk, j0, cols, s.R, s.G, out.dQueryScale, out.dC);
+  const dOff = ((blk.b * p.heads + blk.h) * p.queries + blk.i0) * dv;
+  const P = { data: s.X, offset: 0, ld: cols };
+  gemmTN(
+    cols,
+    dv,
+    rows,
+    P,
+    { data: inp.dO, offset: dOff, ld: dv },
+    {
+      data: s.dv,
+      offset: j0 * dv,
+      ld: dv,
+    },
+    1,
+  );
+  for (let r = 0; r < rows; r++) {
+    const rs = blk.rowScale[r]!;
+    for (let o = r * cols; o < (r + 1) * cols; o++) s.G[o] = s.G[o]! * rs;
+  }
+  const dRaw = { data: s.G, offset: 0, ld: cols };
+  const kvh = Math.floor(blk.h / p.group);
+  const kOff = ((blk.b * p.kvHeads + kvh) * p.keys + j0) * dim;
+  gemmNN(
+    rows,
+    dim,
+    cols,
+    dRaw,
+    { data: p.k, offset: kOff, ld: dim },
+    {
+      data: s.dq,
+      offset: 0,
+      ld: dim,
+    },
+    1,
+  );
+  const qOff = ((blk.b * p.heads + blk.h) * p.queries + blk.i0) * dim;
+  gemmTN(
+    cols,
+    dim,
+    rows,
+    dRaw,
+    { data: p.q, offset: qOff, ld: dim },
+    {
+      data: s.dk,
+      offset: j0 * dim,
+      ld: dim,
+    },
+    1,
+  );
+}
+
+/** R = Q·Kᵀ and G = dO·Vᵀ for keys [j0, j0 + cols) of the block. */
+function rawTiles(p: AttentionProblem, s: Scratch, inp: BackwardInputs, j0: number, cols: number) {
+  const { blk } = s;
+  const { dim, valueDim: dv } = p;
+  const kvBase = (blk.b * p.kvHeads + Math.floor(blk.h / p.group)) * p.keys + j0;
+  const row0 = (blk.b * p.heads + blk.h) * p.queries + blk.i0;
+  gemmNT(
+    blk.rows,
+    cols,
+    dim,
+    { data: p.q, offset: row0 * dim, ld: dim },
+    {
+      data: p.k,
+      offset: kvBase * dim,
+      ld: dim,
+    },
+    { data: s.R, offset: 0, ld: cols },
+    0,
+  );
+  gemmNT(
+    blk.rows,
+    cols,
+    dv,
+    { data: inp.dO, offset: row0 * dv, ld: dv },
+    {
+      data: p.v,
+      offset: kvBase * dv,
+      ld: dv,
+    },
+    { data: s.G, offset: 0, ld: cols },
+    0,
+  );
+}
+
+function onlineBlock(
+  p: AttentionProblem,
+  s: Scratch,
+  inp: BackwardInputs,
+  out: BackwardTargets,
+  from: number,
+  to: number,
+) {
+  const kind = p.kind!;
+  const { blk } = s;
+  const bs = p.blockSize;
+  const row0 = (blk.b * p.heads + blk.h) * p.queries + blk.i0;
+  for (let j0 = Math.floor(from / bs) * bs; j0 < to; j0 += bs) {
+    const cols = Math.min(bs, to - j0);
+    rawTiles(p, s, inp, j0, cols);
+    buildLogits(p, blk, j0, cols, s.R, s.X, tileInterior(blk, j0, cols));
+    for (let r = 0; r < blk.rows; r++) {
+      const o = r * cols;
+      const L = inp.lse[row0 + r]!;
+      if (L === Number.NEGATIVE_INFINITY) {
+        s.X.fill(0, o, o + cols);
+        s.G.fill(0, o, o + cols);
+      } else kind.grads(s.X, s.G, o, cols, L, s.delta[r]!);
+    }
+    accumulateTile(p, s, inp, out, j0, cols);
+  }
+}
+
+function materializedBlock(
+  p: AttentionProblem,
+  s: Scratch,
+  inp: BackwardInputs,
+  out: BackwardTargets,
+  from: number,
+  to: number,
+) {
+  const cols = to - from;
+  const n = s.blk.rows * cols;
+  const P = materializedWeights(p, s.blk, from, to, s.X);
+  const X = Float64Array.from(s.X.subarray(0, n));
+  rawTiles(p, s, inp, from, cols);
+  const dX = p.entry!.vjp(X, s.G.subarray(0, n), { shape: [s.blk.rows, cols] });
+  s.X.set(P);
+  s.G.set(dX);
+  accumulateTile(p, s, inp, out, from, cols);
+}
+
+function writeRounded(dst: FloatArray, offset: number, src: Float64Array, n: number): void {
+  for (let i = 0; i < n; i++) dst[offset + i] = src[i]!;
+}
+
+/** The backward over every (b, kv head, head of its group, query block). */
+export function attentionBackward(
+  p: AttentionProblem,
+  inp: BackwardInputs,
+  out: BackwardTargets,
+): void {
+  const bs = p.blockSize;
+  const { dim, valueDim: dv, keys } = p;
+  const tile = p.kind !== null ? Math.min(bs, keys) : keys;
+  const s: Scratch = {
+    blk: newQueryBlock(bs),
+    R: new Float64Array(bs * tile),
+    X: new Float64Array(bs * tile),
+    G: new Float64Array(bs * tile),
+    dq: new Float64Array(bs * dim),
+    dk: new Float64Array(keys * dim),
+    dv: new Float64Array(keys * dv),
+    delta: new Float64Array(bs),
+  };
+  for (let b = 0; b < p.batch; b++)
+    for (let kvh = 0; kvh < p.kvHeads; kvh++) {
+      s.dk.fill(0);
+      s.dv.fill(0);
+      for (let h = kvh * p.group; h < (kvh + 1) * p.group; h++)
+        for (let i0 = 0; i0 < p.queries; i0 += bs) {
+          setQueryBlock(p, s.blk, b, h, i0, Math.min(bs, p.queries - i0));
+          s.dq.fill(0);
+          const [from, to] = blockKeyRange(s.blk);
+          if (from < to) {
+            blockDeltas(p, s, inp);
+            if (out.dSinks !== null) sinkGrad(p, s, inp, out.dSinks);
+            if (p.kind !== null) onlineBlock(p, s, inp, out, from, to);
+            else materializedBlock(p, s, inp, out, from, to);
+          }
+          const qOff = ((b * p.heads + h) * p.queries + i0) * dim;
+          writeRounded(out.dq, qOff, s.dq, s.blk.rows * dim);
+        }
+      const kvRow = (b * p.kvHeads + kvh) * keys;
+      writeRounded(out.dk, kvRow * dim, s.dk, keys * dim);
+      writeRounded(out.dv, kvRow * dv, s.dv, keys * dv);
+    }
+}

@@ -1,0 +1,153 @@
+/**
+ * The attention forward over every (batch item, head, block of query rows).
+ *
+ * Online normalizers: the keys a block sees ([from, to) of its visible intervals,
+ * so fully masked tiles — above the causal diagonal, outside the window, padding —
+ * are never computed) are folded tile by tile into the rows' (m, l, acc) states;
+ * extra memory is O(blockSize·(blockSize + valueDim)), never O(queries·keys).
+ *
+ * Flash-decoding (Dao, Haziza, Massa & Sizov 2023): a single query row against a
+ * long cache splits its keys into chunks whose partial states are computed
+ * independently and merged exactly (the same math a worker pool uses; here the
+ * chunks run on one thread).
+ *
+ * Materialized normalizers (sparsemax, entmax15, any registry entry): one block of
+ * query rows against all the keys it sees, memory O(blockSize·keys).
+ */
+import { gemmNN, gemmNT } from '../kernels/js/gemm.js';
+import type { FloatArray } from '../tensor/types.js';
+import {
+  blockKeyRange,
+  buildLogits,
+  newQueryBlock,
+  type QueryBlock,
+  setQueryBlock,
+} from './logits.js';
+import type { AttentionProblem } from './options.js';
+import {
+  finishRows,
+  foldKeys,
+  initRowStates,
+  mergeRowStates,
+  newRowStates,
+  type RowStates,
+} from './row-state.js';
+
+/** Keys per chunk of split-key decoding. */
+export const DECODE_CHUNK = 2048;
+
+/** Where the forward writes: out (input type, gated) and optional Float64 ungated copy and L. */
+export interface ForwardTargets {
+  readonly out: FloatArray | null;
+  readonly out64: Float64Array | null;
+  readonly lse: Float64Array | null;
+}
+
+/**
+ * Materialized tile: x ← logits of keys [from, to) for the block, P = f(x) by the
+ * registry entry (rows of length to − from; hidden keys are −∞), acc = P·V.
+ * Returns P (rows × (to − from)).
+ */
+export function materializedWeights(
+  p: AttentionProblem,
+  blk: QueryBlock,
+  from: number,
+  to: number,
+  S: Float64Array,
+): FloatArray {
+  const cols = to - from;
+  const kvh = Math.floor(blk.h / p.group);
+  const kBase = (blk.b * p.kvHeads + kvh) * p.keys;
+  const Q = {
+    data: p.q,
+    offset: ((blk.b * p.heads + blk.h) * p.queries + blk.i0) * p.dim,
+    ld: p.dim,
+  };
+  const X = S.subarray(0, blk.rows * cols);
+  gemmNT(
+    blk.rows,
+    cols,
+    p.dim,
+    Q,
+    { data: p.k, offset: (kBase + from) * p.dim, ld: p.dim },
+    {
+      data: X,
+      offset: 0,
+      ld: cols,
+    },
+    0,
+  );
+  buildLogits(p, blk, from, cols, X, X, false);
+  return p.entry!.forward(X, { shape: [blk.rows, cols] });
+}
+
+function materializedBlock(
+  p: AttentionProblem,
+  blk: QueryBlock,
+  st: RowStates,
+  from: number,
+  to: number,
+  S: Float64Array,
+): void {
+  const dv = p.valueDim;
+  st.acc.fill(0, 0, blk.rows * dv);
+  if (from >= to) return;
+  const P = materializedWeights(p, blk, from, to, S);
+  const vBase = ((blk.b * p.kvHeads + Math.floor(blk.h / p.group)) * p.keys + from) * dv;
+  gemmNN(
+    blk.rows,
+    dv,
+    to - from,
+    { data: P, offset: 0, ld: to - from },
+    {
+      data: p.v,
+      offset: vBase,
+      ld: dv,
+    },
+    { data: st.acc, offset: 0, ld: dv },
+    0,
+  );
+}
+
+/** Split-key decoding of a block: chunks folded from empty states, then merged in order. */
+function decodeBlock(
+  p: AttentionProblem,
+  blk: QueryBlock,
+  st: RowStates,
+  part: RowStates,
+  from: number,
+  to: number,
+  S: Float64Array,
+): void {
+  initRowStates(p, blk, st, true);
+  for (let c0 = from; c0 < to; c0 += DECODE_CHUNK) {
+    initRowStates(p, blk, part, false);
+    foldKeys(p, blk, part, c0, Math.min(to, c0 + DECODE_CHUNK), S);
+    mergeRowStates(st, part, blk.rows, p.valueDim);
+  }
+}
+
+/** Run the forward for every (b, h, query block) into the targets. */
+export function attentionForward(p: AttentionProblem, t: ForwardTargets): void {
+  const bs = p.blockSize;
+  const blk = newQueryBlock(bs);
+  const st = newRowStates(bs, p.valueDim);
+  const online = p.kind !== null;
+  const decode = online && p.queries === 1 && p.keys > 2 * DECODE_CHUNK;
+  const part = decode ? newRowStates(bs, p.valueDim) : null;
+  const S = new Float64Array(bs * (online ? Math.min(bs, p.keys) : p.keys));
+  for (let b = 0; b < p.batch; b++)
+    for (let h = 0; h < p.heads; h++)
+      for (let i0 = 0; i0 < p.queries; i0 += bs) {
+        setQueryBlock(p, blk, b, h, i0, Math.min(bs, p.queries - i0));
+        const [from, to] = blockKeyRange(blk);
+        if (!online) materializedBlock(p, blk, st, from, to, S);
+        else if (part !== null) decodeBlock(p, blk, st, part, from, to, S);
+        else {
+          initRowStates(p, blk, st, true);
+          foldKeys(p, blk, st, from, to, S);
+        }
+        if (t.out !== null) finishRows(p, blk, st, t.out, true, t.lse);
+        if (t.out64 !== null) finishRows(p, blk, st, t.out64, false, t.lse);
+      }
+}

@@ -1,0 +1,169 @@
+/**
+ * The per-row state of the online attention forward (FlashAttention-2, Dao 2023,
+ * arXiv:2307.08691; Rabe & Staats 2021, arXiv:2112.05682): for each query row the
+ * reference m, the normalizer terms l and the unnormalized output acc, so that
+ * out = acc / D(m, l). Folding a key tile into the state rescales (l, acc) by
+ * e^(m_old − m_new) when the reference grows — the online normalizer of Milakov &
+ * Gimelshein (2018, arXiv:1805.02867). Two states of disjoint key ranges merge
+ * exactly with the same factors ({@link mergeLogSumExpStates} for (m, l)), which is
+ * what split-key decoding (flash-decoding) uses.
+ */
+import { gemmNN, gemmNT } from '../kernels/js/gemm.js';
+import { mergeLogSumExpStates } from '../kernels/lse-state.js';
+import type { FloatArray } from '../tensor/types.js';
+import { buildLogits, type QueryBlock, tileInterior } from './logits.js';
+import { sigmoid } from './online-normalizers.js';
+import type { AttentionProblem } from './options.js';
+
+export interface RowStates {
+  readonly m: Float64Array;
+  readonly l: Float64Array;
+  /** rows × valueDim. */
+  readonly acc: Float64Array;
+}
+
+export function newRowStates(blockSize: number, valueDim: number): RowStates {
+  return {
+    m: new Float64Array(blockSize),
+    l: new Float64Array(blockSize),
+    acc: new Float64Array(blockSize * valueDim),
+  };
+}
+
+/** Empty states for the block's rows, holding the head's sink logit when `withSink`. */
+export function initRowStates(
+  p: AttentionProblem,
+  blk: QueryBlock,
+  st: RowStates,
+  withSink: boolean,
+): void {
+  const kind = p.kind!;
+  const sink = withSink && p.sinks !== null ? p.sinks[blk.h]! : null;
+  const one = new Float64Array(1);
+  for (let r = 0; r < blk.rows; r++) {
+    st.m[r] = kind.floor;
+    st.l[r] = 0;
+    if (sink !== null) {
+      const xs = blk.factor[r]! * sink;
+      const m = kind.rescaled ? Math.max(kind.floor, xs) : 0;
+      one[0] = xs;
+      st.m[r] = m;
+      st.l[r] = kind.weights(one, 0, 1, m);
+    }
+  }
+  st.acc.fill(0, 0, blk.rows * p.valueDim);
+}
+
+/** The largest entry of x[o, o + n); NaN if any is NaN. */
+function rowMax(x: Float64Array, o: number, n: number): number {
+  let m = Number.NEGATIVE_INFINITY;
+  for (let i = o; i < o + n; i++) {
+    const v = x[i]!;
+    if (v > m) m = v;
+    else if (Number.isNaN(v)) return v;
+  }
+  return m;
+}
+
+/** e^(a − b) for a ≤ b (0 when a = −∞, 1 when a = b). */
+function rescale(a: number, b: number): number {
+  return a === b ? 1 : Math.exp(a - b);
+}
+
+/**
+ * Fold keys [from, to) of the block's (b, h) into its row states, one tile of
+ * blockSize keys at a time. `S` is a blockSize² scratch. Tiles start at multiples
+ * of blockSize so that causal blocks meet the diagonal in one tile.
+ */
+export function foldKeys(
+  p: AttentionProblem,
+  blk: QueryBlock,
+  st: RowStates,
+  from: number,
+  to: number,
+  S: Float64Array,
+): void {
+  const kind = p.kind!;
+  const { dim, valueDim: dv, blockSize: bs } = p;
+  const { b, h, rows } = blk;
+  const kvh = Math.floor(h / p.group);
+  const kBase = (b * p.kvHeads + kvh) * p.keys;
+  const Q = { data: p.q, offset: ((b * p.heads + h) * p.queries + blk.i0) * dim, ld: dim };
+  const acc = { data: st.acc, offset: 0, ld: dv };
+  for (let j0 = from; j0 < to; j0 = (Math.floor(j0 / bs) + 1) * bs) {
+    const cols = Math.min(to, (Math.floor(j0 / bs) + 1) * bs) - j0;
+    const T = { data: S, offset: 0, ld: cols };
+    gemmNT(rows, cols, dim, Q, { data: p.k, offset: (kBase + j0) * dim, ld: dim }, T, 0);
+    buildLogits(p, blk, j0, cols, S, S, tileInterior(blk, j0, cols));
+    for (let r = 0; r < rows; r++) {
+      const o = r * cols;
+      if (!kind.rescaled) {
+        st.l[r] = st.l[r]! + kind.weights(S, o, cols, 0);
+        continue;
+      }
+      const mOld = st.m[r]!;
+      const m = Math.max(mOld, rowMax(S, o, cols));
+      if (m === Number.NEGATIVE_INFINITY) {
+        S.fill(0, o, o + cols);
+        continue;
+      }
+      if (m !== mOld) {
+        const a = rescale(mOld, m);
+        st.l[r] = st.l[r]! * a;
+        for (let c = r * dv; c < (r + 1) * dv; c++) st.acc[c] = st.acc[c]! * a;
+        st.m[r] = m;
+      }
+      st.l[r] = st.l[r]! + kind.weights(S, o, cols, m);
+    }
+    gemmNN(rows, dv, cols, T, { data: p.v, offset: (kBase + j0) * dv, ld: dv }, acc, 1);
+  }
+}
+
+/** Merge the states `b` into `a` (disjoint key ranges of the same rows), exactly. */
+export function mergeRowStates(a: RowStates, b: RowStates, rows: number, dv: number): void {
+  for (let r = 0; r < rows; r++) {
+    const sa = { m: a.m[r]!, d: a.l[r]! };
+    const sb = { m: b.m[r]!, d: b.l[r]! };
+    const s = mergeLogSumExpStates(sa, sb);
+    const fa = sa.m === s.m ? 1 : sa.m === Number.NEGATIVE_INFINITY ? 0 : rescale(sa.m, s.m);
+    const fb = sb.m === s.m ? 1 : sb.m === Number.NEGATIVE_INFINITY ? 0 : rescale(sb.m, s.m);
+    for (let c = r * dv; c < (r + 1) * dv; c++) a.acc[c] = a.acc[c]! * fa + b.acc[c]! * fb;
+    a.m[r] = s.m;
+    a.l[r] = s.d;
+  }
+}
+
+/**
+ * out = acc / D (D = 1 for unnormalized or materialized normalizers; ⊙ σ(gate) when `gated`), written into `dst` at the block's rows;
+ * the row statistic L = m + log D into `lse` (−∞ when D = 0: the row gives zeros).
+ */
+export function finishRows(
+  p: AttentionProblem,
+  blk: QueryBlock,
+  st: RowStates,
+  dst: FloatArray,
+  gated: boolean,
+  lse: Float64Array | null,
+): void {
+  const kind = p.kind;
+  const normalized = kind?.normalized === true;
+  const dv = p.valueDim;
+  const row0 = (blk.b * p.heads + blk.h) * p.queries + blk.i0;
+  const gate = gated ? p.gate : null;
+  for (let r = 0; r < blk.rows; r++) {
+    const m = st.m[r]!;
+    const D = normalized ? kind!.denominator(m, st.l[r]!, p.eps) : 1;
+    const inv = D === 0 ? 0 : 1 / D;
+    const o = (row0 + r) * dv;
+    for (let c = 0; c < dv; c++) {
+      const y = D === 0 ? 0 : st.acc[r * dv + c]! * inv;
+      dst[o + c] = gate === null ? y : y * sigmoid(gate[o + c]!);
+    }
+    if (lse !== null)
+      lse[row0 + r] = !normalized
+        ? 0
+        : D === 0
+          ? Number.NEGATIVE_INFINITY
+          : (kind.rescaled ? m : 0) + Math.log(D);
+  }
+}

@@ -1,0 +1,111 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { onlineKind } from '../../src/attention/online-normalizers.js';
+import { D, relError } from '../helpers/reference.js';
+
+/** Fold a row in tiles with the kind's online form; return y = w / D. */
+function online(name: string, x: number[], tile: number, eps = 1e-8): number[] {
+  const kind = onlineKind(name)!;
+  let m = kind.floor;
+  let l = 0;
+  const w: number[] = [];
+  for (let t = 0; t < x.length; t += tile) {
+    const part = Float64Array.from(x.slice(t, t + tile));
+    if (kind.rescaled) {
+      const mNew = Math.max(m, ...part);
+      if (mNew !== m && m !== -Infinity) {
+        const a = Math.exp(m - mNew);
+        l *= a;
+        for (let i = 0; i < w.length; i++) w[i]! *= a;
+      } else if (m === -Infinity) for (let i = 0; i < w.length; i++) w[i] = 0;
+      m = mNew;
+    }
+    if (m === -Infinity)
+      part.fill(0); // nothing visible yet (foldKeys skips such rows)
+    else l += kind.weights(part, 0, part.length, kind.rescaled ? m : 0);
+    w.push(...part);
+  }
+  const den = kind.normalized ? kind.denominator(m, l, eps) : 1;
+  return w.map((wi) => (den === 0 ? 0 : wi / den));
+}
+
+/** softpick in 60-digit arithmetic: relu(eˣ − 1) / (Σ_visible |eˣ − 1| + eps). */
+function refSoftpick(x: number[], eps = 1e-8) {
+  let den = new D(eps);
+  const expm1 = (v: number) => {
+    const d = new D(v);
+    return Math.abs(v) < 1e-10 ? d.plus(d.pow(2).div(2)).plus(d.pow(3).div(6)) : D.exp(d).minus(1);
+  };
+  const e = x.map((v) => (v === -Infinity ? null : expm1(v)));
+  for (const t of e) if (t !== null) den = den.plus(t.abs());
+  return e.map((t) => (t === null || t.lte(0) ? new D(0) : t.div(den)));
+}
+
+describe('softpick online form', () => {
+  it('tile by tile equals the closed form, from tiny to huge logits', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: -800, max: 800, noNaN: true }), { minLength: 1, maxLength: 12 }),
+        fc.integer({ min: 1, max: 5 }),
+        (x, tile) => {
+          const y = online('softpick', x, tile);
+          const ref = refSoftpick(x);
+          for (let i = 0; i < x.length; i++) {
+            // relative for outputs that matter; an output < 1e-300 of the row is noise-free 0 or subnormal
+            if (ref[i]!.lt(1e-300)) expect(y[i]!).toBeLessThan(1e-290);
+            else expect(relError(y[i]!, ref[i]!)).toBeLessThan(1e-13);
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('near 0 there is no cancellation (e^x − 1 through expm1)', () => {
+    const y = online('softpick', [1e-12, -1e-12, 2e-12], 1, 0);
+    const ref = refSoftpick([1e-12, -1e-12, 2e-12], 0);
+    expect(relError(y[0]!, ref[0]!)).toBeLessThan(1e-14);
+    expect(relError(y[2]!, ref[2]!)).toBeLessThan(1e-14);
+  });
+
+  it('masked keys are absent, not |0 − 1| = 1 in the denominator', () => {
+    const a = online('softpick', [1, -Infinity, 0.5], 2);
+    const b = online('softpick', [1, 0.5], 2);
+    expect(a[0]).toBe(b[0]);
+    expect(a[1]).toBe(0);
+  });
+
+  it('a +∞ logit takes the limit: the +∞ keys share the row', () => {
+    expect(online('softpick', [1, Infinity, Infinity], 1)).toEqual([0, 0.5, 0.5]);
+    expect(online('softmax', [1, Infinity, 2], 2)).toEqual([0, 1, 0]);
+  });
+});
+
+describe('the other kinds', () => {
+  it('softmax online equals softmax in 60 digits', () => {
+    const x = [3, -1, 700, 699.5, -Infinity];
+    const y = online('softmax', x, 2);
+    const e = x.map((v) => (v === -Infinity ? new D(0) : D.exp(new D(v).minus(700))));
+    const s = e.reduce((a, b) => a.plus(b), new D(0));
+    for (let i = 0; i < x.length; i++)
+      if (!e[i]!.isZero()) expect(relError(y[i]!, e[i]!.div(s))).toBeLessThan(1e-15);
+  });
+
+  it('softplusNorm, reluNorm, sigmoid and relu stay finite at extreme logits', () => {
+    const x = [-1e308, -800, 0, 800, 1e300];
+    for (const name of ['softplusNorm', 'reluNorm', 'sigmoid', 'relu'])
+      expect(online(name, x, 2).every(Number.isFinite)).toBe(true);
+    expect(online('sigmoid', [-800, 0, 800], 3)).toEqual([0, 0.5, 1]);
+  });
+
+  it('a row of all-masked keys gives zeros', () => {
+    for (const name of ['softmax', 'softpick', 'softplusNorm', 'reluNorm', 'sigmoid', 'relu'])
+      expect(online(name, [-Infinity, -Infinity], 1)).toEqual([0, 0]);
+  });
+
+  it('only the online names are kinds', () => {
+    expect(onlineKind('sparsemax')).toBeUndefined();
+    expect(onlineKind('toString')).toBeUndefined();
+    expect(onlineKind('ssmax')?.rescaled).toBe(true);
+  });
+});
