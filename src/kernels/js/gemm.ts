@@ -2,8 +2,19 @@
  * Small matrix-multiply micro-kernels (portable JavaScript, double accumulation),
  * shared by flash-style attention and large-vocabulary cross-entropy. Matrices
  * are row-major views (array, offset, leading dimension). `beta` is 0 (C = …)
- * or 1 (C += …). Four output rows are computed per sweep so each loaded element
- * of the shared operand is reused four times.
+ * or 1 (C += …).
+ *
+ * Register blocking: each variant computes a 4×4 block of C in 16 local
+ * accumulators, loading 4 elements of A and 4 of B per step of the shared
+ * dimension (8 loads for 16 multiply-adds instead of 2 per 1). Rows and
+ * columns left over when m or n is not a multiple of 4 go through one strided
+ * dot-product edge kernel. Each C entry is one left-to-right sum over p in
+ * double, rounded once on the store (Float32 C) — the same value whatever the
+ * blocking, so tiles of a larger product agree bit for bit with the whole.
+ *
+ * Measured (256×512×64, Float64, on the shared 2-core build machine under load;
+ * test/kernels/js/gemm.test.ts prints it): ~1.1–3 GFLOP/s for each variant,
+ * against 0.3–0.8 for the unblocked loops it replaced (2–4×).
  */
 import type { FloatArray } from '../../tensor/types.js';
 
@@ -14,7 +25,42 @@ export interface MatrixView {
   readonly ld: number;
 }
 
+/**
+ * Edge kernel: C(i, j) (+)= Σ_p A(i, p)·B(p, j) for i in [i0, m), j in [j0, n)
+ * and for i < i0, j in [j0, n) — i.e. everything outside the [0, i0)×[0, j0)
+ * block. A(i, p) = a[ao + i·sai + p·sap], B(p, j) = b[bo + p·sbp + j·sbj].
+ */
+function edge(
+  m: number,
+  n: number,
+  k: number,
+  i0: number,
+  j0: number,
+  a: FloatArray,
+  ao: number,
+  sai: number,
+  sap: number,
+  b: FloatArray,
+  bo: number,
+  sbp: number,
+  sbj: number,
+  C: MatrixView,
+  beta: 0 | 1,
+): void {
+  const c = C.data;
+  for (let i = 0; i < m; i++)
+    for (let j = i < i0 ? j0 : 0; j < n; j++) {
+      let s = 0;
+      let pa = ao + i * sai;
+      let pb = bo + j * sbj;
+      for (let p = 0; p < k; p++, pa += sap, pb += sbp) s += a[pa]! * b[pb]!;
+      const ci = C.offset + i * C.ld + j;
+      c[ci] = beta === 0 ? s : c[ci]! + s;
+    }
+}
+
 /** C[m×n] (+)= A[m×k] · B[n×k]ᵀ — dot products of rows (scores = Q·Kᵀ, logits = H·Wᵀ). */
+// biome-ignore format: the 4×4 register block reads as a grid
 export function gemmNT(
   m: number,
   n: number,
@@ -27,30 +73,50 @@ export function gemmNT(
   const a = A.data;
   const b = B.data;
   const c = C.data;
-  for (let i = 0; i < m; i++) {
-    const ai = A.offset + i * A.ld;
-    const ci = C.offset + i * C.ld;
-    for (let j = 0; j < n; j++) {
-      const bj = B.offset + j * B.ld;
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
-      let p = 0;
-      for (; p + 4 <= k; p += 4) {
-        s0 += a[ai + p]! * b[bj + p]!;
-        s1 += a[ai + p + 1]! * b[bj + p + 1]!;
-        s2 += a[ai + p + 2]! * b[bj + p + 2]!;
-        s3 += a[ai + p + 3]! * b[bj + p + 3]!;
+  const lda = A.ld;
+  const ldb = B.ld;
+  const ldc = C.ld;
+  const m4 = m - (m % 4);
+  const n4 = n - (n % 4);
+  for (let i = 0; i < m4; i += 4) {
+    const a0 = A.offset + i * lda;
+    const a1 = a0 + lda;
+    const a2 = a1 + lda;
+    const a3 = a2 + lda;
+    for (let j = 0; j < n4; j += 4) {
+      const b0 = B.offset + j * ldb;
+      const b1 = b0 + ldb;
+      const b2 = b1 + ldb;
+      const b3 = b2 + ldb;
+      let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+      let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+      for (let p = 0; p < k; p++) {
+        const x0 = a[a0 + p]!, x1 = a[a1 + p]!, x2 = a[a2 + p]!, x3 = a[a3 + p]!;
+        const y0 = b[b0 + p]!, y1 = b[b1 + p]!, y2 = b[b2 + p]!, y3 = b[b3 + p]!;
+        c00 += x0 * y0; c01 += x0 * y1; c02 += x0 * y2; c03 += x0 * y3;
+        c10 += x1 * y0; c11 += x1 * y1; c12 += x1 * y2; c13 += x1 * y3;
+        c20 += x2 * y0; c21 += x2 * y1; c22 += x2 * y2; c23 += x2 * y3;
+        c30 += x3 * y0; c31 += x3 * y1; c32 += x3 * y2; c33 += x3 * y3;
       }
-      for (; p < k; p++) s0 += a[ai + p]! * b[bj + p]!;
-      const s = s0 + s1 + (s2 + s3);
-      c[ci + j] = beta === 0 ? s : c[ci + j]! + s;
+      let ci = C.offset + i * ldc + j;
+      if (beta === 0) {
+        c[ci] = c00; c[ci + 1] = c01; c[ci + 2] = c02; c[ci + 3] = c03; ci += ldc;
+        c[ci] = c10; c[ci + 1] = c11; c[ci + 2] = c12; c[ci + 3] = c13; ci += ldc;
+        c[ci] = c20; c[ci + 1] = c21; c[ci + 2] = c22; c[ci + 3] = c23; ci += ldc;
+        c[ci] = c30; c[ci + 1] = c31; c[ci + 2] = c32; c[ci + 3] = c33;
+      } else {
+        c[ci] += c00; c[ci + 1] += c01; c[ci + 2] += c02; c[ci + 3] += c03; ci += ldc;
+        c[ci] += c10; c[ci + 1] += c11; c[ci + 2] += c12; c[ci + 3] += c13; ci += ldc;
+        c[ci] += c20; c[ci + 1] += c21; c[ci + 2] += c22; c[ci + 3] += c23; ci += ldc;
+        c[ci] += c30; c[ci + 1] += c31; c[ci + 2] += c32; c[ci + 3] += c33;
+      }
     }
   }
+  edge(m, n, k, m4, n4, a, A.offset, lda, 1, b, B.offset, 1, ldb, C, beta);
 }
 
 /** C[m×n] (+)= A[m×k] · B[k×n] (out = P·V, dH = G·W). */
+// biome-ignore format: the 4×4 register block reads as a grid
 export function gemmNN(
   m: number,
   n: number,
@@ -63,20 +129,47 @@ export function gemmNN(
   const a = A.data;
   const b = B.data;
   const c = C.data;
-  for (let i = 0; i < m; i++) {
-    const ci = C.offset + i * C.ld;
-    if (beta === 0) c.fill(0, ci, ci + n);
-    const ai = A.offset + i * A.ld;
-    for (let p = 0; p < k; p++) {
-      const av = a[ai + p]!;
-      if (av === 0) continue;
-      const bp = B.offset + p * B.ld;
-      for (let j = 0; j < n; j++) c[ci + j] = c[ci + j]! + av * b[bp + j]!;
+  const lda = A.ld;
+  const ldb = B.ld;
+  const ldc = C.ld;
+  const m4 = m - (m % 4);
+  const n4 = n - (n % 4);
+  for (let i = 0; i < m4; i += 4) {
+    const a0 = A.offset + i * lda;
+    const a1 = a0 + lda;
+    const a2 = a1 + lda;
+    const a3 = a2 + lda;
+    for (let j = 0; j < n4; j += 4) {
+      let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+      let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+      let pb = B.offset + j;
+      for (let p = 0; p < k; p++, pb += ldb) {
+        const x0 = a[a0 + p]!, x1 = a[a1 + p]!, x2 = a[a2 + p]!, x3 = a[a3 + p]!;
+        const y0 = b[pb]!, y1 = b[pb + 1]!, y2 = b[pb + 2]!, y3 = b[pb + 3]!;
+        c00 += x0 * y0; c01 += x0 * y1; c02 += x0 * y2; c03 += x0 * y3;
+        c10 += x1 * y0; c11 += x1 * y1; c12 += x1 * y2; c13 += x1 * y3;
+        c20 += x2 * y0; c21 += x2 * y1; c22 += x2 * y2; c23 += x2 * y3;
+        c30 += x3 * y0; c31 += x3 * y1; c32 += x3 * y2; c33 += x3 * y3;
+      }
+      let ci = C.offset + i * ldc + j;
+      if (beta === 0) {
+        c[ci] = c00; c[ci + 1] = c01; c[ci + 2] = c02; c[ci + 3] = c03; ci += ldc;
+        c[ci] = c10; c[ci + 1] = c11; c[ci + 2] = c12; c[ci + 3] = c13; ci += ldc;
+        c[ci] = c20; c[ci + 1] = c21; c[ci + 2] = c22; c[ci + 3] = c23; ci += ldc;
+        c[ci] = c30; c[ci + 1] = c31; c[ci + 2] = c32; c[ci + 3] = c33;
+      } else {
+        c[ci] += c00; c[ci + 1] += c01; c[ci + 2] += c02; c[ci + 3] += c03; ci += ldc;
+        c[ci] += c10; c[ci + 1] += c11; c[ci + 2] += c12; c[ci + 3] += c13; ci += ldc;
+        c[ci] += c20; c[ci + 1] += c21; c[ci + 2] += c22; c[ci + 3] += c23; ci += ldc;
+        c[ci] += c30; c[ci + 1] += c31; c[ci + 2] += c32; c[ci + 3] += c33;
+      }
     }
   }
+  edge(m, n, k, m4, n4, a, A.offset, lda, 1, b, B.offset, ldb, 1, C, beta);
 }
 
 /** C[m×n] (+)= A[k×m]ᵀ · B[k×n] (dV = Pᵀ·dO, dW = Gᵀ·H). */
+// biome-ignore format: the 4×4 register block reads as a grid
 export function gemmTN(
   m: number,
   n: number,
@@ -89,16 +182,38 @@ export function gemmTN(
   const a = A.data;
   const b = B.data;
   const c = C.data;
-  if (beta === 0)
-    for (let i = 0; i < m; i++) c.fill(0, C.offset + i * C.ld, C.offset + i * C.ld + n);
-  for (let p = 0; p < k; p++) {
-    const ap = A.offset + p * A.ld;
-    const bp = B.offset + p * B.ld;
-    for (let i = 0; i < m; i++) {
-      const av = a[ap + i]!;
-      if (av === 0) continue;
-      const ci = C.offset + i * C.ld;
-      for (let j = 0; j < n; j++) c[ci + j] = c[ci + j]! + av * b[bp + j]!;
+  const lda = A.ld;
+  const ldb = B.ld;
+  const ldc = C.ld;
+  const m4 = m - (m % 4);
+  const n4 = n - (n % 4);
+  for (let i = 0; i < m4; i += 4) {
+    for (let j = 0; j < n4; j += 4) {
+      let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+      let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+      let pa = A.offset + i;
+      let pb = B.offset + j;
+      for (let p = 0; p < k; p++, pa += lda, pb += ldb) {
+        const x0 = a[pa]!, x1 = a[pa + 1]!, x2 = a[pa + 2]!, x3 = a[pa + 3]!;
+        const y0 = b[pb]!, y1 = b[pb + 1]!, y2 = b[pb + 2]!, y3 = b[pb + 3]!;
+        c00 += x0 * y0; c01 += x0 * y1; c02 += x0 * y2; c03 += x0 * y3;
+        c10 += x1 * y0; c11 += x1 * y1; c12 += x1 * y2; c13 += x1 * y3;
+        c20 += x2 * y0; c21 += x2 * y1; c22 += x2 * y2; c23 += x2 * y3;
+        c30 += x3 * y0; c31 += x3 * y1; c32 += x3 * y2; c33 += x3 * y3;
+      }
+      let ci = C.offset + i * ldc + j;
+      if (beta === 0) {
+        c[ci] = c00; c[ci + 1] = c01; c[ci + 2] = c02; c[ci + 3] = c03; ci += ldc;
+        c[ci] = c10; c[ci + 1] = c11; c[ci + 2] = c12; c[ci + 3] = c13; ci += ldc;
+        c[ci] = c20; c[ci + 1] = c21; c[ci + 2] = c22; c[ci + 3] = c23; ci += ldc;
+        c[ci] = c30; c[ci + 1] = c31; c[ci + 2] = c32; c[ci + 3] = c33;
+      } else {
+        c[ci] += c00; c[ci + 1] += c01; c[ci + 2] += c02; c[ci + 3] += c03; ci += ldc;
+        c[ci] += c10; c[ci + 1] += c11; c[ci + 2] += c12; c[ci + 3] += c13; ci += ldc;
+        c[ci] += c20; c[ci + 1] += c21; c[ci + 2] += c22; c[ci + 3] += c23; ci += ldc;
+        c[ci] += c30; c[ci + 1] += c31; c[ci + 2] += c32; c[ci + 3] += c33;
+      }
     }
   }
+  edge(m, n, k, m4, n4, a, A.offset, 1, lda, b, B.offset, ldb, 1, C, beta);
 }

@@ -1,0 +1,273 @@
+/**
+ * What every loss shares: the options (`shape`, `axis`, `reduction`,
+ * `ignoreIndex`, `allIgnored`), class-target validation, the reduction of
+ * per-row losses, and a driver that runs a row loss over any class axis.
+ *
+ * Reduction follows PyTorch: 'mean' divides by the number of non-ignored rows
+ * (or a weight sum the loss passes in), 'sum' adds, 'none' keeps one loss per
+ * row (the class axis dropped). The gradient is always d loss / d logits; for
+ * 'none' it is the gradient of the sum of the per-row losses.
+ *
+ * An all-ignored batch (mean over nothing) is 0 with a zero gradient by
+ * default — PyTorch gives NaN, which users patch; `allIgnored: 'nan'` restores it.
+ */
+import { softmaxRows } from '../kernels/js/softmax-rows.js';
+import { forEachRow } from '../kernels/rows.js';
+import { allocLike, toFloatArray } from '../tensor/arrays.js';
+import { describe, SoftmaxKitError } from '../tensor/errors.js';
+import { type RowLayout, rowLayout } from '../tensor/layout.js';
+import type { ArrayInput, BackendName, FloatArray } from '../tensor/types.js';
+import { requireNumber, requireOneOf } from '../tensor/validate.js';
+
+export type Reduction = 'mean' | 'sum' | 'none';
+
+/** Options every loss takes. */
+export interface LossOptions {
+  /** Row-major shape of the flat logits. Default: one vector. */
+  shape?: readonly number[];
+  /** The class axis; negative counts from the end. Default −1. */
+  axis?: number;
+  /** 'mean' (default), 'sum', or 'none' (one loss per row). */
+  reduction?: Reduction;
+  /** Kernel backend where the loss has one. Default 'auto'. */
+  backend?: BackendName;
+}
+
+/** Options of the losses with class-index targets. */
+export interface ClassLossOptions extends LossOptions {
+  /** A target equal to this is ignored (loss 0, gradient 0), whatever its sign. Default −100. */
+  ignoreIndex?: number;
+  /** The 'mean' of a batch with nothing to average: 'zero' (default: loss 0, grad 0) or 'nan'. */
+  allIgnored?: 'zero' | 'nan';
+}
+
+/** `{ loss, grad }`: loss a number ('mean', 'sum') or one per row ('none'); grad = d loss / d logits. */
+export interface LossResult {
+  loss: number | FloatArray;
+  grad: FloatArray;
+}
+
+const REDUCTIONS: readonly Reduction[] = ['mean', 'sum', 'none'];
+
+/** The resolved reduction and empty-batch policy; `x` gives the element type of 'none' losses. */
+export interface ReductionSpec {
+  readonly x: FloatArray;
+  readonly reduction: Reduction;
+  readonly allIgnored: 'zero' | 'nan';
+}
+
+/** Validated logits with their layout and the resolved common options. */
+export interface PreparedLoss extends ReductionSpec {
+  readonly layout: RowLayout;
+  /** Number of rows (the reduced size: outer · inner). */
+  readonly rows: number;
+}
+
+/** Validate `reduction` and `allIgnored`; `x` is the array whose type 'none' losses take. */
+export function resolveReduction(
+  fn: string,
+  x: FloatArray,
+  options: { reduction?: Reduction; allIgnored?: 'zero' | 'nan' },
+): ReductionSpec {
+  return {
+    x,
+    reduction: requireOneOf(fn, 'reduction', options.reduction ?? 'mean', REDUCTIONS),
+    allIgnored: requireOneOf(fn, 'allIgnored', options.allIgnored ?? 'zero', ['zero', 'nan']),
+  };
+}
+
+/** Read the logits, resolve (shape, axis) and the reduction; throws SoftmaxKitError. */
+export function prepareLoss(
+  fn: string,
+  logits: ArrayInput,
+  options: LossOptions & { allIgnored?: 'zero' | 'nan' },
+): PreparedLoss {
+  const x = toFloatArray(fn, 'logits', logits);
+  const layout = rowLayout(fn, x.length, options.shape, options.axis ?? -1);
+  return { ...resolveReduction(fn, x, options), layout, rows: layout.outer * layout.inner };
+}
+
+/**
+ * Class targets as an Int32Array in row order with ignored rows set to −1.
+ * Throws INVALID_INPUT (not Int32Array/number[]), SHAPE_MISMATCH (length ≠
+ * rows) or TARGET_OUT_OF_RANGE (not an integer in [0, classes) nor ignoreIndex).
+ */
+export function classTargets(
+  fn: string,
+  targets: unknown,
+  rows: number,
+  classes: number,
+  ignoreIndexOption: number | undefined,
+): Int32Array {
+  const ignoreIndex = requireNumber(fn, 'ignoreIndex', ignoreIndexOption ?? -100, {
+    integer: true,
+  });
+  if (!(targets instanceof Int32Array) && !Array.isArray(targets))
+    throw new SoftmaxKitError(
+      'INVALID_INPUT',
+      `${fn}: expected targets to be an Int32Array or number[] of class indices, got ${describe(targets)}`,
+    );
+  if (targets.length !== rows)
+    throw new SoftmaxKitError(
+      'SHAPE_MISMATCH',
+      `${fn}: expected ${rows} targets (the logits' shape without the class axis), got ${targets.length}`,
+    );
+  const t = new Int32Array(rows);
+  for (let i = 0; i < rows; i++) {
+    const v: unknown = targets[i];
+    if (v === ignoreIndex) t[i] = -1;
+    else if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < classes) t[i] = v;
+    else
+      throw new SoftmaxKitError(
+        'TARGET_OUT_OF_RANGE',
+        `${fn}: expected targets[${i}] to be an integer in [0, ${classes}) or ignoreIndex ${ignoreIndex}, got ${describe(v)}`,
+      );
+  }
+  return t;
+}
+
+/** Per-class weights: `classes` finite numbers (Float64). */
+export function classWeights(
+  fn: string,
+  name: string,
+  weight: ArrayInput | undefined,
+  classes: number,
+): Float64Array | undefined {
+  if (weight === undefined) return undefined;
+  const w = toFloatArray(fn, name, weight);
+  if (w.length !== classes)
+    throw new SoftmaxKitError(
+      'SHAPE_MISMATCH',
+      `${fn}: expected ${name} to have one entry per class (${classes}), got ${w.length}`,
+    );
+  for (let i = 0; i < classes; i++)
+    if (!Number.isFinite(w[i]!))
+      throw new SoftmaxKitError(
+        'NON_FINITE_PARAMETER',
+        `${fn}: expected ${name}[${i}] to be finite, got ${w[i]}`,
+      );
+  return Float64Array.from(w);
+}
+
+/** The factor d reduced / d loss_row: 1/denominator for 'mean' (policy when 0), else 1. */
+export function reductionScale(p: ReductionSpec, denominator: number): number {
+  if (p.reduction !== 'mean') return 1;
+  if (denominator !== 0) return 1 / denominator;
+  return p.allIgnored === 'nan' ? Number.NaN : 0;
+}
+
+/** Reduce per-row losses: a number for 'mean' / 'sum', an array of the logits' type for 'none'. */
+export function reduceLoss(
+  p: ReductionSpec,
+  perRow: Float64Array,
+  denominator: number,
+): number | FloatArray {
+  if (p.reduction === 'none') {
+    const out = allocLike(p.x, perRow.length);
+    out.set(perRow);
+    return out;
+  }
+  let s = 0;
+  let c = 0;
+  for (let i = 0; i < perRow.length; i++) {
+    // Neumaier: the mean of many rows keeps full accuracy.
+    const v = perRow[i]!;
+    const t = s + v;
+    c += Math.abs(s) >= Math.abs(v) ? s - t + v : v - t + s;
+    s = t;
+  }
+  const total = Number.isFinite(s) ? s + c : s; // ±∞ terms: the compensation is NaN
+  return p.reduction === 'sum' ? total : total * reductionScale(p, denominator);
+}
+
+/**
+ * Run a kernel over the rows of the class axis, contiguous whatever the axis:
+ * `kernel(x, aux, grad, r0, rows, n)` sees `rows` contiguous rows starting at
+ * global row r0 (row order = the reduced shape's order); `aux` are further
+ * logits-shaped inputs gathered the same way (probability targets, a teacher).
+ * Returns the gradient, logits' shape and type.
+ */
+export function forEachLossRow(
+  p: PreparedLoss,
+  aux: readonly FloatArray[],
+  kernel: (
+    x: FloatArray,
+    aux: readonly FloatArray[],
+    grad: FloatArray,
+    r0: number,
+    rows: number,
+    n: number,
+  ) => void,
+): FloatArray {
+  const grad = allocLike(p.x, p.x.length);
+  const n = p.layout.n;
+  let r0 = 0;
+  forEachRow(p.layout, [p.x, ...aux], grad, false, (ins, g, rows) => {
+    kernel(ins[0]!, ins.slice(1), g, r0, rows, n);
+    r0 += rows;
+  });
+  return grad;
+}
+
+/**
+ * A row loss over class targets: `rowLoss(x, o, n, t, g, aux)` returns the
+ * loss of the row at x[o..o+n) with target t and writes its gradient into
+ * g[0..n) (double); `aux` are logits-shaped arrays gathered alongside. The driver gives ignored rows and fully masked (all −∞) rows loss
+ * 0 and gradient 0, applies the reduction (mean over non-ignored rows) and
+ * stores each gradient once.
+ */
+export function classRowLoss(
+  p: PreparedLoss,
+  targets: Int32Array,
+  rowLoss: (
+    x: FloatArray,
+    o: number,
+    n: number,
+    t: number,
+    g: Float64Array,
+    aux: readonly FloatArray[],
+  ) => number,
+  aux: readonly FloatArray[] = [],
+): LossResult {
+  const perRow = new Float64Array(p.rows);
+  let count = 0;
+  for (let i = 0; i < p.rows; i++) if (targets[i]! >= 0) count++;
+  const s = reductionScale(p, count);
+  const g = new Float64Array(p.layout.n);
+  const grad = forEachLossRow(p, aux, (x, ax, out, r0, rows, n) => {
+    for (let r = 0; r < rows; r++) {
+      const t = targets[r0 + r]!;
+      const o = r * n;
+      if (t < 0 || allMasked(x, o, n)) {
+        out.fill(0, o, o + n);
+        continue;
+      }
+      perRow[r0 + r] = rowLoss(x, o, n, t, g, ax);
+      for (let j = 0; j < n; j++) out[o + j] = s * g[j]!;
+    }
+  });
+  return { loss: reduceLoss(p, perRow, count), grad };
+}
+
+function allMasked(x: FloatArray, o: number, n: number): boolean {
+  for (let j = o; j < o + n; j++) if (x[j] !== -Infinity) return false;
+  return true;
+}
+
+/** The softmax of one row in double, with its log (log-softmax, accurate as p → 1). */
+export interface RowSoftmax {
+  readonly p: Float64Array;
+  readonly logp: Float64Array;
+}
+
+/** Scratch for {@link rowSoftmax} of rows of length n. */
+export function rowSoftmaxScratch(n: number): RowSoftmax {
+  return { p: new Float64Array(n), logp: new Float64Array(n) };
+}
+
+/** Fill s.p and s.logp with softmax(x[o..o+n)/T) and its log (exact three-pass kernels). */
+export function rowSoftmax(x: FloatArray, o: number, n: number, s: RowSoftmax, T = 1): void {
+  const row = x.subarray(o, o + n);
+  softmaxRows(row, s.p, 1, n, 'three-pass', 1 / T, false);
+  softmaxRows(row, s.logp, 1, n, 'three-pass', 1 / T, true);
+}

@@ -1,0 +1,149 @@
+import { describe, expect, it } from 'vitest';
+import {
+  crossEntropyRows,
+  softCrossEntropyRows,
+} from '../../../src/kernels/js/cross-entropy-rows.js';
+import { randomArray } from '../../helpers/finite-difference.js';
+import { D, type Dec } from '../../helpers/reference.js';
+
+/** Row reference in 60 digits: loss = Σ q (lse − x), grad = s·(Σq·p − q). */
+function refRow(
+  x: ArrayLike<number>,
+  q: number[],
+  s: number,
+): { loss: Dec; lse: Dec; grad: Dec[] } {
+  const v = Array.from(x, (a) => new D(a));
+  const m = D.max(...v);
+  let sum = new D(0);
+  for (const a of v) sum = sum.plus(D.exp(a.minus(m)));
+  const lse = m.plus(D.ln(sum));
+  let loss = new D(0);
+  let qs = new D(0);
+  q.forEach((qj, j) => {
+    if (qj !== 0) loss = loss.plus(lse.minus(v[j]!).times(qj));
+    qs = qs.plus(qj);
+  });
+  const grad = v.map((a, j) =>
+    qs
+      .times(D.exp(a.minus(lse)))
+      .minus(q[j]!)
+      .times(s),
+  );
+  return { loss, lse, grad };
+}
+
+function check(
+  x: Float64Array | Float32Array,
+  n: number,
+  t: number,
+  eps: number,
+  w: Float64Array | undefined,
+) {
+  const grad = x instanceof Float32Array ? new Float32Array(n) : new Float64Array(n);
+  const loss = new Float64Array(1);
+  const lse = new Float64Array(1);
+  crossEntropyRows(x, Int32Array.of(t), 1, n, eps, w, Float64Array.of(0.5), loss, lse, grad);
+  const q = Array.from(
+    { length: n },
+    (_, j) => (eps / n) * (w ? w[j]! : 1) + (j === t ? (1 - eps) * (w ? w[t]! : 1) : 0),
+  );
+  const ref = refRow(x, q, 0.5);
+  expect(Math.abs(loss[0]! - ref.loss.toNumber())).toBeLessThanOrEqual(1e-14 * ref.loss.toNumber());
+  expect(Math.abs(lse[0]! / ref.lse.toNumber() - 1)).toBeLessThan(1e-15);
+  // Entries p·Σq − q cancel: the bound is 8 ulp of their natural scale s·Σq (Float32: 1 ulp of it).
+  const scale = 0.5 * q.reduce((a, b) => a + b, 0);
+  const tol = x instanceof Float32Array ? 2 ** -23 : 2 ** -50;
+  for (let j = 0; j < n; j++)
+    expect(Math.abs(grad[j]! - ref.grad[j]!.toNumber())).toBeLessThanOrEqual(tol * scale);
+}
+
+describe('crossEntropyRows: against the 60-digit reference', () => {
+  for (const n of [1, 3, 4, 5, 31, 97])
+    it(`n = ${n}, inputs in [90, 100] (naive e^x overflows Float32), Float64 and Float32`, () => {
+      const x = randomArray(n, n + 1, 90, 100);
+      const w = randomArray(n, n + 2, 0.5, 2);
+      for (const [eps, ww] of [
+        [0, undefined],
+        [0.1, undefined],
+        [0.2, w],
+      ] as const) {
+        check(x, n, n - 1, eps, ww);
+        check(Float32Array.from(x), n, 0, eps, ww);
+      }
+    });
+});
+
+describe('crossEntropyRows: special rows', () => {
+  const run = (x: number[], t: number, eps = 0) => {
+    const n = x.length;
+    const grad = new Float64Array(n);
+    const loss = new Float64Array(1);
+    const lse = new Float64Array(1);
+    crossEntropyRows(
+      Float64Array.from(x),
+      Int32Array.of(t),
+      1,
+      n,
+      eps,
+      undefined,
+      Float64Array.of(1),
+      loss,
+      lse,
+      grad,
+    );
+    return { loss: loss[0]!, lse: lse[0]!, grad: Array.from(grad) };
+  };
+  it('ignored row (negative target): loss 0, grad 0, lse still computed', () => {
+    const r = run([1, 2], -1);
+    expect(r.loss).toBe(0);
+    expect(r.grad).toEqual([0, 0]);
+    expect(r.lse).toBeCloseTo(2 + Math.log1p(Math.exp(-1)), 15);
+  });
+  it('±0 logits: log 2 and ±1/2', () => {
+    const r = run([0, -0], 1);
+    expect(r.loss).toBe(Math.LN2);
+    expect(r.grad).toEqual([0.5, -0.5]);
+  });
+  it('fully masked row: loss 0, grad 0, lse −∞ (also with smoothing)', () => {
+    const r = run([-Infinity, -Infinity], 0, 0.1);
+    expect(r).toEqual({ loss: 0, lse: -Infinity, grad: [0, 0] });
+  });
+  it('masked target: +∞ loss, finite gradient', () => {
+    const r = run([-Infinity, 0], 0);
+    expect(r.loss).toBe(Infinity);
+    expect(r.grad).toEqual([-1, 1]);
+  });
+  it('+∞ entries share probability; NaN makes the row NaN', () => {
+    const r = run([Infinity, 3, Infinity], 2);
+    expect(r.loss).toBeCloseTo(Math.LN2, 15);
+    expect(r.lse).toBe(Infinity);
+    expect(r.grad).toEqual([0.5, 0, -0.5]);
+    const s = run([1, Number.NaN, 2], 0);
+    expect(s.loss).toBeNaN();
+    expect(s.lse).toBeNaN();
+    expect(s.grad.every(Number.isNaN)).toBe(true);
+    expect(run([-Infinity, Number.NaN], 0).loss).toBeNaN();
+  });
+});
+
+describe('softCrossEntropyRows', () => {
+  it('probability targets with smoothing and weights, rows of several lengths', () => {
+    for (const n of [1, 2, 7, 33]) {
+      const x = randomArray(n, 3 * n, -5, 5);
+      const tgt = randomArray(n, 5 * n, 0, 1);
+      const w = randomArray(n, 7 * n, 0.5, 2);
+      const grad = new Float64Array(n);
+      const loss = new Float64Array(1);
+      const lse = new Float64Array(1);
+      softCrossEntropyRows(x, tgt, 1, n, 0.1, w, Float64Array.of(2), loss, lse, grad);
+      const q = Array.from(tgt, (tj, j) => w[j]! * (0.9 * tj + 0.1 / n));
+      const ref = refRow(x, q, 2);
+      expect(Math.abs(loss[0]! - ref.loss.toNumber())).toBeLessThanOrEqual(
+        1e-14 * ref.loss.toNumber(),
+      );
+      const scale = 2 * q.reduce((a, b) => a + b, 0);
+      for (let j = 0; j < n; j++)
+        expect(Math.abs(grad[j]! - ref.grad[j]!.toNumber())).toBeLessThanOrEqual(2 ** -51 * scale);
+    }
+  });
+});
