@@ -49,9 +49,10 @@ export interface Backend {
     s: number,
   ): void;
   /**
-   * Cross-entropy rows, loss and gradient together (see js/cross-entropy-rows.ts for the math):
-   * q_j = (1 − ε)·w_t·[j = t] + (ε/n)·w_j; loss[r] = Σ q_j (lse − x_j); lse[r];
-   * grad row = scale[r]·((Σ q)·softmax − q). Negative targets are ignored (loss 0, grad 0).
+   * Cross-entropy rows, loss and gradient together (js/cross-entropy-rows.ts is the
+   * reference): q_j = (1 − ε)·w_t·[j = t] + (ε/n)·w_j; loss[r] = Σ q_j (lse − x_j); lse[r];
+   * grad row = scale[r]·((Σ q)·softmax − q). Negative targets are ignored (loss 0, grad 0);
+   * a fully masked row gives loss 0, grad 0, lse −∞; a row holding +∞ takes the limit.
    */
   crossEntropy(
     x: FloatArray,
