@@ -300,9 +300,11 @@ function logNormalizer(
   const twoPass = rowNormalizer(x, o, n, s, algorithm, acc);
   const max = acc.max;
   if (!twoPass && acc.ref === max) return logOfSum(acc.sum, acc.comp);
+  // Shift the sum to the max before the log (d·e^(s·(ref − max)), ref ≥ max − 64/s):
+  // log d − s·(max − ref) would cancel up to 64 and lose ~6 bits.
   const L = twoPass
     ? Math.log(acc.sum + acc.comp) + kLn2MinusScaled(acc.ref, max, s)
-    : Math.log(acc.sum + acc.comp) - scaledDiff(max, acc.ref, s);
+    : Math.log((acc.sum + acc.comp) * (s === 1 ? expDiff(acc.ref, max) : expScaledDiff(acc.ref, max, s)));
   if (L >= Math.LN2 || Number.isNaN(L)) return L;
   normalizerThreePass(x, o, n, s, acc);
   return logOfSum(acc.sum, acc.comp);
