@@ -24,6 +24,16 @@ export {
   logSumExpFromState,
   mergeLogSumExpStates,
 } from './kernels/lse-state.js';
+export { type ConfigureOptions, configure } from './kernels/threads/pool.js';
+export {
+  freeWasmArray,
+  type InitWasmOptions,
+  initWasm,
+  type WasmFeatures,
+  wasmArray,
+  wasmFeatures,
+  wasmReady,
+} from './kernels/wasm/index.js';
 export {
   type ClassLossOptions,
   type CrossEntropyOptions,

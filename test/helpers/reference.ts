@@ -45,7 +45,7 @@ export function refSoftmaxGrouped(
   T = 1,
 ): Dec[] {
   const finite = values.filter((v) => v !== -Infinity);
-  const top = finite.reduce((a, b) => (b > a ? b : a), -Infinity);
+  const top = finite.reduce((a, b) => Math.max(b, a), -Infinity);
   const m = finite.length ? dec(top) : new D(0);
   const t = dec(T);
   const e = values.map((v) => (v === -Infinity ? new D(0) : dexp(dec(v).minus(m).div(t))));
@@ -71,7 +71,7 @@ export function refLogSumExpGrouped(
   T = 1,
 ): Dec {
   const finite = values.filter((v) => v !== -Infinity);
-  const top = finite.reduce((a, b) => (b > a ? b : a), -Infinity);
+  const top = finite.reduce((a, b) => Math.max(b, a), -Infinity);
   if (!finite.length) return new D(-Infinity);
   const t = dec(T);
   const m = dec(top).div(t);

@@ -56,7 +56,9 @@ describe('logSoftmax accuracy', () => {
 
   it('online: a first entry far below the max does not cost accuracy (regression, fast-check find)', () => {
     // The lagging online reference sat at −59 while the max was ≈ 0: log d − (max − ref) cancelled ~60.
-    const x = [-59.06860503925166, 8.087920016136968e-120, 2.250373954683294e-218, 3.380844434498674e-93];
+    const x = [
+      -59.06860503925166, 8.087920016136968e-120, 2.250373954683294e-218, 3.380844434498674e-93,
+    ];
     const ref = refLogSoftmax(x);
     const y = logSoftmax(x, { algorithm: 'online' });
     for (let i = 0; i < x.length; i++) expect(within(y[i]!, ref[i]!, x.length)).toBe(true);

@@ -304,7 +304,9 @@ function logNormalizer(
   // log d − s·(max − ref) would cancel up to 64 and lose ~6 bits.
   const L = twoPass
     ? Math.log(acc.sum + acc.comp) + kLn2MinusScaled(acc.ref, max, s)
-    : Math.log((acc.sum + acc.comp) * (s === 1 ? expDiff(acc.ref, max) : expScaledDiff(acc.ref, max, s)));
+    : Math.log(
+        (acc.sum + acc.comp) * (s === 1 ? expDiff(acc.ref, max) : expScaledDiff(acc.ref, max, s)),
+      );
   if (L >= Math.LN2 || Number.isNaN(L)) return L;
   normalizerThreePass(x, o, n, s, acc);
   return logOfSum(acc.sum, acc.comp);

@@ -1,0 +1,401 @@
+/**
+ * WebAssembly row kernels (AssemblyScript source; built by scripts/gen-wasm.mjs).
+ *
+ * Exports `<op>_f32` / `<op>_f64` over `rows` contiguous rows of length n at byte
+ * addresses in the imported memory, mirroring the JS reference kernels in
+ * ../js/softmax-rows.ts and ../js/cross-entropy-rows.ts (same math, same
+ * algorithms, same non-finite policy). A row whose max is not finite (it holds
+ * NaN or +∞, or is fully masked) is not computed here: its flag byte is set to 1
+ * and the caller hands that row to the JS reference; each export returns the
+ * number of such rows. Float64 'two-pass' is served by the JS kernel (not here).
+ */
+import {
+  exp32,
+  exp32Scalar,
+  exp64,
+  exp64Scalar,
+  expDiff32,
+  expDiff32Scalar,
+  LN2,
+  LN2_HI,
+  LN2_LO,
+} from './exp';
+import {
+  expScale32,
+  expSum32,
+  expSumComp32,
+  logOut32,
+  online32,
+  rowMax32,
+  rowMin32,
+  scale32,
+  sumLo,
+  vjpDot32,
+  vjpOut32,
+} from './row-f32';
+import { twoPass32, twoPassK, twoPassOut32 } from './two-pass-f32';
+import {
+  expScale64,
+  expSum64,
+  logOut64,
+  online64,
+  rowMax64,
+  scale64,
+  sumLo64,
+  vjpDot64,
+  vjpOut64,
+} from './row-f64';
+
+export { exp32Scalar, exp64Scalar, expDiff32Scalar };
+export { setTail } from './lanes-f32';
+
+const TWO_PASS: i32 = 1;
+const ONLINE: i32 = 2;
+/** The two-pass range reduction in double stays exact enough (≪ 1 f32 ulp) for |s·x| < 2^20. */
+const TWO_PASS_LIMIT: f64 = 1048576;
+
+// Dispatch on the element type at compile time (sizeof<T>() is a constant).
+// @ts-ignore: decorator
+@inline
+function rowMax<T>(x: usize, n: i32): f64 {
+  return sizeof<T>() == 4 ? <f64>rowMax32(x, n) : rowMax64(x, n);
+}
+
+/** Σ e^(s·(x − m)) and the e_i stored at y (plain sum for f32, compensated for f64). */
+// @ts-ignore: decorator
+@inline
+function expSum<T>(x: usize, y: usize, n: i32, m: f64, s: f64): f64 {
+  if (sizeof<T>() == 4) return expSum32(x, y, n, <f32>m, s);
+  const hi = expSum64(x, y, n, m, s);
+  return hi + sumLo64;
+}
+
+/** Compensated Σ e^(s·(x − m)): hi returned, lo in lastLo. */
+let lastLo: f64 = 0;
+// @ts-ignore: decorator
+@inline
+function expSumComp<T>(x: usize, n: i32, m: f64, s: f64): f64 {
+  if (sizeof<T>() == 4) {
+    const hi = expSumComp32(x, n, <f32>m, s);
+    lastLo = sumLo;
+    return hi;
+  }
+  const hi = expSum64(x, 0, n, m, s);
+  lastLo = sumLo64;
+  return hi;
+}
+
+// @ts-ignore: decorator
+@inline
+function online<T>(x: usize, n: i32, s: f64, comp: bool): f64 {
+  if (sizeof<T>() == 4) {
+    const hi = online32(x, n, s, comp);
+    lastLo = sumLo;
+    return hi;
+  }
+  const hi = online64(x, n, s);
+  lastLo = sumLo64;
+  return hi;
+}
+
+// @ts-ignore: decorator
+@inline
+function expScale<T>(x: usize, y: usize, n: i32, m: f64, s: f64, f: f64): void {
+  if (sizeof<T>() == 4) expScale32(x, y, n, <f32>m, s, f);
+  else expScale64(x, y, n, m, s, f);
+}
+
+/** log of a sum hi + lo ≥ 1 whose largest term is 1 (log1p below 2, as logOfSum in js/exact.ts). */
+function logOfSum(hi: f64, lo: f64): f64 {
+  return hi < 2 ? Math.log1p(hi - 1 + lo) : Math.log(hi + lo);
+}
+
+/** Whether the f32 two-pass split is exact enough for this row. */
+function twoPassOk(x: usize, n: i32, m: f64, s: f64): bool {
+  return m * s < TWO_PASS_LIMIT && -<f64>rowMin32(x, n) * s < TWO_PASS_LIMIT;
+}
+
+/** d = Σ e^(s·(x − max)) from the two-pass S·2^K: S·e^(K·ln 2 − s·max). */
+function twoPassD(x: usize, n: i32, m: f64, s: f64): f64 {
+  const S = twoPass32(x, n, s);
+  const K = twoPassK;
+  return S * Math.exp(K * LN2_HI - m * s + K * LN2_LO);
+}
+
+/**
+ * Σ e^(s·(x − m)) by the chosen algorithm, and the e_i stored at e unless e = 0
+ * (e_i relative to the true max m in every case).
+ */
+function normalizer<T>(x: usize, e: usize, n: i32, m: f64, s: f64, alg: i32): f64 {
+  if (alg == ONLINE || (sizeof<T>() == 4 && alg == TWO_PASS && twoPassOk(x, n, m, s))) {
+    const d = alg == ONLINE ? online<T>(x, n, s, false) + lastLo : twoPassD(x, n, m, s);
+    if (e) expScale<T>(x, e, n, m, s, 1);
+    return d;
+  }
+  return expSum<T>(x, e, n, m, s);
+}
+
+/**
+ * L = log Σ e^(s·(x − m)). The online sum is compensated against the true max, so
+ * log1p keeps a dominant row's near-zero log-probabilities accurate; the two-pass
+ * sum is taken against 2^K, so when one entry dominates (L < ln 2) it is recomputed
+ * against the max (as the JS reference does).
+ */
+function logNormalizer<T>(x: usize, n: i32, m: f64, s: f64, alg: i32): f64 {
+  if (alg == ONLINE) {
+    const hi = online<T>(x, n, s, true);
+    return logOfSum(hi, lastLo);
+  }
+  if (sizeof<T>() == 4 && alg == TWO_PASS && twoPassOk(x, n, m, s)) {
+    const L = Math.log(twoPassD(x, n, m, s));
+    if (L >= LN2) return L;
+  } else if (sizeof<T>() == 4) {
+    // the plain sum is enough unless one entry dominates (Σ < 2: log1p of the small terms)
+    const d = expSum32(x, 0, n, <f32>m, s);
+    if (d >= 2) return Math.log(d);
+  }
+  const hi = expSumComp<T>(x, n, m, s);
+  return logOfSum(hi, lastLo);
+}
+
+// @ts-ignore: decorator
+@inline
+function rowAt<T>(p: usize, r: i32, n: i32): usize {
+  return p + <usize>r * <usize>n * sizeof<T>();
+}
+
+/** Flag row r when its max is not finite (the JS reference takes it); returns 1 if flagged. */
+// @ts-ignore: decorator
+@inline
+function flag(flags: usize, r: i32, m: f64): i32 {
+  const bad = isFinite<f64>(m) ? 0 : 1;
+  store<u8>(flags + r, <u8>bad);
+  return bad;
+}
+
+function softmaxRows<T>(
+  x: usize, y: usize, rows: i32, n: i32, alg: i32, s: f64, log: bool, flags: usize,
+): i32 {
+  let bad = 0;
+  for (let r = 0; r < rows; r++) {
+    const xo = rowAt<T>(x, r, n);
+    const yo = rowAt<T>(y, r, n);
+    const m = rowMax<T>(xo, n);
+    if (flag(flags, r, m)) {
+      bad++;
+      continue;
+    }
+    if (log) {
+      const L = logNormalizer<T>(xo, n, m, s, alg);
+      if (sizeof<T>() == 4) logOut32(xo, yo, n, <f32>m, s, L);
+      else logOut64(xo, yo, n, m, s, L);
+    } else if (sizeof<T>() == 4 && alg == TWO_PASS && twoPassOk(xo, n, m, s)) {
+      const S = twoPass32(xo, n, s);
+      twoPassOut32(xo, yo, n, s, twoPassK, 1 / S);
+    } else if (alg == ONLINE) {
+      const d = online<T>(xo, n, s, false) + lastLo;
+      expScale<T>(xo, yo, n, m, s, 1 / d);
+    } else {
+      const d = expSum<T>(xo, yo, n, m, s);
+      if (sizeof<T>() == 4) scale32(yo, n, 1 / d);
+      else scale64(yo, n, 1 / d);
+    }
+  }
+  return bad;
+}
+
+function logSumExpRows<T>(
+  x: usize, out: usize, rows: i32, n: i32, alg: i32, s: f64, flags: usize,
+): i32 {
+  let bad = 0;
+  for (let r = 0; r < rows; r++) {
+    const xo = rowAt<T>(x, r, n);
+    const m = rowMax<T>(xo, n);
+    if (flag(flags, r, m)) {
+      bad++;
+      continue;
+    }
+    const v = m * s + logNormalizer<T>(xo, n, m, s, alg);
+    if (sizeof<T>() == 4) store<f32>(out + (<usize>r << 2), <f32>v);
+    else store<f64>(out + (<usize>r << 3), v);
+  }
+  return bad;
+}
+
+function softmaxVjpRows<T>(
+  x: usize, dy: usize, dx: usize, rows: i32, n: i32, alg: i32, s: f64, log: bool, flags: usize,
+): i32 {
+  let bad = 0;
+  for (let r = 0; r < rows; r++) {
+    const xo = rowAt<T>(x, r, n);
+    const go = rowAt<T>(dy, r, n);
+    const dxo = rowAt<T>(dx, r, n);
+    const m = rowMax<T>(xo, n);
+    if (flag(flags, r, m)) {
+      bad++;
+      continue;
+    }
+    const inv = 1 / normalizer<T>(xo, dxo, n, m, s, alg);
+    if (sizeof<T>() == 4) {
+      const g = vjpDot32(xo, dxo, go, n, log);
+      vjpOut32(xo, go, dxo, n, inv, log ? g : g * inv, s, log);
+    } else {
+      const g = vjpDot64(xo, dxo, go, n, log);
+      vjpOut64(xo, go, dxo, n, inv, log ? g : g * inv, s, log);
+    }
+  }
+  return bad;
+}
+
+// @ts-ignore: decorator
+@inline
+function loadT<T>(p: usize, i: i32): f64 {
+  return sizeof<T>() == 4 ? <f64>load<f32>(p + (<usize>i << 2)) : load<f64>(p + (<usize>i << 3));
+}
+
+// @ts-ignore: decorator
+@inline
+function storeT<T>(p: usize, i: i32, v: f64): void {
+  if (sizeof<T>() == 4) store<f32>(p + (<usize>i << 2), <f32>v);
+  else store<f64>(p + (<usize>i << 3), v);
+}
+
+/** e^(a − b) with a − b exact (scalar; b finite). */
+function expDiff(a: f64, b: f64): f64 {
+  const h = a - b;
+  const t = h - a;
+  const l = a - (h - t) + (-b - t);
+  const e = Math.exp(h);
+  return isNaN(l) ? e : e + e * l;
+}
+
+/**
+ * Cross-entropy rows (see ../js/cross-entropy-rows.ts): lse by the compensated
+ * three-pass sum; loss = Σ q_j (lse − x_j); grad = scale·((Σ q)·p − q), the p·(Σq)·scale
+ * part vectorized and the target (and smoothing) terms in double per element.
+ * w = 0 means no class weights; grad = 0 means no gradient.
+ */
+function crossEntropyRows<T>(
+  x: usize, targets: usize, rows: i32, n: i32, smoothing: f64, w: usize, scale: usize,
+  loss: usize, lse: usize, grad: usize, flags: usize,
+): i32 {
+  let bad = 0;
+  for (let r = 0; r < rows; r++) {
+    const xo = rowAt<T>(x, r, n);
+    const m = rowMax<T>(xo, n);
+    if (flag(flags, r, m)) {
+      bad++;
+      continue;
+    }
+    const hi = expSumComp<T>(xo, n, m, 1);
+    const d = hi + lastLo;
+    const L = m + logOfSum(hi, lastLo);
+    store<f64>(lse + (<usize>r << 3), L);
+    const t = load<i32>(targets + (<usize>r << 2));
+    const go = grad ? rowAt<T>(grad, r, n) : 0;
+    if (t < 0) {
+      store<f64>(loss + (<usize>r << 3), 0);
+      if (grad) memory.fill(go, 0, <usize>n * sizeof<T>());
+      continue;
+    }
+    const hot = (1 - smoothing) * (w ? load<f64>(w + (<usize>t << 3)) : 1);
+    const spread = smoothing / n;
+    let l = hot * (L - loadT<T>(xo, t));
+    let qSum = hot;
+    if (spread > 0)
+      for (let j = 0; j < n; j++) {
+        const qj = spread * (w ? load<f64>(w + (<usize>j << 3)) : 1);
+        if (qj == 0) continue;
+        l += qj * (L - loadT<T>(xo, j));
+        qSum += qj;
+      }
+    store<f64>(loss + (<usize>r << 3), l);
+    if (!grad) continue;
+    const sc = load<f64>(scale + (<usize>r << 3));
+    if (spread > 0) {
+      for (let j = 0; j < n; j++) {
+        const qj = (j == t ? hot : 0) + spread * (w ? load<f64>(w + (<usize>j << 3)) : 1);
+        storeT<T>(go, j, sc * ((qSum * expDiff(loadT<T>(xo, j), m)) / d - qj));
+      }
+    } else {
+      expScale<T>(xo, go, n, m, 1, (sc * qSum) / d);
+      storeT<T>(go, t, sc * ((qSum * expDiff(loadT<T>(xo, t), m)) / d - hot));
+    }
+  }
+  return bad;
+}
+
+export function softmax_f32(
+  x: usize, y: usize, rows: i32, n: i32, alg: i32, s: f64, log: bool, flags: usize,
+): i32 {
+  return softmaxRows<f32>(x, y, rows, n, alg, s, log, flags);
+}
+
+export function softmax_f64(
+  x: usize, y: usize, rows: i32, n: i32, alg: i32, s: f64, log: bool, flags: usize,
+): i32 {
+  return softmaxRows<f64>(x, y, rows, n, alg, s, log, flags);
+}
+
+export function logSumExp_f32(
+  x: usize, out: usize, rows: i32, n: i32, alg: i32, s: f64, flags: usize,
+): i32 {
+  return logSumExpRows<f32>(x, out, rows, n, alg, s, flags);
+}
+
+export function logSumExp_f64(
+  x: usize, out: usize, rows: i32, n: i32, alg: i32, s: f64, flags: usize,
+): i32 {
+  return logSumExpRows<f64>(x, out, rows, n, alg, s, flags);
+}
+
+export function softmaxVjp_f32(
+  x: usize, dy: usize, dx: usize, rows: i32, n: i32, alg: i32, s: f64, log: bool, flags: usize,
+): i32 {
+  return softmaxVjpRows<f32>(x, dy, dx, rows, n, alg, s, log, flags);
+}
+
+export function softmaxVjp_f64(
+  x: usize, dy: usize, dx: usize, rows: i32, n: i32, alg: i32, s: f64, log: bool, flags: usize,
+): i32 {
+  return softmaxVjpRows<f64>(x, dy, dx, rows, n, alg, s, log, flags);
+}
+
+export function crossEntropy_f32(
+  x: usize, targets: usize, rows: i32, n: i32, smoothing: f64, w: usize, scale: usize,
+  loss: usize, lse: usize, grad: usize, flags: usize,
+): i32 {
+  return crossEntropyRows<f32>(x, targets, rows, n, smoothing, w, scale, loss, lse, grad, flags);
+}
+
+export function crossEntropy_f64(
+  x: usize, targets: usize, rows: i32, n: i32, smoothing: f64, w: usize, scale: usize,
+  loss: usize, lse: usize, grad: usize, flags: usize,
+): i32 {
+  return crossEntropyRows<f64>(x, targets, rows, n, smoothing, w, scale, loss, lse, grad, flags);
+}
+
+/** y_i = exp32(x_i) for f32 x_i ≤ 0 (SIMD, for the exp accuracy test). */
+export function exp_f32(x: usize, y: usize, n: i32): void {
+  for (let i = 0; i + 4 <= n; i += 4) {
+    const v = v128.load(x + (<usize>i << 2));
+    const lo = f64x2.promote_low_f32x4(v);
+    const hi = f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 2, 3));
+    v128.store(y + (<usize>i << 2), exp32(lo, hi));
+  }
+}
+
+/** y_i = expDiff32(x_i, m) (SIMD, for the exp accuracy test). */
+export function expDiff_f32(x: usize, y: usize, n: i32, m: f32): void {
+  for (let i = 0; i + 4 <= n; i += 4)
+    v128.store(
+      y + (<usize>i << 2),
+      expDiff32(v128.load(x + (<usize>i << 2)), f32x4.splat(m), f32x4.splat(-m)),
+    );
+}
+
+/** y_i = exp64(x_i) for x_i ≤ 0 (SIMD, for the exp accuracy test). */
+export function exp_f64(x: usize, y: usize, n: i32): void {
+  for (let i = 0; i + 2 <= n; i += 2)
+    v128.store(y + (<usize>i << 3), exp64(v128.load(x + (<usize>i << 3)), f64x2.splat(0)));
+}

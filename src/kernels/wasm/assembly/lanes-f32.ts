@@ -1,0 +1,57 @@
+/**
+ * f32x4 lane helpers shared by the Float32 passes: halves as f64x2, partial
+ * loads/stores of a row's last n mod 4 elements, and the per-instance tail buffers.
+ */
+export const NEG_INF = f32x4.splat(-Infinity);
+
+/**
+ * 16-byte buffers for a row's last n mod 4 elements: a loop that reads the padded
+ * tail from here (and writes it here) keeps a single branch-free body. Globals are
+ * per instance, so each thread's instance points them at its own bytes (setTail).
+ */
+export let TAIL_IN: usize = memory.data(32, 16);
+export let TAIL_OUT: usize = TAIL_IN + 16;
+
+/** Point this instance's tail buffers at 32 bytes of its own (16-byte aligned). */
+export function setTail(p: usize): void {
+  TAIL_IN = p;
+  TAIL_OUT = p + 16;
+}
+
+/** Copy the c < 4 elements at p into TAIL_IN, padded with −∞. */
+// @ts-ignore: decorator
+@inline
+export function tailIn(p: usize, c: i32): void {
+  v128.store(TAIL_IN, loadPart(p, c, -Infinity));
+}
+
+// @ts-ignore: decorator
+@inline
+export function lo64(v: v128): v128 {
+  return f64x2.promote_low_f32x4(v);
+}
+
+// @ts-ignore: decorator
+@inline
+export function hi64(v: v128): v128 {
+  return f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 2, 3));
+}
+
+/** The first c < 4 floats at p, the other lanes `fill`. */
+// @ts-ignore: decorator
+@inline
+export function loadPart(p: usize, c: i32, fill: f32): v128 {
+  let v = f32x4.replace_lane(f32x4.splat(fill), 0, load<f32>(p));
+  if (c > 1) v = f32x4.replace_lane(v, 1, load<f32>(p, 4));
+  if (c > 2) v = f32x4.replace_lane(v, 2, load<f32>(p, 8));
+  return v;
+}
+
+/** Store the first c < 4 lanes of v at p. */
+// @ts-ignore: decorator
+@inline
+export function storePart(p: usize, v: v128, c: i32): void {
+  store<f32>(p, f32x4.extract_lane(v, 0));
+  if (c > 1) store<f32>(p, f32x4.extract_lane(v, 1), 4);
+  if (c > 2) store<f32>(p, f32x4.extract_lane(v, 2), 8);
+}

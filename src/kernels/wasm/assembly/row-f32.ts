@@ -1,0 +1,356 @@
+/**
+ * Float32 row passes (f32x4 loads, double precision where it matters).
+ *
+ * Each pass reads one contiguous row of n floats at byte address x. The exponent of
+ * s·(x − m): at s = 1 all in f32 with x − m exact by TwoSum (expDiff32, ≤ 1.14 ulp),
+ * otherwise formed and reduced in double (exp32, ≤ 1 ulp). Sums are accumulated in
+ * f64 lanes (pairs of f32 vectors added first: ≤ 2^−24 relative, whatever n), and
+ * TwoSum-compensated where the log needs Σ − 1 to full relative accuracy. Scaling
+ * by 1/Σ uses 1/Σ split in two f32 (≤ 1 ulp); log outputs are formed in double and
+ * rounded once. A tail of n mod 4 elements is padded with −∞ (e^−∞ = 0).
+ */
+import { exp32, expDiff32, join32, madd32 } from './exp';
+import { hi64, lo64, loadPart, NEG_INF, storePart, TAIL_IN, tailIn } from './lanes-f32';
+
+/** The low part of the last compensated sum (hi is returned). */
+export let sumLo: f64 = 0;
+
+/**
+ * The exp variant (and whether a pass stores), chosen at compile time so that each
+ * loop holds one: U = Unit
+ * (s = 1: all in f32, expDiff32) or U = Scaled (difference and scale in double, exp32).
+ * A run-time branch inside the loop costs about a quarter of the pass.
+ */
+type Unit = i32;
+type Scaled = f64;
+
+/** e^(s·(v − m))·2^bias. m32/negm/m64: m (and −m) splatted as f32 / f64. */
+// @ts-ignore: decorator
+@inline
+function expShift<U>(v: v128, m32: v128, negm: v128, m64: v128, s: v128, bias: i32 = 0): v128 {
+  if (isInteger<U>()) return expDiff32(v, m32, negm, bias);
+  return exp32(f64x2.mul(f64x2.sub(lo64(v), m64), s), f64x2.mul(f64x2.sub(hi64(v), m64), s), bias);
+}
+
+/** The compensated sums take e^z·2^64 so that terms down to 2^−190 stay normal in f32. */
+const BIAS: i32 = 64;
+const UNBIAS = f64x2.splat(5.421010862427522e-20); // 2^−64
+
+/**
+ * The row's maximum (NaN if it holds NaN). pmax (one maxps) and a separate NaN
+ * mask are about three times cheaper than the NaN-propagating f32x4.max.
+ */
+export function rowMax32(x: usize, n: i32): f32 {
+  let m0 = NEG_INF;
+  let m1 = NEG_INF;
+  let nan = i32x4.splat(0);
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const v0 = v128.load(x + (<usize>i << 2));
+    const v1 = v128.load(x + (<usize>i << 2), 16);
+    m0 = f32x4.pmax(m0, v0);
+    m1 = f32x4.pmax(m1, v1);
+    nan = v128.or(nan, v128.or(f32x4.ne(v0, v0), f32x4.ne(v1, v1)));
+  }
+  if (i + 4 <= n) {
+    const v0 = v128.load(x + (<usize>i << 2));
+    m0 = f32x4.pmax(m0, v0);
+    nan = v128.or(nan, f32x4.ne(v0, v0));
+    i += 4;
+  }
+  if (v128.any_true(nan)) return NaN;
+  m0 = f32x4.pmax(m0, m1);
+  let m = max<f32>(
+    max<f32>(f32x4.extract_lane(m0, 0), f32x4.extract_lane(m0, 1)),
+    max<f32>(f32x4.extract_lane(m0, 2), f32x4.extract_lane(m0, 3)),
+  );
+  for (; i < n; i++) m = max<f32>(m, load<f32>(x + (<usize>i << 2)));
+  return m;
+}
+
+/** The row's smallest entry other than −∞ (0 when none). */
+export function rowMin32(x: usize, n: i32): f32 {
+  let m = f32x4.splat(Infinity);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const v = v128.load(x + (<usize>i << 2));
+    m = f32x4.min(m, v128.bitselect(m, v, f32x4.eq(v, NEG_INF)));
+  }
+  let r = min<f32>(
+    min<f32>(f32x4.extract_lane(m, 0), f32x4.extract_lane(m, 1)),
+    min<f32>(f32x4.extract_lane(m, 2), f32x4.extract_lane(m, 3)),
+  );
+  for (; i < n; i++) {
+    const v = load<f32>(x + (<usize>i << 2));
+    if (v != -Infinity) r = min<f32>(r, v);
+  }
+  return r == Infinity ? 0 : r;
+}
+
+/**
+ * Σ e^(s·(x_i − m)) in f64 lanes, adding pairs of f32 vectors first (each pair sum is
+ * within 2^−24 relative, so the total is too); stores each e_i at y unless y = 0.
+ */
+function expSum32Impl<U, Store>(x: usize, y: usize, n: i32, m: f32, s: f64): f64 {
+  const mm = f64x2.splat(<f64>m);
+  const m32 = f32x4.splat(m);
+  const negm = f32x4.splat(-m);
+  const ss = f64x2.splat(s);
+  let a0 = f64x2.splat(0);
+  let a1 = f64x2.splat(0);
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const e0 = expShift<U>(v128.load(x + (<usize>i << 2)), m32, negm, mm, ss);
+    const e1 = expShift<U>(v128.load(x + (<usize>i << 2), 16), m32, negm, mm, ss);
+    if (isInteger<Store>()) {
+      v128.store(y + (<usize>i << 2), e0);
+      v128.store(y + (<usize>i << 2), e1, 16);
+    }
+    const e = f32x4.add(e0, e1);
+    a0 = f64x2.add(a0, lo64(e));
+    a1 = f64x2.add(a1, hi64(e));
+  }
+  for (; i < n; i += 4) {
+    const v = i + 4 <= n ? v128.load(x + (<usize>i << 2)) : loadPart(x + (<usize>i << 2), n - i, -Infinity);
+    const e = expShift<U>(v, m32, negm, mm, ss);
+    if (isInteger<Store>()) {
+      if (i + 4 <= n) v128.store(y + (<usize>i << 2), e);
+      else storePart(y + (<usize>i << 2), e, n - i);
+    }
+    a0 = f64x2.add(a0, lo64(e));
+    a1 = f64x2.add(a1, hi64(e));
+  }
+  a0 = f64x2.add(a0, a1);
+  return f64x2.extract_lane(a0, 0) + f64x2.extract_lane(a0, 1);
+}
+
+export function expSum32(x: usize, y: usize, n: i32, m: f32, s: f64): f64 {
+  if (y) return s == 1 ? expSum32Impl<Unit, i32>(x, y, n, m, s) : expSum32Impl<Scaled, i32>(x, y, n, m, s);
+  return s == 1 ? expSum32Impl<Unit, f64>(x, y, n, m, s) : expSum32Impl<Scaled, f64>(x, y, n, m, s);
+}
+
+
+/** Add four lanes (two f64x2 sums and their compensations) into (hi, sumLo) by TwoSum. */
+function combineLanes(s0: v128, s1: v128, c0: v128, c1: v128): f64 {
+  let hi: f64 = 0;
+  let lo: f64 =
+    f64x2.extract_lane(c0, 0) +
+    f64x2.extract_lane(c0, 1) +
+    f64x2.extract_lane(c1, 0) +
+    f64x2.extract_lane(c1, 1);
+  for (let j = 0; j < 4; j++) {
+    const v =
+      j == 0
+        ? f64x2.extract_lane(s0, 0)
+        : j == 1
+          ? f64x2.extract_lane(s0, 1)
+          : j == 2
+            ? f64x2.extract_lane(s1, 0)
+            : f64x2.extract_lane(s1, 1);
+    const t = hi + v;
+    const bp = t - hi;
+    lo += hi - (t - bp) + (v - bp);
+    hi = t;
+  }
+  sumLo = lo;
+  return hi;
+}
+
+/**
+ * Σ e^(s·(x_i − m)) compensated (TwoSum per lane): returns hi, low part in sumLo.
+ * For the log normalizer: when one entry dominates, log1p(Σ − 1) is made of terms
+ * far below 2^−126, which are kept (e^z·2^64 in f32, scaled back exactly in double).
+ */
+function expSumComp32Impl<U>(x: usize, n: i32, m: f32, s: f64): f64 {
+  const mm = f64x2.splat(<f64>m);
+  const m32 = f32x4.splat(m);
+  const negm = f32x4.splat(-m);
+  const ss = f64x2.splat(s);
+  let s0 = f64x2.splat(0);
+  let s1 = f64x2.splat(0);
+  let c0 = f64x2.splat(0);
+  let c1 = f64x2.splat(0);
+  let xp = x;
+  let end = n & ~3;
+  for (let i = 0; ; ) {
+    for (; i < end; i += 4) {
+      const e = expShift<U>(v128.load(xp + (<usize>i << 2)), m32, negm, mm, ss, BIAS);
+    const v0 = f64x2.mul(lo64(e), UNBIAS);
+    const v1 = f64x2.mul(hi64(e), UNBIAS);
+    const t0 = f64x2.add(s0, v0);
+    const t1 = f64x2.add(s1, v1);
+    const b0 = f64x2.sub(t0, s0);
+    const b1 = f64x2.sub(t1, s1);
+    c0 = f64x2.add(c0, f64x2.add(f64x2.sub(s0, f64x2.sub(t0, b0)), f64x2.sub(v0, b0)));
+    c1 = f64x2.add(c1, f64x2.add(f64x2.sub(s1, f64x2.sub(t1, b1)), f64x2.sub(v1, b1)));
+    s0 = t0;
+    s1 = t1;
+    }
+    if (i >= n) break;
+    tailIn(x + (<usize>i << 2), n - i);
+    xp = TAIL_IN - (<usize>i << 2);
+    end = i + 4;
+  }
+  return combineLanes(s0, s1, c0, c1);
+}
+
+export function expSumComp32(x: usize, n: i32, m: f32, s: f64): f64 {
+  return s == 1 ? expSumComp32Impl<Unit>(x, n, m, s) : expSumComp32Impl<Scaled>(x, n, m, s);
+}
+
+
+/**
+ * e·f for f32 lanes e and a double f split as fh + fl (fh = f rounded to f32):
+ * e·fh + e·fl in f32 is within 1 ulp of e·f (0.5 ulp when the add is fused).
+ */
+// @ts-ignore: decorator
+@inline
+function mulSplit(e: v128, fh: v128, fl: v128): v128 {
+  return madd32(e, fh, f32x4.mul(e, fl));
+}
+
+/** y_i = e^(s·(x_i − m))·f. */
+function expScale32Impl<U>(x: usize, y: usize, n: i32, m: f32, s: f64, f: f64): void {
+  const mm = f64x2.splat(<f64>m);
+  const m32 = f32x4.splat(m);
+  const negm = f32x4.splat(-m);
+  const ss = f64x2.splat(s);
+  const fh = f32x4.splat(<f32>f);
+  const fl = f32x4.splat(<f32>(f - <f64>(<f32>f)));
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const e = expShift<U>(v128.load(x + (<usize>i << 2)), m32, negm, mm, ss);
+    v128.store(y + (<usize>i << 2), mulSplit(e, fh, fl));
+  }
+  if (i < n) {
+    const e = expShift<U>(loadPart(x + (<usize>i << 2), n - i, -Infinity), m32, negm, mm, ss);
+    storePart(y + (<usize>i << 2), mulSplit(e, fh, fl), n - i);
+  }
+}
+
+export function expScale32(x: usize, y: usize, n: i32, m: f32, s: f64, f: f64): void {
+  if (s == 1) expScale32Impl<Unit>(x, y, n, m, s, f);
+  else expScale32Impl<Scaled>(x, y, n, m, s, f);
+}
+
+
+/** y_i ← y_i·f (the three-pass normalization). */
+export function scale32(y: usize, n: i32, f: f64): void {
+  const fh = f32x4.splat(<f32>f);
+  const fl = f32x4.splat(<f32>(f - <f64>(<f32>f)));
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const p = y + (<usize>i << 2);
+    v128.store(p, mulSplit(v128.load(p), fh, fl));
+  }
+  if (i < n) {
+    const p = y + (<usize>i << 2);
+    storePart(p, mulSplit(loadPart(p, n - i, 0), fh, fl), n - i);
+  }
+}
+
+/** y_i = s·(x_i − m) − L in double, rounded once (log-softmax). */
+export function logOut32(x: usize, y: usize, n: i32, m: f32, s: f64, L: f64): void {
+  const mm = f64x2.splat(<f64>m);
+  const ss = f64x2.splat(s);
+  const ll = f64x2.splat(L);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const v = v128.load(x + (<usize>i << 2));
+    const a = f64x2.sub(f64x2.mul(f64x2.sub(lo64(v), mm), ss), ll);
+    const b = f64x2.sub(f64x2.mul(f64x2.sub(hi64(v), mm), ss), ll);
+    v128.store(y + (<usize>i << 2), join32(a, b));
+  }
+  for (; i < n; i++)
+    store<f32>(y + (<usize>i << 2), <f32>((<f64>load<f32>(x + (<usize>i << 2)) - m) * s - L));
+}
+
+/** Elements per block of the online pass (16 KiB: stays in L1 between its two reads). */
+const BLOCK = 4096;
+
+/**
+ * Online normalizer (Milakov & Gimelshein) by blocks: per block its max, the
+ * running sum rescaled by e^(s·(m_old − m_new)) when the max grows, then the
+ * block's sum (compensated when `comp`, for the log). Returns d = Σ e^(s·(x − max))
+ * (low part in sumLo).
+ */
+export function online32(x: usize, n: i32, s: f64, comp: bool): f64 {
+  let m: f32 = -Infinity;
+  let hi: f64 = 0;
+  let lo: f64 = 0;
+  for (let b = 0; b < n; b += BLOCK) {
+    const len = min<i32>(BLOCK, n - b);
+    const p = x + (<usize>b << 2);
+    const bm = rowMax32(p, len);
+    if (bm > m) {
+      if (m != -Infinity) {
+        const f = Math.exp(s * (<f64>m - <f64>bm));
+        hi *= f;
+        lo *= f;
+      }
+      m = bm;
+    }
+    const v = comp ? expSumComp32(p, len, m, s) : expSum32(p, 0, len, m, s);
+    const t = hi + v;
+    const bp = t - hi;
+    lo += hi - (t - bp) + (v - bp) + (comp ? sumLo : 0);
+    hi = t;
+  }
+  sumLo = lo;
+  return hi;
+}
+
+/** Σ_i e_i·dy_i (softmax vjp) or Σ_i dy_i (log), over entries with x_i ≠ −∞. */
+export function vjpDot32(x: usize, e: usize, dy: usize, n: i32, log: bool): f64 {
+  let a0 = f64x2.splat(0);
+  let a1 = f64x2.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    let g = v128.andnot(v128.load(dy + o), f32x4.eq(v128.load(x + o), NEG_INF));
+    const gl = log ? lo64(g) : f64x2.mul(lo64(g), lo64(v128.load(e + o)));
+    const gh = log ? hi64(g) : f64x2.mul(hi64(g), hi64(v128.load(e + o)));
+    a0 = f64x2.add(a0, gl);
+    a1 = f64x2.add(a1, gh);
+  }
+  a0 = f64x2.add(a0, a1);
+  let r = f64x2.extract_lane(a0, 0) + f64x2.extract_lane(a0, 1);
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    if (load<f32>(x + o) == -Infinity) continue;
+    r += log ? <f64>load<f32>(dy + o) : <f64>load<f32>(dy + o) * <f64>load<f32>(e + o);
+  }
+  return r;
+}
+
+/**
+ * dx_i from e_i (stored in dx), p_i = e_i·inv:
+ * softmax dx = s·p·(dy − g); log-softmax dx = s·(dy − p·g); 0 where x_i = −∞.
+ */
+export function vjpOut32(x: usize, dy: usize, dx: usize, n: i32, inv: f64, g: f64, s: f64, log: bool): void {
+  const ii = f64x2.splat(inv);
+  const gg = f64x2.splat(g);
+  const ss = f64x2.splat(s);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const e = v128.load(dx + o);
+    const d = v128.load(dy + o);
+    const pl = f64x2.mul(lo64(e), ii);
+    const ph = f64x2.mul(hi64(e), ii);
+    const a = log
+      ? f64x2.mul(ss, f64x2.sub(lo64(d), f64x2.mul(pl, gg)))
+      : f64x2.mul(f64x2.mul(ss, pl), f64x2.sub(lo64(d), gg));
+    const b = log
+      ? f64x2.mul(ss, f64x2.sub(hi64(d), f64x2.mul(ph, gg)))
+      : f64x2.mul(f64x2.mul(ss, ph), f64x2.sub(hi64(d), gg));
+    v128.store(dx + o, v128.andnot(join32(a, b), f32x4.eq(v128.load(x + o), NEG_INF)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const p = <f64>load<f32>(dx + o) * inv;
+    const d = <f64>load<f32>(dy + o);
+    const v = log ? s * (d - p * g) : s * p * (d - g);
+    store<f32>(dx + o, load<f32>(x + o) == -Infinity ? 0 : <f32>v);
+  }
+}

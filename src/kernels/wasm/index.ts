@@ -1,0 +1,13 @@
+/**
+ * The WebAssembly SIMD backend's public face: importing this module loads the
+ * kernels (synchronously in Node) and registers the 'wasm' backend.
+ */
+export { wasmBackend } from './backend.js';
+export {
+  type InitWasmOptions,
+  initWasm,
+  type WasmFeatures,
+  wasmFeatures,
+  wasmReady,
+} from './load.js';
+export { freeWasmArray, wasmArray } from './memory.js';

@@ -1,0 +1,91 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import type { SoftmaxAlgorithm } from '../../../src/kernels/backend.js';
+import { configure, configuredThreads, poolWorkers } from '../../../src/kernels/threads/pool.js';
+import { wasmBackend } from '../../../src/kernels/wasm/backend.js';
+import { loadWasmSync } from '../../../src/kernels/wasm/load.js';
+import { freeWasmArray, wasmArray } from '../../../src/kernels/wasm/memory.js';
+import { SoftmaxKitError } from '../../../src/tensor/errors.js';
+import type { FloatArray } from '../../../src/tensor/types.js';
+import { filled } from '../wasm/helpers.js';
+
+const ALGS: SoftmaxAlgorithm[] = ['three-pass', 'two-pass', 'online'];
+
+/** Every kernel's outputs on (rows × n) inputs of the given type. */
+function outputs(
+  type: Float32ArrayConstructor | Float64ArrayConstructor,
+  rows: number,
+  n: number,
+): FloatArray[] {
+  const x = filled(type, rows * n, 1, -30, 30);
+  x[5 * n + 3] = Number.NaN; // a flagged row handled by the JS reference
+  const dy = filled(type, rows * n, 2, -1, 1);
+  const res: FloatArray[] = [];
+  for (const alg of ALGS)
+    for (const log of [false, true]) {
+      const y = new type(x.length);
+      wasmBackend.softmax(x, y, rows, n, alg, 0.9, log);
+      const g = new type(x.length);
+      wasmBackend.softmaxVjp(x, dy, g, rows, n, alg, 1, log);
+      const l = new type(rows);
+      wasmBackend.logSumExp(x, l, rows, n, alg, 1);
+      res.push(y, g, l);
+    }
+  const targets = Int32Array.from({ length: rows }, (_, r) => (r * 7) % n);
+  const loss = new Float64Array(rows);
+  const lse = new Float64Array(rows);
+  const grad = new type(x.length);
+  const scale = new Float64Array(rows).fill(0.5);
+  wasmBackend.crossEntropy(x, targets, rows, n, 0.1, undefined, scale, loss, lse, grad);
+  res.push(loss, lse, grad);
+  // in place (zero-copy)
+  const xw = wasmArray(type, x.length);
+  xw.set(x);
+  wasmBackend.softmax(xw, xw, rows, n, 'three-pass', 1, false);
+  res.push(xw.slice());
+  freeWasmArray(xw);
+  return res;
+}
+
+describe('configure({ threads })', () => {
+  afterAll(() => configure({ threads: 1 }));
+
+  it('2 and 3 threads give the same bits as one, for every kernel and both types', () => {
+    loadWasmSync();
+    for (const type of [Float32Array, Float64Array]) {
+      const one = outputs(type, 64, 1000);
+      configure({ threads: 2 });
+      expect(configuredThreads()).toBe(2);
+      const two = outputs(type, 64, 1000);
+      expect(poolWorkers()).toBe(1);
+      configure({ threads: 3 });
+      const three = outputs(type, 64, 1000);
+      expect(poolWorkers()).toBe(2);
+      configure({ threads: 1 });
+      for (let i = 0; i < one.length; i++) {
+        expect(
+          Buffer.from(two[i]!.buffer, two[i]!.byteOffset, two[i]!.byteLength).equals(
+            Buffer.from(one[i]!.buffer, one[i]!.byteOffset, one[i]!.byteLength),
+          ),
+        ).toBe(true);
+        expect(
+          Buffer.from(three[i]!.buffer, three[i]!.byteOffset, three[i]!.byteLength).equals(
+            Buffer.from(one[i]!.buffer, one[i]!.byteOffset, one[i]!.byteLength),
+          ),
+        ).toBe(true);
+      }
+    }
+  });
+
+  it('rejects a thread count that is not a positive integer (INVALID_PARAMETER)', () => {
+    for (const threads of [0, -1, 1.5]) {
+      let code: string | undefined;
+      try {
+        configure({ threads });
+      } catch (e) {
+        code = (e as SoftmaxKitError).code;
+      }
+      expect(code).toBe('INVALID_PARAMETER');
+    }
+    expect(() => configure({ threads: Number.NaN })).toThrow(SoftmaxKitError);
+  });
+});

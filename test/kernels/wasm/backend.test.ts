@@ -1,0 +1,324 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jsBackend, type SoftmaxAlgorithm } from '../../../src/kernels/backend.js';
+import { wasmBackend } from '../../../src/kernels/wasm/backend.js';
+import { loadWasmSync } from '../../../src/kernels/wasm/load.js';
+import { logSoftmax, logSoftmaxVjp } from '../../../src/normalizers/log-softmax.js';
+import { logSumExp, logSumExpVjp } from '../../../src/normalizers/log-sum-exp.js';
+import { softmax, softmaxVjp } from '../../../src/normalizers/softmax.js';
+import type { FloatArray } from '../../../src/tensor/types.js';
+import { fdVjp, gradError } from '../../helpers/finite-difference.js';
+import {
+  dec,
+  refLogSumExpGrouped,
+  refSoftmax,
+  refSoftmaxGrouped,
+  ulpError,
+} from '../../helpers/reference.js';
+import { enableRelaxedSimd, filled, maxDistance, TINY32, VARIANTS } from './helpers.js';
+
+const ALGS: SoftmaxAlgorithm[] = ['three-pass', 'two-pass', 'online'];
+const TYPES = [Float32Array, Float64Array] as const;
+const SIZES = [1, 3, 4, 5, 15, 16, 17, 1000];
+/** Bounds vs the JS reference: Float32 in ulps, Float64 relative. */
+const bound = (a: FloatArray) => (a instanceof Float32Array ? 4 : 1e-14);
+
+/** Rows that exercise the kernels: mixed ranges, [90, 100] (f32 e^x overflows), a dominant entry. */
+function rowsFor(type: (typeof TYPES)[number], n: number, seed: number): FloatArray {
+  const x = filled(type, 4 * n, seed, -10, 10);
+  for (let i = n; i < 2 * n; i++) x[i] = 90 + ((x[i]! + 10) / 20) * 10;
+  x[2 * n] = 60; // row 2: one entry dominates by e^50
+  for (let i = 3 * n; i < 4 * n; i++) x[i] = x[i]! * 1e-3;
+  return x;
+}
+
+enableRelaxedSimd();
+
+for (const variant of VARIANTS) {
+  describe(`wasm backend (${variant.name})`, () => {
+    beforeAll(() => {
+      const k = loadWasmSync(variant);
+      expect(k.relaxedSimd).toBe(variant.relaxedSimd);
+      expect(k.sharedMemory).toBe(variant.sharedMemory);
+    });
+
+    it('softmax and logSoftmax match the JS reference (all algorithms, sizes, scales)', () => {
+      for (const type of TYPES)
+        for (const n of SIZES)
+          for (const alg of ALGS)
+            for (const log of [false, true])
+              for (const s of [1, 0.7]) {
+                const x = rowsFor(type, n, n + 1);
+                const a = new type(x.length);
+                const b = new type(x.length);
+                jsBackend.softmax(x, a, 4, n, alg, s, log);
+                wasmBackend.softmax(x, b, 4, n, alg, s, log);
+                const d = maxDistance(b, a);
+                if (d > bound(a))
+                  throw new Error(`${type.name} n=${n} ${alg} log=${log} s=${s}: ${d}`);
+              }
+    });
+
+    it('the vjps match the JS reference', () => {
+      for (const type of TYPES)
+        for (const n of SIZES)
+          for (const alg of ALGS)
+            for (const log of [false, true]) {
+              const x = rowsFor(type, n, 7 * n);
+              const dy = filled(type, x.length, n + 3, -1, 1);
+              const a = new type(x.length);
+              const b = new type(x.length);
+              jsBackend.softmaxVjp(x, dy, a, 4, n, alg, 0.8, log);
+              wasmBackend.softmaxVjp(x, dy, b, 4, n, alg, 0.8, log);
+              // differences of nearly equal terms: absolute below 1, relative above
+              let worst = 0;
+              for (let i = 0; i < a.length; i++)
+                worst = Math.max(worst, Math.abs(a[i]! - b[i]!) / Math.max(1, Math.abs(a[i]!)));
+              expect(worst, `${type.name} n=${n} ${alg} log=${log}`).toBeLessThan(
+                type === Float32Array ? 5e-7 : 1e-14,
+              );
+            }
+    });
+
+    it('logSumExp matches the JS reference', () => {
+      for (const type of TYPES)
+        for (const n of SIZES)
+          for (const alg of ALGS) {
+            const x = rowsFor(type, n, 3 * n);
+            const a = new type(4);
+            const b = new type(4);
+            jsBackend.logSumExp(x, a, 4, n, alg, 1);
+            wasmBackend.logSumExp(x, b, 4, n, alg, 1);
+            expect(maxDistance(b, a), `${type.name} n=${n} ${alg}`).toBeLessThanOrEqual(bound(a));
+          }
+    });
+
+    it('non-finite rows equal the reference exactly (−∞, all −∞, +∞, NaN)', () => {
+      const rows = [
+        [1, -Infinity, 3, -Infinity, 2],
+        [-Infinity, -Infinity, -Infinity, -Infinity, -Infinity],
+        [1, Infinity, 2, Infinity, -Infinity],
+        [1, Number.NaN, 2, 3, 4],
+        [Number.NaN, -Infinity, -Infinity, -Infinity, -Infinity],
+      ];
+      for (const type of TYPES)
+        for (const alg of ALGS)
+          for (const log of [false, true]) {
+            const x = type.from(rows.flat());
+            const dy = type.from(rows.flat().map((_, i) => (i % 3) - 1));
+            const pairs: [FloatArray, FloatArray][] = [];
+            const a = new type(x.length);
+            const b = new type(x.length);
+            jsBackend.softmax(x, a, 5, 5, alg, 1, log);
+            wasmBackend.softmax(x, b, 5, 5, alg, 1, log);
+            pairs.push([a, b]);
+            const ga = new type(x.length);
+            const gb = new type(x.length);
+            jsBackend.softmaxVjp(x, dy, ga, 5, 5, alg, 1, log);
+            wasmBackend.softmaxVjp(x, dy, gb, 5, 5, alg, 1, log);
+            pairs.push([ga, gb]);
+            const la = new type(5);
+            const lb = new type(5);
+            jsBackend.logSumExp(x, la, 5, 5, alg, 1);
+            wasmBackend.logSumExp(x, lb, 5, 5, alg, 1);
+            pairs.push([la, lb]);
+            for (const [u, v] of pairs) {
+              // the finite row 0 within bounds, rows 1–4 bit for bit
+              expect(maxDistance(v, u)).toBeLessThanOrEqual(bound(u));
+              for (let i = 0; i < u.length; i++)
+                if (!Number.isFinite(u[i]!) || u.length === 5 ? i > 0 : i >= 5)
+                  expect(Object.is(u[i], v[i]) || (u[i] === 0 && v[i] === 0)).toBe(true);
+            }
+          }
+    });
+
+    it('crossEntropy matches the JS reference (smoothing, weights, ignored and masked targets)', () => {
+      const n = 37;
+      const rows = 6;
+      for (const type of TYPES)
+        for (const smoothing of [0, 0.1])
+          for (const weighted of [false, true]) {
+            const x = new type(rows * n);
+            x.set(rowsFor(type, n, 11));
+            x.set(filled(type, 2 * n, 12, -3, 3), 4 * n);
+            x[5 * n + 2] = -Infinity;
+            const targets = Int32Array.from([0, 5, -1, 36, 9, 2]);
+            const w = weighted ? filled(Float64Array, n, 5, 0, 2) : undefined;
+            const scale = Float64Array.from({ length: rows }, (_, r) => 1 / (r + 1));
+            const out = [0, 1].map(() => ({
+              loss: new Float64Array(rows),
+              lse: new Float64Array(rows),
+              grad: new type(rows * n),
+            }));
+            jsBackend.crossEntropy(
+              x,
+              targets,
+              rows,
+              n,
+              smoothing,
+              w as Float64Array,
+              scale,
+              out[0]!.loss,
+              out[0]!.lse,
+              out[0]!.grad,
+            );
+            wasmBackend.crossEntropy(
+              x,
+              targets,
+              rows,
+              n,
+              smoothing,
+              w as Float64Array,
+              scale,
+              out[1]!.loss,
+              out[1]!.lse,
+              out[1]!.grad,
+            );
+            // Float32 logits: lse and loss carry the f32 exp's error (≤ 2^−23 relative)
+            const tol = type === Float32Array ? 5e-7 : 1e-14;
+            expect(maxDistance(out[1]!.lse, out[0]!.lse)).toBeLessThanOrEqual(tol);
+            expect(out[1]!.loss[5]).toBe(out[0]!.loss[5]); // masked logit: +∞ when smoothing
+            for (let r = 0; r < rows; r++)
+              if (out[1]!.loss[r] !== out[0]!.loss[r])
+                expect(Math.abs(out[1]!.loss[r]! - out[0]!.loss[r]!)).toBeLessThanOrEqual(
+                  tol * Math.max(1, Math.abs(out[0]!.loss[r]!)),
+                );
+            let worst = 0;
+            const [ga, gb] = [out[0]!.grad, out[1]!.grad];
+            for (let i = 0; i < ga.length; i++) worst = Math.max(worst, Math.abs(ga[i]! - gb[i]!));
+            expect(worst).toBeLessThan(type === Float32Array ? 2e-7 : 1e-14);
+          }
+    });
+
+    it('agrees with the JS reference on random rows (fast-check)', () => {
+      fc.assert(
+        fc.property(
+          fc.array(fc.float({ min: -80, max: 80, noNaN: true }), { minLength: 1, maxLength: 70 }),
+          fc.constantFrom(...ALGS),
+          fc.boolean(),
+          (v, alg, log) => {
+            const x = Float32Array.from(v);
+            const a = new Float32Array(x.length);
+            const b = new Float32Array(x.length);
+            jsBackend.softmax(x, a, 1, x.length, alg, 1, log);
+            wasmBackend.softmax(x, b, 1, x.length, alg, 1, log);
+            return maxDistance(b, a) <= 4;
+          },
+        ),
+        { numRuns: 200 },
+      );
+    });
+  });
+}
+
+describe('wasm backend accuracy against 60-digit references', () => {
+  beforeAll(() => loadWasmSync());
+
+  it('Float32 softmax of rows in [90, 100] within 4 ulp; Float64 within 1e-14', () => {
+    for (const type of TYPES)
+      for (const alg of ALGS) {
+        const x = filled(type, 1000, 99, 90, 100);
+        const y = softmax(x, { backend: 'wasm', algorithm: alg });
+        const ref = refSoftmax(x);
+        let worst = 0;
+        for (let i = 0; i < x.length; i++)
+          worst = Math.max(
+            worst,
+            type === Float32Array
+              ? ulpError(y[i]!, ref[i]!, true)
+              : dec(y[i]!).minus(ref[i]!).abs().div(ref[i]!).toNumber(),
+          );
+        expect(worst, `${type.name} ${alg}`).toBeLessThanOrEqual(bound(x));
+      }
+  });
+
+  it('a Float32 row of 10^6 (1000 distinct values, random order) within 4 ulp', () => {
+    const values = Array.from(filled(Float32Array, 1000, 5, -30, 30));
+    const counts = values.map(() => 1000);
+    const n = 1_000_000;
+    const x = new Float32Array(n);
+    for (let i = 0; i < n; i++) x[i] = values[(i * 7919) % 1000]!;
+    const ref = refSoftmaxGrouped(values, counts);
+    const lse = refLogSumExpGrouped(values, counts);
+    for (const alg of ALGS) {
+      const y = softmax(x, { backend: 'wasm', algorithm: alg });
+      const ly = logSoftmax(x, { backend: 'wasm', algorithm: alg });
+      let worst = 0;
+      let worstLog = 0;
+      for (let j = 0; j < 1000; j++) {
+        const i = (j * 7919) % 1000; // x[j] = values[i]
+        if (ref[i]!.toNumber() >= TINY32) worst = Math.max(worst, ulpError(y[j]!, ref[i]!, true));
+        worstLog = Math.max(worstLog, ulpError(ly[j]!, dec(values[i]!).minus(lse), true));
+      }
+      expect(worst, alg).toBeLessThanOrEqual(4);
+      expect(worstLog, alg).toBeLessThanOrEqual(4);
+      expect(
+        ulpError(logSumExp(x, { backend: 'wasm', algorithm: alg })[0]!, lse, true),
+      ).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('log-softmax of a dominant entry keeps its tiny log-probability (log1p path)', () => {
+    for (const type of TYPES) {
+      const x = type.from([40, 0, -3, 1]);
+      const y = logSoftmax(x, { backend: 'wasm' });
+      const exact = dec(x[0]!).minus(refLogSumExpGrouped(Array.from(x), [1, 1, 1, 1]));
+      const err = ulpError(y[0]!, exact, type === Float32Array);
+      expect(err).toBeLessThanOrEqual(type === Float32Array ? 4 : 45);
+    }
+  });
+
+  it('Float64 vjps agree with central finite differences', () => {
+    const x = filled(Float64Array, 24, 3, -2, 2) as Float64Array;
+    const dy = filled(Float64Array, 24, 4, -1, 1);
+    const opts = { backend: 'wasm' as const, shape: [2, 3, 4], axis: 1 };
+    const g1 = softmaxVjp(x, dy, opts);
+    expect(
+      gradError(
+        g1,
+        fdVjp((v) => softmax(v, opts), x, dy),
+      ),
+    ).toBeLessThan(1e-6);
+    const g2 = logSoftmaxVjp(x, dy, opts);
+    expect(
+      gradError(
+        g2,
+        fdVjp((v) => logSoftmax(v, opts), x, dy),
+      ),
+    ).toBeLessThan(1e-6);
+  });
+});
+
+describe('public functions with backend: wasm', () => {
+  beforeAll(() => loadWasmSync());
+  afterAll(() => loadWasmSync());
+
+  it('equal backend: js on every axis of a 3-D tensor, both types, and do not mutate inputs', () => {
+    for (const type of TYPES)
+      for (const axis of [0, 1, -1]) {
+        const x = filled(type, 5 * 6 * 7, 17, -5, 5);
+        const dy = filled(type, x.length, 18, -1, 1);
+        const x0 = x.slice();
+        const shape = [5, 6, 7];
+        const w = { shape, axis, backend: 'wasm' as const };
+        const j = { shape, axis, backend: 'js' as const };
+        const outs: [FloatArray, FloatArray][] = [
+          [softmax(x, w), softmax(x, j)],
+          [logSoftmax(x, w), logSoftmax(x, j)],
+          [softmaxVjp(x, dy, w), softmaxVjp(x, dy, j)],
+          [logSoftmaxVjp(x, dy, w), logSoftmaxVjp(x, dy, j)],
+          [logSumExp(x, w), logSumExp(x, j)],
+        ];
+        const lseDy = filled(type, outs[4]![1].length, 2, -1, 1);
+        outs.push([logSumExpVjp(x, lseDy, w), logSumExpVjp(x, lseDy, j)]);
+        for (const [a, b] of outs) {
+          expect(a).toBeInstanceOf(type);
+          let worst = 0;
+          for (let i = 0; i < a.length; i++)
+            worst = Math.max(worst, Math.abs(a[i]! - b[i]!) / Math.max(1, Math.abs(b[i]!)));
+          expect(worst).toBeLessThan(type === Float32Array ? 5e-7 : 1e-14);
+        }
+        expect(x).toEqual(x0);
+      }
+  });
+});

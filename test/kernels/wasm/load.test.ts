@@ -1,0 +1,97 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { resolveBackend } from '../../../src/kernels/backend.js';
+import { wasmBackend } from '../../../src/kernels/wasm/backend.js';
+import { SOURCE_SHA256 } from '../../../src/kernels/wasm/gen/kernels.js';
+import {
+  initWasm,
+  loadWasmSync,
+  wasmFeatures,
+  wasmKernels,
+  wasmReady,
+} from '../../../src/kernels/wasm/load.js';
+import { SoftmaxKitError } from '../../../src/tensor/errors.js';
+
+const gen = 'src/kernels/wasm/gen/kernels.ts';
+
+describe('loading the wasm kernels', () => {
+  it('loads at import in Node (SIMD, shared memory) and registers the backend', async () => {
+    const k = await wasmReady;
+    expect(k).toBeDefined();
+    expect(wasmFeatures().simd).toBe(true);
+    expect(wasmFeatures().sharedMemory).toBe(true);
+    expect(resolveBackend('f', 'wasm', 10, true)).toBe(wasmBackend);
+  });
+
+  it("'auto' picks wasm from 32 elements on (measured crossover), JS below", () => {
+    expect(resolveBackend('f', 'auto', 32, true).name).toBe('wasm');
+    expect(resolveBackend('f', 'auto', 31, false).name).toBe('js');
+  });
+
+  it('initWasm resolves to the live instance, or loads the build asked for', async () => {
+    const live = await initWasm();
+    expect(live).toBe(wasmKernels());
+    const plain = await initWasm({ sharedMemory: false, relaxedSimd: false });
+    expect(plain.sharedMemory).toBe(false);
+    expect(plain.memory.buffer).toBeInstanceOf(ArrayBuffer);
+    expect(wasmKernels()).toBe(plain);
+    loadWasmSync();
+  });
+
+  it('refuses a relaxed-SIMD build on an engine without it (BACKEND_UNAVAILABLE)', () => {
+    if (wasmFeatures().relaxedSimd) return; // this process has the flag (another file set it)
+    expect(() => loadWasmSync({ relaxedSimd: true })).toThrow(SoftmaxKitError);
+    try {
+      loadWasmSync({ relaxedSimd: true });
+    } catch (e) {
+      expect((e as SoftmaxKitError).code).toBe('BACKEND_UNAVAILABLE');
+    }
+  });
+
+  it('the generated module is current: header, and the recorded hash of the sources', () => {
+    const text = readFileSync(gen, 'utf8');
+    expect(
+      text.startsWith(
+        '// generated from src/kernels/wasm/assembly/index.ts by scripts/gen-wasm.mjs — do not edit',
+      ),
+    ).toBe(true);
+    const hash = execFileSync(process.execPath, ['scripts/gen-wasm.mjs', '--hash'], {
+      encoding: 'utf8',
+    }).trim();
+    expect(SOURCE_SHA256).toBe(hash);
+  });
+
+  it('the relaxed-SIMD build runs under node --experimental-wasm-relaxed-simd (4 ulp)', () => {
+    // A separate engine with the flag: the relaxed build validates, and its softmax of
+    // 1000 values in [90, 100] is within 4 ulp of the double-precision softmax.
+    const script = `
+      import { readFileSync } from 'node:fs';
+      const src = readFileSync('${gen}', 'utf8');
+      const b64 = src.match(/KERNELS_RELAXED =\\n  '([^']+)'/)[1];
+      const bytes = Buffer.from(b64, 'base64');
+      if (!WebAssembly.validate(bytes)) throw new Error('relaxed build does not validate');
+      const memory = new WebAssembly.Memory({ initial: 40 });
+      const e = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports;
+      const n = 1000, x = 65536, y = x + 4 * n, flags = y + 4 * n;
+      const xs = new Float32Array(memory.buffer, x, n);
+      for (let i = 0; i < n; i++) xs[i] = 90 + ((i * 0.618034) % 1) * 10;
+      e.softmax_f32(x, y, 1, n, 0, 1, 0, flags);
+      const ys = new Float32Array(memory.buffer, y, n);
+      let m = -Infinity, d = 0, worst = 0;
+      for (const v of xs) m = Math.max(m, v);
+      for (const v of xs) d += Math.exp(v - m);
+      for (let i = 0; i < n; i++) {
+        const ref = Math.exp(xs[i] - m) / d;
+        const ulp = 2 ** (Math.floor(Math.log2(Math.fround(ref))) - 23);
+        worst = Math.max(worst, Math.abs(ys[i] - ref) / ulp);
+      }
+      console.log(worst);`;
+    const out = execFileSync(
+      process.execPath,
+      ['--experimental-wasm-relaxed-simd', '--input-type=module', '-e', script],
+      { encoding: 'utf8' },
+    );
+    expect(Number(out.trim())).toBeLessThanOrEqual(4);
+  });
+});
