@@ -13,6 +13,7 @@
  */
 import { resolveBackend } from '../kernels/backend.js';
 import { addCompensated, type CompensatedSum } from '../kernels/js/exact.js';
+import { fillPolicyRow, newRowScan, scanRow } from '../kernels/js/row-policy.js';
 import type { ArrayInput, FloatArray, RowOptions } from '../tensor/types.js';
 import { mapRows, mapRowsVjp, type Prepared, prepare } from './row-map.js';
 
@@ -33,24 +34,6 @@ export type ScaledTerms = (
 /** The scale for rows whose terms could overflow their sum: 2^−64 beyond 2^1000. */
 export function hugeRowScale(c: number): number {
   return c > 2 ** 1000 ? 2 ** -64 : 1;
-}
-
-/** Scan a row: NaN gives NaN; else the number of +∞ entries in `scan.posInf` and the max. */
-interface RowScan {
-  posInf: number;
-  max: number;
-}
-
-function scanRow(x: FloatArray, o: number, n: number, s: RowScan): boolean {
-  s.posInf = 0;
-  s.max = -Infinity;
-  for (let i = o; i < o + n; i++) {
-    const v = x[i]!;
-    if (Number.isNaN(v)) return false;
-    if (v === Infinity) s.posInf++;
-    if (v > s.max) s.max = v;
-  }
-  return true;
 }
 
 function sumOf(t: Float64Array): number {
@@ -74,17 +57,14 @@ export function l1Normalize(
   terms: ScaledTerms,
 ): FloatArray {
   const p = prepareL1(fn, x, options);
-  const s: RowScan = { posInf: 0, max: 0 };
+  const s = newRowScan();
   return mapRows(fn, p, options.out, (a, y, rows, n) => {
     const t = new Float64Array(n);
     for (let r = 0; r < rows; r++) {
       const o = r * n;
-      if (!scanRow(a, o, n, s)) {
-        y.fill(Number.NaN, o, o + n);
-        continue;
-      }
-      if (s.posInf > 0) {
-        for (let i = 0; i < n; i++) y[o + i] = a[o + i] === Infinity ? 1 / s.posInf : 0;
+      const kind = scanRow(a, o, n, s);
+      if (kind === 'nan' || kind === 'posInf') {
+        fillPolicyRow(a, o, n, s, y, o, 'mass');
         continue;
       }
       terms(a, o, n, s.max, t, undefined);
@@ -103,19 +83,20 @@ export function l1NormalizeVjp(
   terms: ScaledTerms,
 ): FloatArray {
   const p = prepareL1(fn, x, options);
-  const s: RowScan = { posInf: 0, max: 0 };
+  const s = newRowScan();
   return mapRowsVjp(fn, p, dy, options.out, (a, g, dx, rows, n) => {
     const t = new Float64Array(n);
     const d = new Float64Array(n);
     const acc: CompensatedSum = { sum: 0, comp: 0 };
     for (let r = 0; r < rows; r++) {
       const o = r * n;
-      if (!scanRow(a, o, n, s)) {
-        dx.fill(Number.NaN, o, o + n);
+      const kind = scanRow(a, o, n, s);
+      if (kind === 'nan') {
+        fillPolicyRow(a, o, n, s, dx, o, 'gradient');
         continue;
       }
       let S = 0;
-      if (s.posInf === 0) {
+      if (kind !== 'posInf') {
         terms(a, o, n, s.max, t, d);
         S = sumOf(t);
       }

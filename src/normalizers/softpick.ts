@@ -37,6 +37,7 @@
  */
 import { resolveBackend } from '../kernels/backend.js';
 import { addCompensated, type CompensatedSum, expDiff } from '../kernels/js/exact.js';
+import { fillPolicyRow, newRowScan, scanRow } from '../kernels/js/row-policy.js';
 import type { ArrayInput, FloatArray, RowOptions } from '../tensor/types.js';
 import { requireNumber } from '../tensor/validate.js';
 import type { NormalizerEntry } from './entry.js';
@@ -57,26 +58,6 @@ function resolveEps(fn: string, x: FloatArray, options: SoftpickOptions): number
   return options.eps === undefined ? 1e-8 : requireNumber(fn, 'eps', options.eps, { atLeast: 0 });
 }
 
-/** A row's shape: NaN, holding +∞ (with the count), or finite with m = max(max x, 0). */
-interface RowScan {
-  nan: boolean;
-  posInf: number;
-  m: number;
-}
-
-function scanRow(x: FloatArray, o: number, n: number, s: RowScan): void {
-  let max = 0;
-  s.nan = false;
-  s.posInf = 0;
-  for (let i = o; i < o + n; i++) {
-    const v = x[i]!;
-    if (v > max) max = v;
-    else if (Number.isNaN(v)) s.nan = true;
-    if (v === Infinity) s.posInf++;
-  }
-  s.m = max;
-}
-
 /** t = e^(x − m) − e^(−m) without cancellation; em = e^(−m). 0 for a masked entry. */
 function term(x: number, m: number, em: number): number {
   if (x > 0) return -expDiff(x, m) * Math.expm1(-x);
@@ -92,36 +73,24 @@ function denominator(x: FloatArray, o: number, n: number, m: number, eps: number
   return acc.sum + acc.comp;
 }
 
-/** Fill a row holding NaN (NaN) or +∞ (forward: 1/c at the +∞ entries; gradient: 0). */
-function fillSpecial(
-  x: FloatArray,
-  y: FloatArray,
-  o: number,
-  n: number,
-  s: RowScan,
-  grad: boolean,
-): void {
-  if (s.nan) y.fill(Number.NaN, o, o + n);
-  else for (let i = o; i < o + n; i++) y[i] = !grad && x[i] === Infinity ? 1 / s.posInf : 0;
-}
-
 /** Softpick along `options.axis` (default −1). See the module doc for the math. */
 export function softpick(x: ArrayInput, options: SoftpickOptions = {}): FloatArray {
   const p = prepare('softpick', x, options);
   const eps = resolveEps('softpick', p.x, options);
-  const s: RowScan = { nan: false, posInf: 0, m: 0 };
+  const s = newRowScan();
   return mapRows('softpick', p, options.out, (a, y, rows, n) => {
     for (let r = 0; r < rows; r++) {
       const o = r * n;
-      scanRow(a, o, n, s);
-      if (s.nan || s.posInf > 0) {
-        fillSpecial(a, y, o, n, s, false);
+      const kind = scanRow(a, o, n, s);
+      if (kind === 'nan' || kind === 'posInf') {
+        fillPolicyRow(a, o, n, s, y, o, 'mass');
         continue;
       }
-      const d = denominator(a, o, n, s.m, eps);
+      const m = Math.max(s.max, 0); // the reference of the module doc: max(max x, 0)
+      const d = denominator(a, o, n, m, eps);
       for (let i = o; i < o + n; i++) {
         const v = a[i]!;
-        y[i] = v > 0 ? term(v, s.m, 0) / d : 0; // d > 0 whenever some v > 0
+        y[i] = v > 0 ? term(v, m, 0) / d : 0; // d > 0 whenever some v > 0
       }
     }
   });
@@ -135,17 +104,17 @@ export function softpickVjp(
 ): FloatArray {
   const p = prepare('softpickVjp', x, options);
   const eps = resolveEps('softpickVjp', p.x, options);
-  const s: RowScan = { nan: false, posInf: 0, m: 0 };
+  const s = newRowScan();
   return mapRowsVjp('softpickVjp', p, dy, options.out, (a, g, dx, rows, n) => {
     const acc: CompensatedSum = { sum: 0, comp: 0 };
     for (let r = 0; r < rows; r++) {
       const o = r * n;
-      scanRow(a, o, n, s);
-      if (s.nan || s.posInf > 0) {
-        fillSpecial(a, dx, o, n, s, true);
+      const kind = scanRow(a, o, n, s);
+      if (kind === 'nan' || kind === 'posInf') {
+        fillPolicyRow(a, o, n, s, dx, o, 'gradient');
         continue;
       }
-      const m = s.m;
+      const m = Math.max(s.max, 0);
       const d = denominator(a, o, n, m, eps);
       if (d === 0) {
         dx.fill(0, o, o + n);

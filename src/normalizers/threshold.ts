@@ -24,6 +24,7 @@
 
 import { resolveBackend } from '../kernels/backend.js';
 import { addCompensated, type CompensatedSum, productError } from '../kernels/js/exact.js';
+import { fillPolicyRow, newRowScan, scanRow } from '../kernels/js/row-policy.js';
 import { SoftmaxKitError } from '../tensor/errors.js';
 import type { BackendName, FloatArray } from '../tensor/types.js';
 import type { RowMapKernel, RowVjpKernel } from './row-map.js';
@@ -62,26 +63,16 @@ export function requireJsBackend(fn: string, backend: BackendName | undefined): 
  * finite maximum for an ordinary row; otherwise writes y (NaN row, all −∞
  * row → zeros, +∞ entries sharing mass 1) and returns undefined.
  */
+const scan = newRowScan();
+
 export function rowMaxOrPolicy(
   x: FloatArray,
   off: number,
   n: number,
   y: Float64Array,
 ): number | undefined {
-  let m = -Infinity;
-  let nan = false;
-  for (let i = off; i < off + n; i++) {
-    const v = x[i]!;
-    if (v > m) m = v;
-    else if (Number.isNaN(v)) nan = true;
-  }
-  if (nan) y.fill(Number.NaN, 0, n);
-  else if (m === -Infinity) y.fill(0, 0, n);
-  else if (m === Infinity) {
-    let c = 0;
-    for (let i = off; i < off + n; i++) if (x[i] === Infinity) c++;
-    for (let i = 0; i < n; i++) y[i] = x[off + i] === Infinity ? 1 / c : 0;
-  } else return m;
+  if (scanRow(x, off, n, scan) === 'finite') return scan.max;
+  fillPolicyRow(x, off, n, scan, y, 0, 'mass');
   return undefined;
 }
 

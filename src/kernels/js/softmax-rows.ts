@@ -37,6 +37,7 @@ import {
   productError,
   scaledDiff,
 } from './exact.js';
+import { fillPolicyRow, newRowScan, scanRow } from './row-policy.js';
 
 export type SoftmaxAlgorithm = 'three-pass' | 'two-pass' | 'online';
 
@@ -59,35 +60,6 @@ interface RowNormalizer extends CompensatedSum {
   ref: number;
   /** The row's true maximum. */
   max: number;
-}
-
-/** Outcome of scanning a row for non-finite structure. */
-enum RowKind {
-  Finite = 0,
-  Masked = 1, // every entry −∞ (and no NaN)
-  PosInf = 2, // holds +∞ (and no NaN)
-  HasNaN = 3,
-}
-
-function rowMax(x: FloatArray, o: number, n: number): number {
-  let m = -Infinity;
-  for (let i = o; i < o + n; i++) {
-    const v = x[i]!;
-    if (v > m) m = v;
-  }
-  return m;
-}
-
-function hasNaN(x: FloatArray, o: number, n: number): boolean {
-  for (let i = o; i < o + n; i++) if (Number.isNaN(x[i]!)) return true;
-  return false;
-}
-
-/** Classify a row from its NaN-ignoring max. */
-function classify(x: FloatArray, o: number, n: number, max: number): RowKind {
-  if (max === -Infinity) return hasNaN(x, o, n) ? RowKind.HasNaN : RowKind.Masked;
-  if (max === Infinity) return hasNaN(x, o, n) ? RowKind.HasNaN : RowKind.PosInf;
-  return RowKind.Finite; // a NaN in a finite row propagates through the sum
 }
 
 function addTerm(acc: CompensatedSum, v: number): void {
@@ -229,28 +201,6 @@ function rowMin(x: FloatArray, o: number, n: number): number {
   return m === Infinity ? 0 : m;
 }
 
-/** Fill a non-finite row (masked, +∞ or NaN) with its documented value. */
-function fillSpecialRow(
-  x: FloatArray,
-  y: FloatArray,
-  o: number,
-  n: number,
-  kind: RowKind,
-  log: boolean,
-): void {
-  if (kind === RowKind.HasNaN) {
-    y.fill(Number.NaN, o, o + n);
-  } else if (kind === RowKind.Masked) {
-    y.fill(0, o, o + n);
-  } else {
-    let c = 0;
-    for (let i = o; i < o + n; i++) if (x[i] === Infinity) c++;
-    const hit = log ? -Math.log(c) : 1 / c;
-    const miss = log ? -Infinity : 0;
-    for (let i = o; i < o + n; i++) y[i] = x[i] === Infinity ? hit : miss;
-  }
-}
-
 /** Reusable per-call state. */
 function newNormalizer(): RowNormalizer {
   return { ref: 0, max: 0, sum: 0, comp: 0 };
@@ -326,14 +276,14 @@ export function softmaxRows(
   log: boolean,
 ): void {
   const acc = newNormalizer();
+  const scan = newRowScan();
   for (let r = 0; r < rows; r++) {
     const o = r * n;
-    acc.max = rowMax(x, o, n);
-    const kind = classify(x, o, n, acc.max);
-    if (kind !== RowKind.Finite) {
-      fillSpecialRow(x, y, o, n, kind, log);
+    if (scanRow(x, o, n, scan) !== 'finite') {
+      fillPolicyRow(x, o, n, scan, y, o, log ? 'log' : 'mass');
       continue;
     }
+    acc.max = scan.max;
     if (log) {
       const L = logNormalizer(x, o, n, s, algorithm, acc);
       const max = acc.max;
@@ -372,13 +322,14 @@ export function logSumExpRows(
   s: number,
 ): void {
   const acc = newNormalizer();
+  const scan = newRowScan();
   for (let r = 0; r < rows; r++) {
     const o = r * n;
-    acc.max = rowMax(x, o, n);
-    const kind = classify(x, o, n, acc.max);
-    if (kind === RowKind.HasNaN) out[r] = Number.NaN;
-    else if (kind === RowKind.Masked) out[r] = -Infinity;
-    else if (kind === RowKind.PosInf) out[r] = Infinity;
+    const kind = scanRow(x, o, n, scan);
+    acc.max = scan.max;
+    if (kind === 'nan') out[r] = Number.NaN;
+    else if (kind === 'masked') out[r] = -Infinity;
+    else if (kind === 'posInf') out[r] = Infinity;
     else {
       const L = logNormalizer(x, o, n, s, algorithm, acc);
       const z = acc.max * s;
@@ -394,15 +345,12 @@ export function logSumExpRows(
  */
 export function lseStateOfRow(x: FloatArray, o: number, n: number): { m: number; d: number } {
   const acc = newNormalizer();
-  acc.max = rowMax(x, o, n);
-  const kind = classify(x, o, n, acc.max);
-  if (kind === RowKind.HasNaN) return { m: Number.NaN, d: Number.NaN };
-  if (kind === RowKind.Masked) return { m: -Infinity, d: 0 };
-  if (kind === RowKind.PosInf) {
-    let c = 0;
-    for (let i = o; i < o + n; i++) if (x[i] === Infinity) c++;
-    return { m: Infinity, d: c };
-  }
+  const scan = newRowScan();
+  const kind = scanRow(x, o, n, scan);
+  if (kind === 'nan') return { m: Number.NaN, d: Number.NaN };
+  if (kind === 'masked') return { m: -Infinity, d: 0 };
+  if (kind === 'posInf') return { m: Infinity, d: scan.posInf };
+  acc.max = scan.max;
   normalizerOnline(x, o, n, 1, acc);
   const d = acc.sum + acc.comp;
   return { m: acc.max, d: acc.ref === acc.max ? d : d * expDiff(acc.ref, acc.max) };
@@ -426,19 +374,14 @@ export function softmaxVjpRows(
   log: boolean,
 ): void {
   const p = new Float64Array(n);
+  const scan = newRowScan();
   for (let r = 0; r < rows; r++) {
     const o = r * n;
+    if (scanRow(x, o, n, scan) !== 'finite') {
+      fillPolicyRow(x, o, n, scan, dx, o, 'gradient');
+      continue;
+    }
     softmaxRows(x.subarray(o, o + n), p, 1, n, algorithm, s, false);
-    const max = rowMax(x, o, n);
-    const kind = classify(x, o, n, max);
-    if (kind === RowKind.HasNaN) {
-      dx.fill(Number.NaN, o, o + n);
-      continue;
-    }
-    if (kind !== RowKind.Finite) {
-      dx.fill(0, o, o + n);
-      continue;
-    }
     // g = ⟨p, dy⟩ (softmax) or Σ dy (log-softmax), compensated.
     let g = 0;
     let c = 0;
