@@ -9,7 +9,7 @@
  * are skipped as in the forward. Materialized normalizers recompute P for one block
  * of query rows against all keys and take dX from their registry vjp.
  */
-import { gemmNN, gemmNT, gemmTN } from '../kernels/js/gemm.js';
+import { gemmNN, gemmNT, gemmTN } from '../kernels/gemm.js';
 import type { FloatArray } from '../tensor/types.js';
 import { materializedWeights } from './forward.js';
 import {

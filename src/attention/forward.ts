@@ -14,7 +14,7 @@
  * Materialized normalizers (sparsemax, entmax15, any registry entry): one block of
  * query rows against all the keys it sees, memory O(blockSize·keys).
  */
-import { gemmNN, gemmNT } from '../kernels/js/gemm.js';
+import { gemmNN, gemmNT } from '../kernels/gemm.js';
 import type { FloatArray } from '../tensor/types.js';
 import {
   blockKeyRange,

@@ -8,7 +8,7 @@
  * exactly with the same factors ({@link mergeLogSumExpStates} for (m, l)), which is
  * what split-key decoding (flash-decoding) uses.
  */
-import { gemmNN, gemmNT } from '../kernels/js/gemm.js';
+import { gemmNN, gemmNT } from '../kernels/gemm.js';
 import { mergeLogSumExpStates } from '../kernels/lse-state.js';
 import type { FloatArray } from '../tensor/types.js';
 import { buildLogits, type QueryBlock, tileInterior } from './logits.js';

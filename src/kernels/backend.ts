@@ -6,6 +6,7 @@
 import { SoftmaxKitError } from '../tensor/errors.js';
 import type { BackendName, FloatArray } from '../tensor/types.js';
 import { crossEntropyRows } from './js/cross-entropy-rows.js';
+import type { MatrixView } from './js/gemm.js';
 import {
   logSumExpRows,
   type SoftmaxAlgorithm,
@@ -14,6 +15,9 @@ import {
 } from './js/softmax-rows.js';
 
 export type { SoftmaxAlgorithm };
+
+/** Which product a gemm call is: A·Bᵀ, A·B or Aᵀ·B (as gemmNT / gemmNN / gemmTN). */
+export type GemmForm = 'NT' | 'NN' | 'TN';
 
 /** The softmax-family kernels every backend provides, over contiguous rows. */
 export interface Backend {
@@ -68,6 +72,21 @@ export interface Backend {
   ): void;
   /** Worth using for a call over `elements` elements of this type (size-based choice for 'auto'). */
   prefers?(elements: number, float32: boolean): boolean;
+  /**
+   * Optional matrix multiply with js/gemm.ts semantics (C (+)= op(A)·op(B), each entry a
+   * double sum over p, rounded once on the store; src/kernels/gemm.ts dispatches to it for
+   * large products). Returns false, having done nothing, when it cannot take the call.
+   */
+  gemm?(
+    form: GemmForm,
+    m: number,
+    n: number,
+    k: number,
+    A: MatrixView,
+    B: MatrixView,
+    C: MatrixView,
+    beta: 0 | 1,
+  ): boolean;
 }
 
 /** The portable JavaScript backend (the reference). */
@@ -89,6 +108,12 @@ export function registerBackend(backend: Backend): void {
       `registerBackend: backend '${backend.name}' is already registered`,
     );
   registry.set(backend.name, backend);
+}
+
+/** The first registered backend with a matrix multiply (none while only 'js' is loaded). */
+export function gemmBackend(): Backend | undefined {
+  for (const b of registry.values()) if (b.gemm) return b;
+  return undefined;
 }
 
 /**

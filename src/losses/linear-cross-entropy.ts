@@ -12,7 +12,8 @@
  *
  * How (the CCE algorithm): the vocabulary is cut into chunks of `chunk`
  * classes and the rows into blocks; a tile of logits (block × chunk) is
- * computed by a 4×4 register-blocked micro-kernel (src/kernels/js/gemm.ts).
+ * computed by the gemm micro-kernels (src/kernels/gemm.ts: WebAssembly SIMD,
+ * JavaScript fallback).
  * Forward: each tile folds into every row's online normalizer state (m, d)
  * (Milakov & Gimelshein 2018; src/kernels/lse-state.ts), so only lse per row
  * is kept. Backward: the tiles are recomputed chunk by chunk; each tile's
@@ -45,8 +46,8 @@
  * });
  */
 
+import { gemmNN, gemmNT, gemmTN } from '../kernels/gemm.js';
 import { expDiff } from '../kernels/js/exact.js';
-import { gemmNN, gemmNT, gemmTN } from '../kernels/js/gemm.js';
 import { lseStateOfRow } from '../kernels/js/softmax-rows.js';
 import {
   EMPTY_LSE_STATE,

@@ -1,6 +1,7 @@
 /**
  * The 'wasm' backend: the Backend interface over the WebAssembly SIMD kernels
- * (assembly/index.ts), registered as soon as a module is live.
+ * (assembly/index.ts; the matrix multiply in ./gemm.ts), registered as soon as a
+ * module is live.
  *
  * Arrays that live in the WebAssembly memory (`wasmArray`) are used in place;
  * others are copied into scratch in chunks of rows (≈ CHUNK elements, at least
@@ -21,6 +22,7 @@
 import type { FloatArray } from '../../tensor/types.js';
 import { type Backend, jsBackend, registerBackend, type SoftmaxAlgorithm } from '../backend.js';
 import { configuredThreads, runRows } from '../threads/pool.js';
+import { wasmGemm } from './gemm.js';
 import { onWasmLoaded, type WasmKernels, wasmKernels } from './load.js';
 import { chunkRowsFitting, ensureBytes, inWasm, RESERVE, scratch } from './memory.js';
 
@@ -387,6 +389,7 @@ export const wasmBackend: Backend = {
   logSumExp,
   crossEntropy,
   prefers: (elements) => elements >= AUTO_MIN_ELEMENTS,
+  gemm: wasmGemm,
 };
 
 let registered = false;

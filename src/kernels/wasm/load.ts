@@ -41,6 +41,24 @@ export interface KernelExports {
   expDiff_f32(x: number, y: number, n: number, m: number): void;
   setTail(p: number): void;
   exp64Scalar(h: number, l: number): number;
+  /** C (+)= A·B with element strides, A/B Float32 when aF32/bF32 (see assembly/gemm.ts). */
+  gemm(
+    m: number,
+    n: number,
+    k: number,
+    a: number,
+    aF32: number,
+    sai: number,
+    sap: number,
+    b: number,
+    bF32: number,
+    sbp: number,
+    sbj: number,
+    c: number,
+    beta: number,
+    work: number,
+  ): void;
+  gemmWorkBytes(m: number, n: number, k: number): number;
 }
 type Softmax = (...a: [number, number, number, number, number, number, number, number]) => number;
 type LogSumExp = (...a: [number, number, number, number, number, number, number]) => number;

@@ -8,6 +8,7 @@
  * NaN or +∞, or is fully masked) is not computed here: its flag byte is set to 1
  * and the caller hands that row to the JS reference; each export returns the
  * number of such rows. Float64 'two-pass' is served by the JS kernel (not here).
+ * Also the matrix-multiply micro-kernel `gemm` (./gemm.ts).
  */
 import {
   exp32,
@@ -47,6 +48,7 @@ import {
 } from './row-f64';
 
 export { exp32Scalar, exp64Scalar, expDiff32Scalar };
+export { gemm, gemmWorkBytes } from './gemm';
 export { setTail } from './lanes-f32';
 
 const TWO_PASS: i32 = 1;
