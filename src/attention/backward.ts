@@ -17,6 +17,7 @@ import {
   buildLogits,
   logitsBackward,
   newQueryBlock,
+  plainLogits,
   type QueryBlock,
   setQueryBlock,
   tileInterior,
@@ -85,7 +86,8 @@ function sinkGrad(p: AttentionProblem, s: Scratch, inp: BackwardInputs, dSinks: 
 
 /**
  * Keys [j0, j0 + cols) of the block: given R (raw q·k), X ← P and G ← dX, fold them
- * into dV, dQ, dK and the learnable-input gradients.
+ * into dV, dQ, dK and the learnable-input gradients. `raw`: G already holds
+ * dRaw = rowScale·dX (plain logits, no learnable logit inputs).
  */
 function accumulateTile(
   p: AttentionProblem,
@@ -94,16 +96,19 @@ function accumulateTile(
   out: BackwardTargets,
   j0: number,
   cols: number,
+  raw: boolean,
 ): void {
   const { blk } = s;
   const { dim, valueDim: dv } = p;
   const rows = blk.rows;
-  for (let r = 0; r < rows; r++) {
-    const c = blk.factor[r]!;
-    if (c !== 1) for (let o = r * cols; o < (r + 1) * cols; o++) s.G[o] = s.G[o]! * c;
+  if (!raw) {
+    for (let r = 0; r < rows; r++) {
+      const c = blk.factor[r]!;
+      if (c !== 1) for (let o = r * cols; o < (r + 1) * cols; o++) s.G[o] = s.G[o]! * c;
+    }
+    if (out.dQueryScale !== null || out.dC !== null)
+      logitsBackward(p, blk, j0, cols, s.R, s.G, out.dQueryScale, out.dC);
   }
-  if (out.dQueryScale !== null || out.dC !== null)
-    logitsBackward(p, blk, j0, cols, s.R, s.G, out.dQueryScale, out.dC);
   const dOff = ((blk.b * p.heads + blk.h) * p.queries + blk.i0) * dv;
   const P = { data: s.X, offset: 0, ld: cols };
   gemmTN(
@@ -119,10 +124,11 @@ function accumulateTile(
     },
     1,
   );
-  for (let r = 0; r < rows; r++) {
-    const rs = blk.rowScale[r]!;
-    for (let o = r * cols; o < (r + 1) * cols; o++) s.G[o] = s.G[o]! * rs;
-  }
+  if (!raw)
+    for (let r = 0; r < rows; r++) {
+      const rs = blk.rowScale[r]!;
+      for (let o = r * cols; o < (r + 1) * cols; o++) s.G[o] = s.G[o]! * rs;
+    }
   const dRaw = { data: s.G, offset: 0, ld: cols };
   const kvh = Math.floor(blk.h / p.group);
   const kOff = ((blk.b * p.kvHeads + kvh) * p.keys + j0) * dim;
@@ -189,6 +195,19 @@ function rawTiles(p: AttentionProblem, s: Scratch, inp: BackwardInputs, j0: numb
   );
 }
 
+/**
+ * Softmax on plain logits, row r of the tile: X ← p = e^(rs·R − L) and
+ * G ← rs·p·(G − Δ), the values of buildLogits, grads and the rowScale step in order.
+ */
+function softmaxRawGrads(s: Scratch, o: number, n: number, rs: number, L: number, delta: number) {
+  const { R, X, G } = s;
+  for (let i = o; i < o + n; i++) {
+    const p = Math.exp(rs * R[i]! - L);
+    X[i] = p;
+    G[i] = p * (G[i]! - delta) * rs;
+  }
+}
+
 function onlineBlock(
   p: AttentionProblem,
   s: Scratch,
@@ -201,19 +220,23 @@ function onlineBlock(
   const { blk } = s;
   const bs = p.blockSize;
   const row0 = (blk.b * p.heads + blk.h) * p.queries + blk.i0;
+  const plain = kind.exponential && plainLogits(p) && out.dQueryScale === null;
   for (let j0 = Math.floor(from / bs) * bs; j0 < to; j0 += bs) {
     const cols = Math.min(bs, to - j0);
     rawTiles(p, s, inp, j0, cols);
-    buildLogits(p, blk, j0, cols, s.R, s.X, tileInterior(blk, j0, cols));
+    const interior = tileInterior(blk, j0, cols);
+    const raw = plain && interior;
+    if (!raw) buildLogits(p, blk, j0, cols, s.R, s.X, interior);
     for (let r = 0; r < blk.rows; r++) {
       const o = r * cols;
       const L = inp.lse[row0 + r]!;
       if (L === Number.NEGATIVE_INFINITY) {
         s.X.fill(0, o, o + cols);
         s.G.fill(0, o, o + cols);
-      } else kind.grads(s.X, s.G, o, cols, L, s.delta[r]!);
+      } else if (raw) softmaxRawGrads(s, o, cols, blk.rowScale[r]!, L, s.delta[r]!);
+      else kind.grads(s.X, s.G, o, cols, L, s.delta[r]!);
     }
-    accumulateTile(p, s, inp, out, j0, cols);
+    accumulateTile(p, s, inp, out, j0, cols, raw);
   }
 }
 
@@ -233,7 +256,7 @@ function materializedBlock(
   const dX = p.entry!.vjp(X, s.G.subarray(0, n), { shape: [s.blk.rows, cols] });
   s.X.set(P);
   s.G.set(dX);
-  accumulateTile(p, s, inp, out, from, cols);
+  accumulateTile(p, s, inp, out, from, cols, false);
 }
 
 function writeRounded(dst: FloatArray, offset: number, src: Float64Array, n: number): void {

@@ -104,6 +104,20 @@ export function tileInterior(blk: QueryBlock, j0: number, cols: number): boolean
 }
 
 /**
+ * The logits are x_ij = rowScale_i·(q_i·k_j) on interior tiles: no mask, bias or
+ * length factor.
+ */
+export function plainLogits(p: AttentionProblem): boolean {
+  return (
+    p.mask === null &&
+    p.alibiSlopes === null &&
+    p.forgetCumsum === null &&
+    (p.kind?.name !== 'sigmoid' || p.sigmoidBias === 0) &&
+    (p.kind?.lengthScale(p) ?? null) === null
+  );
+}
+
+/**
  * Turn raw dot products R[r·cols + c] = q_{i0+r}·k_{j0+c} into logits X (X may be R).
  * `interior` skips the per-element interval test.
  */
@@ -123,6 +137,7 @@ export function buildLogits(
   const cBase = (b * p.heads + h) * p.keys;
   const sigmoidBias = p.kind?.name === 'sigmoid' ? p.sigmoidBias : 0;
   const hasBias = slope !== 0 || C !== null || sigmoidBias !== 0;
+  const [sb, sh, sq, sk] = mk === null ? [0, 0, 0, 0] : mk.strides;
   for (let r = 0; r < rows; r++) {
     const i = blk.i0 + r;
     const pos = i + p.keys - p.queries;
@@ -139,7 +154,6 @@ export function buildLogits(
       }
       let x = rs * R[o + j]!;
       if (mk !== null) {
-        const [sb, sh, sq, sk] = mk.strides;
         const at = b * sb + h * sh + i * sq + j * sk;
         if (mk.boolean !== null) {
           if (mk.boolean[at] === 0) x = Number.NEGATIVE_INFINITY;

@@ -40,6 +40,8 @@ export interface OnlineKind {
   readonly normalized: boolean;
   /** Keeps a running reference m ≥ floor with rescale e^(m_old − m_new). */
   readonly rescaled: boolean;
+  /** Its weights are e^(x − m) (softmax, ssmax): the fast paths compute them from raw scores. */
+  readonly exponential: boolean;
   /** The least reference (softpick 0, softmax −∞); m = 0 always when not rescaled. */
   readonly floor: number;
   /** The multiplier μ of the length factor μ·log(n) applied to the logits, or null. */
@@ -73,6 +75,7 @@ const softmaxKind: OnlineKind = {
   name: 'softmax',
   normalized: true,
   rescaled: true,
+  exponential: true,
   floor: Number.NEGATIVE_INFINITY,
   lengthScale: noLength,
   weights(x, o, n, m) {
@@ -96,6 +99,7 @@ const softpickKind: OnlineKind = {
   name: 'softpick',
   normalized: true,
   rescaled: true,
+  exponential: false,
   floor: 0,
   lengthScale: noLength,
   weights(x, o, n, m) {
@@ -144,6 +148,7 @@ function l1Kind(name: string, f: (x: number) => number, df: (x: number) => numbe
     name,
     normalized: true,
     rescaled: false,
+    exponential: false,
     floor: 0,
     lengthScale: name === 'softplusNorm' ? (p) => (p.lengthScale ? 1 : null) : noLength,
     weights(x, o, n) {
@@ -172,6 +177,7 @@ function unnormalizedKind(
     name,
     normalized: false,
     rescaled: false,
+    exponential: false,
     floor: 0,
     lengthScale: noLength,
     weights(x, o, n) {

@@ -94,7 +94,7 @@ export interface AttentionOptions extends AttentionSizeOptions {
   queryScale?: ArrayInput;
   /** Gated attention: out ⊙ σ(gate), gate [batch, heads, queries, valueDim]. */
   gate?: ArrayInput;
-  /** Query rows and keys per tile. Default 64. */
+  /** Query rows and keys per tile. Default 128 (fastest with the WebAssembly matrix multiply). */
   blockSize?: number;
   /** Also return the log of each row's normalizer (normalized kinds only). */
   returnLse?: boolean;
@@ -359,7 +359,7 @@ export function resolveAttention(
     forgetCumsum: forgetCumsum(fn, options.logForget, batch * heads, keys),
     queryScale: optionalArray(fn, 'queryScale', options.queryScale, batch * heads * queries),
     gate: optionalArray(fn, 'gate', options.gate, batch * heads * queries * valueDim),
-    blockSize: requireNumber(fn, 'blockSize', options.blockSize ?? 64, {
+    blockSize: requireNumber(fn, 'blockSize', options.blockSize ?? 128, {
       integer: true,
       atLeast: 1,
     }),

@@ -11,7 +11,7 @@
 import { gemmNN, gemmNT } from '../kernels/gemm.js';
 import { mergeLogSumExpStates } from '../kernels/lse-state.js';
 import type { FloatArray } from '../tensor/types.js';
-import { buildLogits, type QueryBlock, tileInterior } from './logits.js';
+import { buildLogits, plainLogits, type QueryBlock, tileInterior } from './logits.js';
 import { sigmoid } from './online-normalizers.js';
 import type { AttentionProblem } from './options.js';
 
@@ -70,10 +70,28 @@ function rescale(a: number, b: number): number {
   return a === b ? 1 : Math.exp(a - b);
 }
 
+/** s·x[o, o + n) in place. */
+function scaleRow(x: Float64Array, o: number, n: number, s: number): void {
+  for (let i = o; i < o + n; i++) x[i] = s * x[i]!;
+}
+
+/** x ← e^(s·x − m) on x[o, o + n) (finite m); returns the sum. */
+function expScaled(x: Float64Array, o: number, n: number, s: number, m: number): number {
+  let sum = 0;
+  for (let i = o; i < o + n; i++) sum += x[i] = Math.exp(s * x[i]! - m);
+  return sum;
+}
+
 /**
  * Fold keys [from, to) of the block's (b, h) into its row states, one tile of
  * blockSize keys at a time. `S` is a blockSize² scratch. Tiles start at multiples
  * of blockSize so that causal blocks meet the diagonal in one tile.
+ *
+ * Fast path (exponential kinds, logits x = rowScale·raw, interior tile): the row's
+ * logits are never stored; its largest is rowScale·max(raw) (exact: rounding is
+ * monotone for rowScale > 0) and the weights are e^(rowScale·raw − m), bit for bit
+ * the general path's values. Rows with rowScale ≤ 0 or a non-finite maximum take
+ * the general path.
  */
 export function foldKeys(
   p: AttentionProblem,
@@ -90,19 +108,33 @@ export function foldKeys(
   const kBase = (b * p.kvHeads + kvh) * p.keys;
   const Q = { data: p.q, offset: ((b * p.heads + h) * p.queries + blk.i0) * dim, ld: dim };
   const acc = { data: st.acc, offset: 0, ld: dv };
+  const plain = kind.exponential && plainLogits(p);
   for (let j0 = from; j0 < to; j0 = (Math.floor(j0 / bs) + 1) * bs) {
     const cols = Math.min(to, (Math.floor(j0 / bs) + 1) * bs) - j0;
     const T = { data: S, offset: 0, ld: cols };
     gemmNT(rows, cols, dim, Q, { data: p.k, offset: (kBase + j0) * dim, ld: dim }, T, 0);
-    buildLogits(p, blk, j0, cols, S, S, tileInterior(blk, j0, cols));
+    const interior = tileInterior(blk, j0, cols);
+    const fast = plain && interior;
+    if (!fast) buildLogits(p, blk, j0, cols, S, S, interior);
     for (let r = 0; r < rows; r++) {
       const o = r * cols;
       if (!kind.rescaled) {
         st.l[r] = st.l[r]! + kind.weights(S, o, cols, 0);
         continue;
       }
+      let rs = 1;
+      let tileMax: number;
+      if (fast) {
+        rs = blk.rowScale[r]!;
+        tileMax = rs > 0 ? rs * rowMax(S, o, cols) : Number.NaN;
+        if (!Number.isFinite(tileMax)) {
+          scaleRow(S, o, cols, rs);
+          rs = 1;
+          tileMax = rowMax(S, o, cols);
+        }
+      } else tileMax = rowMax(S, o, cols);
       const mOld = st.m[r]!;
-      const m = Math.max(mOld, rowMax(S, o, cols));
+      const m = Math.max(mOld, tileMax);
       if (m === Number.NEGATIVE_INFINITY) {
         S.fill(0, o, o + cols);
         continue;
@@ -113,7 +145,7 @@ export function foldKeys(
         for (let c = r * dv; c < (r + 1) * dv; c++) st.acc[c] = st.acc[c]! * a;
         st.m[r] = m;
       }
-      st.l[r] = st.l[r]! + kind.weights(S, o, cols, m);
+      st.l[r] = st.l[r]! + (rs === 1 ? kind.weights(S, o, cols, m) : expScaled(S, o, cols, rs, m));
     }
     gemmNN(rows, dv, cols, T, { data: p.v, offset: (kBase + j0) * dv, ld: dv }, acc, 1);
   }

@@ -26,6 +26,21 @@ describe('attentionVjp', () => {
     expect(g.dq).toEqual(mha.dq);
   });
 
+  it('the plain-logit fast path gives bit for bit the general path (an all-true mask)', () => {
+    const special = Float64Array.from(q);
+    special[2] = Number.NaN;
+    special[5] = 1e300;
+    const mask = new Uint8Array(5 * 6).fill(1);
+    for (const input of [q, special, Float32Array.from(q)])
+      for (const causal of [false, true])
+        for (const extra of [{ blockSize: 2 }, { blockSize: 4, scale: -0.7 }, {}]) {
+          const o = { ...dims, causal, ...extra };
+          const fast = attentionVjp(input, k, v, dOut, o);
+          const general = attentionVjp(input, k, v, dOut, { ...o, mask });
+          for (const key of ['dq', 'dk', 'dv'] as const) expect(fast[key]).toEqual(general[key]);
+        }
+  });
+
   it('the materialized path (registry softmax) gives the flash backward', () => {
     const a = attentionVjp(q, k, v, dOut, { ...dims, window: 2 });
     const b = attentionVjp(q, k, v, dOut, { ...dims, window: 2, normalizer: softmaxEntry });

@@ -22,6 +22,26 @@ describe('attention forward', () => {
     }
   });
 
+  it('the plain-logit fast path gives bit for bit the general path (an all-true mask)', () => {
+    const special = Float64Array.from(q);
+    special[4] = Number.NaN; // row 1
+    special[9] = Number.POSITIVE_INFINITY; // row 2
+    special[12] = 1e300; // row 3: rowScale·max overflows
+    special[16] = -1e300; // row 4
+    const mask = new Uint8Array(9 * 11).fill(1);
+    const qs = Float64Array.from({ length: 18 }, (_, i) => [1.5, -0.5, 0, 2][i % 4]!);
+    for (const input of [q, special, Float32Array.from(special)])
+      for (const causal of [false, true])
+        for (const blockSize of [3, 4, 128])
+          for (const extra of [{}, { scale: -0.7 }, { scale: 0 }, { queryScale: qs }]) {
+            const o = { ...dims, causal, blockSize, returnLse: true, ...extra };
+            const fast = attention(input, k, v, o);
+            const general = attention(input, k, v, { ...o, mask });
+            expect(fast.out).toEqual(general.out);
+            expect(fast.lse).toEqual(general.lse);
+          }
+  });
+
   it('allocates no O(queries·keys) buffer: the largest scratch is blockSize² (Float32 inputs)', () => {
     const n = 1024;
     const [q32, k32, v32] = [61, 62, 63].map((s) => Float32Array.from(randomArray(n * 8, s)));

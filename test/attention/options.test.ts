@@ -14,10 +14,10 @@ describe('attention options', () => {
     expect([s.queries, s.keys, s.valueDim, s.kvHeads, s.group]).toEqual([3, 4, 5, 2, 1]);
   });
 
-  it('defaults: scale 1/√dim, blockSize 64, sigmoid bias −log(keys), softpick eps 1e-8', () => {
+  it('defaults: scale 1/√dim, blockSize 128, sigmoid bias −log(keys), softpick eps 1e-8', () => {
     const p = resolveAttention('t', q, k, v, dims);
     expect(p.scale).toBe(1 / Math.sqrt(2));
-    expect(p.blockSize).toBe(64);
+    expect(p.blockSize).toBe(128);
     expect(p.sigmoidBias).toBe(-Math.log(4));
     expect(p.eps).toBe(1e-8);
     expect(p.kind?.name).toBe('softmax');
