@@ -1,0 +1,215 @@
+/**
+ * This machine's limits, measured in the benchmark's own run:
+ * - the SIMD exp rate: a hand-assembled WebAssembly f32x4 exp loop (magic-bias
+ *   rounding, range reduction by ln 2 in two parts, degree-5 minimax polynomial,
+ *   2^n from exponent bits — the XNNPACK "rr2_p5" scheme, no FMA) over an
+ *   L1-resident buffer, loading and storing each element like a softmax pass;
+ * - the SIMD multiply-add peak: 12 independent f32x4 mul+add chains (GFLOP/s,
+ *   counting a mul and an add as 2 flops per lane);
+ * - memory bandwidth: a 256 MiB typed-array copy (read + write bytes) and a sum
+ *   (read bytes), GB/s = 1e9 bytes/s.
+ */
+
+import { median } from './stats.js';
+import { assemble, op, simd, T } from './wasm-asm.js';
+
+const LOG2E = Math.LOG2E;
+const MAGIC = 12583039; // 0x1.8000FEp23: 1.5·2^23 + 127, rounds n and pre-biases 2^n's exponent
+const LN2_HI = 0.693145751953125; // 0x1.62E400p-1: ln 2 with its low bits cleared
+const LN2_LO = 1.428606765330187e-6; // 0x1.7F7D1Cp-20: ln 2 − LN2_HI
+// Minimax coefficients c1..c5 of e^t on [−ln2/2, ln2/2] (XNNPACK f32 rr2_p5).
+const C = [
+  0.9999997019767761, 0.4999915063381195, 0.16667652130126953, 0.04189782217144966,
+  0.008289290592074394,
+];
+
+function expModule() {
+  // params: in, out, bytes, reps; locals: i, x, n, s, t, then the splatted constants
+  const [pIn, pOut, pBytes, pReps, i, x, n, s, t] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const K = {
+    lo: 9,
+    log2e: 10,
+    magic: 11,
+    hi: 12,
+    lo2: 13,
+    c1: 14,
+    c2: 15,
+    c3: 16,
+    c4: 17,
+    c5: 18,
+  };
+  const splat = (local, v) => [op.f32Const(v), simd.f32x4Splat, op.localSet(local)];
+  const get = op.localGet;
+  const { f32x4Mul: mul, f32x4Add: add, f32x4Sub: sub } = simd;
+  // One f32x4 vector at byte `offset` past i (the loop is unrolled 4×: 64 bytes a step).
+  const vector = (offset) => [
+    [get(pOut), get(i), op.i32Add], // store address, consumed by the store below
+    // x = max(x, −87.33) (below it e^x is subnormal; the probe flushes it)
+    [get(pIn), get(i), op.i32Add, simd.load(offset), get(K.lo), simd.f32x4Pmax, op.localSet(x)],
+    // n = round(x·log2e) + magic; s = 2^n from n's low bits; n −= magic
+    [get(x), get(K.log2e), mul, get(K.magic), add, op.localSet(n)],
+    [get(n), op.i32Const(23), simd.i32x4Shl, op.localSet(s)],
+    [get(n), get(K.magic), sub, op.localSet(n)],
+    // t = x − n·ln2_hi − n·ln2_lo (two-part range reduction)
+    [get(x), get(n), get(K.hi), mul, sub, get(n), get(K.lo2), mul, sub, op.localSet(t)],
+    // p = c1 + t·(c2 + t·(c3 + t·(c4 + t·c5))); e^x = s + (t·s)·p
+    [get(K.c5), get(t), mul, get(K.c4), add, get(t), mul, get(K.c3), add],
+    [get(t), mul, get(K.c2), add, get(t), mul, get(K.c1), add],
+    [get(t), get(s), mul, mul, get(s), add, simd.store(offset)],
+  ];
+  const body = [
+    splat(K.lo, -87.33),
+    splat(K.log2e, LOG2E),
+    splat(K.magic, MAGIC),
+    splat(K.hi, LN2_HI),
+    splat(K.lo2, LN2_LO),
+    C.map((c, j) => splat(K.c1 + j, c)),
+    op.block,
+    op.loop,
+    [get(pReps), op.i32Eqz, op.brIf(1)],
+    [op.i32Const(0), op.localSet(i)],
+    op.block,
+    op.loop,
+    [get(i), get(pBytes), op.i32LtU, op.i32Eqz, op.brIf(1)],
+    [0, 1, 2, 3].map((u) => vector(u * 16)),
+    [get(i), op.i32Const(64), op.i32Add, op.localSet(i), op.br(0)],
+    op.end,
+    op.end,
+    [get(pReps), op.i32Const(1), op.i32Sub, op.localSet(pReps), op.br(0)],
+    op.end,
+    op.end,
+  ];
+  return {
+    name: 'exp',
+    params: [T.i32, T.i32, T.i32, T.i32],
+    results: [],
+    locals: [
+      [1, T.i32],
+      [14, T.v128],
+    ],
+    body,
+  };
+}
+
+const CHAINS = 12;
+
+function peakModule() {
+  // param: iters; locals: acc 1..CHAINS, a, b
+  const a = CHAINS + 1;
+  const b = CHAINS + 2;
+  const body = [];
+  for (let j = 1; j <= CHAINS; j++) body.push(op.f32Const(j / 64), simd.f32x4Splat, op.localSet(j));
+  body.push(op.f32Const(0.999), simd.f32x4Splat, op.localSet(a));
+  body.push(op.f32Const(0.001), simd.f32x4Splat, op.localSet(b));
+  body.push(op.block, op.loop, op.localGet(0), op.i32Eqz, op.brIf(1));
+  for (let j = 1; j <= CHAINS; j++)
+    body.push(
+      op.localGet(j),
+      op.localGet(a),
+      simd.f32x4Mul,
+      op.localGet(b),
+      simd.f32x4Add,
+      op.localSet(j),
+    );
+  body.push(op.localGet(0), op.i32Const(1), op.i32Sub, op.localSet(0), op.br(0), op.end, op.end);
+  body.push(op.localGet(1), simd.f32x4ExtractLane(0));
+  for (let j = 2; j <= CHAINS; j++) body.push(op.localGet(j), simd.f32x4ExtractLane(0), op.f32Add);
+  return { name: 'peak', params: [T.i32], results: [T.f32], locals: [[CHAINS + 2, T.v128]], body };
+}
+
+/** Instantiate the probe module (exp + peak) synchronously. */
+export function probes() {
+  const bytes = assemble([expModule(), peakModule()], 2);
+  return new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports;
+}
+
+/** Max relative error of the probe's exp against Math.exp on [−87, 0] (sanity check). */
+function expError(w) {
+  const n = 4096;
+  const mem = new Float32Array(w.memory.buffer);
+  for (let k = 0; k < n; k++) mem[k] = -87 * (k / (n - 1));
+  w.exp(0, n * 4, n * 4, 1);
+  let worst = 0;
+  for (let k = 0; k < n; k++) {
+    const ref = Math.exp(mem[k]);
+    worst = Math.max(worst, Math.abs(mem[n + k] - ref) / ref);
+  }
+  return worst;
+}
+
+/** Elements per nanosecond of the SIMD exp loop (median of `rounds`). */
+function expRate(w, rounds) {
+  const n = 4096; // 16 KiB in + 16 KiB out: L1-resident
+  const mem = new Float32Array(w.memory.buffer);
+  for (let k = 0; k < n; k++) mem[k] = -10 * Math.sin(k);
+  const reps = 2000;
+  for (let q = 0; q < 5; q++) w.exp(0, n * 4, n * 4, 100); // warm-up (tier-up to the optimizing compiler)
+  const times = [];
+  for (let q = 0; q < rounds; q++) {
+    const t0 = performance.now();
+    w.exp(0, n * 4, n * 4, reps);
+    times.push(performance.now() - t0);
+  }
+  return (n * reps) / (median(times) * 1e6);
+}
+
+function peakGflops(w, rounds) {
+  const iters = 2_000_000;
+  for (let q = 0; q < 5; q++) w.peak(100_000);
+  const times = [];
+  for (let q = 0; q < rounds; q++) {
+    const t0 = performance.now();
+    w.peak(iters);
+    times.push(performance.now() - t0);
+  }
+  return (iters * CHAINS * 8) / (median(times) * 1e6);
+}
+
+function bandwidth(rounds) {
+  const n = 32 * 1024 * 1024; // 256 MiB of Float64
+  const src = new Float64Array(n);
+  const dst = new Float64Array(n);
+  for (let k = 0; k < n; k++) src[k] = k & 1023;
+  dst.set(src);
+  const copy = [];
+  const read = [];
+  let sink = 0;
+  for (let q = 0; q < rounds; q++) {
+    let t0 = performance.now();
+    dst.set(src);
+    copy.push(performance.now() - t0);
+    t0 = performance.now();
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (let k = 0; k < n; k += 4) {
+      s0 += src[k];
+      s1 += src[k + 1];
+      s2 += src[k + 2];
+      s3 += src[k + 3];
+    }
+    read.push(performance.now() - t0);
+    sink += s0 + s1 + s2 + s3;
+  }
+  const bytes = n * 8;
+  return {
+    copyGBs: (2 * bytes) / (median(copy) * 1e6),
+    readGBs: bytes / (median(read) * 1e6),
+    checksum: sink,
+  };
+}
+
+/** Measure everything; `quick` takes fewer rounds. */
+export function measureLimits(quick) {
+  const w = probes();
+  const rounds = quick ? 5 : 15;
+  const bw = bandwidth(quick ? 3 : 7);
+  return {
+    expElementsPerNs: expRate(w, rounds),
+    expMaxRelError: expError(w),
+    simdPeakGflops: peakGflops(w, rounds),
+    copyGBs: bw.copyGBs,
+    readGBs: bw.readGBs,
+  };
+}

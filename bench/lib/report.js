@@ -1,0 +1,359 @@
+/** bench/results/RESULTS.md from the results object (self-contained: method, machine, tables). */
+
+const ms = (x) =>
+  !Number.isFinite(x)
+    ? '—'
+    : x >= 100
+      ? x.toFixed(0)
+      : x >= 10
+        ? x.toFixed(1)
+        : x >= 1
+          ? x.toFixed(2)
+          : x.toFixed(3);
+const sci = (x) => (x === 0 ? '0' : Number.isFinite(x) ? x.toExponential(1) : String(x));
+const fixed = (x, d) => (Number.isFinite(x) ? x.toFixed(d) : '—');
+const ratio = (x) =>
+  Number.isFinite(x) && x > 0 ? `${x >= 10 ? x.toFixed(0) : x.toFixed(2)}×` : '—';
+const table = (head, rows) =>
+  [
+    `| ${head.join(' | ')} |`,
+    `|${head.map(() => '---').join('|')}|`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n');
+
+/**
+ * The softmax-kit time every ratio divides by: its fastest one-thread call that
+ * returns a new array (as the peers do) — the 2-thread and in-place (wasmArray)
+ * variants are compared against it too, not used as it.
+ */
+const isKitBaseline = (name) =>
+  name.startsWith('softmax-kit') && !name.includes('threads') && !name.includes('in-place');
+const bestKit = (cands, filter = () => true) =>
+  Math.min(...cands.filter((c) => isKitBaseline(c.name) && filter(c)).map((c) => c.medianMs));
+
+function floors(limits, elements, bytes) {
+  if (!limits || limits.failed) return {};
+  return {
+    expMs: elements / (limits.expElementsPerNs * 1e6),
+    memMs: (2 * elements * bytes) / (limits.copyGBs * 1e6),
+  };
+}
+
+function limitsSection(l) {
+  if (!l || l.failed)
+    return `## This machine's limits\n\nNot measured${l?.failed ? `: ${l.failed}` : ''}.\n`;
+  return `## This machine's limits (same run)
+
+${table(
+  ['measure', 'value', 'how'],
+  [
+    [
+      'SIMD exp rate',
+      `${fixed(l.expElementsPerNs, 2)} elements/ns`,
+      `hand-assembled WebAssembly f32x4 exp loop (rr2_p5, no FMA), L1-resident; its max rel. error ${sci(l.expMaxRelError)}`,
+    ],
+    [
+      'SIMD mul+add peak',
+      `${fixed(l.simdPeakGflops, 1)} GFLOP/s`,
+      '12 independent f32x4 mul+add chains (8 flops per step)',
+    ],
+    [
+      'memory bandwidth, copy',
+      `${fixed(l.copyGBs, 1)} GB/s`,
+      '256 MiB Float64Array `set` (read + write bytes)',
+    ],
+    [
+      'memory bandwidth, read',
+      `${fixed(l.readGBs, 1)} GB/s`,
+      '256 MiB Float64Array summed in JavaScript',
+    ],
+  ],
+)}
+
+The floor of a softmax over E elements is E ÷ the SIMD exp rate (one core); the memory
+floor is reading and writing the array once (2·E·bytes ÷ copy bandwidth).
+`;
+}
+
+/**
+ * The README table: Float32 softmax and logSoftmax per shape — softmax-kit's
+ * one-thread time (and which backend), its 2-thread and in-place variants, the
+ * peers with their time ÷ softmax-kit's, and the exp floor.
+ */
+export function summaryTable(results) {
+  const limits = results.cases.limits;
+  const variants = ['softmax-kit wasm 2 threads', 'softmax-kit wasm in-place (wasmArray)'];
+  const peers = ['TF.js wasm', 'onnxruntime-node', 'transformers.js', 'naive JS'];
+  const rows = [];
+  for (const c of Object.values(results.cases)) {
+    if (!c.id?.startsWith('softmax/') || c.failed) continue;
+    for (const t of c.tables.filter((t) => t.dtype === 'float32')) {
+      const best = bestKit(t.candidates);
+      const kit = t.candidates.find((x) => isKitBaseline(x.name) && x.medianMs === best);
+      const cell = (name) => {
+        const x = t.candidates.find((y) => y.name === name);
+        return x ? `${ms(x.medianMs)} (${ratio(x.medianMs / best)})` : '—';
+      };
+      rows.push([
+        `${t.op} ${c.rows}×${c.n}`,
+        kit ? `${ms(best)} (${kit.name.replace('softmax-kit ', '')})` : '—',
+        ...variants.map(cell),
+        ...peers.map(cell),
+        ms(floors(limits, c.elements, 4).expMs),
+      ]);
+    }
+  }
+  return table(
+    [
+      'Float32',
+      'softmax-kit ms',
+      '2 threads ms (÷)',
+      'in-place ms (÷)',
+      ...peers.map((p) => `${p} ms (÷)`),
+      'exp floor ms',
+    ],
+    rows,
+  );
+}
+
+function softmaxSection(c, limits) {
+  if (c.failed) return `### ${c.id}\n\nFailed: ${c.failed}\n`;
+  const out = [`### ${c.rows} × ${c.n} (${c.elements.toLocaleString('en-US')} elements)`];
+  for (const t of c.tables) {
+    const f = floors(limits, c.elements, t.dtype === 'float32' ? 4 : 8);
+    const best = bestKit(t.candidates);
+    out.push(
+      `\n**${t.op}, ${t.dtype}** — floor: exp ${ms(f.expMs)} ms, memory ${ms(f.memMs)} ms\n`,
+      table(
+        ['candidate', 'median ms', 'ns/element', '÷ softmax-kit', 'max error', 'rounds'],
+        t.candidates.map((x) => [
+          x.name,
+          ms(x.medianMs),
+          fixed((x.medianMs * 1e6) / c.elements, 2),
+          ratio(x.medianMs / best),
+          sci(x.maxError),
+          String(x.rounds),
+        ]),
+      ),
+    );
+  }
+  return out.join('\n');
+}
+
+function lossSection(c, limits) {
+  if (c.failed) return `### ${c.id}\n\nFailed: ${c.failed}\n`;
+  const best = bestKit(c.candidates);
+  const peak = limits?.simdPeakGflops;
+  if (c.kind === 'ce')
+    return `### crossEntropy ${c.rows} × ${c.classes}, float32, loss + gradient\n\n${table(
+      [
+        'candidate',
+        'median ms',
+        'ns/element',
+        '÷ softmax-kit',
+        'loss rel. error',
+        'grad error',
+        'rounds',
+      ],
+      c.candidates.map((x) => [
+        x.name,
+        ms(x.medianMs),
+        fixed((x.medianMs * 1e6) / c.elements, 2),
+        ratio(x.medianMs / best),
+        sci(x.lossError),
+        sci(x.gradError),
+        String(x.rounds),
+      ]),
+    )}`;
+  return `### linearCrossEntropy n = ${c.n}, d = ${c.d}, vocab = ${c.vocab}, float32, loss + dHidden + dWeight\n\n${table(
+    [
+      'candidate',
+      'median ms',
+      'GFLOP/s',
+      '% of SIMD peak',
+      '÷ softmax-kit',
+      'loss rel. error',
+      'grad error',
+      'rounds',
+    ],
+    c.candidates.map((x) => {
+      const g = c.flops / (x.medianMs * 1e6);
+      return [
+        x.name,
+        ms(x.medianMs),
+        fixed(g, 2),
+        fixed((100 * g) / peak, 1),
+        ratio(x.medianMs / best),
+        sci(x.lossError),
+        sci(x.gradError),
+        String(x.rounds),
+      ];
+    }),
+  )}`;
+}
+
+function attentionSection(c, limits) {
+  if (c.failed) return `### ${c.id}\n\nFailed: ${c.failed}\n`;
+  const peak = limits?.simdPeakGflops;
+  const title = c.decode
+    ? `### decoding: 1 query × ${c.keys.toLocaleString('en-US')} keys, ${c.heads} heads, dim ${c.dim}`
+    : `### ${c.queries.toLocaleString('en-US')} tokens, ${c.heads} heads, dim ${c.dim}`;
+  const out = [title];
+  for (const t of c.tables) {
+    const pass = (x) => (x.name.endsWith('backward') ? 'fb' : 'f');
+    const bests = {
+      f: bestKit(t.candidates, (x) => pass(x) === 'f'),
+      fb: bestKit(t.candidates, (x) => pass(x) === 'fb'),
+    };
+    out.push(
+      `\n**${t.causal ? 'causal' : 'not causal'}**\n`,
+      table(
+        [
+          'candidate',
+          'median ms',
+          'GFLOP/s',
+          '% of SIMD peak',
+          '÷ softmax-kit',
+          'max error',
+          'rounds',
+        ],
+        t.candidates.map((x) => [
+          x.name,
+          ms(x.medianMs),
+          fixed(x.gflops, 2),
+          fixed((100 * x.gflops) / peak, 1),
+          ratio(x.medianMs / bests[pass(x)]),
+          sci(x.maxError),
+          String(x.rounds),
+        ]),
+      ),
+    );
+  }
+  return out.join('\n');
+}
+
+function memorySection(cases) {
+  const rows = cases.map((c) => {
+    const what = c.id.replace('memory/', '');
+    if (c.failed) return [what, '—', '—', '—', '—', '—', `failed: ${c.failed}`];
+    if (c.skipped) return [what, '—', '—', '—', '—', '—', `skipped: ${c.skipped}`];
+    const target =
+      c.candidate === undefined || c.candidate === 'softmax-kit'
+        ? c.extraMiB < 64
+          ? 'yes'
+          : 'NO'
+        : '';
+    return [
+      what,
+      fixed(c.inputMiB, 1),
+      fixed(c.peakGrowthMiB, 1),
+      fixed(c.outputMiB, 1),
+      fixed(c.extraMiB, 1),
+      ms(c.ms),
+      target,
+    ];
+  });
+  return table(
+    ['case', 'inputs MiB', 'peak growth MiB', 'returned MiB', 'extra MiB', 'ms', 'extra < 64 MiB'],
+    rows,
+  );
+}
+
+function skippedNotes(results) {
+  const notes = new Set();
+  for (const c of Object.values(results.cases)) {
+    for (const t of c.tables ?? [c]) {
+      const skipped = t.skipped ?? [];
+      for (const s of Array.isArray(skipped) ? skipped : [skipped]) notes.add(s);
+    }
+    if (c.failed) notes.add(`${c.id} failed: ${c.failed}`);
+  }
+  return [...notes].map((s) => `- ${s}`).join('\n') || '- nothing';
+}
+
+export function renderMarkdown(results) {
+  const { meta, cases } = results;
+  const limits = cases.limits;
+  const list = Object.values(cases);
+  const group = (g) => list.filter((c) => c.id?.startsWith(`${g}/`));
+  const tfFlags = list.find((c) => c.notes?.tfWasm)?.notes.tfWasm;
+  const reruns = (meta.partialReruns ?? []).map(
+    (r) => `- re-run on ${r.date} (${r.mode}): ${r.ids.join(', ')}`,
+  );
+  return `# softmax-kit benchmark results
+
+Generated by \`npm run bench\` (bench/run.js); do not edit by hand.
+
+- date: ${meta.date}, mode: **${meta.mode}**${meta.mode === 'quick' ? ' (fewer rounds; development only)' : ''}, total ${fixed(meta.seconds, 0)} s
+- machine: ${meta.cpu}, ${meta.cores} cores, ${fixed(meta.memoryGiB, 1)} GiB, ${meta.os}
+- softmax-kit from: ${meta.library ?? 'dist/'}
+- Node ${meta.node} (V8 ${meta.v8}); TF.js wasm backend: SIMD ${tfFlags?.simd ?? '?'}, threads ${tfFlags?.threads ?? '?'}
+${reruns.join('\n')}
+
+## Method
+
+- One child process per case (per shape); inside it every candidate runs in each
+  round, the order rotating from round to round, so the shared machine's noise hits
+  all alike. Warm-up rounds first, then the median of the timed rounds (15 for the
+  softmax kernels and cross-entropy in a full run; fewer for the multi-second
+  attention and linear-cross-entropy cases: the "rounds" column says how many).
+- Every candidate takes an array and returns a new array: softmax-kit as called by a
+  user; TF.js with the input tensor resident, timing op + \`dataSync()\` + dispose;
+  onnxruntime-node (1 intra-op thread, a one-node Softmax / LogSoftmax opset-13 model
+  written as protobuf bytes by bench/lib/onnx.js) with the input tensor resident,
+  timing \`session.run\`; transformers.js' \`softmax\` / \`log_softmax\` applied row by
+  row; naive JS: max, Σ exp, divide in plain loops.
+- Inputs: N(0, 4²) Float32 values (the Float64 runs use the same values widened).
+- Error: against a float64 reference (per row: max shift, Neumaier-compensated
+  Σ e^(x − max)). Softmax: max |y − ref| / |ref|; logSoftmax: max |y − ref| /
+  max(|ref|, 1). Losses: loss relative error, gradient max |Δ| / max |ref|.
+  Attention: max |Δ| / max |ref| of out (and dq, dk, dv) against the materialized
+  computation in float64.
+- "÷ softmax-kit" (and "(÷)" in the summary): the candidate's median ÷ softmax-kit's
+  fastest one-thread call that returns a new array, as the peers do (backend js or
+  wasm); above 1: softmax-kit is faster. softmax-kit's own 2-thread and in-place
+  variants (input and \`out\` in WebAssembly memory via \`wasmArray\`, no copies) are
+  divided by the same. Attention compares forward with forward and forward +
+  backward with forward + backward.
+- Memory: one call in a fresh process; baseline resident set after the inputs exist
+  and the code ran once on a tiny problem (and after gc); peak by the kernel's
+  high-water mark (VmHWM, reset through /proc/self/clear_refs right before the
+  call); "extra" = peak growth − bytes of the returned arrays. Resolution: a few MiB
+  (V8 grows and shrinks its own heap during a call; a slightly negative "extra" means
+  the call's working memory was below that noise).
+
+${limitsSection(limits)}
+## Summary: Float32 softmax and logSoftmax
+
+${summaryTable(results)}
+
+## softmax and logSoftmax, per shape
+
+${group('softmax')
+  .map((c) => softmaxSection(c, limits))
+  .join('\n\n')}
+
+## Losses
+
+${group('losses')
+  .map((c) => lossSection(c, limits))
+  .join('\n\n')}
+
+## Attention (Float32)
+
+GFLOP/s counts the matrix products over visible (query, key) pairs: forward 4·dim per
+pair, forward + backward 14·dim per pair.
+
+${group('attention')
+  .map((c) => attentionSection(c, limits))
+  .join('\n\n')}
+
+## Peak memory
+
+${memorySection(group('memory'))}
+
+## Not measured in this run
+
+${skippedNotes(results)}
+`;
+}
