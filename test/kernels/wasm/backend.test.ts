@@ -268,6 +268,46 @@ describe('wasm backend accuracy against 60-digit references', () => {
     }
   });
 
+  it('cross-entropy of a confident row keeps its tiny loss; a spread row its gradient', () => {
+    const n = 1000;
+    for (const type of TYPES)
+      for (const confident of [true, false]) {
+        // confident: Σ e^(x − max) < 2 (the compensated sum); spread: Σ ≫ 2 (the plain one)
+        const x = filled(type, n, 21, -3, 3);
+        const t = 17;
+        if (confident) x[t] = 30;
+        const out = { loss: new Float64Array(1), lse: new Float64Array(1), grad: new type(n) };
+        wasmBackend.crossEntropy(
+          x,
+          Int32Array.of(t),
+          1,
+          n,
+          0,
+          undefined,
+          Float64Array.of(1),
+          out.loss,
+          out.lse,
+          out.grad,
+        );
+        const lse = refLogSumExpGrouped(Array.from(x), new Array(n).fill(1));
+        const loss = lse.minus(dec(x[t]!));
+        const f32 = type === Float32Array;
+        // Float32: the f32 exp's error (≤ 1 ulp per term); Float64: ≤ 1e−14
+        expect(dec(out.loss[0]!).minus(loss).abs().div(loss).toNumber()).toBeLessThan(
+          f32 ? 3e-7 : 1e-14,
+        );
+        const p = refSoftmax(x);
+        let worst = 0;
+        for (let j = 0; j < n; j++)
+          if (j !== t) worst = Math.max(worst, ulpError(out.grad[j]!, p[j]!, f32));
+        expect(worst, `${type.name} confident=${confident}`).toBeLessThanOrEqual(f32 ? 4 : 45);
+        const gt = p[t]!.minus(1);
+        expect(dec(out.grad[t]!).minus(gt).abs().div(gt.abs()).toNumber()).toBeLessThan(
+          f32 ? 1e-5 : 1e-6,
+        );
+      }
+  });
+
   it('Float64 vjps agree with central finite differences', () => {
     const x = filled(Float64Array, 24, 3, -2, 2) as Float64Array;
     const dy = filled(Float64Array, 24, 4, -1, 1);

@@ -272,8 +272,11 @@ function expDiff(a: f64, b: f64): f64 {
 }
 
 /**
- * Cross-entropy rows (see ../js/cross-entropy-rows.ts): lse by the compensated
- * three-pass sum; loss = Σ q_j (lse − x_j); grad = scale·((Σ q)·p − q), the p·(Σq)·scale
+ * Cross-entropy rows (see ../js/cross-entropy-rows.ts) in three passes: the max; the
+ * e_j = e^(x_j − max) summed (and stored in the gradient row for one-hot targets);
+ * the gradient row scaled. lse = max + log Σ, the Float32 sum redone compensated
+ * when Σ < 2 (log1p needs Σ − 1 to full relative accuracy; Float64 sums are always
+ * compensated); loss = Σ q_j ((max − x_j) + log Σ); grad = scale·((Σ q)·p − q), the p·(Σq)·scale
  * part vectorized and the target (and smoothing) terms in double per element.
  * w = 0 means no class weights; grad = 0 means no gradient.
  */
@@ -289,12 +292,26 @@ function crossEntropyRows<T>(
       bad++;
       continue;
     }
-    const hi = expSumComp<T>(xo, n, m, 1);
-    const d = hi + lastLo;
-    const L = m + logOfSum(hi, lastLo);
-    store<f64>(lse + (<usize>r << 3), L);
     const t = load<i32>(targets + (<usize>r << 2));
     const go = grad ? rowAt<T>(grad, r, n) : 0;
+    // one-hot targets with a gradient: the e_i go straight into the gradient row
+    const keep = go != 0 && t >= 0 && smoothing == 0 ? go : 0;
+    let hi: f64;
+    let lo: f64 = 0;
+    if (sizeof<T>() == 4) {
+      hi = expSum32(xo, keep, n, <f32>m, 1);
+      // Σ < 2: one entry dominates, log1p(Σ − 1) needs the compensated sum
+      if (hi < 2) {
+        hi = expSumComp32(xo, n, <f32>m, 1);
+        lo = sumLo;
+      }
+    } else {
+      hi = expSum64(xo, keep, n, m, 1);
+      lo = sumLo64;
+    }
+    const d = hi + lo;
+    const logD = logOfSum(hi, lo);
+    store<f64>(lse + (<usize>r << 3), m + logD);
     if (t < 0) {
       store<f64>(loss + (<usize>r << 3), 0);
       if (grad) memory.fill(go, 0, <usize>n * sizeof<T>());
@@ -302,13 +319,14 @@ function crossEntropyRows<T>(
     }
     const hot = (1 - smoothing) * (w ? load<f64>(w + (<usize>t << 3)) : 1);
     const spread = smoothing / n;
-    let l = hot * (L - loadT<T>(xo, t));
+    // lse − x_j as (m − x_j) + log d: two terms ≥ 0, no cancellation when p_t → 1
+    let l = hot * (m - loadT<T>(xo, t) + logD);
     let qSum = hot;
     if (spread > 0)
       for (let j = 0; j < n; j++) {
         const qj = spread * (w ? load<f64>(w + (<usize>j << 3)) : 1);
         if (qj == 0) continue;
-        l += qj * (L - loadT<T>(xo, j));
+        l += qj * (m - loadT<T>(xo, j) + logD);
         qSum += qj;
       }
     store<f64>(loss + (<usize>r << 3), l);
@@ -320,7 +338,8 @@ function crossEntropyRows<T>(
         storeT<T>(go, j, sc * ((qSum * expDiff(loadT<T>(xo, j), m)) / d - qj));
       }
     } else {
-      expScale<T>(xo, go, n, m, 1, (sc * qSum) / d);
+      if (sizeof<T>() == 4) scale32(go, n, (sc * qSum) / d);
+      else scale64(go, n, (sc * qSum) / d);
       storeT<T>(go, t, sc * ((qSum * expDiff(loadT<T>(xo, t), m)) / d - hot));
     }
   }
