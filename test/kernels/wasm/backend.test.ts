@@ -268,6 +268,16 @@ describe('wasm backend accuracy against 60-digit references', () => {
     }
   });
 
+  it("Float32 log-softmax keeps a dominant entry's subnormal log-probability", () => {
+    // log p_0 = −log1p(e^−100 + e^−120) ≈ −3.7e−44: a subnormal float32 (terms below 2^−126 kept)
+    const x = Float32Array.from([0, -100, -120, -100]);
+    const exact = dec(x[0]!).minus(refLogSumExpGrouped(Array.from(x), [1, 1, 1, 1]));
+    for (const alg of ALGS) {
+      const y = logSoftmax(x, { backend: 'wasm', algorithm: alg });
+      expect(ulpError(y[0]!, exact, true), alg).toBeLessThanOrEqual(1);
+    }
+  });
+
   it('cross-entropy of a confident row keeps its tiny loss; a spread row its gradient', () => {
     const n = 1000;
     for (const type of TYPES)

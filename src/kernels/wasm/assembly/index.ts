@@ -24,8 +24,9 @@ import {
 import {
   expScale32,
   expSum32,
-  expSumComp32,
+  expSumBelow32,
   logOut32,
+  maxCount,
   online32,
   rowMax32,
   rowMin32,
@@ -72,20 +73,8 @@ function expSum<T>(x: usize, y: usize, n: i32, m: f64, s: f64): f64 {
   return hi + sumLo64;
 }
 
-/** Compensated Σ e^(s·(x − m)): hi returned, lo in lastLo. */
+/** The low part of the last online sum. */
 let lastLo: f64 = 0;
-// @ts-ignore: decorator
-@inline
-function expSumComp<T>(x: usize, n: i32, m: f64, s: f64): f64 {
-  if (sizeof<T>() == 4) {
-    const hi = expSumComp32(x, n, <f32>m, s);
-    lastLo = sumLo;
-    return hi;
-  }
-  const hi = expSum64(x, 0, n, m, s);
-  lastLo = sumLo64;
-  return hi;
-}
 
 // @ts-ignore: decorator
 @inline
@@ -110,6 +99,11 @@ function expScale<T>(x: usize, y: usize, n: i32, m: f64, s: f64, f: f64): void {
 /** log of a sum hi + lo ≥ 1 whose largest term is 1 (log1p below 2, as logOfSum in js/exact.ts). */
 function logOfSum(hi: f64, lo: f64): f64 {
   return hi < 2 ? Math.log1p(hi - 1 + lo) : Math.log(hi + lo);
+}
+
+/** log Σ from the sum of the terms below the max (log1p: exact for a dominant row). */
+function logOfMaxSum(below: f64): f64 {
+  return Math.log1p(<f64>(maxCount - 1) + below);
 }
 
 /** Whether the f32 two-pass split is exact enough for this row. */
@@ -148,16 +142,15 @@ function logNormalizer<T>(x: usize, n: i32, m: f64, s: f64, alg: i32): f64 {
     const hi = online<T>(x, n, s, true);
     return logOfSum(hi, lastLo);
   }
-  if (sizeof<T>() == 4 && alg == TWO_PASS && twoPassOk(x, n, m, s)) {
-    const L = Math.log(twoPassD(x, n, m, s));
-    if (L >= LN2) return L;
-  } else if (sizeof<T>() == 4) {
-    // the plain sum is enough unless one entry dominates (Σ < 2: log1p of the small terms)
-    const d = expSum32(x, 0, n, <f32>m, s);
-    if (d >= 2) return Math.log(d);
+  if (sizeof<T>() == 4) {
+    if (alg == TWO_PASS && twoPassOk(x, n, m, s)) {
+      const L = Math.log(twoPassD(x, n, m, s));
+      if (L >= LN2) return L;
+    }
+    return logOfMaxSum(expSumBelow32(x, 0, n, <f32>m, s));
   }
-  const hi = expSumComp<T>(x, n, m, s);
-  return logOfSum(hi, lastLo);
+  const hi = expSum64(x, 0, n, m, s);
+  return logOfSum(hi, sumLo64);
 }
 
 // @ts-ignore: decorator
@@ -274,9 +267,8 @@ function expDiff(a: f64, b: f64): f64 {
 /**
  * Cross-entropy rows (see ../js/cross-entropy-rows.ts) in three passes: the max; the
  * e_j = e^(x_j − max) summed (and stored in the gradient row for one-hot targets);
- * the gradient row scaled. lse = max + log Σ, the Float32 sum redone compensated
- * when Σ < 2 (log1p needs Σ − 1 to full relative accuracy; Float64 sums are always
- * compensated); loss = Σ q_j ((max − x_j) + log Σ); grad = scale·((Σ q)·p − q), the p·(Σq)·scale
+ * the gradient row scaled. lse = max + log Σ, log Σ = log1p(Σ − 1) with Σ − 1 summed
+ * without the max's own terms (Float32) or compensated (Float64); loss = Σ q_j ((max − x_j) + log Σ); grad = scale·((Σ q)·p − q), the p·(Σq)·scale
  * part vectorized and the target (and smoothing) terms in double per element.
  * w = 0 means no class weights; grad = 0 means no gradient.
  */
@@ -296,21 +288,17 @@ function crossEntropyRows<T>(
     const go = grad ? rowAt<T>(grad, r, n) : 0;
     // one-hot targets with a gradient: the e_i go straight into the gradient row
     const keep = go != 0 && t >= 0 && smoothing == 0 ? go : 0;
-    let hi: f64;
-    let lo: f64 = 0;
+    let d: f64;
+    let logD: f64;
     if (sizeof<T>() == 4) {
-      hi = expSum32(xo, keep, n, <f32>m, 1);
-      // Σ < 2: one entry dominates, log1p(Σ − 1) needs the compensated sum
-      if (hi < 2) {
-        hi = expSumComp32(xo, n, <f32>m, 1);
-        lo = sumLo;
-      }
+      const below = expSumBelow32(xo, keep, n, <f32>m, 1);
+      d = maxCount + below;
+      logD = logOfMaxSum(below);
     } else {
-      hi = expSum64(xo, keep, n, m, 1);
-      lo = sumLo64;
+      const hi = expSum64(xo, keep, n, m, 1);
+      d = hi + sumLo64;
+      logD = logOfSum(hi, sumLo64);
     }
-    const d = hi + lo;
-    const logD = logOfSum(hi, lo);
     store<f64>(lse + (<usize>r << 3), m + logD);
     if (t < 0) {
       store<f64>(loss + (<usize>r << 3), 0);

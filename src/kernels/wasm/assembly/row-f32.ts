@@ -4,10 +4,11 @@
  * Each pass reads one contiguous row of n floats at byte address x. The exponent of
  * s·(x − m): at s = 1 all in f32 with x − m exact by TwoSum (expDiff32, ≤ 1.14 ulp),
  * otherwise formed and reduced in double (exp32, ≤ 1 ulp). Sums are accumulated in
- * f64 lanes (pairs of f32 vectors added first: ≤ 2^−24 relative, whatever n), and
- * TwoSum-compensated where the log needs Σ − 1 to full relative accuracy. Scaling
- * by 1/Σ uses 1/Σ split in two f32 (≤ 1 ulp); log outputs are formed in double and
- * rounded once. A tail of n mod 4 elements is padded with −∞ (e^−∞ = 0).
+ * f64 lanes (pairs of f32 vectors added first: ≤ 2^−24 relative, whatever n); where
+ * the log needs Σ − 1 to full relative accuracy, the max's own terms are left out
+ * (expSumBelow32) or, in the online pass, the sum is TwoSum-compensated. Scaling by
+ * 1/Σ uses 1/Σ split in two f32 (≤ 1 ulp); log outputs are within 1.5 ulp (logOut32).
+ * A tail of n mod 4 elements is padded with −∞ (e^−∞ = 0).
  */
 import { exp32, expDiff32, join32, madd32 } from './exp';
 import { hi64, lo64, loadPart, NEG_INF, storePart, TAIL_IN, tailIn } from './lanes-f32';
@@ -87,24 +88,42 @@ export function rowMin32(x: usize, n: i32): f32 {
   return r == Infinity ? 0 : r;
 }
 
+/** Entries equal to the max m seen by the last expSumBelow32. */
+export let maxCount: i32 = 0;
+
 /**
  * Σ e^(s·(x_i − m)) in f64 lanes, adding pairs of f32 vectors first (each pair sum is
  * within 2^−24 relative, so the total is too); stores each e_i at y unless y = 0.
+ * Below (compile-time): leave out the entries equal to m (e = 1) and count them in
+ * maxCount, so that Σ − 1 is known to full relative accuracy for log1p; the terms are
+ * formed as e^z·2^64 (as the compensated sums do: kept down to 2^−190) and scaled back.
  */
-function expSum32Impl<U, Store>(x: usize, y: usize, n: i32, m: f32, s: f64): f64 {
+function expSum32Impl<U, Store, Below>(x: usize, y: usize, n: i32, m: f32, s: f64): f64 {
   const mm = f64x2.splat(<f64>m);
   const m32 = f32x4.splat(m);
   const negm = f32x4.splat(-m);
   const ss = f64x2.splat(s);
   let a0 = f64x2.splat(0);
   let a1 = f64x2.splat(0);
+  let c = i32x4.splat(0);
+  const bias = isInteger<Below>() ? BIAS : 0;
+  const unbias = f32x4.splat(<f32>f64x2.extract_lane(UNBIAS, 0));
   let i = 0;
   for (; i + 8 <= n; i += 8) {
-    const e0 = expShift<U>(v128.load(x + (<usize>i << 2)), m32, negm, mm, ss);
-    const e1 = expShift<U>(v128.load(x + (<usize>i << 2), 16), m32, negm, mm, ss);
+    const v0 = v128.load(x + (<usize>i << 2));
+    const v1 = v128.load(x + (<usize>i << 2), 16);
+    let e0 = expShift<U>(v0, m32, negm, mm, ss, bias);
+    let e1 = expShift<U>(v1, m32, negm, mm, ss, bias);
     if (isInteger<Store>()) {
-      v128.store(y + (<usize>i << 2), e0);
-      v128.store(y + (<usize>i << 2), e1, 16);
+      v128.store(y + (<usize>i << 2), isInteger<Below>() ? f32x4.mul(e0, unbias) : e0);
+      v128.store(y + (<usize>i << 2), isInteger<Below>() ? f32x4.mul(e1, unbias) : e1, 16);
+    }
+    if (isInteger<Below>()) {
+      const q0 = f32x4.eq(v0, m32);
+      const q1 = f32x4.eq(v1, m32);
+      c = i32x4.sub(c, i32x4.add(q0, q1));
+      e0 = v128.andnot(e0, q0);
+      e1 = v128.andnot(e1, q1);
     }
     const e = f32x4.add(e0, e1);
     a0 = f64x2.add(a0, lo64(e));
@@ -112,23 +131,43 @@ function expSum32Impl<U, Store>(x: usize, y: usize, n: i32, m: f32, s: f64): f64
   }
   for (; i < n; i += 4) {
     const v = i + 4 <= n ? v128.load(x + (<usize>i << 2)) : loadPart(x + (<usize>i << 2), n - i, -Infinity);
-    const e = expShift<U>(v, m32, negm, mm, ss);
+    let e = expShift<U>(v, m32, negm, mm, ss, bias);
     if (isInteger<Store>()) {
-      if (i + 4 <= n) v128.store(y + (<usize>i << 2), e);
-      else storePart(y + (<usize>i << 2), e, n - i);
+      const u = isInteger<Below>() ? f32x4.mul(e, unbias) : e;
+      if (i + 4 <= n) v128.store(y + (<usize>i << 2), u);
+      else storePart(y + (<usize>i << 2), u, n - i);
+    }
+    if (isInteger<Below>()) {
+      const q = f32x4.eq(v, m32);
+      c = i32x4.sub(c, q);
+      e = v128.andnot(e, q);
     }
     a0 = f64x2.add(a0, lo64(e));
     a1 = f64x2.add(a1, hi64(e));
   }
+  if (isInteger<Below>())
+    maxCount =
+      i32x4.extract_lane(c, 0) + i32x4.extract_lane(c, 1) + i32x4.extract_lane(c, 2) + i32x4.extract_lane(c, 3);
   a0 = f64x2.add(a0, a1);
-  return f64x2.extract_lane(a0, 0) + f64x2.extract_lane(a0, 1);
+  const sum = f64x2.extract_lane(a0, 0) + f64x2.extract_lane(a0, 1);
+  return isInteger<Below>() ? sum * f64x2.extract_lane(UNBIAS, 0) : sum;
 }
 
 export function expSum32(x: usize, y: usize, n: i32, m: f32, s: f64): f64 {
-  if (y) return s == 1 ? expSum32Impl<Unit, i32>(x, y, n, m, s) : expSum32Impl<Scaled, i32>(x, y, n, m, s);
-  return s == 1 ? expSum32Impl<Unit, f64>(x, y, n, m, s) : expSum32Impl<Scaled, f64>(x, y, n, m, s);
+  if (y) return s == 1 ? expSum32Impl<Unit, i32, f64>(x, y, n, m, s) : expSum32Impl<Scaled, i32, f64>(x, y, n, m, s);
+  return s == 1 ? expSum32Impl<Unit, f64, f64>(x, y, n, m, s) : expSum32Impl<Scaled, f64, f64>(x, y, n, m, s);
 }
 
+/**
+ * Σ e^(s·(x_i − m)) over the entries below the max m (stores every e_i at y unless
+ * y = 0); the number of entries equal to m is left in maxCount. The whole sum is
+ * maxCount + the result, and log Σ = log1p((maxCount − 1) + result) keeps a dominant
+ * row's tiny log-probabilities without a compensated pass.
+ */
+export function expSumBelow32(x: usize, y: usize, n: i32, m: f32, s: f64): f64 {
+  if (y) return s == 1 ? expSum32Impl<Unit, i32, i32>(x, y, n, m, s) : expSum32Impl<Scaled, i32, i32>(x, y, n, m, s);
+  return s == 1 ? expSum32Impl<Unit, f64, i32>(x, y, n, m, s) : expSum32Impl<Scaled, f64, i32>(x, y, n, m, s);
+}
 
 /** Add four lanes (two f64x2 sums and their compensations) into (hi, sumLo) by TwoSum. */
 function combineLanes(s0: v128, s1: v128, c0: v128, c1: v128): f64 {
@@ -249,8 +288,31 @@ export function scale32(y: usize, n: i32, f: f64): void {
   }
 }
 
-/** y_i = s·(x_i − m) − L in double, rounded once (log-softmax). */
+/**
+ * y_i = s·(x_i − m) − L (log-softmax). At s = 1 in f32: (x_i − m) − L_hi − L_lo with
+ * L = L_hi + L_lo split in two f32; since x_i − m ≤ 0 ≤ L, |x_i − m| ≤ |y_i| and the
+ * three roundings stay within 1.5 ulp of y_i. Otherwise in double, rounded once.
+ */
 export function logOut32(x: usize, y: usize, n: i32, m: f32, s: f64, L: f64): void {
+  if (s == 1) logOutUnit32(x, y, n, m, L);
+  else logOutScaled32(x, y, n, m, s, L);
+}
+
+function logOutUnit32(x: usize, y: usize, n: i32, m: f32, L: f64): void {
+  const m32 = f32x4.splat(m);
+  const lh = <f32>L;
+  const ll = <f32>(L - <f64>lh);
+  const lhi = f32x4.splat(lh);
+  const llo = f32x4.splat(ll);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const v = v128.load(x + (<usize>i << 2));
+    v128.store(y + (<usize>i << 2), f32x4.sub(f32x4.sub(f32x4.sub(v, m32), lhi), llo));
+  }
+  for (; i < n; i++) store<f32>(y + (<usize>i << 2), load<f32>(x + (<usize>i << 2)) - m - lh - ll);
+}
+
+function logOutScaled32(x: usize, y: usize, n: i32, m: f32, s: f64, L: f64): void {
   const mm = f64x2.splat(<f64>m);
   const ss = f64x2.splat(s);
   const ll = f64x2.splat(L);
