@@ -96,8 +96,23 @@ async function candidatesFor(ctx, op, x, rows, n) {
       run: () => fn(x, { shape, backend: 'wasm' }),
     });
   else skipped.push(`softmax-kit wasm: ${kit.wasm.why}`);
-  if (kit.wasm.ok && typeof kit.lib.wasmArray === 'function')
+  if (kit.wasm.ok && typeof kit.lib.wasmArray === 'function') {
     await addTried(list, skipped, inWasmMemory(kit.lib, fn, x, shape));
+    if (kit.threads.ok) {
+      // the 2-thread speed-up of the kernels themselves (the copy path's copies are serial)
+      const inPlace = inWasmMemory(kit.lib, fn, x, shape);
+      const threads = withThreads(kit.lib, 2);
+      await addTried(list, skipped, {
+        ...inPlace,
+        name: 'softmax-kit wasm in-place 2 threads',
+        before: () => {
+          threads.before();
+          inPlace.before();
+        },
+        after: threads.after,
+      });
+    }
+  }
   if (kit.threads.ok)
     await addTried(list, skipped, {
       name: 'softmax-kit wasm 2 threads',

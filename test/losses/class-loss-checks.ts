@@ -45,6 +45,20 @@ export function classLossChecks(spec: ClassLossSpec): void {
   const { loss, options } = spec;
   const tol = spec.tolerance ?? 1e-14;
 
+  it('writes the gradient into gradOut (stale values overwritten) and rejects a bad one', () => {
+    const x = randomArray(3 * 4, 7, -2, 2);
+    const t = [1, -100, 3];
+    const o = { ...options, shape: [3, 4] };
+    const fresh = loss(x, t, o);
+    const g = new Float64Array(12).fill(Number.NaN);
+    const r = loss(x, t, { ...o, gradOut: g });
+    expect(r.grad).toBe(g);
+    expect(Array.from(g)).toEqual(Array.from(fresh.grad));
+    expect(r.loss).toEqual(fresh.loss);
+    for (const bad of [new Float32Array(12), new Float64Array(11), x])
+      expect(errorCode(() => loss(x, t, { ...o, gradOut: bad }))).toBe('INVALID_OUT');
+  });
+
   it('per-row loss matches the 60-digit reference (ignored rows are 0)', () => {
     const x = randomArray(6 * 5, 101, -4, 4);
     const t = [0, 4, -100, 2, 2, 1];

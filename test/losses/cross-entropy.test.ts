@@ -334,6 +334,35 @@ describe('crossEntropy: any class axis', () => {
   });
 });
 
+describe('crossEntropy: gradOut', () => {
+  it("reuses the caller's array on any class axis, stale values overwritten", () => {
+    const shape = [3, 4, 5];
+    const x = Float32Array.from(randomArray(60, 31, -3, 3));
+    for (const [axis, C] of [
+      [1, 4],
+      [-1, 5],
+    ] as const) {
+      // one ignored row (its gradient must be zeroed, not left stale)
+      const t = Array.from({ length: 60 / C }, (_, i) => (i === 2 ? -100 : (i * 3) % C));
+      const o = { shape, axis, labelSmoothing: 0.1 };
+      const want = crossEntropy(x, t, o);
+      const g = new Float32Array(60).fill(Number.NaN);
+      const got = crossEntropy(x, t, { ...o, gradOut: g });
+      expect(got.grad).toBe(g);
+      expect(Array.from(g)).toEqual(Array.from(want.grad));
+      expect(got.loss).toBe(want.loss);
+    }
+  });
+
+  it("rejects a gradOut that shares the logits' memory", () => {
+    const buf = new Float64Array(30);
+    const x = buf.subarray(0, 20);
+    expect(
+      code(() => crossEntropy(x, [1, 2], { shape: [2, 10], gradOut: buf.subarray(10, 30) })),
+    ).toBe('INVALID_OUT');
+  });
+});
+
 describe('crossEntropy: stability', () => {
   const x = randomArray(12, 4);
   const t = [1, 0, 3];
