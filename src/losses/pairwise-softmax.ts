@@ -6,12 +6,14 @@
  * replaces the exponential of each score gap d_j = s_j − s_t by an activation
  * σ with σ(0) = 1:
  *   ℓ = log Σ_j σ(d_j)^{1/τ} = logsumexp_j (log σ(d_j) / τ)
- *   σ: 'exp' e^d (the softmax loss) · 'tanh' 1 + tanh d · 'relu' max(1 + d, 0)
+ *   σ: 'exp' e^d (the softmax loss) · 'tanh' 1 + tanh d · 'atan' max(1 + atan d, 0)
+ *   · 'relu' max(1 + d, 0)
  * (the positive itself contributes σ(0) = 1, as in the softmax loss).
  *
  * Gradient: with π = softmax_j(log σ(d_j)/τ) and r_j = σ′(d_j)/σ(d_j)/τ,
  *   dℓ/ds_j = π_j·r_j (j ≠ t),   dℓ/ds_t = −Σ_{j≠t} π_j·r_j
- * where r = 1/τ ('exp'), (1 − tanh d)/τ ('tanh'), 1/((1 + d)τ) ('relu').
+ * where r = 1/τ ('exp'), (1 − tanh d)/τ ('tanh'), 1/((1 + d²)(1 + atan d)τ) ('atan'),
+ * 1/((1 + d)τ) ('relu').
  *
  * Stability: log σ in closed form — log(1 + tanh d) = ln 2 − softplus(−2d) —
  * then one exact logsumexp (max-shifted); d_j is a difference of scores, so a
@@ -19,7 +21,8 @@
  * (test/losses/pairwise-softmax.test.ts).
  *
  * Non-finite policy: a masked (−∞) score has σ = 0 (tanh, relu; and e^{−∞})
- * and gradient 0; 'relu' gaps below −1 likewise contribute 0 with gradient 0;
+ * and gradient 0; 'relu' gaps below −1 and 'atan' gaps below −tan 1 ≈ −1.557 (where
+ * 1 + atan d would turn negative) likewise contribute 0 with gradient 0;
  * a masked target gives +∞ with gradient 0 (the positive is impossible) and a
  * fully masked row gives 0; NaN, or a +∞ score under 'exp', makes its row NaN.
  *
@@ -36,7 +39,7 @@ import {
   prepareLoss,
 } from './loss-options.js';
 
-export type PairwiseActivation = 'exp' | 'tanh' | 'relu';
+export type PairwiseActivation = 'exp' | 'tanh' | 'atan' | 'relu';
 
 /** Options of {@link pairwiseSoftmaxLoss}. */
 export interface PairwiseSoftmaxLossOptions extends ClassLossOptions {
@@ -53,6 +56,16 @@ const ACTIVATIONS: Record<PairwiseActivation, [(d: number) => number, (d: number
     (d) => Math.LN2 - (Math.max(-2 * d, 0) + Math.log1p(Math.exp(-Math.abs(2 * d)))),
     (d) => 1 - Math.tanh(d),
   ],
+  atan: [
+    (d) => {
+      const a = Math.atan(d);
+      return a > -1 ? Math.log1p(a) : a <= -1 ? -Infinity : a;
+    },
+    (d) => {
+      const a = Math.atan(d);
+      return a > -1 ? 1 / ((1 + d * d) * (1 + a)) : 0;
+    },
+  ],
   relu: [
     (d) => (d > -1 ? Math.log1p(d) : d <= -1 ? -Infinity : d),
     (d) => (d > -1 ? 1 / (1 + d) : 0),
@@ -67,7 +80,12 @@ export function pairwiseSoftmaxLoss(
 ): LossResult {
   const fn = 'pairwiseSoftmaxLoss';
   const p = prepareLoss(fn, scores, options);
-  const act = requireOneOf(fn, 'activation', options.activation ?? 'tanh', ['exp', 'tanh', 'relu']);
+  const act = requireOneOf(fn, 'activation', options.activation ?? 'tanh', [
+    'exp',
+    'tanh',
+    'atan',
+    'relu',
+  ]);
   const tau = requireNumber(fn, 'temperature', options.temperature ?? 1, { greaterThan: 0 });
   const [logSigma, ratio] = ACTIVATIONS[act];
   const t = classTargets(fn, targets, p.rows, p.layout.n, options.ignoreIndex);

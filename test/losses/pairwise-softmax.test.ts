@@ -6,17 +6,22 @@ import { D, type Dec } from '../helpers/reference.js';
 import { classLossChecks, errorCode } from './class-loss-checks.js';
 
 /** log Σ_j σ(s_j − s_t)^{1/τ} in 60 digits. */
-function ref(row: number[], t: number, act: 'tanh' | 'relu', tau: number): Dec {
+function ref(row: number[], t: number, act: 'tanh' | 'atan' | 'relu', tau: number): Dec {
   let s = new D(0);
   for (const v of row) {
     const d = new D(v).minus(row[t]!);
-    const sigma = act === 'tanh' ? D.tanh(d).plus(1) : D.max(d.plus(1), 0);
+    const sigma =
+      act === 'tanh'
+        ? D.tanh(d).plus(1)
+        : act === 'atan'
+          ? D.max(D.atan(d).plus(1), 0)
+          : D.max(d.plus(1), 0);
     if (!sigma.isZero()) s = s.plus(D.exp(D.ln(sigma).div(tau)));
   }
   return D.ln(s);
 }
 
-for (const act of ['tanh', 'relu'] as const)
+for (const act of ['tanh', 'atan', 'relu'] as const)
   describe(`pairwiseSoftmaxLoss: the shared loss checks (${act}, τ = 0.5)`, () => {
     classLossChecks({
       loss: pairwiseSoftmaxLoss,
@@ -53,6 +58,13 @@ describe('pairwiseSoftmaxLoss: special cases', () => {
     expect(r.grad[1]).toBe(0);
   });
 
+  it("'atan' ignores negatives more than tan 1 below the positive", () => {
+    const r = pairwiseSoftmaxLoss([1, -0.6, 0.5], [0], { activation: 'atan', temperature: 1 });
+    // σ(−1.6) = 0 (1 + atan(−1.6) < 0), σ(−0.5) = 1 + atan(−0.5)
+    expect(r.loss).toBeCloseTo(Math.log(2 + Math.atan(-0.5)), 15);
+    expect(r.grad[1]).toBe(0);
+  });
+
   it('a masked target is +∞ with gradient 0; bad options throw', () => {
     const r = pairwiseSoftmaxLoss([-Infinity, 1], [0]);
     expect(r.loss).toBe(Infinity);
@@ -60,8 +72,8 @@ describe('pairwiseSoftmaxLoss: special cases', () => {
     expect(errorCode(() => pairwiseSoftmaxLoss([1, 2], [0], { temperature: 0 }))).toBe(
       'INVALID_PARAMETER',
     );
-    // biome-ignore lint/suspicious/noExplicitAny: a bad option at runtime
-    expect(errorCode(() => pairwiseSoftmaxLoss([1, 2], [0], { activation: 'atan' as any }))).toBe(
+    const activation = 'sigmoid' as unknown as 'exp'; // a bad option at runtime
+    expect(errorCode(() => pairwiseSoftmaxLoss([1, 2], [0], { activation }))).toBe(
       'INVALID_PARAMETER',
     );
   });
