@@ -157,8 +157,11 @@ async function candidatesFor(ctx, op, x, rows, n) {
   return { list, skipped };
 }
 
-export async function run(id, { quick }) {
-  const [rows, n] = id.split('/')[1].split('x').map(Number);
+/**
+ * Measure one shape: softmax and logSoftmax, Float32 (and Float64 unless `float32Only`),
+ * over the candidates that `keep(name)` accepts (all by default).
+ */
+export async function measureShape(rows, n, { quick, float32Only = false, keep = () => true }) {
   const ctx = {
     kit: await loadSoftmaxKit(),
     tf: await loadTf(),
@@ -172,8 +175,9 @@ export async function run(id, { quick }) {
   const tables = [];
   for (const op of ['softmax', 'logSoftmax']) {
     const ref = referenceSoftmax(x64, rows, n, op === 'logSoftmax');
-    for (const x of [x32, x64]) {
-      const { list, skipped } = await candidatesFor(ctx, op, x, rows, n);
+    for (const x of float32Only ? [x32] : [x32, x64]) {
+      const all = await candidatesFor(ctx, op, x, rows, n);
+      const list = all.list.filter((c) => keep(c.name));
       const { times, outputs } = await interleave(list, { warmup, rounds });
       const candidates = [];
       for (const c of list) {
@@ -184,9 +188,20 @@ export async function run(id, { quick }) {
           maxError: maxError(y, ref, op === 'logSoftmax'),
         });
       }
-      tables.push({ op, dtype: x === x32 ? 'float32' : 'float64', candidates, skipped });
+      tables.push({
+        op,
+        dtype: x === x32 ? 'float32' : 'float64',
+        candidates,
+        skipped: all.skipped,
+      });
     }
   }
+  return { tables, ctx };
+}
+
+export async function run(id, { quick }) {
+  const [rows, n] = id.split('/')[1].split('x').map(Number);
+  const { tables, ctx } = await measureShape(rows, n, { quick });
   return {
     id,
     rows,

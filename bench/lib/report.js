@@ -123,6 +123,46 @@ export function summaryTable(results) {
   );
 }
 
+/**
+ * The relaxed-SIMD cases: per shape and op, softmax-kit's relaxed build (copy path
+ * and in-place) with TF.js wasm and onnxruntime-node from the same process.
+ */
+function relaxedSection(cases) {
+  if (cases.length === 0) return 'Not run (full runs only).';
+  const names = ['softmax-kit wasm in-place (wasmArray)', 'TF.js wasm', 'onnxruntime-node'];
+  const rows = [];
+  for (const c of cases) {
+    if (c.failed) {
+      rows.push([c.id, `failed: ${c.failed}`, '', '', '', '']);
+      continue;
+    }
+    for (const t of c.tables) {
+      const best = bestKit(t.candidates);
+      const cell = (name) => {
+        const x = t.candidates.find((y) => y.name === name);
+        return x ? `${ms(x.medianMs)} (${ratio(x.medianMs / best)})` : '—';
+      };
+      rows.push([
+        `${t.op} ${c.rows}×${c.n}`,
+        c.notes?.relaxedSimd ? 'yes' : 'NO',
+        ms(best),
+        ...names.map(cell),
+      ]);
+    }
+  }
+  return table(
+    [
+      'Float32',
+      'relaxed build',
+      'softmax-kit ms',
+      'in-place ms (÷)',
+      'TF.js wasm ms (÷)',
+      'onnxruntime-node ms (÷)',
+    ],
+    rows,
+  );
+}
+
 function softmaxSection(c, limits) {
   if (c.failed) return `### ${c.id}\n\nFailed: ${c.failed}\n`;
   const out = [`### ${c.rows} × ${c.n} (${c.elements.toLocaleString('en-US')} elements)`];
@@ -324,10 +364,11 @@ ${reruns.join('\n')}
   median ÷ the in-place two-thread median (the kernels' own scaling: the copy path's
   copies run on the calling thread). Cross-entropy's "gradOut (reused buffer)" writes
   the gradient into one array reused across calls, as a training loop would.
+  Attention compares forward with forward and forward + backward with forward +
+  backward.
 - Fresh output arrays: each call that returns a new array pays for the fresh pages
   of its result (first-touch page faults). On this VM that cost varies with the
-  allocator's state, up to ~2 ms per 4 MB; it hits every such candidate alike. Attention compares forward with forward and forward +
-  backward with forward + backward.
+  allocator's state, up to ~2 ms per 4 MB; it hits every such candidate alike.
 - Memory: one call in a fresh process; baseline resident set after the inputs exist
   and the code ran once on a tiny problem (and after gc); peak by the kernel's
   high-water mark (VmHWM, reset through /proc/self/clear_refs right before the
@@ -345,6 +386,16 @@ ${summaryTable(results)}
 ${group('softmax')
   .map((c) => softmaxSection(c, limits))
   .join('\n\n')}
+
+## Relaxed SIMD (fused multiply-add) build
+
+The same Float32 shapes in a process with V8's relaxed SIMD on (Node 20:
+\`--experimental-wasm-relaxed-simd\`; on by default from V8 11.4, i.e. Node 22 and
+Chrome 114), where softmax-kit loads its relaxed build; TF.js and onnxruntime-node
+are unchanged and measured in the same process. Errors stay within 4 ulp (the
+\`npm test\` suite runs the relaxed build too).
+
+${relaxedSection(group('softmax-relaxed'))}
 
 ## Losses
 
