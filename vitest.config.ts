@@ -7,6 +7,8 @@ export default defineConfig({
     coverage: {
       provider: 'v8',
       include: ['src/**/*.ts'],
+      // AssemblyScript sources: compiled to WebAssembly, never run as JavaScript
+      exclude: ['src/kernels/wasm/assembly/**'],
       reporter: ['text-summary', 'json-summary'],
     },
   },

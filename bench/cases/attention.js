@@ -2,7 +2,8 @@
  * Issue 5: scaled dot-product attention, Float32, batch 1, 8 heads, dim 64:
  * forward and forward + backward at 1,024 and 4,096 tokens (causal and not),
  * and decoding (1 query against 32,768 keys).
- * Candidates: softmax-kit `attention` / `attentionVjp`; a materialized plain-JS
+ * Candidates: softmax-kit `attention` / `attentionVjp` (decoding also with 2 threads:
+ * flash-decoding splits the keys across the worker pool); a materialized plain-JS
  * implementation (scores per head in a float64 buffer); TF.js wasm
  * (matMul → softmax → matMul per head, tf.valueAndGrads for the backward).
  * GFLOP/s counts the products over visible (query, key) pairs: forward 4·d per
@@ -12,7 +13,7 @@
  * plain-JS path run on head 0's inputs in float64.
  */
 import { normalArray } from '../lib/data.js';
-import { addTried, libFunction, loadSoftmaxKit, loadTf } from '../lib/peers.js';
+import { addTried, libFunction, loadSoftmaxKit, loadTf, withThreads } from '../lib/peers.js';
 import { interleave } from '../lib/stats.js';
 
 const HEADS = 8;
@@ -204,6 +205,15 @@ export async function run(id, { quick }) {
         trial: () => att.fn(qs, ks, vs, small),
       });
     else skipped.push(att.why);
+    // flash-decoding: the keys' chunks split across the caller and one worker
+    if (att.ok && decode && kit.threads.ok)
+      await addTried(list, skipped, {
+        name: 'softmax-kit forward 2 threads',
+        run: () => att.fn(q, k, v, opts),
+        ...withThreads(kit.lib, 2),
+      });
+    else if (decode && !kit.threads.ok)
+      skipped.push(`softmax-kit forward 2 threads: ${kit.threads.why}`);
     if (att.ok && vjp.ok && !decode)
       await addTried(list, skipped, {
         name: 'softmax-kit forward+backward',

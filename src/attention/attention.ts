@@ -8,7 +8,10 @@
  * relu; block-materialized for sparsemax, entmax15 and any other registry entry.
  * The masks and biases β (causal, window, key padding, boolean/additive mask,
  * ALiBi, forget gate) are described in logits.ts, the normalizers' online forms in
- * online-normalizers.ts, the state and its merge in row-state.ts.
+ * online-normalizers.ts, the state and its merge in row-state.ts. Softmax heads whose
+ * logits are plain (structural masks only; a gate is fine) run in the backend's fused
+ * kernel when it has one — the WebAssembly one, with decoding's keys split across the
+ * worker pool (forward.ts); `backend: 'js'` keeps them on the JavaScript path.
  *
  * Stability: every exponential is taken against the row's running maximum (the
  * sink included), scores and accumulators are Float64 over Float32/Float64 inputs,

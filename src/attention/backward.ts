@@ -7,11 +7,15 @@
  * with no O(queries·keys) buffer: extra memory O(blockSize² + keys·(dim + valueDim))
  * (the Float64 accumulators of dK and dV of one key/value head). Tiles no row sees
  * are skipped as in the forward. Materialized normalizers recompute P for one block
- * of query rows against all keys and take dX from their registry vjp.
+ * of query rows against all keys and take dX from their registry vjp. Softmax heads
+ * with plain logits go, head by head, to the backend's fused backward when it has one
+ * (../kernels/attention-rows.ts: the same FlashAttention-2 step in WebAssembly), with
+ * the head's Δ and Float64 dQ (O(queries·dim)) as extra memory.
  */
+import { flashAttentionVjpHead } from '../kernels/attention-rows.js';
 import { gemmNN, gemmNT, gemmTN } from '../kernels/gemm.js';
 import type { FloatArray } from '../tensor/types.js';
-import { materializedWeights } from './forward.js';
+import { flashHead, materializedWeights, plainSoftmax } from './forward.js';
 import {
   blockKeyRange,
   buildLogits,
@@ -54,15 +58,42 @@ interface Scratch {
   readonly delta: Float64Array;
 }
 
-/** Δ_i = ⟨O_i, dO_i⟩ for the block's rows. */
-function blockDeltas(p: AttentionProblem, s: Scratch, inp: BackwardInputs): void {
+/** Δ_i = ⟨O_i, dO_i⟩ for output rows [row0, row0 + rows) into delta. */
+function rowDeltas(
+  p: AttentionProblem,
+  inp: BackwardInputs,
+  row0: number,
+  rows: number,
+  delta: Float64Array,
+): void {
   const dv = p.valueDim;
-  const row0 = (s.blk.b * p.heads + s.blk.h) * p.queries + s.blk.i0;
-  for (let r = 0; r < s.blk.rows; r++) {
+  for (let r = 0; r < rows; r++) {
     let d = 0;
     for (let c = (row0 + r) * dv; c < (row0 + r + 1) * dv; c++) d += inp.out64[c]! * inp.dO[c]!;
-    s.delta[r] = d;
+    delta[r] = d;
   }
+}
+
+/** Head (b, h) by the backend's fused backward: dq of the head into dq64; false if declined. */
+function fusedHead(
+  p: AttentionProblem,
+  s: Scratch,
+  inp: BackwardInputs,
+  b: number,
+  h: number,
+  head: { readonly delta: Float64Array; readonly dq: Float64Array },
+): boolean {
+  const row0 = (b * p.heads + h) * p.queries;
+  rowDeltas(p, inp, row0, p.queries, head.delta);
+  return flashAttentionVjpHead(p.backend, flashHead(p, b, h), {
+    dO: inp.dO,
+    dOOffset: row0 * p.valueDim,
+    lse: inp.lse.subarray(row0, row0 + p.queries),
+    delta: head.delta,
+    dq: head.dq,
+    dk: s.dk,
+    dv: s.dv,
+  });
 }
 
 /** ∂L/∂sink_h: the sink is a key of value 0, so only its normalizer term has a gradient. */
@@ -282,17 +313,25 @@ export function attentionBackward(
     dv: new Float64Array(keys * dv),
     delta: new Float64Array(bs),
   };
+  const fused =
+    p.backend.flashAttentionVjp !== undefined && plainSoftmax(p)
+      ? { delta: new Float64Array(p.queries), dq: new Float64Array(p.queries * dim) }
+      : null;
   for (let b = 0; b < p.batch; b++)
     for (let kvh = 0; kvh < p.kvHeads; kvh++) {
       s.dk.fill(0);
       s.dv.fill(0);
-      for (let h = kvh * p.group; h < (kvh + 1) * p.group; h++)
+      for (let h = kvh * p.group; h < (kvh + 1) * p.group; h++) {
+        if (fused !== null && fusedHead(p, s, inp, b, h, fused)) {
+          writeRounded(out.dq, (b * p.heads + h) * p.queries * dim, fused.dq, p.queries * dim);
+          continue;
+        }
         for (let i0 = 0; i0 < p.queries; i0 += bs) {
           setQueryBlock(p, s.blk, b, h, i0, Math.min(bs, p.queries - i0));
           s.dq.fill(0);
           const [from, to] = blockKeyRange(s.blk);
           if (from < to) {
-            blockDeltas(p, s, inp);
+            rowDeltas(p, inp, (b * p.heads + h) * p.queries + i0, s.blk.rows, s.delta);
             if (out.dSinks !== null) sinkGrad(p, s, inp, out.dSinks);
             if (p.kind !== null) onlineBlock(p, s, inp, out, from, to);
             else materializedBlock(p, s, inp, out, from, to);
@@ -300,6 +339,7 @@ export function attentionBackward(
           const qOff = ((b * p.heads + h) * p.queries + i0) * dim;
           writeRounded(out.dq, qOff, s.dq, s.blk.rows * dim);
         }
+      }
       const kvRow = (b * p.kvHeads + kvh) * keys;
       writeRounded(out.dk, kvRow * dim, s.dk, keys * dim);
       writeRounded(out.dv, kvRow * dv, s.dv, keys * dv);

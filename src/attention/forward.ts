@@ -11,15 +11,23 @@
  * independently and merged exactly (the same math a worker pool uses; here the
  * chunks run on one thread).
  *
+ * Fused heads: softmax with plain logits (no mask array, bias, sink, temperature or
+ * length factor) goes, head by head, to the backend's fused kernel
+ * (../kernels/attention-rows.ts; the WebAssembly one splits decoding's keys across
+ * the worker pool) when it has one; its row states are finished here as the
+ * JavaScript path's are. `backend: 'js'` keeps every head on the JavaScript path.
+ *
  * Materialized normalizers (sparsemax, entmax15, any registry entry): one block of
  * query rows against all the keys it sees, memory O(blockSize·keys).
  */
+import { type FlashHead, flashAttentionHead } from '../kernels/attention-rows.js';
 import { gemmNN, gemmNT } from '../kernels/gemm.js';
 import type { FloatArray } from '../tensor/types.js';
 import {
   blockKeyRange,
   buildLogits,
   newQueryBlock,
+  plainLogits,
   type QueryBlock,
   setQueryBlock,
 } from './logits.js';
@@ -127,6 +135,61 @@ function decodeBlock(
   }
 }
 
+/**
+ * Are the heads the fused kernels' kind (softmax, plain logits, no temperature or sink)?
+ * Heads of the JavaScript path's other kinds and options stay there.
+ */
+export function plainSoftmax(p: AttentionProblem): boolean {
+  return p.kind?.name === 'softmax' && plainLogits(p) && p.queryScale === null && p.sinks === null;
+}
+
+/** The head's operands and structural masks for the fused kernels. */
+export function flashHead(p: AttentionProblem, b: number, h: number): FlashHead {
+  const kv = b * p.kvHeads + Math.floor(h / p.group);
+  return {
+    q: p.q,
+    qOffset: (b * p.heads + h) * p.queries * p.dim,
+    k: p.k,
+    kOffset: kv * p.keys * p.dim,
+    v: p.v,
+    vOffset: kv * p.keys * p.valueDim,
+    queries: p.queries,
+    keys: p.keys,
+    dim: p.dim,
+    valueDim: p.valueDim,
+    scale: p.scale,
+    causal: p.causal,
+    window: p.window,
+    keyLength: p.keyLengths === null ? p.keys : p.keyLengths[b]!,
+    blockSize: p.blockSize,
+  };
+}
+
+/** Head (b, h) by the backend's fused kernel, finished into the targets; false if declined. */
+function fusedHead(
+  p: AttentionProblem,
+  t: ForwardTargets,
+  blk: QueryBlock,
+  b: number,
+  h: number,
+): boolean {
+  const bs = p.blockSize;
+  const dv = p.valueDim;
+  return flashAttentionHead(p.backend, flashHead(p, b, h), (st) => {
+    for (let i0 = 0; i0 < p.queries; i0 += bs) {
+      const rows = Math.min(bs, p.queries - i0);
+      setQueryBlock(p, blk, b, h, i0, rows);
+      const part = {
+        m: st.m.subarray(i0, i0 + rows),
+        l: st.l.subarray(i0, i0 + rows),
+        acc: st.acc.subarray(i0 * dv, (i0 + rows) * dv),
+      };
+      if (t.out !== null) finishRows(p, blk, part, t.out, true, t.lse);
+      if (t.out64 !== null) finishRows(p, blk, part, t.out64, false, t.lse);
+    }
+  });
+}
+
 /** Run the forward for every (b, h, query block) into the targets. */
 export function attentionForward(p: AttentionProblem, t: ForwardTargets): void {
   const bs = p.blockSize;
@@ -136,8 +199,10 @@ export function attentionForward(p: AttentionProblem, t: ForwardTargets): void {
   const decode = online && p.queries === 1 && p.keys > 2 * DECODE_CHUNK;
   const part = decode ? newRowStates(bs, p.valueDim) : null;
   const S = new Float64Array(bs * (online ? Math.min(bs, p.keys) : p.keys));
+  const fused = p.backend.flashAttention !== undefined && plainSoftmax(p);
   for (let b = 0; b < p.batch; b++)
-    for (let h = 0; h < p.heads; h++)
+    for (let h = 0; h < p.heads; h++) {
+      if (fused && fusedHead(p, t, blk, b, h)) continue;
       for (let i0 = 0; i0 < p.queries; i0 += bs) {
         setQueryBlock(p, blk, b, h, i0, Math.min(bs, p.queries - i0));
         const [from, to] = blockKeyRange(blk);
@@ -150,4 +215,5 @@ export function attentionForward(p: AttentionProblem, t: ForwardTargets): void {
         if (t.out !== null) finishRows(p, blk, st, t.out, true, t.lse);
         if (t.out64 !== null) finishRows(p, blk, st, t.out64, false, t.lse);
       }
+    }
 }

@@ -8,11 +8,12 @@
  * kvHeads = 1 is multi-query attention).
  */
 
+import { type Backend, resolveBackend } from '../kernels/backend.js';
 import type { NormalizerEntry } from '../normalizers/entry.js';
 import { normalizers } from '../normalizers/registry.js';
 import { allocLike, toFloatArray } from '../tensor/arrays.js';
 import { describe, SoftmaxKitError } from '../tensor/errors.js';
-import type { ArrayInput, FloatArray } from '../tensor/types.js';
+import type { ArrayInput, BackendName, FloatArray } from '../tensor/types.js';
 import { requireBoolean, requireNumber } from '../tensor/validate.js';
 import { type OnlineKind, onlineKind } from './online-normalizers.js';
 
@@ -98,6 +99,11 @@ export interface AttentionOptions extends AttentionSizeOptions {
   blockSize?: number;
   /** Also return the log of each row's normalizer (normalized kinds only). */
   returnLse?: boolean;
+  /**
+   * Kernel backend of the fused softmax forward ('wasm': the WebAssembly kernel for
+   * softmax heads with plain logits; 'js': the JavaScript path only). Default 'auto'.
+   */
+  backend?: BackendName;
 }
 
 /** A mask with its broadcast strides over [batch, heads, queries, keys]. */
@@ -129,6 +135,8 @@ export interface AttentionProblem extends AttentionShapes {
   readonly eps: number;
   readonly sigmoidBias: number;
   readonly lengthScale: boolean;
+  /** Runs the fused softmax heads when it has a `flashAttention` kernel. */
+  readonly backend: Backend;
 }
 
 function dimension(fn: string, name: string, value: unknown, fallback?: number): number {
@@ -368,6 +376,13 @@ export function resolveAttention(
     eps: requireNumber(fn, 'normalizerOptions.eps', no.eps ?? 1e-8, { atLeast: 0 }),
     sigmoidBias: requireNumber(fn, 'normalizerOptions.bias', no.bias ?? -Math.log(keys)),
     lengthScale: requireBoolean(fn, 'normalizerOptions.lengthScale', no.lengthScale ?? true),
+    // 'auto' weighs the work: one element per (query, key) pair of every head
+    backend: resolveBackend(
+      fn,
+      options.backend,
+      batch * heads * queries * keys,
+      shapes.q instanceof Float32Array,
+    ),
   };
 }
 

@@ -5,30 +5,17 @@
  * out = acc / D(m, l). Folding a key tile into the state rescales (l, acc) by
  * e^(m_old − m_new) when the reference grows — the online normalizer of Milakov &
  * Gimelshein (2018, arXiv:1805.02867). Two states of disjoint key ranges merge
- * exactly with the same factors ({@link mergeLogSumExpStates} for (m, l)), which is
- * what split-key decoding (flash-decoding) uses.
+ * exactly with the same factors (../kernels/attention-state.ts), which is what
+ * split-key decoding (flash-decoding) uses.
  */
+import type { RowStates } from '../kernels/attention-state.js';
 import { gemmNN, gemmNT } from '../kernels/gemm.js';
-import { mergeLogSumExpStates } from '../kernels/lse-state.js';
 import type { FloatArray } from '../tensor/types.js';
 import { buildLogits, plainLogits, type QueryBlock, tileInterior } from './logits.js';
 import { sigmoid } from './online-normalizers.js';
 import type { AttentionProblem } from './options.js';
 
-export interface RowStates {
-  readonly m: Float64Array;
-  readonly l: Float64Array;
-  /** rows × valueDim. */
-  readonly acc: Float64Array;
-}
-
-export function newRowStates(blockSize: number, valueDim: number): RowStates {
-  return {
-    m: new Float64Array(blockSize),
-    l: new Float64Array(blockSize),
-    acc: new Float64Array(blockSize * valueDim),
-  };
-}
+export { mergeRowStates, newRowStates, type RowStates } from '../kernels/attention-state.js';
 
 /** Empty states for the block's rows, holding the head's sink logit when `withSink`. */
 export function initRowStates(
@@ -148,20 +135,6 @@ export function foldKeys(
       st.l[r] = st.l[r]! + (rs === 1 ? kind.weights(S, o, cols, m) : expScaled(S, o, cols, rs, m));
     }
     gemmNN(rows, dv, cols, T, { data: p.v, offset: (kBase + j0) * dv, ld: dv }, acc, 1);
-  }
-}
-
-/** Merge the states `b` into `a` (disjoint key ranges of the same rows), exactly. */
-export function mergeRowStates(a: RowStates, b: RowStates, rows: number, dv: number): void {
-  for (let r = 0; r < rows; r++) {
-    const sa = { m: a.m[r]!, d: a.l[r]! };
-    const sb = { m: b.m[r]!, d: b.l[r]! };
-    const s = mergeLogSumExpStates(sa, sb);
-    const fa = sa.m === s.m ? 1 : sa.m === Number.NEGATIVE_INFINITY ? 0 : rescale(sa.m, s.m);
-    const fb = sb.m === s.m ? 1 : sb.m === Number.NEGATIVE_INFINITY ? 0 : rescale(sb.m, s.m);
-    for (let c = r * dv; c < (r + 1) * dv; c++) a.acc[c] = a.acc[c]! * fa + b.acc[c]! * fb;
-    a.m[r] = s.m;
-    a.l[r] = s.d;
   }
 }
 

@@ -5,6 +5,8 @@
  */
 import { SoftmaxKitError } from '../tensor/errors.js';
 import type { BackendName, FloatArray } from '../tensor/types.js';
+import type { FlashGrads, FlashHead } from './attention-rows.js';
+import type { RowStates } from './attention-state.js';
 import { crossEntropyRows } from './js/cross-entropy-rows.js';
 import type { MatrixView } from './js/gemm.js';
 import {
@@ -87,6 +89,14 @@ export interface Backend {
     C: MatrixView,
     beta: 0 | 1,
   ): boolean;
+  /**
+   * Optional fused softmax attention of one head (attention-rows.ts): computes every
+   * row's online state (m, l, acc), calls `finish` with it and returns true; returns
+   * false, having done nothing, when it cannot take the head.
+   */
+  flashAttention?(head: FlashHead, finish: (st: RowStates) => void): boolean;
+  /** Optional fused backward of such a head (attention-rows.ts); false: not taken. */
+  flashAttentionVjp?(head: FlashHead, grads: FlashGrads): boolean;
 }
 
 /** The portable JavaScript backend (the reference). */

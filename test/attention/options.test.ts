@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { attention } from '../../src/attention/attention.js';
 import { resolveAttention, resolveShapes } from '../../src/attention/options.js';
+import { SoftmaxKitError } from '../../src/tensor/errors.js';
 import { randomArray } from '../helpers/finite-difference.js';
 
 const dims = { batch: 2, heads: 2, queries: 3, keys: 4, dim: 2 };
@@ -47,5 +48,21 @@ describe('attention options', () => {
     expect(attention(q, k, v, { ...dims, mask: add }).out).toEqual(
       attention(q, k, v, { ...dims, mask: bool }).out,
     );
+  });
+
+  it("backend: 'auto' and 'js' resolve to JavaScript without the wasm module; others throw", () => {
+    expect(resolveAttention('t', q, k, v, dims).backend.name).toBe('js');
+    expect(resolveAttention('t', q, k, v, { ...dims, backend: 'js' }).backend.name).toBe('js');
+    const code = (backend: string) => {
+      try {
+        resolveAttention('t', q, k, v, { ...dims, backend: backend as 'js' });
+      } catch (e) {
+        expect(e).toBeInstanceOf(SoftmaxKitError);
+        return (e as SoftmaxKitError).code;
+      }
+      return 'none';
+    };
+    expect(code('wasm')).toBe('BACKEND_UNAVAILABLE'); // not imported in this test file
+    expect(code('gpu')).toBe('INVALID_PARAMETER');
   });
 });

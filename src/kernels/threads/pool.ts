@@ -21,7 +21,7 @@ import { SoftmaxKitError } from '../../tensor/errors.js';
 import { requireNumber } from '../../tensor/validate.js';
 import { type KernelExports, onWasmLoaded, TAIL_BASE, type WasmKernels } from '../wasm/load.js';
 
-/** Row kernels the pool can run (indices shared with the worker). */
+/** Row kernels the pool can run (indices shared with the worker); flashDecode's rows are key chunks. */
 const KERNELS = [
   'softmax_f32',
   'softmax_f64',
@@ -31,6 +31,7 @@ const KERNELS = [
   'softmaxVjp_f64',
   'crossEntropy_f32',
   'crossEntropy_f64',
+  'flashDecode',
 ] as const;
 export type RowKernelName = (typeof KERNELS)[number];
 
@@ -195,7 +196,7 @@ export function runRows(
   n: number,
   args: (r0: number, t: number) => number[],
 ): number {
-  const fn = k.exports[name] as (...a: number[]) => number;
+  const fn = (k.exports as unknown as Record<RowKernelName, (...a: number[]) => number>)[name];
   const parts = Math.min(threads, rows);
   if (parts < 2 || rows * n < MIN_PARALLEL || !k.sharedMemory) return fn(...args(0, rows));
   if (!pool || pool.kernels !== k) pool = start(k, threads - 1);

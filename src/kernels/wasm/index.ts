@@ -1,7 +1,10 @@
 /**
  * The WebAssembly SIMD backend's public face: importing this module loads the
- * kernels (synchronously in Node) and registers the 'wasm' backend.
+ * kernels (synchronously in Node) and registers the 'wasm' backend, with the
+ * fused attention kernels.
  */
+import './attention.js'; // adds the fused attention kernels to the backend
+
 export { wasmBackend } from './backend.js';
 export {
   type InitWasmOptions,

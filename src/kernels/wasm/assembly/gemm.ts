@@ -33,7 +33,7 @@ const PACK_A_BYTES = 131072;
  * inner = 1 or outer = 1. Reads run along the unit stride: down each line when
  * inner = 1, across R lines at a time (two f64x2 stores) when outer = 1.
  */
-function pack(
+export function pack(
   src: usize, f32: bool, outer: usize, inner: usize, count: i32, k: i32, R: i32, dst: usize,
 ): void {
   const lines = (count + R - 1) / R * R;
@@ -102,7 +102,7 @@ function storeEdge(q: usize, row: usize, cols: i32, beta: i32): void {
  * One MR×NR block: C[rows×cols] at c (ld ldc) (+)= Apanel·Bpanel over k steps.
  * Edge blocks (rows < MR or cols < NR) spill the accumulators to `edge` (128 bytes).
  */
-function block(
+export function block(
   ap: usize, bp: usize, k: i32, c: usize, ldc: usize, rows: i32, cols: i32, beta: i32,
   edge: usize,
 ): void {

@@ -51,6 +51,7 @@ import {
 export { exp32Scalar, exp64Scalar, expDiff32Scalar };
 export { gemm, gemmWorkBytes } from './gemm';
 export { setTail } from './lanes-f32';
+export { flashDecode, flashHead, flashVjpHead, flashVjpWorkBytes, flashWorkBytes } from './attention';
 
 const TWO_PASS: i32 = 1;
 const ONLINE: i32 = 2;

@@ -1,0 +1,70 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { mergeRowStates, newRowStates, type RowStates } from '../../src/kernels/attention-state.js';
+
+/** The state of one row over logits x with 2-dim values v (reference m = max x). */
+function state(x: number[], v: number[][]): RowStates {
+  const st = newRowStates(1, 2);
+  const m = x.length === 0 ? Number.NEGATIVE_INFINITY : Math.max(...x);
+  st.m[0] = m;
+  x.forEach((xi, j) => {
+    const p = Math.exp(xi - m);
+    st.l[0] = st.l[0]! + p;
+    st.acc[0] = st.acc[0]! + p * v[j]![0]!;
+    st.acc[1] = st.acc[1]! + p * v[j]![1]!;
+  });
+  return st;
+}
+
+const out = (s: RowStates) => [s.acc[0]! / s.l[0]!, s.acc[1]! / s.l[0]!];
+
+describe('mergeRowStates', () => {
+  it('merging the states of a split row gives the whole row (any split)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: -700, max: 700, noNaN: true }), { minLength: 1, maxLength: 20 }),
+        fc.nat(),
+        (x, cut) => {
+          const v = x.map((_, j) => [Math.sin(j), Math.cos(3 * j)]);
+          const c = cut % (x.length + 1);
+          const a = state(x.slice(0, c), v.slice(0, c));
+          mergeRowStates(a, state(x.slice(c), v.slice(c)), 1, 2);
+          const whole = state(x, v);
+          expect(a.m[0]).toBe(whole.m[0]);
+          const [o, w] = [out(a), out(whole)];
+          for (let i = 0; i < 2; i++) expect(Math.abs(o[i]! - w[i]!)).toBeLessThanOrEqual(1e-14);
+        },
+      ),
+    );
+  });
+
+  it('an empty side (m = −∞) is the identity; NaN propagates into its row only', () => {
+    const a = state(
+      [1, 2],
+      [
+        [1, 2],
+        [3, 4],
+      ],
+    );
+    const before = [a.m[0], a.l[0], a.acc[0], a.acc[1]];
+    mergeRowStates(a, state([], []), 1, 2);
+    expect([a.m[0], a.l[0], a.acc[0], a.acc[1]]).toEqual(before);
+    const e = state([], []);
+    mergeRowStates(
+      e,
+      state(
+        [1, 2],
+        [
+          [1, 2],
+          [3, 4],
+        ],
+      ),
+      1,
+      2,
+    );
+    expect([e.m[0], e.l[0], e.acc[0], e.acc[1]]).toEqual(before);
+    const n = state([Number.NaN], [[1, 1]]);
+    mergeRowStates(a, n, 1, 2);
+    expect(Number.isNaN(a.m[0]) && Number.isNaN(a.acc[0])).toBe(true);
+  });
+});
