@@ -154,6 +154,7 @@ function accumulateTile(
       ld: dv,
     },
     1,
+    p.backend,
   );
   if (!raw)
     for (let r = 0; r < rows; r++) {
@@ -175,6 +176,7 @@ function accumulateTile(
       ld: dim,
     },
     1,
+    p.backend,
   );
   const qOff = ((blk.b * p.heads + blk.h) * p.queries + blk.i0) * dim;
   gemmTN(
@@ -189,6 +191,7 @@ function accumulateTile(
       ld: dim,
     },
     1,
+    p.backend,
   );
 }
 
@@ -210,6 +213,7 @@ function rawTiles(p: AttentionProblem, s: Scratch, inp: BackwardInputs, j0: numb
     },
     { data: s.R, offset: 0, ld: cols },
     0,
+    p.backend,
   );
   gemmNT(
     blk.rows,
@@ -223,6 +227,7 @@ function rawTiles(p: AttentionProblem, s: Scratch, inp: BackwardInputs, j0: numb
     },
     { data: s.G, offset: 0, ld: cols },
     0,
+    p.backend,
   );
 }
 

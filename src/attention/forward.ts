@@ -84,6 +84,7 @@ export function materializedWeights(
       ld: cols,
     },
     0,
+    p.backend,
   );
   buildLogits(p, blk, from, cols, X, X, false);
   return p.entry!.forward(X, { shape: [blk.rows, cols] });
@@ -114,6 +115,7 @@ function materializedBlock(
     },
     { data: st.acc, offset: 0, ld: dv },
     0,
+    p.backend,
   );
 }
 

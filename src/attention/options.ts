@@ -100,8 +100,9 @@ export interface AttentionOptions extends AttentionSizeOptions {
   /** Also return the log of each row's normalizer (normalized kinds only). */
   returnLse?: boolean;
   /**
-   * Kernel backend of the fused softmax forward ('wasm': the WebAssembly kernel for
-   * softmax heads with plain logits; 'js': the JavaScript path only). Default 'auto'.
+   * Kernel backend ('wasm': the fused WebAssembly kernels for softmax heads with plain
+   * logits, and the WebAssembly matrix multiply for the others; 'js': JavaScript only,
+   * matrix products included). Default 'auto'.
    */
   backend?: BackendName;
 }

@@ -4,8 +4,10 @@
  * each entry a double sum over p rounded once on the store, 0·NaN = NaN), run by
  * a registered backend's `gemm` (the WebAssembly f64x2 kernel, once
  * kernels/wasm is imported) when the product is large enough to pay for copying
- * the operands into its memory, else by the JavaScript kernel. Importing this file
- * loads nothing: with only 'js' registered every call is the JavaScript kernel.
+ * the operands into its memory, else by the JavaScript kernel. A call may name its
+ * backend (the caller's resolved `backend` option): that backend's gemm if it has one,
+ * else JavaScript — so `backend: 'js'` means JavaScript all the way down. Importing
+ * this file loads nothing: with only 'js' registered every call is the JavaScript kernel.
  *
  * The WebAssembly kernel packs both operands into panels and keeps a 4×4 block of C
  * in registers (Goto & van de Geijn, "Anatomy of High-Performance Matrix
@@ -21,7 +23,7 @@
  * const S = new Float64Array(128 * 256);
  * gemmNT(128, 256, 64, A, B, { data: S, offset: 0, ld: 256 }, 0); // S = Q·Kᵀ
  */
-import { type GemmForm, gemmBackend } from './backend.js';
+import { type Backend, type GemmForm, gemmBackend } from './backend.js';
 import {
   gemmNN as jsGemmNN,
   gemmNT as jsGemmNT,
@@ -58,8 +60,10 @@ function dispatch(
   B: MatrixView,
   C: MatrixView,
   beta: 0 | 1,
+  backend: Backend | undefined,
 ): void {
-  if (worthCopying(m, n, k, beta) && gemmBackend()?.gemm?.(form, m, n, k, A, B, C, beta)) return;
+  const b = backend ?? gemmBackend();
+  if (worthCopying(m, n, k, beta) && b?.gemm?.(form, m, n, k, A, B, C, beta)) return;
   js(m, n, k, A, B, C, beta);
 }
 
@@ -72,8 +76,9 @@ export function gemmNT(
   B: MatrixView,
   C: MatrixView,
   beta: 0 | 1,
+  backend?: Backend,
 ): void {
-  dispatch('NT', jsGemmNT, m, n, k, A, B, C, beta);
+  dispatch('NT', jsGemmNT, m, n, k, A, B, C, beta, backend);
 }
 
 /** C[m×n] (+)= A[m×k] · B[k×n] (out = P·V, dH = G·W). */
@@ -85,8 +90,9 @@ export function gemmNN(
   B: MatrixView,
   C: MatrixView,
   beta: 0 | 1,
+  backend?: Backend,
 ): void {
-  dispatch('NN', jsGemmNN, m, n, k, A, B, C, beta);
+  dispatch('NN', jsGemmNN, m, n, k, A, B, C, beta, backend);
 }
 
 /** C[m×n] (+)= A[k×m]ᵀ · B[k×n] (dV = Pᵀ·dO, dW = Gᵀ·H). */
@@ -98,6 +104,7 @@ export function gemmTN(
   B: MatrixView,
   C: MatrixView,
   beta: 0 | 1,
+  backend?: Backend,
 ): void {
-  dispatch('TN', jsGemmTN, m, n, k, A, B, C, beta);
+  dispatch('TN', jsGemmTN, m, n, k, A, B, C, beta, backend);
 }

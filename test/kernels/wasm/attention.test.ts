@@ -442,3 +442,27 @@ describe('flash-decoding across the worker pool', () => {
     for (const y of [inWasm.v, inWasm.k, inWasm.q]) freeWasmArray(y);
   });
 });
+
+describe("backend: 'js' keeps attention's matrix products in JavaScript", () => {
+  beforeAll(() => {
+    loadWasmSync({ relaxedSimd: false, sharedMemory: true });
+  });
+
+  it('never calls the WebAssembly gemm, and agrees bit for bit with the plain-SIMD one', () => {
+    // sigmoid attention takes the tiled path, whose 64×64×32 products are worth copying
+    const c: Case = { queries: 64, keys: 64, dim: 32, normalizer: 'sigmoid' };
+    const x = inputs(c);
+    const dOut = randomArray(outLength(c), 4);
+    const spy = vi.spyOn(wasmBackend, 'gemm');
+    const j = attention(x.q, x.k, x.v, { ...c, backend: 'js' });
+    const jg = attentionVjp(x.q, x.k, x.v, dOut, { ...c, backend: 'js' });
+    expect(spy).not.toHaveBeenCalled();
+    const w = attention(x.q, x.k, x.v, { ...c, backend: 'wasm' });
+    const wg = attentionVjp(x.q, x.k, x.v, dOut, { ...c, backend: 'wasm' });
+    expect(spy).toHaveBeenCalled();
+    spy.mockRestore();
+    expect(Array.from(w.out)).toEqual(Array.from(j.out));
+    for (const g of ['dq', 'dk', 'dv'] as const)
+      expect(Array.from(wg[g])).toEqual(Array.from(jg[g]));
+  });
+});
