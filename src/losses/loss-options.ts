@@ -13,7 +13,7 @@
  */
 import { softmaxRows } from '../kernels/js/softmax-rows.js';
 import { forEachRow } from '../kernels/rows.js';
-import { allocLike, toFloatArray } from '../tensor/arrays.js';
+import { allocLike, sharesMemory, toFloatArray } from '../tensor/arrays.js';
 import { describe, SoftmaxKitError } from '../tensor/errors.js';
 import { type RowLayout, rowLayout } from '../tensor/layout.js';
 import type { ArrayInput, BackendName, FloatArray } from '../tensor/types.js';
@@ -105,10 +105,7 @@ function checkGradOut(
   g: FloatArray | undefined,
 ): FloatArray | undefined {
   if (g === undefined) return undefined;
-  const shares =
-    g.buffer === x.buffer &&
-    g.byteOffset < x.byteOffset + x.byteLength &&
-    x.byteOffset < g.byteOffset + g.byteLength;
+  const shares = sharesMemory(g, x);
   if (g.constructor !== x.constructor || g.length !== x.length || shares)
     throw new SoftmaxKitError(
       'INVALID_OUT',

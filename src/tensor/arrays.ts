@@ -50,6 +50,15 @@ export function resultArray(
   return out;
 }
 
+/** Whether two typed arrays share any bytes of the same buffer. */
+export function sharesMemory(a: ArrayBufferView, b: ArrayBufferView): boolean {
+  return (
+    a.buffer === b.buffer &&
+    a.byteOffset < b.byteOffset + b.byteLength &&
+    b.byteOffset < a.byteOffset + a.byteLength
+  );
+}
+
 /** Throw SHAPE_MISMATCH unless `a.length === expected`. */
 export function requireLength(
   fn: string,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resultArray, toFloatArray } from '../../src/tensor/arrays.js';
+import { resultArray, sharesMemory, toFloatArray } from '../../src/tensor/arrays.js';
 import { SoftmaxKitError } from '../../src/tensor/errors.js';
 import { requireNumber, requireOneOf } from '../../src/tensor/validate.js';
 
@@ -47,5 +47,15 @@ describe('validators', () => {
     expect(() => requireOneOf('f', 'mode', 'x', ['a', 'b'])).toThrow(
       "f: expected mode to be one of 'a', 'b', got \"x\"",
     );
+  });
+});
+
+describe('sharesMemory', () => {
+  it('is true only for views that share bytes of one buffer', () => {
+    const buf = new Float64Array(10);
+    expect(sharesMemory(buf.subarray(0, 5), buf.subarray(4, 10))).toBe(true);
+    expect(sharesMemory(buf.subarray(0, 5), buf.subarray(5, 10))).toBe(false);
+    expect(sharesMemory(buf, new Float64Array(10))).toBe(false);
+    expect(sharesMemory(new Float32Array(buf.buffer, 8, 2), buf.subarray(1, 2))).toBe(true);
   });
 });

@@ -19,6 +19,7 @@
  * cross-entropy loss and lse (Float64 arrays) carry the f32 exp's error (~1e−7
  * relative), where the JS reference computes them in double.
  */
+import { sharesMemory } from '../../tensor/arrays.js';
 import type { FloatArray } from '../../tensor/types.js';
 import { type Backend, jsBackend, registerBackend, type SoftmaxAlgorithm } from '../backend.js';
 import { configuredThreads, runRows } from '../threads/pool.js';
@@ -50,14 +51,6 @@ function view(k: WasmKernels, f32: boolean, at: number, length: number): FloatAr
 
 function flagsOf(k: WasmKernels, at: number, rows: number): Uint8Array {
   return new Uint8Array(k.memory.buffer, at, rows);
-}
-
-function overlaps(a: FloatArray, b: FloatArray): boolean {
-  return (
-    a.buffer === b.buffer &&
-    a.byteOffset < b.byteOffset + b.byteLength &&
-    b.byteOffset < a.byteOffset + a.byteLength
-  );
 }
 
 /**
@@ -188,7 +181,7 @@ function softmaxVjp(
       }
   };
   const w = x.BYTES_PER_ELEMENT;
-  if (inWasm(x) && inWasm(dy) && inWasm(dx) && !overlaps(dx, x) && !overlaps(dx, dy)) {
+  if (inWasm(x) && inWasm(dy) && inWasm(dx) && !sharesMemory(dx, x) && !sharesMemory(dx, dy)) {
     const ok = inPlace(k, rows, (r0, t, flags) => {
       const o = r0 * n * w;
       const at = (q: number) => o + q * n * w;
