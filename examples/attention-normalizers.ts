@@ -10,7 +10,8 @@
  * softmax must still spend a total weight of 1 — spread over the keys, or, with a
  * sink logit, dumped on the sink (the "attention sink"). softpick, sigmoid and
  * ReLU may attend to (almost) nothing; sparsemax and entmax15 put exact zeros on
- * the keys that do not matter.
+ * the keys that do not matter; LSSAR (softplusNorm with re-weighting) keeps only the
+ * above-average weights of LSSA and sharpens them with a power.
  */
 import { attention } from '../src/attention/attention.js';
 
@@ -29,6 +30,10 @@ export function attentionNormalizers(): Record<string, [number[], number[]]> {
     softpick: { normalizer: 'softpick' },
     sigmoid: { normalizer: 'sigmoid' },
     softplusNorm: { normalizer: 'softplusNorm' },
+    'softplusNorm + reweight (LSSAR)': {
+      normalizer: 'softplusNorm',
+      normalizerOptions: { reweight: 15 },
+    },
     reluNorm: { normalizer: 'reluNorm' },
     relu: { normalizer: 'relu' },
     sparsemax: { normalizer: 'sparsemax' },

@@ -96,7 +96,11 @@ export { reluNorm, reluNormVjp } from './normalizers/relu-norm.js';
 export { type SaSoftmaxOptions, saSoftmax, saSoftmaxVjp } from './normalizers/sa-softmax.js';
 export { type SoftmaxOptions, softmax, softmaxVjp } from './normalizers/softmax.js';
 export { type SoftpickOptions, softpick, softpickVjp } from './normalizers/softpick.js';
-export { softplusNorm, softplusNormVjp } from './normalizers/softplus-norm.js';
+export {
+  type SoftplusNormOptions,
+  softplusNorm,
+  softplusNormVjp,
+} from './normalizers/softplus-norm.js';
 export {
   type SparseSoftmaxOptions,
   sparseSoftmax,

@@ -52,5 +52,8 @@ describe('attention normalizers example', () => {
     expect(sum(r['softmax + sink']![1]!)).toBeCloseTo(0.248, 3); // the sink absorbs the rest
     expect(r.softpick![1]!.every((w) => w === 0)).toBe(true); // softpick attends to nothing
     expect(r.sparsemax![0]).toEqual([0, 0, 1, 0, 0, 0]); // exact zeros
+    const lssar = r['softplusNorm + reweight (LSSAR)']![0]!;
+    expect([lssar[0], lssar[1], lssar[3], lssar[4]]).toEqual([0, 0, 0, 0]); // below-mean keys cut
+    expect(lssar[2]).toBeGreaterThan(0.9999999); // and the rest sharpened by the power 15
   });
 });

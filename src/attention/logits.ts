@@ -66,7 +66,7 @@ export function setQueryBlock(
   blk.i0 = i0;
   blk.rows = rows;
   const len = p.keyLengths === null ? p.keys : p.keyLengths[b]!;
-  const mu = p.kind?.lengthScale(p) ?? null;
+  const mu = p.lengthFactor;
   const qs = p.queryScale;
   const qBase = (b * p.heads + h) * p.queries;
   for (let r = 0; r < rows; r++) {
@@ -113,7 +113,7 @@ export function plainLogits(p: AttentionProblem): boolean {
     p.alibiSlopes === null &&
     p.forgetCumsum === null &&
     (p.kind?.name !== 'sigmoid' || p.sigmoidBias === 0) &&
-    (p.kind?.lengthScale(p) ?? null) === null
+    p.lengthFactor === null
   );
 }
 

@@ -21,7 +21,8 @@
  *   cancellation as e^(x⁺ − m)·(1 − e^(−|x|)) (−expm1). a = [x > 0]·e^(x − L),
  *   b = sign(x)·e^(x − L). Masked keys are absent (they add nothing to Σ|·|).
  * - softplusNorm (LSSA, Gao & Spratling 2025, arXiv:2501.13428): softplus(x) / Σ softplus,
- *   logits optionally pre-multiplied by log n; reluNorm: relu(x) / Σ relu. No reference
+ *   logits optionally pre-multiplied by log n (LSSAR's re-weighting needs the finished
+ *   row, so that variant is block-materialized: see options.ts); reluNorm: relu(x) / Σ relu. No reference
  *   is needed (m = 0): a = b = f′(x)/D.
  * - sigmoid (FlashSigmoid, Ramapuram et al. 2024, arXiv:2409.04431): σ(x + b), not
  *   normalized; relu (ReLA, Zhang, Titov & Sennrich 2021, arXiv:2104.07012): relu(x),
@@ -32,7 +33,6 @@
  * the rescaled kinds take the limit (the +∞ keys share the row); the others, and
  * every gradient of such a row, give NaN in that row.
  */
-import type { AttentionProblem } from './options.js';
 
 export interface OnlineKind {
   readonly name: string;
@@ -44,8 +44,6 @@ export interface OnlineKind {
   readonly exponential: boolean;
   /** The least reference (softpick 0, softmax −∞); m = 0 always when not rescaled. */
   readonly floor: number;
-  /** The multiplier μ of the length factor μ·log(n) applied to the logits, or null. */
-  lengthScale(p: AttentionProblem): number | null;
   /** Replace x[o, o + n) by the weights f(x; m); return their normalizer terms Σ. */
   weights(x: Float64Array, o: number, n: number, m: number): number;
   /** D from the final state. */
@@ -68,7 +66,6 @@ function softplus(x: number): number {
   return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
 }
 
-const noLength = () => null;
 const plainDenominator = (_m: number, l: number) => l;
 
 const softmaxKind: OnlineKind = {
@@ -77,7 +74,6 @@ const softmaxKind: OnlineKind = {
   rescaled: true,
   exponential: true,
   floor: Number.NEGATIVE_INFINITY,
-  lengthScale: noLength,
   weights(x, o, n, m) {
     let s = 0;
     if (m === Number.POSITIVE_INFINITY)
@@ -101,7 +97,6 @@ const softpickKind: OnlineKind = {
   rescaled: true,
   exponential: false,
   floor: 0,
-  lengthScale: noLength,
   weights(x, o, n, m) {
     let s = 0;
     if (m === Number.POSITIVE_INFINITY) {
@@ -150,7 +145,6 @@ function l1Kind(name: string, f: (x: number) => number, df: (x: number) => numbe
     rescaled: false,
     exponential: false,
     floor: 0,
-    lengthScale: name === 'softplusNorm' ? (p) => (p.lengthScale ? 1 : null) : noLength,
     weights(x, o, n) {
       let s = 0;
       for (let i = o; i < o + n; i++) s += x[i] = f(x[i]!);
@@ -179,7 +173,6 @@ function unnormalizedKind(
     rescaled: false,
     exponential: false,
     floor: 0,
-    lengthScale: noLength,
     weights(x, o, n) {
       for (let i = o; i < o + n; i++) x[i] = f(x[i]!);
       return 0;
@@ -200,7 +193,7 @@ const step = (x: number) => (x > 0 ? 1 : Number.isNaN(x) ? x : 0);
 
 const KINDS: Readonly<Record<string, OnlineKind>> = {
   softmax: softmaxKind,
-  ssmax: { ...softmaxKind, name: 'ssmax', lengthScale: (p) => p.ssmaxS },
+  ssmax: { ...softmaxKind, name: 'ssmax' },
   softpick: softpickKind,
   softplusNorm: l1Kind('softplusNorm', softplus, sigmoid),
   reluNorm: l1Kind('reluNorm', relu, step),

@@ -11,6 +11,7 @@
 import { type Backend, resolveBackend } from '../kernels/backend.js';
 import type { NormalizerEntry } from '../normalizers/entry.js';
 import { normalizers } from '../normalizers/registry.js';
+import { softplusNorm, softplusNormVjp } from '../normalizers/softplus-norm.js';
 import { allocLike, toFloatArray } from '../tensor/arrays.js';
 import { describe, SoftmaxKitError } from '../tensor/errors.js';
 import type { ArrayInput, BackendName, FloatArray } from '../tensor/types.js';
@@ -62,6 +63,13 @@ export interface AttentionNormalizerOptions {
   bias?: number;
   /** softplusNorm: multiply the row's logits by log(n) (LSSA's length scale). Default true. */
   lengthScale?: boolean;
+  /**
+   * softplusNorm: LSSAR's re-weighting power p ≥ 1 (the paper: 3, or 15 for long
+   * contexts): the row's weights a become relu(n·a − 1)^p, l1-normalized again. It
+   * needs the finished row, so it runs block-materialized (memory O(blockSize·keys)).
+   * Default: none (LSSA).
+   */
+  reweight?: number;
 }
 
 export interface AttentionOptions extends AttentionSizeOptions {
@@ -132,10 +140,10 @@ export interface AttentionProblem extends AttentionShapes {
   readonly gate: FloatArray | null;
   readonly blockSize: number;
   readonly returnLse: boolean;
-  readonly ssmaxS: number;
+  /** The multiplier μ of the length factor μ·log(n) on the logits (ssmax s, LSSA 1), or null. */
+  readonly lengthFactor: number | null;
   readonly eps: number;
   readonly sigmoidBias: number;
-  readonly lengthScale: boolean;
   /** Runs the fused softmax heads when it has a `flashAttention` kernel. */
   readonly backend: Backend;
 }
@@ -266,7 +274,27 @@ function forgetCumsum(fn: string, x: ArrayInput | undefined, rows: number, keys:
   return c;
 }
 
-function resolveNormalizer(fn: string, n: AttentionOptions['normalizer']) {
+/** softplusNorm with LSSAR's re-weighting bound in: a materialized entry. */
+function reweightedSoftplusNorm(reweight: number): NormalizerEntry {
+  return {
+    name: 'softplusNorm',
+    forward: (x, o) => softplusNorm(x, { ...o, reweight }),
+    vjp: (x, dy, o) => softplusNormVjp(x, dy, { ...o, reweight }),
+  };
+}
+
+function resolveNormalizer(fn: string, options: AttentionOptions) {
+  const n = options.normalizer;
+  const reweight = options.normalizerOptions?.reweight;
+  if (reweight !== undefined) {
+    if (n !== 'softplusNorm')
+      throw new SoftmaxKitError(
+        'INVALID_PARAMETER',
+        `${fn}: expected normalizerOptions.reweight with normalizer 'softplusNorm', got ${describe(n)}`,
+      );
+    const p = requireNumber(fn, 'normalizerOptions.reweight', reweight, { atLeast: 1 });
+    return { kind: null, entry: reweightedSoftplusNorm(p) };
+  }
   if (n === undefined) return { kind: onlineKind('softmax')!, entry: null };
   if (typeof n === 'string') {
     const kind = onlineKind(n);
@@ -284,6 +312,18 @@ function resolveNormalizer(fn: string, n: AttentionOptions['normalizer']) {
     'INVALID_PARAMETER',
     `${fn}: expected normalizer to be a registered normalizer name or entry, got ${describe(n)}`,
   );
+}
+
+/** μ of the length factor μ·log(n): ssmax's s, LSSA's 1 (unless lengthScale is false), else null. */
+function lengthFactor(
+  fn: string,
+  normalizer: AttentionOptions['normalizer'],
+  no: AttentionNormalizerOptions,
+): number | null {
+  const s = requireNumber(fn, 'normalizerOptions.s', no.s ?? 1);
+  const lss = requireBoolean(fn, 'normalizerOptions.lengthScale', no.lengthScale ?? true);
+  if (normalizer === 'ssmax') return s;
+  return normalizer === 'softplusNorm' && lss ? 1 : null;
 }
 
 /** Read q, k, v and resolve (batch, heads, kvHeads, queries, keys, dim, valueDim). */
@@ -330,8 +370,8 @@ export function resolveAttention(
 ): AttentionProblem {
   const shapes = resolveShapes(fn, qIn, kIn, vIn, options);
   const { batch, heads, queries, keys, valueDim } = shapes;
-  const { kind, entry } = resolveNormalizer(fn, options.normalizer);
   const no = options.normalizerOptions ?? {};
+  const { kind, entry } = resolveNormalizer(fn, options);
   const returnLse = requireBoolean(fn, 'returnLse', options.returnLse ?? false);
   if (returnLse && (kind === null || !kind.normalized))
     throw new SoftmaxKitError(
@@ -373,10 +413,9 @@ export function resolveAttention(
       atLeast: 1,
     }),
     returnLse,
-    ssmaxS: requireNumber(fn, 'normalizerOptions.s', no.s ?? 1),
+    lengthFactor: lengthFactor(fn, options.normalizer, no),
     eps: requireNumber(fn, 'normalizerOptions.eps', no.eps ?? 1e-8, { atLeast: 0 }),
     sigmoidBias: requireNumber(fn, 'normalizerOptions.bias', no.bias ?? -Math.log(keys)),
-    lengthScale: requireBoolean(fn, 'normalizerOptions.lengthScale', no.lengthScale ?? true),
     // 'auto' weighs the work: one element per (query, key) pair of every head
     backend: resolveBackend(
       fn,

@@ -6,15 +6,20 @@
  * scale k cancels in the ratio, so a term function may rescale a row that
  * would underflow or overflow. Sums are Neumaier-compensated.
  *
+ * With `reweight` = p the normalized row a is then sharpened by LSSAR's
+ * re-weighting (reweight.ts): y = relu(n·a − o)^p / Σ relu(n·a − o)^p, n = the
+ * row's entries other than −∞, and the VJP first pulls dy back to ∂L/∂a.
+ *
  * Non-finite policy: −∞ entries give 0 and gradient 0; a row whose terms sum to
  * 0 (fully masked, or no positive entry for reluNorm) gives zeros and a zero
- * gradient; +∞ entries share probability 1 and the gradient is 0; NaN stays in
- * its row.
+ * gradient; +∞ entries share probability 1 and the gradient is 0 (re-weighting
+ * leaves that limit as it is); NaN stays in its row.
  */
 import { resolveBackend } from '../kernels/backend.js';
 import { addCompensated, type CompensatedSum } from '../kernels/js/exact.js';
 import { fillPolicyRow, newRowScan, scanRow } from '../kernels/js/row-policy.js';
 import type { ArrayInput, FloatArray, RowOptions } from '../tensor/types.js';
+import { reweightRow, reweightRowVjp } from './reweight.js';
 import { mapRows, mapRowsVjp, type Prepared, prepare } from './row-map.js';
 
 /**
@@ -36,6 +41,13 @@ export function hugeRowScale(c: number): number {
   return c > 2 ** 1000 ? 2 ** -64 : 1;
 }
 
+/** The number of entries of x[o, o + n) other than −∞. */
+function visibleCount(x: FloatArray, o: number, n: number): number {
+  let c = 0;
+  for (let i = o; i < o + n; i++) if (x[i] !== Number.NEGATIVE_INFINITY) c++;
+  return c;
+}
+
 function sumOf(t: Float64Array): number {
   const acc: CompensatedSum = { sum: 0, comp: 0 };
   for (let i = 0; i < t.length; i++) addCompensated(acc, t[i]!);
@@ -49,12 +61,16 @@ function prepareL1(fn: string, x: ArrayInput, options: RowOptions): Prepared {
   return p;
 }
 
-/** y = φ(x)/Σφ(x) along `options.axis`, with the non-finite policy of the module doc. */
+/**
+ * y = φ(x)/Σφ(x) along `options.axis` (re-weighted with power `reweight` unless
+ * null), with the non-finite policy of the module doc.
+ */
 export function l1Normalize(
   fn: string,
   x: ArrayInput,
   options: RowOptions,
   terms: ScaledTerms,
+  reweight: number | null = null,
 ): FloatArray {
   const p = prepareL1(fn, x, options);
   const s = newRowScan();
@@ -69,24 +85,32 @@ export function l1Normalize(
       }
       terms(a, o, n, s.max, t, undefined);
       const S = sumOf(t);
-      for (let i = 0; i < n; i++) y[o + i] = S > 0 ? t[i]! / S : 0;
+      for (let i = 0; i < n; i++) t[i] = S > 0 ? t[i]! / S : 0;
+      if (reweight !== null) reweightRow(t, 0, n, visibleCount(a, o, n), reweight);
+      for (let i = 0; i < n; i++) y[o + i] = t[i]!;
     }
   });
 }
 
-/** dx = J(x)ᵀ·dy of y = φ(x)/Σφ(x): φ'(x_k)/S · (dy_k − ⟨dy, y⟩). */
+/**
+ * dx = J(x)ᵀ·dy of a = φ(x)/Σφ(x): φ'(x_k)/S · (dy_k − ⟨dy, a⟩); with `reweight`,
+ * dy is first pulled back through the re-weighting to ∂L/∂a.
+ */
 export function l1NormalizeVjp(
   fn: string,
   x: ArrayInput,
   dy: ArrayInput,
   options: RowOptions,
   terms: ScaledTerms,
+  reweight: number | null = null,
 ): FloatArray {
   const p = prepareL1(fn, x, options);
   const s = newRowScan();
   return mapRowsVjp(fn, p, dy, options.out, (a, g, dx, rows, n) => {
     const t = new Float64Array(n);
     const d = new Float64Array(n);
+    const ga = reweight === null ? null : new Float64Array(n);
+    const u = reweight === null ? null : new Float64Array(n);
     const acc: CompensatedSum = { sum: 0, comp: 0 };
     for (let r = 0; r < rows; r++) {
       const o = r * n;
@@ -104,11 +128,19 @@ export function l1NormalizeVjp(
         dx.fill(0, o, o + n); // +∞ rows, fully masked rows, reluNorm rows with no positive entry
         continue;
       }
+      for (let i = 0; i < n; i++) t[i] = t[i]! / S; // t ← a
+      let gRow: ArrayLike<number> = g;
+      let go = o;
+      if (ga !== null) {
+        reweightRowVjp(t, g, o, ga, n, visibleCount(a, o, n), reweight!, u!);
+        gRow = ga;
+        go = 0;
+      }
       acc.sum = 0;
       acc.comp = 0;
-      for (let i = 0; i < n; i++) addCompensated(acc, (g[o + i]! * t[i]!) / S);
-      const gy = acc.sum + acc.comp;
-      for (let i = 0; i < n; i++) dx[o + i] = d[i] === 0 ? 0 : (d[i]! / S) * (g[o + i]! - gy);
+      for (let i = 0; i < n; i++) addCompensated(acc, gRow[go + i]! * t[i]!);
+      const ga0 = acc.sum + acc.comp;
+      for (let i = 0; i < n; i++) dx[o + i] = d[i] === 0 ? 0 : (d[i]! / S) * (gRow[go + i]! - ga0);
     }
   });
 }

@@ -6,6 +6,10 @@
  * length scale factor — scale x first for it). Sums to one; not shift invariant.
  * Built on the shared l1 normalization of l1-normalize.ts.
  *
+ * With `reweight: p` it is LSSAR's second stage (reweight.ts): the normalized row a
+ * is sharpened to relu(n·a − o)^p / Σ relu(n·a − o)^p, n = the entries other than
+ * −∞, o = 1 for rows of more than 3 such entries (0 otherwise).
+ *
  * Stability: softplus(x) = max(x, 0) + log1p(e^(−|x|)) (no overflow, no
  * cancellation). When the row's max c is < 0 every term is below log 2 and may
  * underflow (softplus(−800) = e^(−800)), so the terms are scaled by e^(−c):
@@ -16,8 +20,9 @@
  * VJP: φ' = σ, the logistic sigmoid: dx_k = σ(x_k)/S · (dy_k − ⟨dy, y⟩).
  *
  * Error bound: Float64 ≤ 8 ulp (≈ 2e−15 relative) for outputs that are not
- * subnormal, Float32 ≤ 1 ulp; tested against 60-digit references in
- * test/normalizers/softplus-norm.test.ts.
+ * subnormal, Float32 ≤ 1 ulp; re-weighted, y_j within ≈ (p·(n·a_j + 1)/u_j + 4)·ε
+ * relative (a few p ulp where u_j is of order one). Tested against 60-digit
+ * references in test/normalizers/softplus-norm.test.ts.
  *
  * Non-finite policy: −∞ entries get 0 and gradient 0 (softplus(−∞) = 0); a fully
  * masked row gives zeros; +∞ entries share probability 1 (the limit), the rest
@@ -26,9 +31,11 @@
  * @example
  * softplusNorm([0, 0]);     // Float64Array [0.5, 0.5]
  * softplusNorm([-800, -801]); // ≈ softmax: [0.7310…, 0.2689…] (softplus(x) ≈ e^x there)
+ * softplusNorm([3, 1, 0, 0, -2], { reweight: 15 }); // ≈ [1, 0, 0, 0, 0]: only above-mean weights survive
  */
 import { expDiff } from '../kernels/js/exact.js';
 import type { ArrayInput, FloatArray, RowOptions } from '../tensor/types.js';
+import { requireNumber } from '../tensor/validate.js';
 import type { NormalizerEntry } from './entry.js';
 import { hugeRowScale, l1Normalize, l1NormalizeVjp, type ScaledTerms } from './l1-normalize.js';
 
@@ -58,21 +65,34 @@ const softplusTerms: ScaledTerms = (x, o, n, c, t, d) => {
   }
 };
 
-/** softplus(x)/Σ softplus(x) along `options.axis` (default −1). See the module doc. */
-export function softplusNorm(x: ArrayInput, options: RowOptions = {}): FloatArray {
-  return l1Normalize('softplusNorm', x, options, softplusTerms);
+/** Options of softplusNorm. */
+export interface SoftplusNormOptions extends RowOptions {
+  /** LSSAR's re-weighting power p ≥ 1 (the paper: 3, or 15 for long contexts). Default: none. */
+  reweight?: number;
 }
 
-/** dx = J_softplusNorm(x)ᵀ·dy = σ(x)/S ⊙ (dy − ⟨dy, y⟩). */
+function resolveReweight(fn: string, options: SoftplusNormOptions): number | null {
+  const p = options?.reweight;
+  return p === undefined ? null : requireNumber(fn, 'reweight', p, { atLeast: 1 });
+}
+
+/** softplus(x)/Σ softplus(x) along `options.axis` (default −1). See the module doc. */
+export function softplusNorm(x: ArrayInput, options: SoftplusNormOptions = {}): FloatArray {
+  const fn = 'softplusNorm';
+  return l1Normalize(fn, x, options, softplusTerms, resolveReweight(fn, options));
+}
+
+/** dx = J_softplusNorm(x)ᵀ·dy = σ(x)/S ⊙ (g − ⟨g, a⟩), g = dy pulled back through any re-weighting. */
 export function softplusNormVjp(
   x: ArrayInput,
   dy: ArrayInput,
-  options: RowOptions = {},
+  options: SoftplusNormOptions = {},
 ): FloatArray {
-  return l1NormalizeVjp('softplusNormVjp', x, dy, options, softplusTerms);
+  const fn = 'softplusNormVjp';
+  return l1NormalizeVjp(fn, x, dy, options, softplusTerms, resolveReweight(fn, options));
 }
 
-export const entry: NormalizerEntry = {
+export const entry: NormalizerEntry<SoftplusNormOptions> = {
   name: 'softplusNorm',
   forward: softplusNorm,
   vjp: softplusNormVjp,

@@ -63,10 +63,22 @@ const maskCases: Record<string, { a: Partial<AttentionOptions>; r: Partial<RefOp
 const sinkCase = { a: { sinks: [0.5, -1, 2, 0.25] }, r: { sinks: [0.5, -1, 2, 0.25] } };
 
 const normalizedKinds = ['softmax', 'ssmax', 'softpick', 'softplusNorm', 'reluNorm'];
-const kinds = [...normalizedKinds, 'sigmoid', 'relu', 'sparsemax', 'entmax15'];
+/** 'lssar' stands for softplusNorm with LSSAR's re-weighting (power 3). */
+const kinds = [...normalizedKinds, 'sigmoid', 'relu', 'sparsemax', 'entmax15', 'lssar'];
+const reweight = 3;
+
+function kindOptions(kind: string): Partial<AttentionOptions> {
+  return kind === 'lssar'
+    ? { normalizer: 'softplusNorm', normalizerOptions: { reweight } }
+    : { normalizer: kind };
+}
+
+function refKind(kind: string): Partial<RefOptions> {
+  return kind === 'lssar' ? { normalizer: 'softplusNorm', reweight } : { normalizer: kind };
+}
 
 function run(kind: string, extra: Partial<AttentionOptions>, blockSize = 2) {
-  return attention(q, k, v, { ...dims, normalizer: kind, blockSize, ...extra });
+  return attention(q, k, v, { ...dims, ...kindOptions(kind), blockSize, ...extra });
 }
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -83,7 +95,7 @@ describe('attention forward vs a materialized Float64 reference', () => {
     for (const [name, c] of Object.entries({ ...maskCases, sinks: sinkCase })) {
       if (name === 'sinks' && !normalizedKinds.includes(kind)) continue;
       it(`${kind} × ${name}`, () => {
-        const ref = refAttention(q, k, v, { ...dims, normalizer: kind, ...c.r });
+        const ref = refAttention(q, k, v, { ...dims, ...refKind(kind), ...c.r });
         const got = run(kind, c.a);
         expect(maxAbsDiff(got.out, ref.out)).toBeLessThan(1e-13);
         if (normalizedKinds.includes(kind)) {
@@ -115,9 +127,9 @@ describe('attention forward vs a materialized Float64 reference', () => {
   it('Float32 inputs: the double result rounded once', () => {
     const [q32, k32, v32] = [Float32Array.from(q), Float32Array.from(k), Float32Array.from(v)];
     for (const kind of kinds) {
-      const { out } = attention(q32, k32, v32, { ...dims, normalizer: kind, causal: true });
+      const { out } = attention(q32, k32, v32, { ...dims, ...kindOptions(kind), causal: true });
       expect(out).toBeInstanceOf(Float32Array);
-      const ref = refAttention(q32, k32, v32, { ...dims, normalizer: kind, causal: true });
+      const ref = refAttention(q32, k32, v32, { ...dims, ...refKind(kind), causal: true });
       for (let i = 0; i < out.length; i++)
         expect(Math.abs(out[i]! - ref.out[i]!)).toBeLessThanOrEqual(
           2 ** -24 * Math.abs(ref.out[i]!) + 1e-12,
@@ -190,7 +202,7 @@ describe('attention forward vs a materialized Float64 reference', () => {
 
 /** Central-difference check of every gradient the vjp returns. */
 function checkGrads(kind: string, extra: Partial<AttentionOptions>) {
-  const base = { ...dims, normalizer: kind, blockSize: 2, ...extra } as AttentionOptions;
+  const base = { ...dims, ...kindOptions(kind), blockSize: 2, ...extra } as AttentionOptions;
   const g = attentionVjp(q, k, v, dOut, base);
   const f = (o: Partial<AttentionOptions>, qq = q, kk = k, vv = v) =>
     attention(qq, kk, vv, { ...base, ...o }).out;
@@ -280,7 +292,53 @@ describe('attention errors', () => {
     bad({ returnLse: true, normalizer: 'relu' }, 'INVALID_PARAMETER');
     bad({ alibiSlopes: [1] }, 'SHAPE_MISMATCH');
     bad({ blockSize: 1.5 }, 'INVALID_PARAMETER');
+    bad({ normalizerOptions: { reweight: 3 } }, 'INVALID_PARAMETER'); // softmax has no re-weighting
+    bad({ normalizer: 'softplusNorm', normalizerOptions: { reweight: 0.5 } }, 'INVALID_PARAMETER');
+    bad(
+      { normalizer: 'softplusNorm', normalizerOptions: { reweight: 3 }, returnLse: true },
+      'INVALID_PARAMETER',
+    );
     bad({}, 'INVALID_INPUT', [q, 'x' as unknown as Float64Array, v]);
     expect(() => attentionVjp(q, k, v, dOut.subarray(1), { ...dims })).toThrow(SoftmaxKitError);
   });
 });
+
+describe('LSSAR (softplusNorm with re-weighting) in attention', () => {
+  const o = { batch: 1, heads: 2, kvHeads: 1, queries: 40, keys: 40, dim: 8, valueDim: 3 };
+  const [qq, kk, vv] = [randomArray(640, 41), randomArray(320, 42), randomArray(120, 43)];
+  const lssar = { normalizer: 'softplusNorm', normalizerOptions: { reweight: 15 } } as const;
+
+  it('causal, p = 15, 40 tokens, several blocks: agrees with the reference', () => {
+    const ref = refAttention(qq, kk, vv, {
+      ...o,
+      normalizer: 'softplusNorm',
+      reweight: 15,
+      causal: true,
+    });
+    for (const blockSize of [7, 128]) {
+      const { out } = attention(qq, kk, vv, { ...o, ...lssar, causal: true, blockSize });
+      expect(maxAbsDiff(out, ref.out)).toBeLessThan(1e-13);
+    }
+  });
+
+  it('the first causal rows (≤ 3 visible keys) keep offset 0: row 0 reads v_0 exactly', () => {
+    const { out } = attention(qq, kk, vv, { ...o, ...lssar, causal: true });
+    expect(Array.from(out.subarray(0, 3))).toEqual(Array.from(vv.subarray(0, 3)));
+  });
+
+  it('is sharper than LSSA: the largest weight grows', () => {
+    // one-hot values read the weights off directly
+    const eye = new Float64Array(40 * 40);
+    for (let j = 0; j < 40; j++) eye[j * 40 + j] = 1;
+    const w = { ...o, heads: 1, valueDim: 40 };
+    const q1 = qq.subarray(0, 320);
+    const a = attention(q1, kk, eye, { ...w, normalizer: 'softplusNorm' }).out;
+    const y = attention(q1, kk, eye, { ...w, ...lssar }).out;
+    for (let i = 0; i < 40; i++) {
+      const row = (t: FloatArrayLike) => Math.max(...Array.from(t.subarray(i * 40, (i + 1) * 40)));
+      expect(row(y)).toBeGreaterThan(row(a));
+    }
+  });
+});
+
+type FloatArrayLike = Float32Array | Float64Array;

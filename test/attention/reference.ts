@@ -30,6 +30,8 @@ export interface RefOptions {
   eps?: number;
   bias?: number;
   lengthScale?: boolean;
+  /** softplusNorm: LSSAR's re-weighting power. */
+  reweight?: number;
 }
 
 const softplus = (x: number) => (x > 30 ? x : Math.log(1 + Math.exp(x)));
@@ -94,7 +96,14 @@ function normalize(o: RefOptions, row: number[], sink: number | null, n: number)
     const fs = all.map((x, j) => (allVis[j] ? f(x) : 0));
     D = fs.reduce((a, b) => a + b, 0);
     if (D === 0) return { w: row.map(() => 0), lse: -Infinity };
-    return { w: fs.slice(0, row.length).map((x) => x / D), lse: Math.log(D) };
+    w = fs.slice(0, row.length).map((x) => x / D);
+    if (o.reweight !== undefined) {
+      // LSSAR: relu(n·a − o)^p, l1-normalized again; o = 0 for rows of ≤ 3 visible keys
+      const r = w.map((a) => Math.max(n * a - (n > 3 ? 1 : 0), 0) ** o.reweight!);
+      const W = r.reduce((a, b) => a + b, 0);
+      w = r.map((x) => (W > 0 ? x / W : 0));
+    }
+    return { w, lse: Math.log(D) };
   }
   if (kind === 'sigmoid') {
     const b = o.bias ?? -Math.log(o.keys);

@@ -191,3 +191,145 @@ describe('softplusNorm validation and purity', () => {
     expect(Array.from(dy)).toEqual([1, 2, 3]);
   });
 });
+
+/** LSSAR's re-weighting of the 60-digit softplusNorm: relu(n·a − o)^p / Σ, o = [n > 3]. */
+function refReweighted(x: ArrayLike<number>, p: number): { y: Dec[]; a: Dec[]; n: number } {
+  const a = refSoftplusNorm(x);
+  const n = Array.from(x).filter((v) => v !== -Infinity).length;
+  const o = n > 3 ? 1 : 0;
+  const w = a.map((t) => D.max(t.times(n).minus(o), 0).pow(p));
+  const W = w.reduce((s, t) => s.plus(t), new D(0));
+  return { y: w.map((t) => (W.isZero() ? new D(0) : t.div(W))), a, n };
+}
+
+describe('softplusNorm with reweight (LSSAR)', () => {
+  it('Float64 within the stated bound p·(δ_j + Σ y_k·δ_k) + (p + 4)·ε of 60-digit references', () => {
+    const eps = 2 ** -53;
+    const da = 16 * eps; // softplusNorm's own Float64 bound, 8 ulp
+    for (const [len, lo, hi, p, seed] of [
+      [16, -3, 3, 15, 20],
+      [64, -6, 6, 3, 21],
+      [200, -2, 2, 15, 22],
+      [7, -800, -790, 15, 23], // the scaled softplus path
+      [2000, -4, 4, 15, 24], // a long row
+      [9, -3, 3, 1, 25],
+    ] as const) {
+      const x = randomArray(len, seed, lo, hi);
+      const { y: ref, a, n } = refReweighted(x, p);
+      const y = softplusNorm(x, { reweight: p });
+      const u = a.map((t) => t.times(n).minus(1).toNumber());
+      const delta = u.map((uk, k) => (uk > 0 ? ((da + eps) * n * a[k]!.toNumber()) / uk + eps : 0));
+      const dW = delta.reduce((s, d, k) => s + d * ref[k]!.toNumber(), 0);
+      let kept = 0;
+      for (let j = 0; j < len; j++) {
+        if (u[j]! <= 0) {
+          expect(y[j]).toBe(0);
+          continue;
+        }
+        kept++;
+        const bound = p * (delta[j]! + dW) + (p + 4) * eps;
+        if (ref[j]!.gte(1e-300)) expect(relError(y[j]!, ref[j]!)).toBeLessThanOrEqual(bound);
+      }
+      expect(kept).toBeGreaterThan(0);
+    }
+  });
+
+  it('Float32 is the double result rounded once: ≤ 1 ulp where u is of order one', () => {
+    const x = Float32Array.from(randomArray(50, 26, -4, 4));
+    const y = softplusNorm(x, { reweight: 15 });
+    expect(y).toBeInstanceOf(Float32Array);
+    const { y: ref, a, n } = refReweighted(x, 15);
+    for (let j = 0; j < 50; j++)
+      if (a[j]!.times(n).minus(1).gte(0.5) && ref[j]!.gte(2 ** -126))
+        expect(ulpError(y[j]!, ref[j]!, true)).toBeLessThanOrEqual(1);
+  });
+
+  it('keeps only the above-mean weights and tends to argmax as p grows', () => {
+    const x = [3, 1, 0, 0, -2];
+    const a = softplusNorm(x);
+    const y = softplusNorm(x, { reweight: 15 });
+    for (let j = 0; j < 5; j++) expect(y[j]! > 0).toBe(5 * a[j]! > 1);
+    expect(y[0]!).toBeGreaterThan(0.999);
+    expect(softplusNorm(x, { reweight: 200 })[0]).toBe(1);
+  });
+
+  it('rows of ≤ 3 visible entries use offset 0: y = a^p / Σ a^p', () => {
+    for (const x of [
+      [1.5, -0.5],
+      [0.2, 2, -1],
+      [-Infinity, 0.7, 0.1, -Infinity],
+    ]) {
+      const a = Array.from(softplusNorm(x));
+      const w = a.map((t) => t ** 3);
+      const W = w.reduce((s, t) => s + t, 0);
+      const y = softplusNorm(x, { reweight: 3 });
+      for (let j = 0; j < x.length; j++) expect(y[j]).toBeCloseTo(w[j]! / W, 15);
+    }
+    expect(Array.from(softplusNorm([42], { reweight: 15 }))).toEqual([1]);
+  });
+
+  it('−∞ entries are not counted in n; uniform and fully masked rows give zeros', () => {
+    const x = [0.4, -Infinity, 2, -1, 1, -Infinity, 0];
+    const f = softplusNorm([0.4, 2, -1, 1, 0], { reweight: 15 });
+    const y = softplusNorm(x, { reweight: 15 });
+    expect(Array.from(y)).toEqual([f[0], 0, f[1], f[2], f[3], 0, f[4]]);
+    expect(Array.from(softplusNorm([2, 2, 2, 2], { reweight: 15 }))).toEqual([0, 0, 0, 0]);
+    expect(Array.from(softplusNormVjp([2, 2, 2, 2], [1, 2, 3, 4], { reweight: 15 }))).toEqual([
+      0, 0, 0, 0,
+    ]);
+    const m = [-Infinity, -Infinity];
+    expect(Array.from(softplusNorm(m, { reweight: 3 }))).toEqual([0, 0]);
+    expect(Array.from(softplusNormVjp(m, [1, 1], { reweight: 3 }))).toEqual([0, 0]);
+    expect(Array.from(softplusNorm([Infinity, 0, Infinity], { reweight: 3 }))).toEqual([
+      0.5, 0, 0.5,
+    ]);
+  });
+
+  it('vjp agrees with central finite differences (masked, short, long, scaled rows)', () => {
+    for (const [len, lo, hi, p, seed] of [
+      [12, -3, 3, 15, 27],
+      [3, -2, 2, 3, 28], // offset 0
+      [40, -2, 2, 3, 29],
+      [10, -760, -750, 15, 30],
+      [10, -3, 3, 1, 31],
+    ] as const) {
+      const x = randomArray(len, seed, lo, hi);
+      if (len > 5) x[len - 2] = -Infinity;
+      const dy = randomArray(len, seed + 40);
+      const a = softplusNorm(x);
+      const n = x.filter((v) => v !== -Infinity).length;
+      // keep every u away from the kink at 0, where the derivative jumps
+      for (let j = 0; j < len; j++)
+        if (x[j] !== -Infinity) expect(Math.abs(n * a[j]! - (n > 3 ? 1 : 0))).toBeGreaterThan(1e-3);
+      const fd = fdVjp((z) => softplusNorm(z, { reweight: p }), x, dy, 1e-6);
+      expect(gradError(softplusNormVjp(x, dy, { reweight: p }), fd)).toBeLessThan(1e-6);
+    }
+  });
+
+  it('works on any axis and through out', () => {
+    const shape = [3, 4, 5];
+    const x = randomArray(60, 32);
+    const dy = randomArray(60, 33);
+    for (const axis of [0, 1, 2]) {
+      const o = { reweight: 3 };
+      expect(softplusNorm(x, { shape, axis, ...o })).toEqual(
+        perSlice((r) => softplusNorm(r, o), [x], shape, axis),
+      );
+      expect(softplusNormVjp(x, dy, { shape, axis, ...o })).toEqual(
+        perSlice((r, g) => softplusNormVjp(r, g!, o), [x, dy], shape, axis),
+      );
+    }
+    const out = new Float64Array(60);
+    expect(softplusNorm(x, { shape, reweight: 3, out })).toBe(out);
+  });
+
+  it('rejects a power below 1 or not finite', () => {
+    expect(() => softplusNorm([1, 2], { reweight: 0.5 })).toThrow(code('INVALID_PARAMETER'));
+    expect(() => softplusNormVjp([1, 2], [1, 1], { reweight: Number.NaN })).toThrow(
+      code('NON_FINITE_PARAMETER'),
+    );
+    expect(() => softplusNorm([1, 2], { reweight: '3' as never })).toThrow(
+      code('INVALID_PARAMETER'),
+    );
+  });
+});
