@@ -7,11 +7,16 @@
  * independent and every range runs the same kernel code, so the result is
  * identical, bit for bit, to one thread's.
  *
- * The calls stay synchronous: the calling thread blocks in Atomics.wait until the
- * workers are done, which Node allows (and browsers forbid on their main thread),
- * so the pool is for Node (worker_threads) with the shared-memory build (the
- * default there; with a plain memory calls run on one thread). Small calls
- * (< MIN_PARALLEL elements) and single rows run on one thread.
+ * The calls stay synchronous: the calling thread waits for the workers in
+ * Atomics.wait, or, where it may not block (a browser's main thread), by spinning on
+ * Atomics.load — only for the end of the workers' share, which it has just run
+ * itself. Node starts its worker_threads at the first large call and waits for them
+ * then. A browser starts Web Workers (from a Blob of the worker's source, the module
+ * and the memory posted to them) only after the page yields to its event loop, so
+ * there `configure` starts them at once and its promise settles when they run;
+ * until then calls run on one thread. Both need shared memory: Node, or a
+ * cross-origin-isolated page (COOP/COEP headers). Small calls (< MIN_PARALLEL
+ * elements) and single rows run on one thread.
  *
  * Protocol (one Int32 control slot group per worker, in a SharedArrayBuffer):
  * the caller writes the kernel's index and its arguments, bumps SEQ and notifies;
@@ -19,7 +24,14 @@
  */
 import { SoftmaxKitError } from '../../tensor/errors.js';
 import { requireNumber } from '../../tensor/validate.js';
-import { type KernelExports, onWasmLoaded, TAIL_BASE, type WasmKernels } from '../wasm/load.js';
+import {
+  type KernelExports,
+  onWasmLoaded,
+  TAIL_BASE,
+  type WasmKernels,
+  wasmKernels,
+  wasmReady,
+} from '../wasm/load.js';
 
 /** Row kernels the pool can run (indices shared with the worker); flashDecode's rows are key chunks. */
 const KERNELS = [
@@ -38,7 +50,7 @@ export type RowKernelName = (typeof KERNELS)[number];
 /** Below this many elements a call runs on one thread (a hand-off costs ~10–50 µs). */
 const MIN_PARALLEL = 1 << 15;
 const MAX_ARGS = 12;
-/** How long the first parallel call waits for the workers to start. */
+/** How long a pool waits for its workers to start. */
 const START_TIMEOUT_MS = 10_000;
 // Int32 slots per worker: SEQ (job number), OP (kernel index, −1 = stop), DONE, RESULT.
 const SEQ = 0;
@@ -49,7 +61,10 @@ const SLOTS = 4;
 
 /** Options of `configure`. */
 export interface ConfigureOptions {
-  /** Threads for large WebAssembly calls (1 = none). Node only; needs shared memory. */
+  /**
+   * Threads for large WebAssembly calls (1 = none). Needs shared memory: Node, or a
+   * cross-origin-isolated browser page.
+   */
   threads?: number;
 }
 
@@ -58,28 +73,37 @@ interface Pool {
   readonly workers: { terminate(): unknown }[];
   readonly ctrl: Int32Array;
   readonly args: Float64Array;
+  /** Every worker has instantiated the module and waits for jobs. */
+  ready: boolean;
+  /** Settles when ready (or rejects if the workers fail to start). */
+  readonly started: Promise<void>;
 }
 
-// The worker's whole program (CommonJS, evaluated by worker_threads).
-const WORKER_SOURCE = `
-const { workerData } = require('node:worker_threads');
-const { module, memory, ctrl, args, index, names, slots, maxArgs, tail } = workerData;
-const ex = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error('abort'); } } }).exports;
-ex.setTail(tail);
-const base = index * slots;
-const a = new Float64Array(args.buffer, index * maxArgs * 8, maxArgs);
-let seen = 0;
-Atomics.store(ctrl, base + 2, -1);
-Atomics.notify(ctrl, base + 2);
-for (;;) {
-  Atomics.wait(ctrl, base, seen);
-  seen = Atomics.load(ctrl, base);
-  const op = ctrl[base + 1];
-  if (op < 0) break;
-  ctrl[base + 3] = ex[names[op]](...a);
-  Atomics.store(ctrl, base + 2, seen);
+// The worker's program, for both kinds of worker: instantiate the module over the
+// shared memory, store DONE = −1 (started), then serve jobs until OP < 0.
+const SERVE = `
+function serve({ module, memory, ctrl, args, index, names, slots, maxArgs, tail }) {
+  const ex = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error('abort'); } } }).exports;
+  ex.setTail(tail);
+  const base = index * slots;
+  const a = new Float64Array(args.buffer, index * maxArgs * 8, maxArgs);
+  let seen = 0;
+  Atomics.store(ctrl, base + 2, -1);
   Atomics.notify(ctrl, base + 2);
+  for (;;) {
+    Atomics.wait(ctrl, base, seen);
+    seen = Atomics.load(ctrl, base);
+    const op = ctrl[base + 1];
+    if (op < 0) break;
+    ctrl[base + 3] = ex[names[op]](...a);
+    Atomics.store(ctrl, base + 2, seen);
+    Atomics.notify(ctrl, base + 2);
+  }
 }`;
+/** Node: CommonJS evaluated by worker_threads, its data in workerData. */
+const NODE_WORKER = `${SERVE}\nserve(require('node:worker_threads').workerData);`;
+/** Browsers: a classic Web Worker whose data arrives in its first message. */
+const WEB_WORKER = `${SERVE}\nonmessage = (e) => serve(e.data);`;
 
 let threads = 1;
 let pool: Pool | undefined;
@@ -95,83 +119,194 @@ function stop(): void {
   pool = undefined;
 }
 
-// a new instance (new memory) needs new workers
+// a new instance (new memory) needs new workers: Node starts them at the next large
+// call, a browser at once (a failure there leaves calls on one thread)
 onWasmLoaded((k) => {
   if (pool && pool.kernels !== k) stop();
+  if (webWorkers()) startWebPool(k).catch(() => undefined);
 });
 
-type WorkerCtor = new (
+type NodeWorker = new (
   code: string,
   options: { eval: true; workerData: unknown },
 ) => { terminate(): unknown; unref(): void };
 
-function workerThreads(): WorkerCtor | undefined {
+interface WebWorker {
+  postMessage(data: unknown): void;
+  terminate(): void;
+  addEventListener(type: 'error', f: (e: { message?: string }) => void): void;
+}
+type WebWorkerCtor = new (url: string) => WebWorker;
+
+function workerThreads(): NodeWorker | undefined {
   const p = globalThis.process as
-    | { getBuiltinModule?: (id: string) => { Worker?: WorkerCtor } | undefined }
+    | { getBuiltinModule?: (id: string) => { Worker?: NodeWorker } | undefined }
     | undefined;
   return p?.getBuiltinModule?.('node:worker_threads')?.Worker;
 }
 
-function start(k: WasmKernels, n: number): Pool {
-  const Worker = workerThreads()!;
+/** A browser's Worker constructor (only where Node's worker_threads are absent). */
+function webWorkers(): WebWorkerCtor | undefined {
+  return workerThreads() ? undefined : (globalThis as { Worker?: WebWorkerCtor }).Worker;
+}
+
+/** Can this thread block in Atomics.wait? (A browser's main thread may not.) */
+let canBlock: boolean | undefined;
+function blocks(): boolean {
+  if (canBlock === undefined) {
+    try {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0); // "not-equal" at once
+      canBlock = true;
+    } catch {
+      canBlock = false;
+    }
+  }
+  return canBlock;
+}
+
+/** Wait until ctrl[i] !== value (Atomics.wait where allowed, else spinning). */
+function waitWhile(ctrl: Int32Array, i: number, value: number, timeoutMs?: number): void {
+  if (blocks()) Atomics.wait(ctrl, i, value, timeoutMs);
+  else {
+    const until = timeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + timeoutMs;
+    while (Atomics.load(ctrl, i) === value && Date.now() < until);
+  }
+}
+
+/** The control and argument buffers and each worker's start message. */
+function plan(k: WasmKernels, n: number) {
   const ctrl = new Int32Array(new SharedArrayBuffer(4 * SLOTS * n));
   const args = new Float64Array(new SharedArrayBuffer(8 * MAX_ARGS * n));
+  const data = (w: number) => ({
+    module: k.module,
+    memory: k.memory,
+    ctrl,
+    args,
+    index: w,
+    names: KERNELS,
+    slots: SLOTS,
+    maxArgs: MAX_ARGS,
+    tail: TAIL_BASE + 32 * (w + 1),
+  });
+  return { ctrl, args, data };
+}
+
+const started = (ctrl: Int32Array, w: number) => Atomics.load(ctrl, w * SLOTS + DONE) === -1;
+
+function startFailed(workers: { terminate(): unknown }[], n: number, why: string) {
+  for (const worker of workers) worker.terminate();
+  return new SoftmaxKitError(
+    'BACKEND_UNAVAILABLE',
+    `configure: expected ${n} worker threads to start within ${START_TIMEOUT_MS} ms, got ${why}`,
+  );
+}
+
+/** Node: start n worker_threads and block until each has instantiated the module. */
+function startNode(k: WasmKernels, n: number): Pool {
+  const Worker = workerThreads()!;
+  const { ctrl, args, data } = plan(k, n);
   const workers = [];
   for (let w = 0; w < n; w++) {
-    const workerData = {
-      module: k.module,
-      memory: k.memory,
-      ctrl,
-      args,
-      index: w,
-      names: KERNELS,
-      slots: SLOTS,
-      maxArgs: MAX_ARGS,
-      tail: TAIL_BASE + 32 * (w + 1),
-    };
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData });
+    const worker = new Worker(NODE_WORKER, { eval: true, workerData: data(w) });
     worker.unref(); // idle workers never keep the process alive
     workers.push(worker);
   }
-  // wait until every worker has instantiated the module (a worker that cannot start
-  // would otherwise block this thread forever)
+  // a worker that cannot start would otherwise block this thread forever
   const deadline = Date.now() + START_TIMEOUT_MS;
   for (let w = 0; w < n; w++)
-    while (Atomics.load(ctrl, w * SLOTS + DONE) !== -1) {
-      if (Date.now() > deadline) {
-        for (const worker of workers) worker.terminate();
-        throw new SoftmaxKitError(
-          'BACKEND_UNAVAILABLE',
-          `configure: expected ${n} worker threads to start within ${START_TIMEOUT_MS} ms, got ${w}`,
-        );
-      }
-      Atomics.wait(ctrl, w * SLOTS + DONE, 0, 50);
+    while (!started(ctrl, w)) {
+      if (Date.now() > deadline) throw startFailed(workers, n, `${w}`);
+      waitWhile(ctrl, w * SLOTS + DONE, 0, 50);
     }
-  return { kernels: k, workers, ctrl, args };
+  return { kernels: k, workers, ctrl, args, ready: true, started: Promise.resolve() };
+}
+
+/**
+ * Browsers: start n Web Workers; the pool is used once `started` resolves (the
+ * workers run only after the page yields to its event loop).
+ */
+function startWeb(k: WasmKernels, n: number): Pool {
+  const Worker = webWorkers()!;
+  const { ctrl, args, data } = plan(k, n);
+  const url = URL.createObjectURL(new Blob([WEB_WORKER], { type: 'text/javascript' }));
+  const workers: WebWorker[] = [];
+  let failure = '';
+  for (let w = 0; w < n; w++) {
+    const worker = new Worker(url);
+    worker.addEventListener('error', (e) => {
+      failure = e.message ?? 'a worker error';
+    });
+    worker.postMessage(data(w));
+    workers.push(worker);
+  }
+  URL.revokeObjectURL(url);
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  const p: { -readonly [K in keyof Pool]: Pool[K] } = {
+    kernels: k,
+    workers,
+    ctrl,
+    args,
+    ready: false,
+    started: Promise.resolve(),
+  };
+  p.started = new Promise<void>((resolve, reject) => {
+    const poll = () => {
+      let up = 0;
+      while (up < n && started(ctrl, up)) up++;
+      if (up === n) {
+        p.ready = true;
+        resolve();
+      } else if (failure !== '' || Date.now() > deadline) {
+        if (pool === p) pool = undefined;
+        reject(startFailed(workers, n, failure === '' ? `${up}` : failure));
+      } else setTimeout(poll, 5);
+    };
+    poll();
+  });
+  return p;
+}
+
+/** Browsers: the pool over instance k, started if needed; settles when it runs. */
+function startWebPool(k: WasmKernels | undefined): Promise<void> {
+  if (!k || threads < 2 || !k.sharedMemory) return Promise.resolve();
+  if (!pool || pool.kernels !== k) pool = startWeb(k, threads - 1);
+  return pool.started;
 }
 
 /**
  * Set library-wide options. `threads`: split large WebAssembly calls across this
  * many threads (the caller's plus threads − 1 workers); 1 turns the pool off.
+ * Throws BACKEND_UNAVAILABLE where threads cannot work (no workers, or no
+ * SharedArrayBuffer: a browser page that is not cross-origin isolated).
+ *
+ * The promise settles when the workers run: at once in Node (they start at the
+ * first large call), after they have started in a browser (await it there; until
+ * then calls run on one thread). It rejects if they fail to start.
  *
  * @example
- * configure({ threads: 4 });
+ * await configure({ threads: 4 });
  * softmax(x, { shape: [32, 32000], backend: 'wasm' }); // rows on 4 threads
  */
-export function configure(options: ConfigureOptions): void {
-  if (options.threads === undefined) return;
+export function configure(options: ConfigureOptions): Promise<void> {
+  if (options.threads === undefined) return Promise.resolve();
   const t = requireNumber('configure', 'threads', options.threads, {
     integer: true,
     atLeast: 1,
     atMost: 256,
   });
-  if (t > 1 && !workerThreads())
+  if (t > 1 && !workerThreads() && !webWorkers())
     throw new SoftmaxKitError(
       'BACKEND_UNAVAILABLE',
-      `configure: expected Node's worker_threads for threads = ${t}, got none`,
+      `configure: expected worker threads (Node's worker_threads or Web Workers) for threads = ${t}, got none`,
+    );
+  if (t > 1 && typeof SharedArrayBuffer === 'undefined')
+    throw new SoftmaxKitError(
+      'BACKEND_UNAVAILABLE',
+      `configure: expected SharedArrayBuffer (a cross-origin-isolated page) for threads = ${t}, got none`,
     );
   stop();
   threads = t;
+  return webWorkers() ? wasmReady.then(() => startWebPool(wasmKernels())) : Promise.resolve();
 }
 
 /** The configured thread count. */
@@ -199,7 +334,11 @@ export function runRows(
   const fn = (k.exports as unknown as Record<RowKernelName, (...a: number[]) => number>)[name];
   const parts = Math.min(threads, rows);
   if (parts < 2 || rows * n < MIN_PARALLEL || !k.sharedMemory) return fn(...args(0, rows));
-  if (!pool || pool.kernels !== k) pool = start(k, threads - 1);
+  if (!pool || pool.kernels !== k) {
+    if (webWorkers()) return fn(...args(0, rows)); // a browser's pool starts in configure
+    pool = startNode(k, threads - 1);
+  }
+  if (!pool.ready) return fn(...args(0, rows));
   const { ctrl, args: buf } = pool;
   const op = KERNELS.indexOf(name);
   const per = Math.ceil(rows / parts);
@@ -220,7 +359,7 @@ export function runRows(
     for (;;) {
       const done = Atomics.load(ctrl, w * SLOTS + DONE);
       if (done === seq) break;
-      Atomics.wait(ctrl, w * SLOTS + DONE, done);
+      waitWhile(ctrl, w * SLOTS + DONE, done);
     }
     result += ctrl[w * SLOTS + RESULT]!;
   }
