@@ -21,6 +21,9 @@
  * Protocol (one Int32 control slot group per worker, in a SharedArrayBuffer):
  * the caller writes the kernel's index and its arguments, bumps SEQ and notifies;
  * the worker runs the kernel, writes the result, stores DONE = SEQ and notifies.
+ * Both sides spin for SPIN_MS before they sleep: a futex wake-up costs tens of µs
+ * here, which made a hand-off as dear as a small chunk of work. `post`/`join` let
+ * the copy path pipeline its chunks (../wasm/backend.ts).
  */
 import { SoftmaxKitError } from '../../tensor/errors.js';
 import { requireNumber } from '../../tensor/validate.js';
@@ -50,6 +53,12 @@ export type RowKernelName = (typeof KERNELS)[number];
 /** Below this many elements a call runs on one thread (a hand-off costs ~10–50 µs). */
 const MIN_PARALLEL = 1 << 15;
 const MAX_ARGS = 12;
+/**
+ * How long a waiting side spins before it sleeps in Atomics.wait: a futex wake-up
+ * costs tens of µs on a VM, as much as a whole small chunk's work, while back-to-back
+ * jobs arrive within this window.
+ */
+const SPIN_MS = 0.2;
 /** How long a pool waits for its workers to start. */
 const START_TIMEOUT_MS = 10_000;
 // Int32 slots per worker: SEQ (job number), OP (kernel index, −1 = stop), DONE, RESULT.
@@ -82,7 +91,7 @@ interface Pool {
 // The worker's program, for both kinds of worker: instantiate the module over the
 // shared memory, store DONE = −1 (started), then serve jobs until OP < 0.
 const SERVE = `
-function serve({ module, memory, ctrl, args, index, names, slots, maxArgs, tail }) {
+function serve({ module, memory, ctrl, args, index, names, slots, maxArgs, tail, spinMs }) {
   const ex = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error('abort'); } } }).exports;
   ex.setTail(tail);
   const base = index * slots;
@@ -91,6 +100,8 @@ function serve({ module, memory, ctrl, args, index, names, slots, maxArgs, tail 
   Atomics.store(ctrl, base + 2, -1);
   Atomics.notify(ctrl, base + 2);
   for (;;) {
+    const t0 = performance.now();
+    while (Atomics.load(ctrl, base) === seen && performance.now() - t0 < spinMs);
     Atomics.wait(ctrl, base, seen);
     seen = Atomics.load(ctrl, base);
     const op = ctrl[base + 1];
@@ -164,13 +175,19 @@ function blocks(): boolean {
   return canBlock;
 }
 
-/** Wait until ctrl[i] !== value (Atomics.wait where allowed, else spinning). */
+/**
+ * Wait until ctrl[i] !== value: spin for SPIN_MS, then sleep in Atomics.wait where
+ * this thread may block, else keep spinning (a browser's main thread).
+ */
 function waitWhile(ctrl: Int32Array, i: number, value: number, timeoutMs?: number): void {
-  if (blocks()) Atomics.wait(ctrl, i, value, timeoutMs);
-  else {
-    const until = timeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + timeoutMs;
-    while (Atomics.load(ctrl, i) === value && Date.now() < until);
-  }
+  const t0 = performance.now();
+  const until = t0 + (timeoutMs ?? Number.POSITIVE_INFINITY);
+  const spinUntil = Math.min(until, t0 + SPIN_MS);
+  while (Atomics.load(ctrl, i) === value && performance.now() < spinUntil);
+  if (Atomics.load(ctrl, i) !== value) return;
+  if (blocks())
+    Atomics.wait(ctrl, i, value, timeoutMs === undefined ? undefined : until - performance.now());
+  else while (Atomics.load(ctrl, i) === value && performance.now() < until);
 }
 
 /** The control and argument buffers and each worker's start message. */
@@ -187,6 +204,7 @@ function plan(k: WasmKernels, n: number) {
     slots: SLOTS,
     maxArgs: MAX_ARGS,
     tail: TAIL_BASE + 32 * (w + 1),
+    spinMs: SPIN_MS,
   });
   return { ctrl, args, data };
 }
@@ -320,6 +338,52 @@ export function poolWorkers(): number {
 }
 
 /**
+ * The workers a call of `elements` elements over `rows` rows may use now: 0 when
+ * threads are off, the call is small, the memory is not shared, or a browser's
+ * pool has not started yet. Node starts its pool here on first use.
+ */
+export function workersFor(k: WasmKernels, rows: number, elements: number): number {
+  if (threads < 2 || rows < 2 || elements < MIN_PARALLEL || !k.sharedMemory) return 0;
+  if (!pool || pool.kernels !== k) {
+    if (webWorkers()) return 0; // a browser's pool starts in configure
+    pool = startNode(k, threads - 1);
+  }
+  return pool.ready ? pool.workers.length : 0;
+}
+
+/** Start kernel `name` with `args` on worker w of the pool (see workersFor); no wait. */
+export function post(w: number, name: RowKernelName, args: number[]): void {
+  const { ctrl, args: buf } = pool!;
+  buf.set(args, w * MAX_ARGS);
+  ctrl[w * SLOTS + OP] = KERNELS.indexOf(name);
+  Atomics.add(ctrl, w * SLOTS + SEQ, 1);
+  Atomics.notify(ctrl, w * SLOTS + SEQ);
+}
+
+/** Has worker w finished the job last posted to it? */
+export function finished(w: number): boolean {
+  const { ctrl } = pool!;
+  return Atomics.load(ctrl, w * SLOTS + DONE) === Atomics.load(ctrl, w * SLOTS + SEQ);
+}
+
+/** Wait for worker w's last job; its kernel's result. */
+export function join(w: number): number {
+  const { ctrl } = pool!;
+  const seq = Atomics.load(ctrl, w * SLOTS + SEQ);
+  for (;;) {
+    const done = Atomics.load(ctrl, w * SLOTS + DONE);
+    if (done === seq) break;
+    waitWhile(ctrl, w * SLOTS + DONE, done);
+  }
+  return ctrl[w * SLOTS + RESULT]!;
+}
+
+/** The kernel `name` of instance k, callable on this thread. */
+export function kernelOf(k: WasmKernels, name: RowKernelName): (...a: number[]) => number {
+  return (k.exports as unknown as Record<RowKernelName, (...a: number[]) => number>)[name];
+}
+
+/**
  * Run a row kernel over `rows` rows of `n` elements, split across the pool when
  * configured and worth it. `args(r0, t)` gives the kernel's arguments for rows
  * [r0, r0 + t). Returns the summed kernel results (flagged row counts).
@@ -331,38 +395,18 @@ export function runRows(
   n: number,
   args: (r0: number, t: number) => number[],
 ): number {
-  const fn = (k.exports as unknown as Record<RowKernelName, (...a: number[]) => number>)[name];
-  const parts = Math.min(threads, rows);
-  if (parts < 2 || rows * n < MIN_PARALLEL || !k.sharedMemory) return fn(...args(0, rows));
-  if (!pool || pool.kernels !== k) {
-    if (webWorkers()) return fn(...args(0, rows)); // a browser's pool starts in configure
-    pool = startNode(k, threads - 1);
-  }
-  if (!pool.ready) return fn(...args(0, rows));
-  const { ctrl, args: buf } = pool;
-  const op = KERNELS.indexOf(name);
+  const fn = kernelOf(k, name);
+  const parts = Math.min(workersFor(k, rows, rows * n) + 1, rows);
+  if (parts < 2) return fn(...args(0, rows));
   const per = Math.ceil(rows / parts);
   const busy: number[] = [];
-  for (let p = 1; p < parts; p++) {
+  for (let p = 1; p < parts && p * per < rows; p++) {
     const r0 = p * per;
-    if (r0 >= rows) break;
-    const w = p - 1;
-    buf.set(args(r0, Math.min(per, rows - r0)), w * MAX_ARGS);
-    ctrl[w * SLOTS + OP] = op;
-    Atomics.add(ctrl, w * SLOTS + SEQ, 1);
-    Atomics.notify(ctrl, w * SLOTS + SEQ);
-    busy.push(w);
+    post(p - 1, name, args(r0, Math.min(per, rows - r0)));
+    busy.push(p - 1);
   }
   let result = fn(...args(0, Math.min(per, rows)));
-  for (const w of busy) {
-    const seq = Atomics.load(ctrl, w * SLOTS + SEQ);
-    for (;;) {
-      const done = Atomics.load(ctrl, w * SLOTS + DONE);
-      if (done === seq) break;
-      waitWhile(ctrl, w * SLOTS + DONE, done);
-    }
-    result += ctrl[w * SLOTS + RESULT]!;
-  }
+  for (const w of busy) result += join(w);
   return result;
 }
 

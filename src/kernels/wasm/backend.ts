@@ -4,8 +4,9 @@
  * module is live.
  *
  * Arrays that live in the WebAssembly memory (`wasmArray`) are used in place;
- * others are copied into scratch in chunks of rows (≈ CHUNK elements, at least
- * one row) and the results copied back. Rows the kernels flag (non-finite max:
+ * others are copied into scratch in chunks of rows (≈ CHUNK elements per thread,
+ * at least one row) and the results copied back; with a worker pool the chunks are
+ * pipelined (copyRows). Rows the kernels flag (non-finite max:
  * NaN, +∞ or fully masked) are recomputed by the JS reference row by row, so
  * every non-finite output is exactly the reference's. Float64 'two-pass' calls
  * the JS kernel (the f64 kernels implement three-pass and online only). With
@@ -22,10 +23,19 @@
 import { sharesMemory } from '../../tensor/arrays.js';
 import type { FloatArray } from '../../tensor/types.js';
 import { type Backend, jsBackend, registerBackend, type SoftmaxAlgorithm } from '../backend.js';
-import { configuredThreads, runRows } from '../threads/pool.js';
+import {
+  configuredThreads,
+  finished,
+  join,
+  kernelOf,
+  post,
+  type RowKernelName,
+  runRows,
+  workersFor,
+} from '../threads/pool.js';
 import { wasmGemm } from './gemm.js';
 import { onWasmLoaded, type WasmKernels, wasmKernels } from './load.js';
-import { chunkRowsFitting, ensureBytes, inWasm, RESERVE, scratch } from './memory.js';
+import { chunkRowsFitting, ensureBytes, inWasm, RESERVE, type Scratch, scratch } from './memory.js';
 
 /** Elements per copy chunk (256 KiB of Float32: the chunk stays in L2 between passes). */
 const CHUNK = 1 << 16;
@@ -89,6 +99,89 @@ function inPlace(
   return true;
 }
 
+/** One copy-path call: its scratch regions per slot, its copies, its kernel's arguments. */
+interface CopyJob<S> {
+  readonly name: RowKernelName;
+  /** Scratch bytes per row and per slot (for fitting the chunk). */
+  readonly perRow: number;
+  readonly fixed: number;
+  /** Take one slot's regions for up to `cr` rows. */
+  take(sc: Scratch, cr: number): S;
+  /** Once the scratch is in place (before any copy). */
+  start?(): void;
+  /** Copy rows [r0, r0 + t) of the inputs into the slot. */
+  copyIn(s: S, r0: number, t: number): void;
+  /** The kernel's arguments for rows [q, q + u) of the slot. */
+  args(s: S, q: number, u: number): number[];
+  /** Copy the slot's t results out to rows [r0, r0 + t); `bad`: some row was flagged. */
+  copyOut(s: S, r0: number, t: number, bad: boolean): void;
+}
+
+/**
+ * Run a copy-path call over `rows` rows of n in chunks. Without workers (or with
+ * fewer than three chunks): copy in, run (split across the pool by runRows), copy
+ * out. With workers the chunks are pipelined over three slots: while the workers
+ * run their rows of chunk i, this thread runs its own share, copies chunk i − 1 out
+ * and chunk i + 1 in; its share adapts from chunk to chunk and call to call (it
+ * shrinks when the workers had to wait, grows when this thread did). Rows are independent and every row runs the same
+ * kernel, so the results are the same bit for bit. False: the scratch does not fit.
+ */
+/** The calling thread's fraction of a pipelined chunk's rows (it also copies), per kernel. */
+const mainShare = new Map<RowKernelName, number>();
+
+function copyRows<S>(
+  k: WasmKernels,
+  rows: number,
+  n: number,
+  pinned: boolean,
+  job: CopyJob<S>,
+  sc: Scratch = scratch(),
+): boolean {
+  const workers = workersFor(k, rows, rows * n);
+  let cr = workers ? chunkRows(k, rows, n, 3 * job.perRow, 3 * job.fixed, pinned) : 0;
+  const slots = cr && rows >= 3 * cr ? 3 : 1;
+  if (slots === 1) cr = chunkRows(k, rows, n, job.perRow, job.fixed, pinned);
+  const slot = Array.from({ length: slots }, () => job.take(sc, cr));
+  if (!cr || !ensureBytes(k, sc.end, pinned)) return false;
+  job.start?.();
+  if (slots === 1) {
+    const s = slot[0]!;
+    for (let r0 = 0; r0 < rows; r0 += cr) {
+      const t = Math.min(cr, rows - r0);
+      job.copyIn(s, r0, t);
+      const bad = runRows(k, job.name, t, n, (q, u) => job.args(s, q, u));
+      job.copyOut(s, r0, t, bad > 0);
+    }
+    return true;
+  }
+  const fn = kernelOf(k, job.name);
+  const chunks = Math.ceil(rows / cr);
+  const rowsOf = (c: number) => Math.min(cr, rows - c * cr);
+  let share = mainShare.get(job.name) ?? 0.5 / (workers + 1);
+  let badPrev = 0;
+  job.copyIn(slot[0]!, 0, rowsOf(0));
+  for (let c = 0; c < chunks; c++) {
+    const s = slot[c % 3]!;
+    const t = rowsOf(c);
+    const mine = Math.min(t - 1, Math.round(share * t));
+    const per = Math.ceil((t - mine) / workers);
+    let used = 0;
+    for (let q = mine; q < t; q += per)
+      post(used++, job.name, job.args(s, q, Math.min(per, t - q)));
+    let bad = mine > 0 ? fn(...job.args(s, 0, mine)) : 0;
+    if (c > 0) job.copyOut(slot[(c - 1) % 3]!, (c - 1) * cr, rowsOf(c - 1), badPrev > 0);
+    if (c + 1 < chunks) job.copyIn(slot[(c + 1) % 3]!, (c + 1) * cr, rowsOf(c + 1));
+    let idle = true; // did the workers finish before this thread came to wait?
+    for (let w = 0; w < used; w++) idle &&= finished(w);
+    for (let w = 0; w < used; w++) bad += join(w);
+    share = Math.min(1, Math.max(0, share + (idle ? -0.02 : 0.02)));
+    badPrev = bad;
+  }
+  job.copyOut(slot[(chunks - 1) % 3]!, (chunks - 1) * cr, rowsOf(chunks - 1), badPrev > 0);
+  mainShare.set(job.name, share);
+  return true;
+}
+
 function softmax(
   x: FloatArray,
   y: FloatArray,
@@ -133,24 +226,19 @@ function softmax(
     });
     if (ok) return;
   }
-  const pinned = inWasm(x) || inWasm(y);
-  const cr = chunkRows(k, rows, n, n * w + 1, slack(2), pinned);
-  const sc = scratch();
-  const buf = sc.take(cr * n * w);
-  const flags = sc.take(cr);
-  if (!cr || !ensureBytes(k, sc.end, pinned)) {
-    jsBackend.softmax(x, y, rows, n, algorithm, s, log);
-    return;
-  }
-  for (let r0 = 0; r0 < rows; r0 += cr) {
-    const t = Math.min(cr, rows - r0);
-    const v = view(k, f32, buf, t * n);
-    v.set(x.subarray(r0 * n, (r0 + t) * n));
-    const at = (q: number) => buf + q * n * w;
-    const bad = runRows(k, fn, t, n, (q, u) => [at(q), at(q), u, n, a, s, L, flags + q]);
-    y.set(v, r0 * n);
-    if (bad) fix(flagsOf(k, flags, t), r0, t);
-  }
+  const done = copyRows(k, rows, n, inWasm(x) || inWasm(y), {
+    name: fn,
+    perRow: n * w + 1,
+    fixed: slack(2),
+    take: (sc, cr) => ({ buf: sc.take(cr * n * w), flags: sc.take(cr) }),
+    copyIn: (b, r0, t) => view(k, f32, b.buf, t * n).set(x.subarray(r0 * n, (r0 + t) * n)),
+    args: (b, q, u) => [b.buf + q * n * w, b.buf + q * n * w, u, n, a, s, L, b.flags + q],
+    copyOut: (b, r0, t, bad) => {
+      y.set(view(k, f32, b.buf, t * n), r0 * n);
+      if (bad) fix(flagsOf(k, b.flags, t), r0, t);
+    },
+  });
+  if (!done) jsBackend.softmax(x, y, rows, n, algorithm, s, log);
 }
 
 function softmaxVjp(
@@ -200,37 +288,30 @@ function softmaxVjp(
     });
     if (ok) return;
   }
-  const pinned = inWasm(x) || inWasm(dy) || inWasm(dx);
-  const cr = chunkRows(k, rows, n, 3 * n * w + 1, slack(4), pinned);
-  const sc = scratch();
-  const bx = sc.take(cr * n * w);
-  const bg = sc.take(cr * n * w);
-  const bd = sc.take(cr * n * w);
-  const flags = sc.take(cr);
-  if (!cr || !ensureBytes(k, sc.end, pinned)) {
-    jsBackend.softmaxVjp(x, dy, dx, rows, n, algorithm, s, log);
-    return;
-  }
-  for (let r0 = 0; r0 < rows; r0 += cr) {
-    const t = Math.min(cr, rows - r0);
-    view(k, f32, bx, t * n).set(x.subarray(r0 * n, (r0 + t) * n));
-    view(k, f32, bg, t * n).set(dy.subarray(r0 * n, (r0 + t) * n));
-    const at = (q: number) => q * n * w;
-    const run = (q: number, u: number) => [
-      bx + at(q),
-      bg + at(q),
-      bd + at(q),
-      u,
-      n,
-      a,
-      s,
-      L,
-      flags + q,
-    ];
-    const bad = runRows(k, fn, t, n, run);
-    dx.set(view(k, f32, bd, t * n), r0 * n);
-    if (bad) fix(flagsOf(k, flags, t), r0, t);
-  }
+  const done = copyRows(k, rows, n, inWasm(x) || inWasm(dy) || inWasm(dx), {
+    name: fn,
+    perRow: 3 * n * w + 1,
+    fixed: slack(4),
+    take: (sc, cr) => ({
+      bx: sc.take(cr * n * w),
+      bg: sc.take(cr * n * w),
+      bd: sc.take(cr * n * w),
+      flags: sc.take(cr),
+    }),
+    copyIn: (b, r0, t) => {
+      view(k, f32, b.bx, t * n).set(x.subarray(r0 * n, (r0 + t) * n));
+      view(k, f32, b.bg, t * n).set(dy.subarray(r0 * n, (r0 + t) * n));
+    },
+    args: (b, q, u) => {
+      const at = q * n * w;
+      return [b.bx + at, b.bg + at, b.bd + at, u, n, a, s, L, b.flags + q];
+    },
+    copyOut: (b, r0, t, bad) => {
+      dx.set(view(k, f32, b.bd, t * n), r0 * n);
+      if (bad) fix(flagsOf(k, b.flags, t), r0, t);
+    },
+  });
+  if (!done) jsBackend.softmaxVjp(x, dy, dx, rows, n, algorithm, s, log);
 }
 
 function logSumExp(
@@ -273,23 +354,19 @@ function logSumExp(
     });
     if (ok) return;
   }
-  const pinned = inWasm(x) || inWasm(out);
-  const cr = chunkRows(k, rows, n, (n + 1) * w + 1, slack(3), pinned);
-  const sc = scratch();
-  const bx = sc.take(cr * n * w);
-  const bo = sc.take(cr * w);
-  const flags = sc.take(cr);
-  if (!cr || !ensureBytes(k, sc.end, pinned)) {
-    jsBackend.logSumExp(x, out, rows, n, algorithm, s);
-    return;
-  }
-  for (let r0 = 0; r0 < rows; r0 += cr) {
-    const t = Math.min(cr, rows - r0);
-    view(k, f32, bx, t * n).set(x.subarray(r0 * n, (r0 + t) * n));
-    const bad = runRows(k, fn, t, n, (q, u) => [bx + q * n * w, bo + q * w, u, n, a, s, flags + q]);
-    out.set(view(k, f32, bo, t), r0);
-    if (bad) fix(flagsOf(k, flags, t), r0, t);
-  }
+  const done = copyRows(k, rows, n, inWasm(x) || inWasm(out), {
+    name: fn,
+    perRow: (n + 1) * w + 1,
+    fixed: slack(3),
+    take: (sc, cr) => ({ bx: sc.take(cr * n * w), bo: sc.take(cr * w), flags: sc.take(cr) }),
+    copyIn: (b, r0, t) => view(k, f32, b.bx, t * n).set(x.subarray(r0 * n, (r0 + t) * n)),
+    args: (b, q, u) => [b.bx + q * n * w, b.bo + q * w, u, n, a, s, b.flags + q],
+    copyOut: (b, r0, t, bad) => {
+      out.set(view(k, f32, b.bo, t), r0);
+      if (bad) fix(flagsOf(k, b.flags, t), r0, t);
+    },
+  });
+  if (!done) jsBackend.logSumExp(x, out, rows, n, algorithm, s);
 }
 
 function crossEntropy(
@@ -311,47 +388,8 @@ function crossEntropy(
   const pinned = [x, targets, scale, loss, lse, grad, classWeight].some(
     (a) => a !== undefined && inWasm(a),
   );
-  const perRow = (grad ? 2 : 1) * n * w + 4 + 3 * 8 + 1;
-  const cr = chunkRows(k, rows, n, perRow, slack(8) + (classWeight ? n * 8 : 0), pinned);
-  const sc = scratch();
-  const bx = sc.take(cr * n * w);
-  const bg = grad ? sc.take(cr * n * w) : 0;
-  const bt = sc.take(cr * 4);
-  const bs = sc.take(cr * 8);
-  const bl = sc.take(cr * 8);
-  const be = sc.take(cr * 8);
-  const bw = classWeight ? sc.take(n * 8) : 0;
-  const flags = sc.take(cr);
-  if (!cr || !ensureBytes(k, sc.end, pinned)) {
-    jsBackend.crossEntropy(x, targets, rows, n, smoothing, classWeight, scale, loss, lse, grad);
-    return;
-  }
-  const buf = k.memory.buffer;
-  if (classWeight) new Float64Array(buf, bw, n).set(classWeight);
-  for (let r0 = 0; r0 < rows; r0 += cr) {
-    const t = Math.min(cr, rows - r0);
-    const sub = <A extends FloatArray | Int32Array>(a: A) => a.subarray(r0, r0 + t) as A;
-    view(k, f32, bx, t * n).set(x.subarray(r0 * n, (r0 + t) * n));
-    new Int32Array(buf, bt, t).set(sub(targets));
-    new Float64Array(buf, bs, t).set(sub(scale));
-    const run = (q: number, u: number) => [
-      bx + q * n * w,
-      bt + 4 * q,
-      u,
-      n,
-      smoothing,
-      bw,
-      bs + 8 * q,
-      bl + 8 * q,
-      be + 8 * q,
-      bg && bg + q * n * w,
-      flags + q,
-    ];
-    const bad = runRows(k, fn, t, n, run);
-    loss.set(new Float64Array(buf, bl, t), r0);
-    lse.set(new Float64Array(buf, be, t), r0);
-    if (grad) grad.set(view(k, f32, bg, t * n), r0 * n);
-    if (!bad) continue;
+  const buf = () => k.memory.buffer;
+  const fixRows = (flags: number, r0: number, t: number) => {
     const fl = flagsOf(k, flags, t);
     for (let r = 0; r < t; r++) {
       if (!fl[r]) continue;
@@ -371,7 +409,59 @@ function crossEntropy(
         grad?.subarray(o, o + n),
       );
     }
-  }
+  };
+  const sc = scratch();
+  const bw = classWeight ? sc.take(n * 8) : 0;
+  const done = copyRows(
+    k,
+    rows,
+    n,
+    pinned,
+    {
+      name: fn,
+      perRow: (grad ? 2 : 1) * n * w + 4 + 3 * 8 + 1,
+      fixed: slack(8) + (classWeight ? n * 8 : 0),
+      take: (s, cr) => ({
+        bx: s.take(cr * n * w),
+        bg: grad ? s.take(cr * n * w) : 0,
+        bt: s.take(cr * 4),
+        bs: s.take(cr * 8),
+        bl: s.take(cr * 8),
+        be: s.take(cr * 8),
+        flags: s.take(cr),
+      }),
+      start: () => {
+        if (classWeight) new Float64Array(buf(), bw, n).set(classWeight);
+      },
+      copyIn: (b, r0, t) => {
+        view(k, f32, b.bx, t * n).set(x.subarray(r0 * n, (r0 + t) * n));
+        new Int32Array(buf(), b.bt, t).set(targets.subarray(r0, r0 + t));
+        new Float64Array(buf(), b.bs, t).set(scale.subarray(r0, r0 + t));
+      },
+      args: (b, q, u) => [
+        b.bx + q * n * w,
+        b.bt + 4 * q,
+        u,
+        n,
+        smoothing,
+        bw,
+        b.bs + 8 * q,
+        b.bl + 8 * q,
+        b.be + 8 * q,
+        b.bg && b.bg + q * n * w,
+        b.flags + q,
+      ],
+      copyOut: (b, r0, t, bad) => {
+        loss.set(new Float64Array(buf(), b.bl, t), r0);
+        lse.set(new Float64Array(buf(), b.be, t), r0);
+        if (grad) grad.set(view(k, f32, b.bg, t * n), r0 * n);
+        if (bad) fixRows(b.flags, r0, t);
+      },
+    },
+    sc,
+  );
+  if (!done)
+    jsBackend.crossEntropy(x, targets, rows, n, smoothing, classWeight, scale, loss, lse, grad);
 }
 
 /** The WebAssembly SIMD backend. */

@@ -18,6 +18,7 @@ function outputs(
 ): FloatArray[] {
   const x = filled(type, rows * n, 1, -30, 30);
   x[5 * n + 3] = Number.NaN; // a flagged row handled by the JS reference
+  x[(rows - 7) * n] = Number.POSITIVE_INFINITY; // another, in the last chunk
   const dy = filled(type, rows * n, 2, -1, 1);
   const res: FloatArray[] = [];
   for (const alg of ALGS)
@@ -49,32 +50,35 @@ function outputs(
 describe('configure({ threads })', () => {
   afterAll(() => configure({ threads: 1 }));
 
-  it('2 and 3 threads give the same bits as one, for every kernel and both types', () => {
-    loadWasmSync();
-    for (const type of [Float32Array, Float64Array]) {
-      const one = outputs(type, 64, 1000);
-      configure({ threads: 2 });
-      expect(configuredThreads()).toBe(2);
-      const two = outputs(type, 64, 1000);
-      expect(poolWorkers()).toBe(1);
-      configure({ threads: 3 });
-      const three = outputs(type, 64, 1000);
-      expect(poolWorkers()).toBe(2);
-      configure({ threads: 1 });
-      for (let i = 0; i < one.length; i++) {
-        expect(
-          Buffer.from(two[i]!.buffer, two[i]!.byteOffset, two[i]!.byteLength).equals(
-            Buffer.from(one[i]!.buffer, one[i]!.byteOffset, one[i]!.byteLength),
-          ),
-        ).toBe(true);
-        expect(
-          Buffer.from(three[i]!.buffer, three[i]!.byteOffset, three[i]!.byteLength).equals(
-            Buffer.from(one[i]!.buffer, one[i]!.byteOffset, one[i]!.byteLength),
-          ),
-        ).toBe(true);
+  const sameBits = (a: FloatArray, b: FloatArray) =>
+    Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(
+      Buffer.from(b.buffer, b.byteOffset, b.byteLength),
+    );
+
+  // 64 × 1000: one copy chunk, split across the pool; 600 × 1000: four or five
+  // chunks, pipelined (the workers run chunk i while this thread copies i ± 1)
+  for (const [rows, n] of [
+    [64, 1000],
+    [600, 1000],
+  ] as const)
+    it(`${rows} × ${n}: 2 and 3 threads give the same bits as one, every kernel, both types`, () => {
+      loadWasmSync();
+      for (const type of [Float32Array, Float64Array]) {
+        const one = outputs(type, rows, n);
+        configure({ threads: 2 });
+        expect(configuredThreads()).toBe(2);
+        const two = outputs(type, rows, n);
+        expect(poolWorkers()).toBe(1);
+        configure({ threads: 3 });
+        const three = outputs(type, rows, n);
+        expect(poolWorkers()).toBe(2);
+        configure({ threads: 1 });
+        for (let i = 0; i < one.length; i++) {
+          expect(sameBits(two[i]!, one[i]!)).toBe(true);
+          expect(sameBits(three[i]!, one[i]!)).toBe(true);
+        }
       }
-    }
-  });
+    });
 
   it('rejects a thread count that is not a positive integer (INVALID_PARAMETER)', () => {
     for (const threads of [0, -1, 1.5]) {
