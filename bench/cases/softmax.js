@@ -120,6 +120,19 @@ async function candidatesFor(ctx, op, x, rows, n) {
       ...withThreads(kit.lib, 2),
     });
   else skipped.push(`softmax-kit wasm 2 threads: ${kit.threads.why}`);
+  if (kit.wasm.ok) {
+    // ordinary arrays with one reused output: the copy path without the fresh pages'
+    // first-touch cost, so its thread scaling shows (copies pipelined with the workers)
+    const out = new x.constructor(x.length);
+    const reused = () => fn(x, { shape, backend: 'wasm', out });
+    await addTried(list, skipped, { name: 'softmax-kit wasm out reused', run: reused });
+    if (kit.threads.ok)
+      await addTried(list, skipped, {
+        name: 'softmax-kit wasm out reused 2 threads',
+        run: reused,
+        ...withThreads(kit.lib, 2),
+      });
+  }
   if (!f64) {
     for (const b of ['wasm', 'cpu']) {
       if (!tf.status[b].ok) {

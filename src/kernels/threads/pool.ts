@@ -360,12 +360,6 @@ export function post(w: number, name: RowKernelName, args: number[]): void {
   Atomics.notify(ctrl, w * SLOTS + SEQ);
 }
 
-/** Has worker w finished the job last posted to it? */
-export function finished(w: number): boolean {
-  const { ctrl } = pool!;
-  return Atomics.load(ctrl, w * SLOTS + DONE) === Atomics.load(ctrl, w * SLOTS + SEQ);
-}
-
 /** Wait for worker w's last job; its kernel's result. */
 export function join(w: number): number {
   const { ctrl } = pool!;

@@ -25,7 +25,6 @@ import type { FloatArray } from '../../tensor/types.js';
 import { type Backend, jsBackend, registerBackend, type SoftmaxAlgorithm } from '../backend.js';
 import {
   configuredThreads,
-  finished,
   join,
   kernelOf,
   post,
@@ -122,13 +121,11 @@ interface CopyJob<S> {
  * fewer than three chunks): copy in, run (split across the pool by runRows), copy
  * out. With workers the chunks are pipelined over three slots: while the workers
  * run their rows of chunk i, this thread runs its own share, copies chunk i − 1 out
- * and chunk i + 1 in; its share adapts from chunk to chunk and call to call (it
- * shrinks when the workers had to wait, grows when this thread did). Rows are independent and every row runs the same
+ * and chunk i + 1 in. Its share of the next chunk is set from what it measured on
+ * this one (its kernel time per row, its copy time) so that its copies plus its rows
+ * take as long as each worker's rows. Rows are independent and every row runs the same
  * kernel, so the results are the same bit for bit. False: the scratch does not fit.
  */
-/** The calling thread's fraction of a pipelined chunk's rows (it also copies), per kernel. */
-const mainShare = new Map<RowKernelName, number>();
-
 function copyRows<S>(
   k: WasmKernels,
   rows: number,
@@ -157,28 +154,35 @@ function copyRows<S>(
   const fn = kernelOf(k, job.name);
   const chunks = Math.ceil(rows / cr);
   const rowsOf = (c: number) => Math.min(cr, rows - c * cr);
-  let share = mainShare.get(job.name) ?? 0.5 / (workers + 1);
+  let mine = Math.max(1, Math.round(rowsOf(0) / (2 * (workers + 1)))); // a first guess
+  let perRowMs = 0; // this thread's kernel time per row, as measured
   let badPrev = 0;
   job.copyIn(slot[0]!, 0, rowsOf(0));
   for (let c = 0; c < chunks; c++) {
     const s = slot[c % 3]!;
     const t = rowsOf(c);
-    const mine = Math.min(t - 1, Math.round(share * t));
+    mine = Math.min(mine, t - 1);
     const per = Math.ceil((t - mine) / workers);
     let used = 0;
     for (let q = mine; q < t; q += per)
       post(used++, job.name, job.args(s, q, Math.min(per, t - q)));
+    const t0 = performance.now();
     let bad = mine > 0 ? fn(...job.args(s, 0, mine)) : 0;
+    const t1 = performance.now();
     if (c > 0) job.copyOut(slot[(c - 1) % 3]!, (c - 1) * cr, rowsOf(c - 1), badPrev > 0);
     if (c + 1 < chunks) job.copyIn(slot[(c + 1) % 3]!, (c + 1) * cr, rowsOf(c + 1));
-    let idle = true; // did the workers finish before this thread came to wait?
-    for (let w = 0; w < used; w++) idle &&= finished(w);
+    const copyMs = performance.now() - t1;
     for (let w = 0; w < used; w++) bad += join(w);
-    share = Math.min(1, Math.max(0, share + (idle ? -0.02 : 0.02)));
     badPrev = bad;
+    if (mine > 0) perRowMs = (t1 - t0) / mine;
+    // next chunk: copyMs + mine·perRow ≈ (next − mine)·perRow / workers
+    const next = c + 1 < chunks ? rowsOf(c + 1) : 0;
+    if (perRowMs > 0 && next > 0) {
+      const m = (next * perRowMs - workers * copyMs) / ((workers + 1) * perRowMs);
+      mine = Math.max(0, Math.min(next - 1, Math.round(m)));
+    }
   }
   job.copyOut(slot[(chunks - 1) % 3]!, (chunks - 1) * cr, rowsOf(chunks - 1), badPrev > 0);
-  mainShare.set(job.name, share);
   return true;
 }
 
