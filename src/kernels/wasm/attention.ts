@@ -13,9 +13,11 @@
  *   pool (../threads/pool.ts). Each chunk's partial state (m, l, acc) is computed the
  *   same way whichever thread runs it and the states are merged on the calling thread
  *   in chunk order (mergeRowStates, exact rescaling), so the result is bit-identical
- *   for any thread count (Dao, Haziza, Massa & Sizov 2023, "Flash-Decoding"). Copied
- *   keys and values go through a region of one chunk (4 per thread with threads), so
- *   the kernel reads them from cache right after the copy.
+ *   for any thread count (Dao, Haziza, Massa & Sizov 2023, "Flash-Decoding"). Keys and
+ *   values in the memory are read in place; others are copied chunk by chunk through
+ *   the backend's scratch slots (copyRows), so with workers the copies of the next
+ *   chunks overlap the workers' kernel (a long cache is copy-bound: keep it in a
+ *   `wasmArray` to skip the copies).
  *
  * - The backward of a head (`flashVjpHead`, assembly/attention-vjp.ts): Q, K, V, dO, the
  *   rows' L and Δ copied in once, dQ written, the dK and dV accumulators of the key/value
@@ -35,8 +37,8 @@
 import type { FloatArray } from '../../tensor/types.js';
 import type { FlashGrads, FlashHead } from '../attention-rows.js';
 import { mergeRowStates, newRowStates, type RowStates } from '../attention-state.js';
-import { configuredThreads, runRows } from '../threads/pool.js';
-import { wasmBackend } from './backend.js';
+import { runRows } from '../threads/pool.js';
+import { copyRows, wasmBackend } from './backend.js';
 import { type WasmKernels, wasmKernels } from './load.js';
 import { chunkRowsFitting, ensureBytes, inWasm, type Scratch, scratch } from './memory.js';
 
@@ -116,50 +118,82 @@ function decode(k: WasmKernels, h: FlashHead, finish: (st: RowStates) => void): 
     finish(st);
     return true;
   }
-  const chunks = Math.ceil(n / DECODE_CHUNK);
-  // Copied operands go through a region of `group` chunks (one per thread), where the
-  // kernel finds them in cache; operands in the memory are used in place, all at once.
-  const inPlace = inWasm(h.k) && inWasm(h.v);
-  const threads = k.sharedMemory ? configuredThreads() : 1;
-  const group = inPlace ? chunks : Math.min(chunks, threads > 1 ? 4 * threads : 1);
-  const span = Math.min(n, group * DECODE_CHUNK);
+  const C = DECODE_CHUNK;
+  const chunks = Math.ceil(n / C);
   const s = scratch();
   const from = s.end;
   const q64 = s.take(dim * 8);
   const states = s.take(chunks * (dv + 2) * 8);
-  const scores = s.take(span * 8);
-  const K = place(s, h.k, h.kOffset + lo * dim, span * dim, inPlace);
-  const V = place(s, h.v, h.vOffset + lo * dv, span * dv, inPlace);
-  if (!fits(k, s, from, inWasm(h.k) || inWasm(h.v) || inWasm(h.q))) return false;
-  const buf = k.memory.buffer;
-  new Float64Array(buf, q64, dim).set(h.q.subarray(h.qOffset, h.qOffset + dim));
   const f32 = h.k instanceof Float32Array ? 1 : 0;
   const w = h.k.BYTES_PER_ELEMENT;
+  const setQ = () =>
+    new Float64Array(k.memory.buffer, q64, dim).set(h.q.subarray(h.qOffset, h.qOffset + dim));
+  // chunk c's arguments, its keys and values at kAt, vAt, its scores at sAt
+  const args = (c: number, u: number, kAt: number, vAt: number, sAt: number) => [
+    q64,
+    kAt,
+    vAt,
+    f32,
+    Math.min(u * C, n - c * C),
+    dim,
+    dv,
+    h.scale,
+    C,
+    states + c * (dv + 2) * 8,
+    sAt,
+  ];
   let bad = 0;
-  for (let g0 = 0; g0 < chunks && bad === 0; g0 += group) {
-    const t = Math.min(group, chunks - g0);
-    const first = inPlace ? 0 : g0 * DECODE_CHUNK; // the region's first key
-    const len = Math.min(t * DECODE_CHUNK, n - g0 * DECODE_CHUNK);
-    K.copy(buf, g0 * DECODE_CHUNK * dim, len * dim);
-    V.copy(buf, g0 * DECODE_CHUNK * dv, len * dv);
-    // chunks [c, c + u) of the group: their keys start at key c·DECODE_CHUNK − first of the region
-    bad = runRows(k, 'flashDecode', t, DECODE_CHUNK * dim, (c0, u) => {
-      const c = g0 + c0;
-      const at = c * DECODE_CHUNK - first;
-      return [
-        q64,
-        K.at + at * dim * w,
-        V.at + at * dv * w,
-        f32,
-        Math.min(u * DECODE_CHUNK, n - c * DECODE_CHUNK),
-        dim,
-        dv,
-        h.scale,
-        DECODE_CHUNK,
-        states + c * (dv + 2) * 8,
-        scores + at * 8,
-      ];
-    });
+  if (inWasm(h.k) && inWasm(h.v)) {
+    // in place: every chunk at once, split across the pool
+    const scores = s.take(n * 8);
+    const k0 = h.k.byteOffset + (h.kOffset + lo * dim) * w;
+    const v0 = h.v.byteOffset + (h.vOffset + lo * dv) * w;
+    if (!fits(k, s, from, true)) return false;
+    setQ();
+    bad = runRows(k, 'flashDecode', chunks, C * dim, (c, u) =>
+      args(c, u, k0 + c * C * dim * w, v0 + c * C * dv * w, scores + c * C * 8),
+    );
+  } else {
+    // copied chunk by chunk through scratch slots, pipelined with the workers (copyRows)
+    const K = h.k;
+    const V = h.v;
+    const region = (a: FloatArray, at: number, len: number) =>
+      a instanceof Float32Array
+        ? new Float32Array(k.memory.buffer, at, len)
+        : new Float64Array(k.memory.buffer, at, len);
+    const done = copyRows(
+      k,
+      chunks,
+      C * dim,
+      inWasm(h.k) || inWasm(h.v) || inWasm(h.q),
+      {
+        name: 'flashDecode',
+        perRow: C * ((dim + dv) * w + 8),
+        fixed: 3 * 64,
+        take: (sc, cr) => ({
+          k: sc.take(cr * C * dim * w),
+          v: sc.take(cr * C * dv * w),
+          scores: sc.take(cr * C * 8),
+          c0: 0,
+        }),
+        start: setQ,
+        copyIn: (b, c0, t) => {
+          b.c0 = c0;
+          const keys = Math.min(t * C, n - c0 * C);
+          const k0 = h.kOffset + (lo + c0 * C) * dim;
+          const v0 = h.vOffset + (lo + c0 * C) * dv;
+          region(K, b.k, keys * dim).set(K.subarray(k0, k0 + keys * dim));
+          region(V, b.v, keys * dv).set(V.subarray(v0, v0 + keys * dv));
+        },
+        args: (b, q, u) =>
+          args(b.c0 + q, u, b.k + q * C * dim * w, b.v + q * C * dv * w, b.scores + q * C * 8),
+        copyOut: (_b, _c0, _t, flagged) => {
+          if (flagged) bad = 1;
+        },
+      },
+      s,
+    );
+    if (!done) return false;
   }
   if (bad > 0) return false;
   const all = new Float64Array(k.memory.buffer, states, chunks * (dv + 2));

@@ -99,7 +99,7 @@ function inPlace(
 }
 
 /** One copy-path call: its scratch regions per slot, its copies, its kernel's arguments. */
-interface CopyJob<S> {
+export interface CopyJob<S> {
   readonly name: RowKernelName;
   /** Scratch bytes per row and per slot (for fitting the chunk). */
   readonly perRow: number;
@@ -126,7 +126,7 @@ interface CopyJob<S> {
  * take as long as each worker's rows. Rows are independent and every row runs the same
  * kernel, so the results are the same bit for bit. False: the scratch does not fit.
  */
-function copyRows<S>(
+export function copyRows<S>(
   k: WasmKernels,
   rows: number,
   n: number,

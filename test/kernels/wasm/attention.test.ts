@@ -414,33 +414,39 @@ describe('flash-decoding across the worker pool', () => {
   });
   afterAll(() => configure({ threads: 1 }));
 
-  it('1, 2 and 3 threads give the same bits (copied and in-place operands)', () => {
-    const c: Case = { heads: 2, queries: 1, keys: 5 * DECODE_CHUNK + 300, dim: 16, causal: true };
-    const x = inputs(c);
-    const x32 = { q: Float32Array.from(x.q), k: Float32Array.from(x.k), v: Float32Array.from(x.v) };
-    const inWasm = {
-      q: wasmArray(Float32Array, x.q.length),
-      k: wasmArray(Float32Array, x.k.length),
-      v: wasmArray(Float32Array, x.v.length),
-    };
-    inWasm.q.set(x32.q);
-    inWasm.k.set(x32.k);
-    inWasm.v.set(x32.v);
-    const run = () => [x, x32, inWasm].map((y) => both(c, y));
-    const one = run();
-    for (const t of [2, 3]) {
-      configure({ threads: t });
-      const many = run();
-      expect(poolWorkers()).toBe(t - 1);
-      for (let i = 0; i < one.length; i++) {
-        expect(many[i]!.used).toBe(true);
-        expect(many[i]!.w.out).toEqual(one[i]!.w.out);
-        expect(many[i]!.w.lse).toEqual(one[i]!.w.lse);
+  // dim 16: the copied chunks fit one scratch slot; dim 64: three slots, pipelined
+  for (const dim of [16, 64])
+    it(`dim ${dim}: 1, 2 and 3 threads give the same bits (copied and in-place operands)`, () => {
+      const c: Case = { heads: 2, queries: 1, keys: 5 * DECODE_CHUNK + 300, dim, causal: true };
+      const x = inputs(c);
+      const x32 = {
+        q: Float32Array.from(x.q),
+        k: Float32Array.from(x.k),
+        v: Float32Array.from(x.v),
+      };
+      const inWasm = {
+        q: wasmArray(Float32Array, x.q.length),
+        k: wasmArray(Float32Array, x.k.length),
+        v: wasmArray(Float32Array, x.v.length),
+      };
+      inWasm.q.set(x32.q);
+      inWasm.k.set(x32.k);
+      inWasm.v.set(x32.v);
+      const run = () => [x, x32, inWasm].map((y) => both(c, y));
+      const one = run();
+      for (const t of [2, 3]) {
+        configure({ threads: t });
+        const many = run();
+        expect(poolWorkers()).toBe(t - 1);
+        for (let i = 0; i < one.length; i++) {
+          expect(many[i]!.used).toBe(true);
+          expect(many[i]!.w.out).toEqual(one[i]!.w.out);
+          expect(many[i]!.w.lse).toEqual(one[i]!.w.lse);
+        }
       }
-    }
-    expect(one[2]!.w.out).toEqual(one[1]!.w.out); // in place = copied
-    for (const y of [inWasm.v, inWasm.k, inWasm.q]) freeWasmArray(y);
-  });
+      expect(one[2]!.w.out).toEqual(one[1]!.w.out); // in place = copied
+      for (const y of [inWasm.v, inWasm.k, inWasm.q]) freeWasmArray(y);
+    });
 });
 
 describe("backend: 'js' keeps attention's matrix products in JavaScript", () => {
