@@ -293,7 +293,9 @@ function startWebPool(k: WasmKernels | undefined): Promise<void> {
 
 /**
  * Set library-wide options. `threads`: split large WebAssembly calls across this
- * many threads (the caller's plus threads − 1 workers); 1 turns the pool off.
+ * many threads (the caller's plus threads − 1 workers); 1 turns the pool off and
+ * parks its workers (blocked, idle, not keeping the process alive), so turning the
+ * same count on again reuses them, already warm; another count replaces them.
  * Throws BACKEND_UNAVAILABLE where threads cannot work (no workers, or no
  * SharedArrayBuffer: a browser page that is not cross-origin isolated).
  *
@@ -322,7 +324,8 @@ export function configure(options: ConfigureOptions): Promise<void> {
       'BACKEND_UNAVAILABLE',
       `configure: expected SharedArrayBuffer (a cross-origin-isolated page) for threads = ${t}, got none`,
     );
-  stop();
+  // threads = 1 parks the workers (blocked, idle); the same count again reuses them
+  if (t > 1 && pool && pool.workers.length !== t - 1) stop();
   threads = t;
   return webWorkers() ? wasmReady.then(() => startWebPool(wasmKernels())) : Promise.resolve();
 }
@@ -332,9 +335,9 @@ export function configuredThreads(): number {
   return threads;
 }
 
-/** Workers started so far (0 until a call is large enough to use them). */
+/** Workers in use (0 with threads = 1, and until a call is large enough to start them). */
 export function poolWorkers(): number {
-  return pool?.workers.length ?? 0;
+  return threads > 1 ? (pool?.workers.length ?? 0) : 0;
 }
 
 /**

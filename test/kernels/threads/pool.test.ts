@@ -80,6 +80,21 @@ describe('configure({ threads })', () => {
       }
     });
 
+  it('threads = 1 parks the workers; the same count again reuses them, another replaces them', () => {
+    loadWasmSync();
+    configure({ threads: 2 });
+    const x = new Float32Array(64 * 1000).fill(1);
+    wasmBackend.softmax(x, new Float32Array(x.length), 64, 1000, 'three-pass', 1, false);
+    expect(poolWorkers()).toBe(1);
+    configure({ threads: 1 });
+    expect(poolWorkers()).toBe(0);
+    configure({ threads: 2 });
+    expect(poolWorkers()).toBe(1); // parked, not restarted: in use before any call
+    configure({ threads: 3 });
+    expect(poolWorkers()).toBe(0); // replaced: started at the next large call
+    configure({ threads: 1 });
+  });
+
   it('rejects a thread count that is not a positive integer (INVALID_PARAMETER)', () => {
     for (const threads of [0, -1, 1.5]) {
       let code: string | undefined;
