@@ -86,7 +86,7 @@ export function l1Normalize(
       terms(a, o, n, s.max, t, undefined);
       const S = sumOf(t);
       for (let i = 0; i < n; i++) t[i] = S > 0 ? t[i]! / S : 0;
-      if (reweight !== null) reweightRow(t, 0, n, visibleCount(a, o, n), reweight);
+      if (reweight !== null) reweightRow(t, n, visibleCount(a, o, n), reweight);
       for (let i = 0; i < n; i++) y[o + i] = t[i]!;
     }
   });

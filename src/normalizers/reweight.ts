@@ -30,24 +30,24 @@
  */
 import { addCompensated, type CompensatedSum } from '../kernels/js/exact.js';
 
-/** Replace the l1-normalized row a[o, o + len) (n of its entries visible) by its re-weighting. */
-export function reweightRow(a: Float64Array, o: number, len: number, n: number, p: number): void {
+/** Replace the l1-normalized row a[0, len) (n of its entries visible) by its re-weighting. */
+export function reweightRow(a: Float64Array, len: number, n: number, p: number): void {
   const off = n > 3 ? 1 : 0;
   let uMax = 0;
-  for (let j = o; j < o + len; j++) {
+  for (let j = 0; j < len; j++) {
     const u = n * a[j]! - off;
     a[j] = u > 0 ? u : 0;
     if (u > uMax) uMax = u;
   }
   if (uMax === 0) return;
   const acc: CompensatedSum = { sum: 0, comp: 0 };
-  for (let j = o; j < o + len; j++) {
+  for (let j = 0; j < len; j++) {
     const w = (a[j]! / uMax) ** p;
     a[j] = w;
     addCompensated(acc, w);
   }
   const W = acc.sum + acc.comp;
-  for (let j = o; j < o + len; j++) a[j] = a[j]! / W;
+  for (let j = 0; j < len; j++) a[j] = a[j]! / W;
 }
 
 /**
@@ -65,7 +65,7 @@ export function reweightRowVjp(
   u: Float64Array,
 ): void {
   for (let j = 0; j < len; j++) u[j] = a[j]!;
-  reweightRow(u, 0, len, n, p); // u ← y
+  reweightRow(u, len, n, p); // u ← y
   const acc: CompensatedSum = { sum: 0, comp: 0 };
   for (let j = 0; j < len; j++) addCompensated(acc, dy[dyo + j]! * u[j]!);
   const D = acc.sum + acc.comp;

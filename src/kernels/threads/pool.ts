@@ -209,7 +209,8 @@ function plan(k: WasmKernels, n: number) {
   return { ctrl, args, data };
 }
 
-const started = (ctrl: Int32Array, w: number) => Atomics.load(ctrl, w * SLOTS + DONE) === -1;
+/** Has worker w instantiated the module (DONE = −1)? */
+const isUp = (ctrl: Int32Array, w: number) => Atomics.load(ctrl, w * SLOTS + DONE) === -1;
 
 function startFailed(workers: { terminate(): unknown }[], n: number, why: string) {
   for (const worker of workers) worker.terminate();
@@ -232,7 +233,7 @@ function startNode(k: WasmKernels, n: number): Pool {
   // a worker that cannot start would otherwise block this thread forever
   const deadline = Date.now() + START_TIMEOUT_MS;
   for (let w = 0; w < n; w++)
-    while (!started(ctrl, w)) {
+    while (!isUp(ctrl, w)) {
       if (Date.now() > deadline) throw startFailed(workers, n, `${w}`);
       waitWhile(ctrl, w * SLOTS + DONE, 0, 50);
     }
@@ -270,7 +271,7 @@ function startWeb(k: WasmKernels, n: number): Pool {
   p.started = new Promise<void>((resolve, reject) => {
     const poll = () => {
       let up = 0;
-      while (up < n && started(ctrl, up)) up++;
+      while (up < n && isUp(ctrl, up)) up++;
       if (up === n) {
         p.ready = true;
         resolve();

@@ -217,6 +217,19 @@ const tileSide = (h: FlashHead) =>
 /** A window ≥ keys + queries sees every key: ∞ clamped into an i32. */
 const windowOf = (h: FlashHead) => Math.min(h.window, h.keys + h.queries);
 
+/** The kernels' shared arguments: queries, keys, dim, valueDim, scale, causal, window, key length, tile. */
+const geometry = (h: FlashHead, bs: number) => [
+  h.queries,
+  h.keys,
+  h.dim,
+  h.valueDim,
+  h.scale,
+  h.causal ? 1 : 0,
+  windowOf(h),
+  h.keyLength,
+  bs,
+];
+
 function head(k: WasmKernels, h: FlashHead, finish: (st: RowStates) => void): boolean {
   const { queries, keys, dim, valueDim: dv } = h;
   const bs = tileSide(h);
@@ -238,15 +251,7 @@ function head(k: WasmKernels, h: FlashHead, finish: (st: RowStates) => void): bo
     K.at,
     V.at,
     h.q instanceof Float32Array ? 1 : 0,
-    queries,
-    keys,
-    dim,
-    dv,
-    h.scale,
-    h.causal ? 1 : 0,
-    windowOf(h),
-    h.keyLength,
-    bs,
+    ...geometry(h, bs),
     m,
     l,
     acc,
@@ -309,15 +314,7 @@ export function wasmFlashAttentionVjp(h: FlashHead, g: FlashGrads): boolean {
     h.q instanceof Float32Array ? 1 : 0,
     O.at,
     g.dO instanceof Float32Array ? 1 : 0,
-    queries,
-    keys,
-    dim,
-    dv,
-    h.scale,
-    h.causal ? 1 : 0,
-    windowOf(h),
-    h.keyLength,
-    bs,
+    ...geometry(h, bs),
     L,
     D,
     dq,
