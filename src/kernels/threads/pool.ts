@@ -30,7 +30,8 @@ import { requireNumber } from '../../tensor/validate.js';
 import {
   type KernelExports,
   onWasmLoaded,
-  TAIL_BASE,
+  SCRATCH_BASE,
+  SCRATCH_BYTES,
   type WasmKernels,
   wasmKernels,
   wasmReady,
@@ -91,9 +92,9 @@ interface Pool {
 // The worker's program, for both kinds of worker: instantiate the module over the
 // shared memory, store DONE = −1 (started), then serve jobs until OP < 0.
 const SERVE = `
-function serve({ module, memory, ctrl, args, index, names, slots, maxArgs, tail, spinMs }) {
+function serve({ module, memory, ctrl, args, index, names, slots, maxArgs, scratch, spinMs }) {
   const ex = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error('abort'); } } }).exports;
-  ex.setTail(tail);
+  ex.setScratch(scratch);
   const base = index * slots;
   const a = new Float64Array(args.buffer, index * maxArgs * 8, maxArgs);
   let seen = 0;
@@ -203,7 +204,7 @@ function plan(k: WasmKernels, n: number) {
     names: KERNELS,
     slots: SLOTS,
     maxArgs: MAX_ARGS,
-    tail: TAIL_BASE + 32 * (w + 1),
+    scratch: SCRATCH_BASE + SCRATCH_BYTES * (w + 1),
     spinMs: SPIN_MS,
   });
   return { ctrl, args, data };

@@ -39,8 +39,10 @@ export interface KernelExports {
   exp32Scalar(z: number): number;
   expDiff32Scalar(x: number, m: number): number;
   expDiff_f32(x: number, y: number, n: number, m: number): void;
-  setTail(p: number): void;
+  setScratch(p: number): void;
   exp64Scalar(h: number, l: number): number;
+  log1p_f64(x: number, y: number, n: number): void;
+  log1p64Scalar(u: number): number;
   /** C (+)= A·B with element strides, A/B Float32 when aF32/bF32 (see assembly/gemm.ts). */
   gemm(
     m: number,
@@ -101,10 +103,15 @@ const PROBE_SIMD_BODY = [0, 65, 0, 253, 15, 253, 98, 11];
 const PROBE_RELAXED = [0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 15];
 const PROBE_RELAXED_BODY = [1, 13, 0, 65, 1, 253, 15, 65, 2, 253, 15, 253, 128, 2, 11];
 
-/** First page: the module's own constants (Math tables); user data starts above. */
-export const HEAP_BASE = 65536;
-/** Per-instance 32-byte tail buffers at TAIL_BASE + 32·i (i = 0 main, 1… workers). */
-export const TAIL_BASE = 32768;
+/**
+ * Layout of the first two pages: [0, SCRATCH_BASE) the module's own constants (Math
+ * tables); then each instance's scratch (tail buffers, a batch of rows) at
+ * SCRATCH_BASE + SCRATCH_BYTES·i (i = 0 the main thread, 1 … 255 the workers); user
+ * data from HEAP_BASE on.
+ */
+export const SCRATCH_BASE = 65536;
+export const SCRATCH_BYTES = 256;
+export const HEAP_BASE = 131072;
 /** Most pages a shared memory may grow to (4 GiB). */
 const MAX_PAGES = 65536;
 
@@ -185,7 +192,7 @@ function instantiate(module: WebAssembly.Module, relaxed: boolean, shared: boole
     throw new SoftmaxKitError('INVALID_INPUT', 'wasm kernel: expected no abort, got one');
   };
   const instance = new WebAssembly.Instance(module, { env: { memory, abort } });
-  (instance.exports as unknown as KernelExports).setTail(TAIL_BASE);
+  (instance.exports as unknown as KernelExports).setScratch(SCRATCH_BASE);
   return {
     exports: instance.exports as unknown as KernelExports,
     module,

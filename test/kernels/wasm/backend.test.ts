@@ -132,6 +132,48 @@ for (const variant of VARIANTS) {
           }
     });
 
+    it('log-softmax and logSumExp by batches of rows: partial batches, non-finite rows inside them', () => {
+      // 19 rows: batches of 8 (n = 16), 4 (n = 1000 f32) or 1 row; rows 0, 7, 8, 18 not finite
+      const special = new Map([
+        [0, Number.NaN],
+        [7, Infinity],
+        [8, -Infinity],
+        [18, Number.NaN],
+      ]);
+      for (const type of TYPES)
+        for (const n of [16, 1000, 5000])
+          for (const alg of ALGS) {
+            const rows = 19;
+            const x = filled(type, rows * n, n, -20, 20);
+            for (const [r, v] of special)
+              for (let j = 0; j < n; j += r === 8 ? 1 : 3) x[r * n + j] = v;
+            const a = new type(x.length);
+            const b = new type(x.length);
+            jsBackend.softmax(x, a, rows, n, alg, 0.9, true);
+            wasmBackend.softmax(x, b, rows, n, alg, 0.9, true);
+            const la = new type(rows);
+            const lb = new type(rows);
+            jsBackend.logSumExp(x, la, rows, n, alg, 0.9);
+            wasmBackend.logSumExp(x, lb, rows, n, alg, 0.9);
+            for (const [u, v] of [
+              [a, b],
+              [la, lb],
+            ] as const) {
+              const m = u.length / rows;
+              for (let r = 0; r < rows; r++) {
+                const ur = u.subarray(r * m, (r + 1) * m);
+                const vr = v.subarray(r * m, (r + 1) * m);
+                if (special.has(r)) expect(ur.every((e, i) => Object.is(e, vr[i]))).toBe(true);
+                else
+                  expect(
+                    maxDistance(vr, ur),
+                    `${type.name} n=${n} ${alg} row ${r}`,
+                  ).toBeLessThanOrEqual(bound(ur));
+              }
+            }
+          }
+    });
+
     it('crossEntropy matches the JS reference (smoothing, weights, ignored and masked targets)', () => {
       const n = 37;
       const rows = 6;

@@ -21,6 +21,7 @@ import {
   LN2_HI,
   LN2_LO,
 } from './exp';
+import { log1p, log1p64, log1p64Scalar } from './log';
 import {
   expScale32,
   expSum32,
@@ -48,9 +49,10 @@ import {
   vjpOut64,
 } from './row-f64';
 
-export { exp32Scalar, exp64Scalar, expDiff32Scalar };
+export { exp32Scalar, exp64Scalar, expDiff32Scalar, log1p64Scalar };
 export { gemm, gemmWorkBytes } from './gemm';
-export { setTail } from './lanes-f32';
+export { setScratch } from './lanes-f32';
+import { BATCH, BATCH_ROWS } from './lanes-f32';
 export { flashDecode, flashHead, flashVjpHead, flashVjpWorkBytes, flashWorkBytes } from './attention';
 
 const TWO_PASS: i32 = 1;
@@ -97,16 +99,6 @@ function expScale<T>(x: usize, y: usize, n: i32, m: f64, s: f64, f: f64): void {
   else expScale64(x, y, n, m, s, f);
 }
 
-/** log of a sum hi + lo ≥ 1 whose largest term is 1 (log1p below 2, as logOfSum in js/exact.ts). */
-function logOfSum(hi: f64, lo: f64): f64 {
-  return hi < 2 ? Math.log1p(hi - 1 + lo) : Math.log(hi + lo);
-}
-
-/** log Σ from the sum of the terms below the max (log1p: exact for a dominant row). */
-function logOfMaxSum(below: f64): f64 {
-  return Math.log1p(<f64>(maxCount - 1) + below);
-}
-
 /** Whether the f32 two-pass split is exact enough for this row. */
 function twoPassOk(x: usize, n: i32, m: f64, s: f64): bool {
   return m * s < TWO_PASS_LIMIT && -<f64>rowMin32(x, n) * s < TWO_PASS_LIMIT;
@@ -133,25 +125,60 @@ function normalizer<T>(x: usize, e: usize, n: i32, m: f64, s: f64, alg: i32): f6
 }
 
 /**
- * L = log Σ e^(s·(x − m)). The online sum is compensated against the true max, so
- * log1p keeps a dominant row's near-zero log-probabilities accurate; the two-pass
- * sum is taken against 2^K, so when one entry dominates (L < ln 2) it is recomputed
- * against the max (as the JS reference does).
+ * u with log Σ e^(s·(x − m)) = log1p(u): Σ − 1 formed without cancellation. The online
+ * sum is compensated against the true max; the Float32 three-pass sum leaves out the
+ * max's own terms (Σ − 1 = (count − 1) + the rest), so log1p keeps a dominant row's
+ * near-zero log-probabilities accurate; the two-pass sum is taken against 2^K, so when
+ * one entry dominates (Σ < 2) it is recomputed against the max (as the JS reference
+ * does). hi − 1 is exact for 1 ≤ hi ≤ 2^53.
  */
-function logNormalizer<T>(x: usize, n: i32, m: f64, s: f64, alg: i32): f64 {
-  if (alg == ONLINE) {
-    const hi = online<T>(x, n, s, true);
-    return logOfSum(hi, lastLo);
-  }
+function logArg<T>(x: usize, n: i32, m: f64, s: f64, alg: i32): f64 {
+  if (alg == ONLINE) return online<T>(x, n, s, true) - 1 + lastLo;
   if (sizeof<T>() == 4) {
     if (alg == TWO_PASS && twoPassOk(x, n, m, s)) {
-      const L = Math.log(twoPassD(x, n, m, s));
-      if (L >= LN2) return L;
+      const d = twoPassD(x, n, m, s);
+      if (d >= 2) return d - 1;
     }
-    return logOfMaxSum(expSumBelow32(x, 0, n, <f32>m, s));
+    const below = expSumBelow32(x, 0, n, <f32>m, s);
+    return <f64>(maxCount - 1) + below;
   }
   const hi = expSum64(x, 0, n, m, s);
-  return logOfSum(hi, sumLo64);
+  return hi - 1 + sumLo64;
+}
+
+/** Rows of a batch that fit in this many bytes stay in L1 between its passes. */
+const BATCH_BYTES: usize = 16384;
+
+/** BATCH as log1p arguments u_q (then log Σ in place), and beside them the maxima m_q. */
+// @ts-ignore: decorator
+@inline
+function argAt(q: i32): usize {
+  return BATCH + (<usize>q << 3);
+}
+
+// @ts-ignore: decorator
+@inline
+function maxAt(q: i32): usize {
+  return BATCH + (<usize>(BATCH_ROWS + q) << 3);
+}
+
+/**
+ * Rows r0 … r0 + b − 1 (b ≤ BATCH_ROWS): each row's max m_q and log Σ_q into the batch
+ * (log1p of the arguments two per f64x2: independent chains); returns how many are
+ * flagged (their entries unused).
+ */
+function logBatch<T>(x: usize, r0: i32, b: i32, n: i32, alg: i32, s: f64, flags: usize): i32 {
+  let bad = 0;
+  for (let q = 0; q < b; q++) {
+    const xo = rowAt<T>(x, r0 + q, n);
+    const m = rowMax<T>(xo, n);
+    store<f64>(maxAt(q), m);
+    const f = flag(flags, r0 + q, m);
+    bad += f;
+    store<f64>(argAt(q), f ? 0 : logArg<T>(xo, n, m, s, alg));
+  }
+  for (let q = 0; q < b; q += 2) v128.store(argAt(q), log1p64(v128.load(argAt(q))));
+  return bad;
 }
 
 // @ts-ignore: decorator
@@ -172,6 +199,7 @@ function flag(flags: usize, r: i32, m: f64): i32 {
 function softmaxRows<T>(
   x: usize, y: usize, rows: i32, n: i32, alg: i32, s: f64, log: bool, flags: usize,
 ): i32 {
+  if (log) return logSoftmaxRows<T>(x, y, rows, n, alg, s, flags);
   let bad = 0;
   for (let r = 0; r < rows; r++) {
     const xo = rowAt<T>(x, r, n);
@@ -181,11 +209,7 @@ function softmaxRows<T>(
       bad++;
       continue;
     }
-    if (log) {
-      const L = logNormalizer<T>(xo, n, m, s, alg);
-      if (sizeof<T>() == 4) logOut32(xo, yo, n, <f32>m, s, L);
-      else logOut64(xo, yo, n, m, s, L);
-    } else if (sizeof<T>() == 4 && alg == TWO_PASS && twoPassOk(xo, n, m, s)) {
+    if (sizeof<T>() == 4 && alg == TWO_PASS && twoPassOk(xo, n, m, s)) {
       const S = twoPass32(xo, n, s);
       twoPassOut32(xo, yo, n, s, twoPassK, 1 / S);
     } else if (alg == ONLINE) {
@@ -200,20 +224,46 @@ function softmaxRows<T>(
   return bad;
 }
 
+/**
+ * y = s·(x − m) − log Σ by batches of rows (as many as fit in BATCH_BYTES, at most
+ * BATCH_ROWS): each row's max and log1p argument, the batch's logs two rows per f64x2
+ * (a scalar log1p per row is ~40 ns, as much as a 16-wide row's other work), then
+ * the outputs.
+ */
+function logSoftmaxRows<T>(
+  x: usize, y: usize, rows: i32, n: i32, alg: i32, s: f64, flags: usize,
+): i32 {
+  const batch = <i32>max<usize>(1, min<usize>(BATCH_ROWS, BATCH_BYTES / (<usize>n * sizeof<T>())));
+  let bad = 0;
+  for (let r0 = 0; r0 < rows; r0 += batch) {
+    const b = min<i32>(batch, rows - r0);
+    bad += logBatch<T>(x, r0, b, n, alg, s, flags);
+    for (let q = 0; q < b; q++) {
+      if (load<u8>(flags + r0 + q)) continue;
+      const xo = rowAt<T>(x, r0 + q, n);
+      const yo = rowAt<T>(y, r0 + q, n);
+      const m = load<f64>(maxAt(q));
+      if (sizeof<T>() == 4) logOut32(xo, yo, n, <f32>m, s, load<f64>(argAt(q)));
+      else logOut64(xo, yo, n, m, s, load<f64>(argAt(q)));
+    }
+  }
+  return bad;
+}
+
+/** out_r = s·m_r + log Σ_r, by batches of BATCH_ROWS rows (their logs two per f64x2). */
 function logSumExpRows<T>(
   x: usize, out: usize, rows: i32, n: i32, alg: i32, s: f64, flags: usize,
 ): i32 {
   let bad = 0;
-  for (let r = 0; r < rows; r++) {
-    const xo = rowAt<T>(x, r, n);
-    const m = rowMax<T>(xo, n);
-    if (flag(flags, r, m)) {
-      bad++;
-      continue;
+  for (let r0 = 0; r0 < rows; r0 += BATCH_ROWS) {
+    const b = min<i32>(BATCH_ROWS, rows - r0);
+    bad += logBatch<T>(x, r0, b, n, alg, s, flags);
+    for (let q = 0; q < b; q++) {
+      if (load<u8>(flags + r0 + q)) continue;
+      const v = load<f64>(maxAt(q)) * s + load<f64>(argAt(q));
+      if (sizeof<T>() == 4) store<f32>(out + (<usize>(r0 + q) << 2), <f32>v);
+      else store<f64>(out + (<usize>(r0 + q) << 3), v);
     }
-    const v = m * s + logNormalizer<T>(xo, n, m, s, alg);
-    if (sizeof<T>() == 4) store<f32>(out + (<usize>r << 2), <f32>v);
-    else store<f64>(out + (<usize>r << 3), v);
   }
   return bad;
 }
@@ -294,11 +344,11 @@ function crossEntropyRows<T>(
     if (sizeof<T>() == 4) {
       const below = expSumBelow32(xo, keep, n, <f32>m, 1);
       d = maxCount + below;
-      logD = logOfMaxSum(below);
+      logD = log1p(<f64>(maxCount - 1) + below);
     } else {
       const hi = expSum64(xo, keep, n, m, 1);
       d = hi + sumLo64;
-      logD = logOfSum(hi, sumLo64);
+      logD = log1p(hi - 1 + sumLo64);
     }
     store<f64>(lse + (<usize>r << 3), m + logD);
     if (t < 0) {
@@ -408,4 +458,10 @@ export function expDiff_f32(x: usize, y: usize, n: i32, m: f32): void {
 export function exp_f64(x: usize, y: usize, n: i32): void {
   for (let i = 0; i + 2 <= n; i += 2)
     v128.store(y + (<usize>i << 3), exp64(v128.load(x + (<usize>i << 3)), f64x2.splat(0)));
+}
+
+/** y_i = log1p64(x_i) for x_i > −1 (SIMD, for the log1p accuracy test). */
+export function log1p_f64(x: usize, y: usize, n: i32): void {
+  for (let i = 0; i + 2 <= n; i += 2)
+    v128.store(y + (<usize>i << 3), log1p64(v128.load(x + (<usize>i << 3))));
 }

@@ -1,21 +1,25 @@
 /**
  * f32x4 lane helpers shared by the Float32 passes: halves as f64x2, partial
- * loads/stores of a row's last n mod 4 elements, and the per-instance tail buffers.
+ * loads/stores of a row's last n mod 4 elements, and the per-instance scratch.
  */
 export const NEG_INF = f32x4.splat(-Infinity);
 
 /**
- * 16-byte buffers for a row's last n mod 4 elements: a loop that reads the padded
- * tail from here (and writes it here) keeps a single branch-free body. Globals are
- * per instance, so each thread's instance points them at its own bytes (setTail).
+ * Per-instance scratch (setScratch points each thread's instance at its own bytes;
+ * globals are per instance): two 16-byte buffers for a row's last n mod 4 elements
+ * (a loop that reads the padded tail from TAIL_IN, and writes it to TAIL_OUT, keeps
+ * a single branch-free body), and BATCH, 2·BATCH_ROWS doubles for a batch of rows.
  */
-export let TAIL_IN: usize = memory.data(32, 16);
+export const BATCH_ROWS: i32 = 8;
+export let TAIL_IN: usize = memory.data(32 + 16 * BATCH_ROWS, 16);
 export let TAIL_OUT: usize = TAIL_IN + 16;
+export let BATCH: usize = TAIL_IN + 32;
 
-/** Point this instance's tail buffers at 32 bytes of its own (16-byte aligned). */
-export function setTail(p: usize): void {
+/** Point this instance's scratch at 32 + 16·BATCH_ROWS bytes of its own (16-byte aligned). */
+export function setScratch(p: usize): void {
   TAIL_IN = p;
   TAIL_OUT = p + 16;
+  BATCH = p + 32;
 }
 
 /** Copy the c < 4 elements at p into TAIL_IN, padded with −∞. */
