@@ -4,5 +4,5 @@ import { measureLimits } from '../lib/limits.js';
 export const ids = () => ['limits'];
 
 export async function run(id, { quick }) {
-  return { id, ...measureLimits(quick) };
+  return { id, ...(await measureLimits(quick)) };
 }

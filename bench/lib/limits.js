@@ -7,9 +7,14 @@
  * - the SIMD multiply-add peak: 12 independent f32x4 mul+add chains (GFLOP/s,
  *   counting a mul and an add as 2 flops per lane);
  * - memory bandwidth: a 256 MiB typed-array copy (read + write bytes) and a sum
- *   (read bytes), GB/s = 1e9 bytes/s.
+ *   (read bytes), GB/s = 1e9 bytes/s;
+ * - the 2-thread scaling of that exp loop: the calling thread and a worker run it at
+ *   once on their own L1-resident buffers; (2 × the one-thread time) ÷ the time of
+ *   the pair, one-thread and pair runs alternating. The most any compute-bound kernel
+ *   can gain from 2 threads on this machine.
  */
 
+import { Worker } from 'node:worker_threads';
 import { median } from './stats.js';
 import { assemble, op, simd, T } from './wasm-asm.js';
 
@@ -117,10 +122,14 @@ function peakModule() {
   return { name: 'peak', params: [T.i32], results: [T.f32], locals: [[CHAINS + 2, T.v128]], body };
 }
 
-/** Instantiate the probe module (exp + peak) synchronously. */
+/** The probe module (exp + peak), compiled. */
+function probeModule() {
+  return new WebAssembly.Module(assemble([expModule(), peakModule()], 2));
+}
+
+/** Instantiate the probe module synchronously. */
 export function probes() {
-  const bytes = assemble([expModule(), peakModule()], 2);
-  return new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports;
+  return new WebAssembly.Instance(probeModule()).exports;
 }
 
 /** Max relative error of the probe's exp against Math.exp on [−87, 0] (sanity check). */
@@ -151,6 +160,60 @@ function expRate(w, rounds) {
     times.push(performance.now() - t0);
   }
   return (n * reps) / (median(times) * 1e6);
+}
+
+// The worker: run the exp loop each time ctrl[0] moves on, then report ctrl[1] = round.
+const EXP_WORKER = `
+const { workerData: { module, ctrl, n, reps } } = require('node:worker_threads');
+const w = new WebAssembly.Instance(module).exports;
+const mem = new Float32Array(w.memory.buffer);
+for (let k = 0; k < n; k++) mem[k] = -10 * Math.sin(k);
+for (let q = 1; ; q++) {
+  Atomics.wait(ctrl, 0, q - 1);
+  if (Atomics.load(ctrl, 0) < 0) break;
+  w.exp(0, n * 4, n * 4, reps);
+  Atomics.store(ctrl, 1, q);
+  Atomics.notify(ctrl, 1);
+}
+`;
+
+/** 2-thread speed-up of the exp loop (see the module doc). */
+async function expScaling(w, rounds) {
+  const n = 4096;
+  const reps = 4000; // ~10 ms a run: the worker's wake-up is noise
+  const mem = new Float32Array(w.memory.buffer);
+  for (let k = 0; k < n; k++) mem[k] = -10 * Math.sin(k);
+  const ctrl = new Int32Array(new SharedArrayBuffer(8));
+  const worker = new Worker(EXP_WORKER, {
+    eval: true,
+    workerData: { module: probeModule(), ctrl, n, reps },
+  });
+  await new Promise((ok) => worker.once('online', ok));
+  const pair = (q) => {
+    const t0 = performance.now();
+    Atomics.store(ctrl, 0, q);
+    Atomics.notify(ctrl, 0);
+    w.exp(0, n * 4, n * 4, reps);
+    while (Atomics.load(ctrl, 1) !== q) Atomics.wait(ctrl, 1, q - 1);
+    return performance.now() - t0;
+  };
+  const one = () => {
+    const t0 = performance.now();
+    w.exp(0, n * 4, n * 4, reps);
+    return performance.now() - t0;
+  };
+  const solo = [];
+  const both = [];
+  let q = 0;
+  for (let k = 0; k < 3; k++) pair(++q); // warm-up (both threads tier up)
+  for (let k = 0; k < rounds; k++) {
+    solo.push(one());
+    both.push(pair(++q));
+  }
+  Atomics.store(ctrl, 0, -1);
+  Atomics.notify(ctrl, 0);
+  await worker.terminate();
+  return (2 * median(solo)) / median(both);
 }
 
 function peakGflops(w, rounds) {
@@ -201,12 +264,13 @@ function bandwidth(rounds) {
 }
 
 /** Measure everything; `quick` takes fewer rounds. */
-export function measureLimits(quick) {
+export async function measureLimits(quick) {
   const w = probes();
   const rounds = quick ? 5 : 15;
   const bw = bandwidth(quick ? 3 : 7);
   return {
     expElementsPerNs: expRate(w, rounds),
+    expTwoThreadSpeedup: await expScaling(w, rounds),
     expMaxRelError: expError(w),
     simdPeakGflops: peakGflops(w, rounds),
     copyGBs: bw.copyGBs,

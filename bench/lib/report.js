@@ -54,6 +54,11 @@ ${table(
       `hand-assembled WebAssembly f32x4 exp loop (rr2_p5, no FMA), L1-resident; its max rel. error ${sci(l.expMaxRelError)}`,
     ],
     [
+      '2-thread scaling of the exp loop',
+      `${fixed(l.expTwoThreadSpeedup, 2)}×`,
+      'the same loop on 2 threads at once (own buffers) ÷ one thread: the ceiling for any compute-bound kernel on 2 threads',
+    ],
+    [
       'SIMD mul+add peak',
       `${fixed(l.simdPeakGflops, 1)} GFLOP/s`,
       '12 independent f32x4 mul+add chains (8 flops per step)',

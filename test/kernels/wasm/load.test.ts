@@ -5,8 +5,10 @@ import { resolveBackend } from '../../../src/kernels/backend.js';
 import { wasmBackend } from '../../../src/kernels/wasm/backend.js';
 import { SOURCE_SHA256 } from '../../../src/kernels/wasm/gen/kernels.js';
 import {
+  HEAP_BASE,
   initWasm,
   loadWasmSync,
+  SCRATCH_BASE,
   wasmFeatures,
   wasmKernels,
   wasmReady,
@@ -27,6 +29,17 @@ describe('loading the wasm kernels', () => {
   it("'auto' picks wasm from 32 elements on (measured crossover), JS below", () => {
     expect(resolveBackend('f', 'auto', 32, true).name).toBe('wasm');
     expect(resolveBackend('f', 'auto', 31, false).name).toBe('js');
+  });
+
+  it("keeps the module's constants below the per-thread scratch, and the scratch below the heap", () => {
+    const k = loadWasmSync({ sharedMemory: false });
+    const bytes = new Uint8Array(k.memory.buffer);
+    // data segments are written at instantiation: the last nonzero byte is the constants' end
+    let end = SCRATCH_BASE;
+    while (end > 0 && bytes[end - 1] === 0) end--;
+    expect(end).toBeGreaterThan(1024);
+    expect(bytes.subarray(SCRATCH_BASE, HEAP_BASE).every((b) => b === 0)).toBe(true);
+    loadWasmSync();
   });
 
   it('initWasm resolves to the live instance, or loads the build asked for', async () => {
