@@ -11,9 +11,14 @@
  * - the 2-thread scaling of that exp loop: the calling thread and a worker run it at
  *   once on their own L1-resident buffers; (2 × the one-thread time) ÷ the time of
  *   the pair, one-thread and pair runs alternating. The most any compute-bound kernel
- *   can gain from 2 threads on this machine.
+ *   can gain from 2 threads on this machine;
+ * - the first touch of fresh memory: a new 256 MiB Float32Array written once per
+ *   4 KiB page (the page faults every call that returns a new array pays), in a child
+ *   process with the default allocator and in one with glibc's transparent-huge-page
+ *   malloc (GLIBC_TUNABLES=glibc.malloc.hugetlb=1), ms per 100 MiB.
  */
 
+import { execFileSync } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
 import { median } from './stats.js';
 import { assemble, op, simd, T } from './wasm-asm.js';
@@ -216,6 +221,29 @@ async function expScaling(w, rounds) {
   return (2 * median(solo)) / median(both);
 }
 
+// Median ms per 100 MiB of first-touching a new 256 MiB Float32Array, over R rounds.
+const TOUCH = `
+const n = 1 << 26;
+const ts = [];
+for (let r = 0; r < Number(process.argv[1]); r++) {
+  const t0 = performance.now();
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i += 1024) a[i] = 1;
+  ts.push(performance.now() - t0);
+}
+ts.sort((p, q) => p - q);
+console.log((ts[ts.length >> 1] * 100) / 256);
+`;
+
+/** First-touch cost (see the module doc) with the given extra environment. */
+function firstTouch(rounds, env = {}) {
+  const out = execFileSync(process.execPath, ['-e', TOUCH, String(rounds)], {
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+  });
+  return Number(out.trim());
+}
+
 function peakGflops(w, rounds) {
   const iters = 2_000_000;
   for (let q = 0; q < 5; q++) w.peak(100_000);
@@ -275,5 +303,9 @@ export async function measureLimits(quick) {
     simdPeakGflops: peakGflops(w, rounds),
     copyGBs: bw.copyGBs,
     readGBs: bw.readGBs,
+    firstTouchMsPer100MiB: firstTouch(quick ? 3 : 9),
+    firstTouchHugeMsPer100MiB: firstTouch(quick ? 3 : 9, {
+      GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1',
+    }),
   };
 }

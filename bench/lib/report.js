@@ -73,6 +73,16 @@ ${table(
       `${fixed(l.readGBs, 1)} GB/s`,
       '256 MiB Float64Array summed in JavaScript',
     ],
+    [
+      'first touch of fresh memory',
+      `${fixed(l.firstTouchMsPer100MiB, 1)} ms per 100 MiB`,
+      'a new 256 MiB Float32Array written once per 4 KiB page: the page faults every call returning a new array pays',
+    ],
+    [
+      'the same, huge pages',
+      `${fixed(l.firstTouchHugeMsPer100MiB, 1)} ms per 100 MiB`,
+      'in a process started with GLIBC_TUNABLES=glibc.malloc.hugetlb=1 (glibc ≥ 2.35 backs large allocations with transparent huge pages)',
+    ],
   ],
 )}
 

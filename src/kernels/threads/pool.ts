@@ -2,10 +2,13 @@
  * An opt-in worker pool for the WebAssembly kernels: `configure({ threads: N })`.
  *
  * Each worker instantiates the same compiled module over the same shared
- * WebAssembly memory, so a call's rows are split into N contiguous ranges with no
- * copy: the calling thread takes the first range, the workers the others. Rows are
- * independent and every range runs the same kernel code, so the result is
- * identical, bit for bit, to one thread's.
+ * WebAssembly memory, so a call's rows are shared out with no copy: the rows are
+ * cut into CHUNKS_PER_THREAD chunks per thread, and the calling thread and the
+ * workers each claim the next chunk (an atomic counter) until none is left, so a
+ * thread slowed by other work on the machine (V8's own GC threads take a core of a
+ * small machine) leaves its rows to the others. Rows are independent and every
+ * chunk runs the same kernel code, so the result is identical, bit for bit, to one
+ * thread's.
  *
  * The calls stay synchronous: the calling thread waits for the workers in
  * Atomics.wait, or, where it may not block (a browser's main thread), by spinning on
@@ -21,6 +24,8 @@
  * Protocol (one Int32 control slot group per worker, in a SharedArrayBuffer):
  * the caller writes the kernel's index and its arguments, bumps SEQ and notifies;
  * the worker runs the kernel, writes the result, stores DONE = SEQ and notifies.
+ * A shared call (OP = kernel index + the number of kernels) instead runs `share`
+ * over the job described after the workers' argument slots.
  * Both sides spin for SPIN_MS before they sleep: a futex wake-up costs tens of µs
  * here, which made a hand-off as dear as a small chunk of work. `post`/`join` let
  * the copy path pipeline its chunks (../wasm/backend.ts).
@@ -54,6 +59,10 @@ export type RowKernelName = (typeof KERNELS)[number];
 /** Below this many elements a call runs on one thread (a hand-off costs ~10–50 µs). */
 const MIN_PARALLEL = 1 << 15;
 const MAX_ARGS = 12;
+/** A shared call's rows are cut into this many chunks per thread (claimed dynamically). */
+const CHUNKS_PER_THREAD = 4;
+/** A shared call's job: [argc, count index, unit, total, rows per chunk, rows, base…, stride…]. */
+const JOB_LENGTH = 6 + 2 * MAX_ARGS;
 /**
  * How long a waiting side spins before it sleeps in Atomics.wait: a futex wake-up
  * costs tens of µs on a VM, as much as a whole small chunk's work, while back-to-back
@@ -68,6 +77,7 @@ const OP = 1;
 const DONE = 2;
 const RESULT = 3;
 const SLOTS = 4;
+// after the workers' slots: NEXT, the next chunk of the current shared call
 
 /** Options of `configure`. */
 export interface ConfigureOptions {
@@ -83,20 +93,54 @@ interface Pool {
   readonly workers: { terminate(): unknown }[];
   readonly ctrl: Int32Array;
   readonly args: Float64Array;
+  /** The shared call's job (a view of args) and its chunk counter's index in ctrl. */
+  readonly job: Float64Array;
+  readonly next: number;
   /** Every worker has instantiated the module and waits for jobs. */
   ready: boolean;
   /** Settles when ready (or rejects if the workers fail to start). */
   readonly started: Promise<void>;
 }
 
+/**
+ * Run chunks of a shared call until none is left: claim chunk c (Atomics.add on
+ * ctrl[next]); its rows r0 = c·per … run with the arguments base + r0·stride, the
+ * count entry set to min(t·unit, total − r0·unit) for its t rows (unit 1 for row
+ * kernels, the keys per chunk for flash-decoding). The calling thread runs it, and
+ * every worker from its source embedded in SERVE (so it uses nothing but its
+ * arguments). Returns the summed kernel results.
+ */
+function share(
+  fn: (...a: number[]) => number,
+  job: Float64Array,
+  ctrl: Int32Array,
+  next: number,
+): number {
+  const [argc = 0, at = 0, unit = 0, total = 0, per = 0, rows = 0] = job;
+  const a: number[] = new Array(argc);
+  let result = 0;
+  for (
+    let r0 = Atomics.add(ctrl, next, 1) * per;
+    r0 < rows;
+    r0 = Atomics.add(ctrl, next, 1) * per
+  ) {
+    for (let i = 0; i < argc; i++) a[i] = (job[6 + i] ?? 0) + r0 * (job[6 + argc + i] ?? 0);
+    a[at] = Math.min(Math.min(per, rows - r0) * unit, total - r0 * unit);
+    result += fn(...a);
+  }
+  return result;
+}
+
 // The worker's program, for both kinds of worker: instantiate the module over the
 // shared memory, store DONE = −1 (started), then serve jobs until OP < 0.
 const SERVE = `
-function serve({ module, memory, ctrl, args, index, names, slots, maxArgs, scratch, spinMs }) {
+const share = ${share.toString()};
+function serve({ module, memory, ctrl, args, index, names, slots, maxArgs, scratch, spinMs, jobAt, next }) {
   const ex = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error('abort'); } } }).exports;
   ex.setScratch(scratch);
   const base = index * slots;
   const a = new Float64Array(args.buffer, index * maxArgs * 8, maxArgs);
+  const job = args.subarray(jobAt);
   let seen = 0;
   Atomics.store(ctrl, base + 2, -1);
   Atomics.notify(ctrl, base + 2);
@@ -107,7 +151,8 @@ function serve({ module, memory, ctrl, args, index, names, slots, maxArgs, scrat
     seen = Atomics.load(ctrl, base);
     const op = ctrl[base + 1];
     if (op < 0) break;
-    ctrl[base + 3] = ex[names[op]](...a);
+    ctrl[base + 3] =
+      op < names.length ? ex[names[op]](...a) : share(ex[names[op - names.length]], job, ctrl, next);
     Atomics.store(ctrl, base + 2, seen);
     Atomics.notify(ctrl, base + 2);
   }
@@ -193,8 +238,9 @@ function waitWhile(ctrl: Int32Array, i: number, value: number, timeoutMs?: numbe
 
 /** The control and argument buffers and each worker's start message. */
 function plan(k: WasmKernels, n: number) {
-  const ctrl = new Int32Array(new SharedArrayBuffer(4 * SLOTS * n));
-  const args = new Float64Array(new SharedArrayBuffer(8 * MAX_ARGS * n));
+  const ctrl = new Int32Array(new SharedArrayBuffer(4 * (SLOTS * n + 1)));
+  const args = new Float64Array(new SharedArrayBuffer(8 * (MAX_ARGS * n + JOB_LENGTH)));
+  const shared = { job: args.subarray(MAX_ARGS * n), next: SLOTS * n };
   const data = (w: number) => ({
     module: k.module,
     memory: k.memory,
@@ -206,8 +252,10 @@ function plan(k: WasmKernels, n: number) {
     maxArgs: MAX_ARGS,
     scratch: SCRATCH_BASE + SCRATCH_BYTES * (w + 1),
     spinMs: SPIN_MS,
+    jobAt: MAX_ARGS * n,
+    next: shared.next,
   });
-  return { ctrl, args, data };
+  return { ctrl, args, ...shared, data };
 }
 
 /** Has worker w instantiated the module (DONE = −1)? */
@@ -224,7 +272,7 @@ function startFailed(workers: { terminate(): unknown }[], n: number, why: string
 /** Node: start n worker_threads and block until each has instantiated the module. */
 function startNode(k: WasmKernels, n: number): Pool {
   const Worker = workerThreads()!;
-  const { ctrl, args, data } = plan(k, n);
+  const { data, ...bufs } = plan(k, n);
   const workers = [];
   for (let w = 0; w < n; w++) {
     const worker = new Worker(NODE_WORKER, { eval: true, workerData: data(w) });
@@ -234,11 +282,11 @@ function startNode(k: WasmKernels, n: number): Pool {
   // a worker that cannot start would otherwise block this thread forever
   const deadline = Date.now() + START_TIMEOUT_MS;
   for (let w = 0; w < n; w++)
-    while (!isUp(ctrl, w)) {
+    while (!isUp(bufs.ctrl, w)) {
       if (Date.now() > deadline) throw startFailed(workers, n, `${w}`);
-      waitWhile(ctrl, w * SLOTS + DONE, 0, 50);
+      waitWhile(bufs.ctrl, w * SLOTS + DONE, 0, 50);
     }
-  return { kernels: k, workers, ctrl, args, ready: true, started: Promise.resolve() };
+  return { kernels: k, workers, ...bufs, ready: true, started: Promise.resolve() };
 }
 
 /**
@@ -247,7 +295,7 @@ function startNode(k: WasmKernels, n: number): Pool {
  */
 function startWeb(k: WasmKernels, n: number): Pool {
   const Worker = webWorkers()!;
-  const { ctrl, args, data } = plan(k, n);
+  const { data, ...bufs } = plan(k, n);
   const url = URL.createObjectURL(new Blob([WEB_WORKER], { type: 'text/javascript' }));
   const workers: WebWorker[] = [];
   let failure = '';
@@ -264,15 +312,14 @@ function startWeb(k: WasmKernels, n: number): Pool {
   const p: { -readonly [K in keyof Pool]: Pool[K] } = {
     kernels: k,
     workers,
-    ctrl,
-    args,
+    ...bufs,
     ready: false,
     started: Promise.resolve(),
   };
   p.started = new Promise<void>((resolve, reject) => {
     const poll = () => {
       let up = 0;
-      while (up < n && isUp(ctrl, up)) up++;
+      while (up < n && isUp(bufs.ctrl, up)) up++;
       if (up === n) {
         p.ready = true;
         resolve();
@@ -358,9 +405,13 @@ export function workersFor(k: WasmKernels, rows: number, elements: number): numb
 
 /** Start kernel `name` with `args` on worker w of the pool (see workersFor); no wait. */
 export function post(w: number, name: RowKernelName, args: number[]): void {
-  const { ctrl, args: buf } = pool!;
-  buf.set(args, w * MAX_ARGS);
-  ctrl[w * SLOTS + OP] = KERNELS.indexOf(name);
+  pool!.args.set(args, w * MAX_ARGS);
+  start(w, KERNELS.indexOf(name));
+}
+
+function start(w: number, op: number): void {
+  const { ctrl } = pool!;
+  ctrl[w * SLOTS + OP] = op;
   Atomics.add(ctrl, w * SLOTS + SEQ, 1);
   Atomics.notify(ctrl, w * SLOTS + SEQ);
 }
@@ -383,9 +434,11 @@ export function kernelOf(k: WasmKernels, name: RowKernelName): (...a: number[]) 
 }
 
 /**
- * Run a row kernel over `rows` rows of `n` elements, split across the pool when
- * configured and worth it. `args(r0, t)` gives the kernel's arguments for rows
- * [r0, r0 + t). Returns the summed kernel results (flagged row counts).
+ * Run a row kernel over `rows` rows of `n` elements, shared across the pool when
+ * configured and worth it (chunks claimed dynamically: see `share`). `args(r0, t)`
+ * gives the kernel's arguments for rows [r0, r0 + t): affine in r0, but for one count
+ * entry min(t·unit, total − r0·unit) (the rows, or flash-decoding's keys). Returns
+ * the summed kernel results (flagged row counts).
  */
 export function runRows(
   k: WasmKernels,
@@ -395,17 +448,26 @@ export function runRows(
   args: (r0: number, t: number) => number[],
 ): number {
   const fn = kernelOf(k, name);
-  const parts = Math.min(workersFor(k, rows, rows * n) + 1, rows);
-  if (parts < 2) return fn(...args(0, rows));
-  const per = Math.ceil(rows / parts);
-  const busy: number[] = [];
-  for (let p = 1; p < parts && p * per < rows; p++) {
-    const r0 = p * per;
-    post(p - 1, name, args(r0, Math.min(per, rows - r0)));
-    busy.push(p - 1);
-  }
-  let result = fn(...args(0, Math.min(per, rows)));
-  for (const w of busy) result += join(w);
+  const workers = Math.min(workersFor(k, rows, rows * n), rows - 1);
+  if (workers < 1) return fn(...args(0, rows));
+  const { ctrl, job, next } = pool!;
+  // the job from four calls of args: base, stride, the count entry and its unit, the total
+  const base = args(0, 1);
+  const two = args(0, 2);
+  const second = args(1, 1);
+  const at = base.findIndex((v, i) => two[i] !== v);
+  const unit = base[at]!;
+  job.set([base.length, at, unit, args(rows - 1, 1)[at]! + (rows - 1) * unit]);
+  job.set([Math.ceil(rows / (CHUNKS_PER_THREAD * (workers + 1))), rows], 4);
+  job.set(base, 6);
+  job.set(
+    base.map((v, i) => second[i]! - v),
+    6 + base.length,
+  );
+  Atomics.store(ctrl, next, 0);
+  for (let w = 0; w < workers; w++) start(w, KERNELS.length + KERNELS.indexOf(name));
+  let result = share(fn, job, ctrl, next);
+  for (let w = 0; w < workers; w++) result += join(w);
   return result;
 }
 

@@ -38,12 +38,24 @@ function outputs(
   const scale = new Float64Array(rows).fill(0.5);
   wasmBackend.crossEntropy(x, targets, rows, n, 0.1, undefined, scale, loss, lse, grad);
   res.push(loss, lse, grad);
-  // in place (zero-copy)
+  // in place (zero-copy): every kernel's rows shared out straight from WebAssembly memory
   const xw = wasmArray(type, x.length);
+  const dw = wasmArray(type, x.length);
+  const yw = wasmArray(type, x.length);
+  const lw = wasmArray(type, rows);
   xw.set(x);
+  dw.set(dy);
+  for (const log of [false, true]) {
+    wasmBackend.softmax(xw, yw, rows, n, 'three-pass', 1, log);
+    res.push(yw.slice());
+    wasmBackend.softmaxVjp(xw, dw, yw, rows, n, 'online', 1, log);
+    res.push(yw.slice());
+  }
+  wasmBackend.logSumExp(xw, lw, rows, n, 'two-pass', 1);
+  res.push(lw.slice());
   wasmBackend.softmax(xw, xw, rows, n, 'three-pass', 1, false);
   res.push(xw.slice());
-  freeWasmArray(xw);
+  for (const a of [xw, dw, yw, lw]) freeWasmArray(a);
   return res;
 }
 
@@ -55,10 +67,12 @@ describe('configure({ threads })', () => {
       Buffer.from(b.buffer, b.byteOffset, b.byteLength),
     );
 
-  // 64 × 1000: one copy chunk, split across the pool; 600 × 1000: four or five
-  // chunks, pipelined (the workers run chunk i while this thread copies i ± 1)
+  // 64 × 1000: one copy chunk, split across the pool; 37 × 1000: the same with a
+  // short last chunk of rows; 600 × 1000: four or five copy chunks, pipelined (the
+  // workers run chunk i while this thread copies i ± 1)
   for (const [rows, n] of [
     [64, 1000],
+    [37, 1000],
     [600, 1000],
   ] as const)
     it(`${rows} × ${n}: 2 and 3 threads give the same bits as one, every kernel, both types`, () => {
