@@ -22,13 +22,14 @@
  * elements) and single rows run on one thread.
  *
  * Protocol (one Int32 control slot group per worker, in a SharedArrayBuffer):
- * the caller writes the kernel's index and its arguments, bumps SEQ and notifies;
- * the worker runs the kernel, writes the result, stores DONE = SEQ and notifies.
- * A shared call (OP = kernel index + the number of kernels) instead runs `share`
- * over the job described after the workers' argument slots.
+ * the caller describes the call in the shared job (the kernel's arguments as affine
+ * functions of the first row), writes the kernel's index, bumps SEQ and notifies;
+ * the worker claims chunks of rows (`share`) until none is left, writes the summed
+ * result, stores DONE = SEQ and notifies.
  * Both sides spin for SPIN_MS before they sleep: a futex wake-up costs tens of µs
- * here, which made a hand-off as dear as a small chunk of work. `post`/`join` let
- * the copy path pipeline its chunks (../wasm/backend.ts).
+ * here, which made a hand-off as dear as a small chunk of work. `startShared` lets
+ * the copy path pipeline its chunks (../wasm/backend.ts): it runs its own rows and
+ * copies while the workers claim theirs.
  */
 import { SoftmaxKitError } from '../../tensor/errors.js';
 import { requireNumber } from '../../tensor/validate.js';
@@ -55,14 +56,25 @@ const KERNELS = [
   'flashDecode',
 ] as const;
 export type RowKernelName = (typeof KERNELS)[number];
+/** Each kernel's count argument: its rows (flash-decoding: its keys, a chunk of them per row). */
+const COUNT_ARG: Record<RowKernelName, number> = {
+  softmax_f32: 2,
+  softmax_f64: 2,
+  logSumExp_f32: 2,
+  logSumExp_f64: 2,
+  softmaxVjp_f32: 3,
+  softmaxVjp_f64: 3,
+  crossEntropy_f32: 2,
+  crossEntropy_f64: 2,
+  flashDecode: 4,
+};
 
 /** Below this many elements a call runs on one thread (a hand-off costs ~10–50 µs). */
 const MIN_PARALLEL = 1 << 15;
-const MAX_ARGS = 12;
-/** A shared call's rows are cut into this many chunks per thread (claimed dynamically). */
+/** A call's rows are cut into this many chunks per thread (claimed dynamically). */
 const CHUNKS_PER_THREAD = 4;
-/** A shared call's job: [argc, count index, unit, total, rows per chunk, rows, base…, stride…]. */
-const JOB_LENGTH = 6 + 2 * MAX_ARGS;
+/** A call's job: [argc, count index, unit, total, rows per chunk, rows, base…, stride…]; ≤ 12 arguments. */
+const JOB_LENGTH = 6 + 2 * 12;
 /**
  * How long a waiting side spins before it sleeps in Atomics.wait: a futex wake-up
  * costs tens of µs on a VM, as much as a whole small chunk's work, while back-to-back
@@ -92,8 +104,7 @@ interface Pool {
   readonly kernels: WasmKernels;
   readonly workers: { terminate(): unknown }[];
   readonly ctrl: Int32Array;
-  readonly args: Float64Array;
-  /** The shared call's job (a view of args) and its chunk counter's index in ctrl. */
+  /** The current call's job (see share) and its chunk counter's index in ctrl. */
   readonly job: Float64Array;
   readonly next: number;
   /** Every worker has instantiated the module and waits for jobs. */
@@ -135,12 +146,10 @@ function share(
 // shared memory, store DONE = −1 (started), then serve jobs until OP < 0.
 const SERVE = `
 const share = ${share.toString()};
-function serve({ module, memory, ctrl, args, index, names, slots, maxArgs, scratch, spinMs, jobAt, next }) {
+function serve({ module, memory, ctrl, job, index, names, slots, scratch, spinMs, next }) {
   const ex = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error('abort'); } } }).exports;
   ex.setScratch(scratch);
   const base = index * slots;
-  const a = new Float64Array(args.buffer, index * maxArgs * 8, maxArgs);
-  const job = args.subarray(jobAt);
   let seen = 0;
   Atomics.store(ctrl, base + 2, -1);
   Atomics.notify(ctrl, base + 2);
@@ -151,8 +160,7 @@ function serve({ module, memory, ctrl, args, index, names, slots, maxArgs, scrat
     seen = Atomics.load(ctrl, base);
     const op = ctrl[base + 1];
     if (op < 0) break;
-    ctrl[base + 3] =
-      op < names.length ? ex[names[op]](...a) : share(ex[names[op - names.length]], job, ctrl, next);
+    ctrl[base + 3] = share(ex[names[op]], job, ctrl, next);
     Atomics.store(ctrl, base + 2, seen);
     Atomics.notify(ctrl, base + 2);
   }
@@ -239,23 +247,21 @@ function waitWhile(ctrl: Int32Array, i: number, value: number, timeoutMs?: numbe
 /** The control and argument buffers and each worker's start message. */
 function plan(k: WasmKernels, n: number) {
   const ctrl = new Int32Array(new SharedArrayBuffer(4 * (SLOTS * n + 1)));
-  const args = new Float64Array(new SharedArrayBuffer(8 * (MAX_ARGS * n + JOB_LENGTH)));
-  const shared = { job: args.subarray(MAX_ARGS * n), next: SLOTS * n };
+  const job = new Float64Array(new SharedArrayBuffer(8 * JOB_LENGTH));
+  const next = SLOTS * n;
   const data = (w: number) => ({
     module: k.module,
     memory: k.memory,
     ctrl,
-    args,
+    job,
     index: w,
     names: KERNELS,
     slots: SLOTS,
-    maxArgs: MAX_ARGS,
     scratch: SCRATCH_BASE + SCRATCH_BYTES * (w + 1),
     spinMs: SPIN_MS,
-    jobAt: MAX_ARGS * n,
-    next: shared.next,
+    next,
   });
-  return { ctrl, args, ...shared, data };
+  return { ctrl, job, next, data };
 }
 
 /** Has worker w instantiated the module (DONE = −1)? */
@@ -403,12 +409,7 @@ export function workersFor(k: WasmKernels, rows: number, elements: number): numb
   return pool.ready ? pool.workers.length : 0;
 }
 
-/** Start kernel `name` with `args` on worker w of the pool (see workersFor); no wait. */
-export function post(w: number, name: RowKernelName, args: number[]): void {
-  pool!.args.set(args, w * MAX_ARGS);
-  start(w, KERNELS.indexOf(name));
-}
-
+/** Start operation `op` on worker w of the pool; no wait. */
 function start(w: number, op: number): void {
   const { ctrl } = pool!;
   ctrl[w * SLOTS + OP] = op;
@@ -417,7 +418,7 @@ function start(w: number, op: number): void {
 }
 
 /** Wait for worker w's last job; its kernel's result. */
-export function join(w: number): number {
+function join(w: number): number {
   const { ctrl } = pool!;
   const seq = Atomics.load(ctrl, w * SLOTS + SEQ);
   for (;;) {
@@ -434,28 +435,27 @@ export function kernelOf(k: WasmKernels, name: RowKernelName): (...a: number[]) 
 }
 
 /**
- * Run a row kernel over `rows` rows of `n` elements, shared across the pool when
- * configured and worth it (chunks claimed dynamically: see `share`). `args(r0, t)`
- * gives the kernel's arguments for rows [r0, r0 + t): affine in r0, but for one count
- * entry min(t·unit, total − r0·unit) (the rows, or flash-decoding's keys). Returns
- * the summed kernel results (flagged row counts).
+ * Start `workers` workers on a shared call of kernel `name` over `rows` rows (chunks
+ * claimed dynamically: see `share`). `args(r0, t)` gives the kernel's arguments for
+ * rows [r0, r0 + t): affine in r0, but for the count entry (COUNT_ARG), which is
+ * min(t·unit, total − r0·unit) (unit 1 for rows; flash-decoding's keys per chunk).
+ * Returns `finish`: this thread claims what is left (unless `claims` is false: the
+ * copy path sizes its own share by measurement instead, and rows it took over would
+ * only add to its share while it still waits for the worker's wake-up), then waits
+ * for the workers; the summed kernel results (flagged row counts).
  */
-export function runRows(
+export function startShared(
   k: WasmKernels,
   name: RowKernelName,
   rows: number,
-  n: number,
+  workers: number,
   args: (r0: number, t: number) => number[],
-): number {
-  const fn = kernelOf(k, name);
-  const workers = Math.min(workersFor(k, rows, rows * n), rows - 1);
-  if (workers < 1) return fn(...args(0, rows));
+  claims = true,
+): () => number {
   const { ctrl, job, next } = pool!;
-  // the job from four calls of args: base, stride, the count entry and its unit, the total
+  const at = COUNT_ARG[name];
   const base = args(0, 1);
-  const two = args(0, 2);
   const second = args(1, 1);
-  const at = base.findIndex((v, i) => two[i] !== v);
   const unit = base[at]!;
   job.set([base.length, at, unit, args(rows - 1, 1)[at]! + (rows - 1) * unit]);
   job.set([Math.ceil(rows / (CHUNKS_PER_THREAD * (workers + 1))), rows], 4);
@@ -465,10 +465,29 @@ export function runRows(
     6 + base.length,
   );
   Atomics.store(ctrl, next, 0);
-  for (let w = 0; w < workers; w++) start(w, KERNELS.length + KERNELS.indexOf(name));
-  let result = share(fn, job, ctrl, next);
-  for (let w = 0; w < workers; w++) result += join(w);
-  return result;
+  for (let w = 0; w < workers; w++) start(w, KERNELS.indexOf(name));
+  return () => {
+    let result = claims ? share(kernelOf(k, name), job, ctrl, next) : 0;
+    for (let w = 0; w < workers; w++) result += join(w);
+    return result;
+  };
+}
+
+/**
+ * Run a row kernel over `rows` rows of `n` elements, shared across the pool when
+ * configured and worth it (startShared); `args` as there. Returns the summed kernel
+ * results (flagged row counts).
+ */
+export function runRows(
+  k: WasmKernels,
+  name: RowKernelName,
+  rows: number,
+  n: number,
+  args: (r0: number, t: number) => number[],
+): number {
+  const workers = Math.min(workersFor(k, rows, rows * n), rows - 1);
+  if (workers < 1) return kernelOf(k, name)(...args(0, rows));
+  return startShared(k, name, rows, workers, args)();
 }
 
 export type { KernelExports };

@@ -25,11 +25,10 @@ import type { FloatArray } from '../../tensor/types.js';
 import { type Backend, jsBackend, registerBackend, type SoftmaxAlgorithm } from '../backend.js';
 import {
   configuredThreads,
-  join,
   kernelOf,
-  post,
   type RowKernelName,
   runRows,
+  startShared,
   workersFor,
 } from '../threads/pool.js';
 import { wasmGemm } from './gemm.js';
@@ -120,10 +119,10 @@ export interface CopyJob<S> {
  * Run a copy-path call over `rows` rows of n in chunks. Without workers (or with
  * fewer than three chunks): copy in, run (split across the pool by runRows), copy
  * out. With workers the chunks are pipelined over three slots: while the workers
- * run their rows of chunk i, this thread runs its own share, copies chunk i − 1 out
- * and chunk i + 1 in. Its share of the next chunk is set from what it measured on
- * this one (its kernel time per row, its copy time) so that its copies plus its rows
- * take as long as each worker's rows. Rows are independent and every row runs the same
+ * claim the rows of chunk i, this thread runs its own share, copies chunk i − 1 out
+ * and chunk i + 1 in. Its share of the next chunk is
+ * set from what it measured on this one (its kernel time per row, its copy time) so
+ * that its copies plus its rows take as long as each worker's rows. Rows are independent and every row runs the same
  * kernel, so the results are the same bit for bit. False: the scratch does not fit.
  */
 export function copyRows<S>(
@@ -162,17 +161,15 @@ export function copyRows<S>(
     const s = slot[c % 3]!;
     const t = rowsOf(c);
     mine = Math.min(mine, t - 1);
-    const per = Math.ceil((t - mine) / workers);
-    let used = 0;
-    for (let q = mine; q < t; q += per)
-      post(used++, job.name, job.args(s, q, Math.min(per, t - q)));
+    const rest = (q: number, u: number) => job.args(s, mine + q, u);
+    const finish = startShared(k, job.name, t - mine, workers, rest, false);
     const t0 = performance.now();
     let bad = mine > 0 ? fn(...job.args(s, 0, mine)) : 0;
     const t1 = performance.now();
     if (c > 0) job.copyOut(slot[(c - 1) % 3]!, (c - 1) * cr, rowsOf(c - 1), badPrev > 0);
     if (c + 1 < chunks) job.copyIn(slot[(c + 1) % 3]!, (c + 1) * cr, rowsOf(c + 1));
     const copyMs = performance.now() - t1;
-    for (let w = 0; w < used; w++) bad += join(w);
+    bad += finish();
     badPrev = bad;
     if (mine > 0) perRowMs = (t1 - t0) / mine;
     // next chunk: copyMs + mine·perRow ≈ (next − mine)·perRow / workers
