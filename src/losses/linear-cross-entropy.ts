@@ -4,11 +4,14 @@
  * (+ bias) with its gradients dHidden, dWeight, dBias, without ever forming
  * the n × vocab logit matrix.
  *
- * Per row i (target t_i, not ignored), z = softcap(h_i·Wᵀ + b), ε the smoothing:
- *   ℓ_i = (1 − ε)·(lse_i − z_t) + (ε/vocab)·Σ_j (lse_i − z_j) + zLoss·lse_i²
- *   ĝ_ij = dℓ_i/dz_ij = p_ij·(1 + 2·zLoss·lse_i) − q_ij,  q = (1 − ε)·onehot(t) + ε/vocab
- *   dHidden = G·W,  dWeight = Gᵀ·H,  dBias = Σ_i G_i·,  G = s·ĝ ⊙ softcap′
- * with s = 1/(non-ignored rows) for 'mean' (1 for 'sum' and 'none').
+ * Per row i (target t_i, not ignored), z = softcap(h_i·Wᵀ + b), ε the smoothing,
+ * w the class weights (`classWeight`, PyTorch's `weight`; 1 when not given):
+ *   ℓ_i = (1 − ε)·w_t·(lse_i − z_t) + (ε/vocab)·Σ_j w_j·(lse_i − z_j),  plus zLoss·lse_i²
+ *   q_ij = (1 − ε)·w_t·[j = t] + (ε/vocab)·w_j,  Q_i = Σ_j q_ij
+ *   G_ij = (s·(Q_i·p_ij − q_ij) + s_z·2·zLoss·lse_i·p_ij) ⊙ softcap′
+ *   dHidden = G·W,  dWeight = Gᵀ·H,  dBias = Σ_i G_i·
+ * 'mean' = Σ ℓ / Σ_{non-ignored} w_t + Σ zLoss·lse² / (non-ignored rows), as
+ * crossEntropy (s, s_z = those reciprocals; 1 for 'sum' and 'none').
  *
  * How (the CCE algorithm): the vocabulary is cut into chunks of `chunk`
  * classes and the rows into blocks; a tile of logits (block × chunk) is
@@ -24,8 +27,9 @@
  * never O(n·vocab).
  *
  * Gradient filtering (`filterThreshold` τ > 0, CCE §4.3): a tile whose every
- * |ĝ_ij| ≤ τ skips its two gradient products. The error this makes is bounded
- * and stated: |ΔdHidden_ik| ≤ s·τ·Σ_{j skipped for i} |W_jk| and
+ * |ĝ_ij| ≤ τ, ĝ = G/(s·softcap′) (= dℓ_i/dz_ij, z-loss included, without class weights), skips its
+ * two gradient products. The error this makes is bounded and stated:
+ * |ΔdHidden_ik| ≤ s·τ·Σ_{j skipped for i} |W_jk| and
  * |ΔdWeight_jk| ≤ s·τ·Σ_{i skipped for j} |H_ik|; τ = 0 (default) is exact.
  *
  * Stability: logits in double (float64 accumulation of each dot product);
@@ -60,6 +64,7 @@ import type { ArrayInput, FloatArray } from '../tensor/types.js';
 import { requireBoolean, requireNumber } from '../tensor/validate.js';
 import {
   classTargets,
+  classWeights,
   type Reduction,
   reduceLoss,
   reductionScale,
@@ -85,6 +90,8 @@ export interface LinearCrossEntropyOptions {
   ignoreIndex?: number;
   /** 'mean' of an all-ignored batch: 'zero' (default) or 'nan'. */
   allIgnored?: 'zero' | 'nan';
+  /** Per-class weights [vocab] (PyTorch's `weight`), finite. Default: all 1. */
+  classWeight?: ArrayInput;
   /** ε in [0, 1]. Default 0. */
   labelSmoothing?: number;
   /** PaLM z-loss coefficient (≥ 0): adds zLoss·lse² per row. Default 0. */
@@ -163,6 +170,7 @@ export function linearCrossEntropy(
   );
   const spec = resolveReduction(fn, H, options);
   const t = classTargets(fn, targets, n, vocab, options.ignoreIndex);
+  const w = classWeights(fn, 'classWeight', options.classWeight, vocab);
   const eps = requireNumber(fn, 'labelSmoothing', options.labelSmoothing ?? 0, {
     atLeast: 0,
     atMost: 1,
@@ -176,8 +184,17 @@ export function linearCrossEntropy(
   const wantLse = requireBoolean(fn, 'returnLse', options.returnLse ?? false);
 
   let count = 0;
-  for (let i = 0; i < n; i++) if (t[i]! >= 0) count++;
-  const s = reductionScale(spec, count);
+  let denominator = 0;
+  for (let i = 0; i < n; i++) {
+    const ti = t[i]!;
+    if (ti < 0) continue;
+    count++;
+    denominator += w ? w[ti]! : 1;
+  }
+  const s = reductionScale(spec, denominator);
+  const sz = reductionScale(spec, count);
+  let wSum = vocab;
+  if (w) wSum = w.reduce((a, v) => a + v, 0);
   const raw = new Float64Array(ROW_BLOCK * chunk);
   const ctx: Ctx = {
     n,
@@ -249,13 +266,16 @@ export function linearCrossEntropy(
         }
         const m = states[i]!.m;
         const ld = logD[i]!;
-        const pz = 1 + 2 * zc * L;
+        const hot = keep * (w ? w[t[i]!]! : 1);
+        // G/s = p·pz − q: pz = Q_i + (s_z/s)·2·zLoss·lse
+        const pz = hot + spread * wSum + (sz / s) * 2 * zc * L;
         const tj = t[i]! - v0;
         let gs = 0;
         for (let j = 0; j < cols; j++) {
           const zz = G[o + j]!;
-          if (spread > 0) gs += m - zz + ld;
-          const gh = expDiff(zz, L) * pz - (j === tj ? keep + spread : spread);
+          const wj = w ? w[v0 + j]! : 1;
+          if (spread > 0) gs += wj * (m - zz + ld);
+          const gh = expDiff(zz, L) * pz - (j === tj ? hot : 0) - spread * wj;
           if (!(Math.abs(gh) <= tau)) skippable = false;
           G[o + j] = cap > 0 ? s * gh * softcapSlope(raw[o + j]!, cap) : s * gh;
         }
@@ -290,19 +310,25 @@ export function linearCrossEntropy(
   if (dH !== dHidden) dHidden.set(dH);
 
   const perRow = new Float64Array(n);
+  const zRow = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const L = lse[i]!;
     if (t[i]! < 0 || L === -Infinity) continue;
-    let l = zc > 0 ? zc * L * L : 0;
-    if (keep > 0) l += keep * (states[i]!.m - zt[i]! + logD[i]!);
+    if (zc > 0) zRow[i] = zc * L * L;
+    let l = 0;
+    if (keep > 0) l += keep * (w ? w[t[i]!]! : 1) * (states[i]!.m - zt[i]! + logD[i]!);
     if (spread > 0) l += spread * gapSum[i]!;
     perRow[i] = l;
   }
-  const result: LinearCrossEntropyResult = {
-    loss: reduceLoss(spec, perRow, count),
-    dHidden,
-    dWeight,
-  };
+  let loss: number | FloatArray;
+  if (spec.reduction === 'none') {
+    for (let i = 0; i < n; i++) perRow[i] = perRow[i]! + zRow[i]!;
+    loss = reduceLoss(spec, perRow, denominator);
+  } else {
+    loss = reduceLoss(spec, perRow, denominator) as number;
+    if (zc > 0) loss += reduceLoss(spec, zRow, count) as number;
+  }
+  const result: LinearCrossEntropyResult = { loss, dHidden, dWeight };
   if (dBias) result.dBias = dBias;
   if (wantLse) {
     const out = allocLike(H, n);

@@ -39,10 +39,12 @@ function materialized(
     softcap?: number;
     reduction?: 'mean' | 'sum' | 'none';
     ignoreIndex?: number;
+    classWeight?: Float64Array;
   },
 ) {
   const z = logitsOf(H, W, b, n, d, V);
-  const { loss, grad: G } = crossEntropy(z, t, { shape: [n, V], ...opts });
+  const { classWeight: weight, ...rest } = opts;
+  const { loss, grad: G } = crossEntropy(z, t, { shape: [n, V], weight, ...rest });
   const dH = new Float64Array(n * d);
   const dW = new Float64Array(V * d);
   const dB = new Float64Array(V);
@@ -79,15 +81,21 @@ describe('linearCrossEntropy: equals the materialized computation', () => {
   const W = randomArray(V * d, 2, -1, 1);
   const b = randomArray(V, 3, -0.5, 0.5);
   const t = Array.from({ length: n }, (_, i) => (i % 9 === 4 ? -100 : (i * 5) % V));
+  const classWeight = randomArray(V, 4, 0.2, 3);
   const cases = [
     { chunk: 1 },
     { chunk: 7, labelSmoothing: 0.1 },
     { chunk: 23, zLoss: 1e-2, reduction: 'sum' as const },
     { chunk: 100, softcap: 1.5, reduction: 'none' as const },
     { chunk: 4, labelSmoothing: 0.2, zLoss: 0.05, softcap: 2, ignoreIndex: -100 },
+    // class weights: the weighted mean (Σ ℓ / Σ w_t), with smoothing, z-loss, softcap
+    { chunk: 5, classWeight },
+    { chunk: 9, classWeight, labelSmoothing: 0.15, zLoss: 0.02, softcap: 3 },
+    { chunk: 3, classWeight, labelSmoothing: 0.1, zLoss: 0.01, reduction: 'none' as const },
+    { chunk: 64, classWeight, labelSmoothing: 0.3, reduction: 'sum' as const },
   ];
   for (const c of cases)
-    it(`chunk ${c.chunk} ${JSON.stringify(c)}`, () => {
+    it(`chunk ${c.chunk} ${JSON.stringify({ ...c, classWeight: c.classWeight && 'w' })}`, () => {
       const { chunk, ...opts } = c;
       const ref = materialized(H, W, b, t, n, d, V, opts);
       const got = linearCrossEntropy(H, W, t, { n, d, vocab: V, bias: b, chunk, ...opts });
@@ -131,7 +139,16 @@ describe('linearCrossEntropy: gradients vs central finite differences', () => {
   const W = randomArray(V * d, 8, -1, 1);
   const b = randomArray(V, 9, -1, 1);
   const t = [2, -100, 5];
-  const opts = { n, d, vocab: V, chunk: 4, labelSmoothing: 0.1, zLoss: 0.03, softcap: 1.2 };
+  const opts = {
+    n,
+    d,
+    vocab: V,
+    chunk: 4,
+    labelSmoothing: 0.1,
+    zLoss: 0.03,
+    softcap: 1.2,
+    classWeight: [0.5, 2, 1.5, 0.25, 1, 3],
+  };
   const L = (h: Float64Array, w: Float64Array, bb: Float64Array) => [
     linearCrossEntropy(h, w, t, { ...opts, bias: bb }).loss as number,
   ];
@@ -293,6 +310,14 @@ describe('linearCrossEntropy: stability and edges', () => {
     expect(code(() => linearCrossEntropy(H, W, t, { ...o, n: 4 }))).toBe('SHAPE_MISMATCH');
     expect(code(() => linearCrossEntropy(H, W.subarray(1), t, o))).toBe('SHAPE_MISMATCH');
     expect(code(() => linearCrossEntropy(H, W, t, { ...o, bias: [1, 2] }))).toBe('SHAPE_MISMATCH');
+    expect(code(() => linearCrossEntropy(H, W, t, { ...o, classWeight: [1, 2] }))).toBe(
+      'SHAPE_MISMATCH',
+    );
+    const nanWeight = new Float64Array(V).fill(1);
+    nanWeight[2] = Number.NaN;
+    expect(code(() => linearCrossEntropy(H, W, t, { ...o, classWeight: nanWeight }))).toBe(
+      'NON_FINITE_PARAMETER',
+    );
     expect(code(() => linearCrossEntropy(H, W, [0, 1], o))).toBe('SHAPE_MISMATCH');
     expect(code(() => linearCrossEntropy(H, W, [0, 9, 1, 1, 1], o))).toBe('TARGET_OUT_OF_RANGE');
     expect(code(() => linearCrossEntropy(H, W, t, { ...o, d: 2.5 }))).toBe('INVALID_PARAMETER');
