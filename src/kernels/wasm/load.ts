@@ -110,8 +110,8 @@ const PROBE_RELAXED_BODY = [1, 13, 0, 65, 1, 253, 15, 65, 2, 253, 15, 253, 128, 
  * data from HEAP_BASE on.
  */
 export const SCRATCH_BASE = 65536;
-export const SCRATCH_BYTES = 256;
-export const HEAP_BASE = 131072;
+export const SCRATCH_BYTES = 512;
+export const HEAP_BASE = 196608;
 /** Most pages a shared memory may grow to (4 GiB). */
 const MAX_PAGES = 65536;
 

@@ -162,6 +162,19 @@ function maxAt(q: i32): usize {
   return BATCH + (<usize>(BATCH_ROWS + q) << 3);
 }
 
+/** Beside them (cross-entropy): the target's x_t − m as hi + lo, then e^(x_t − m) in place. */
+// @ts-ignore: decorator
+@inline
+function hiAt(q: i32): usize {
+  return BATCH + (<usize>(2 * BATCH_ROWS + q) << 3);
+}
+
+// @ts-ignore: decorator
+@inline
+function loAt(q: i32): usize {
+  return BATCH + (<usize>(3 * BATCH_ROWS + q) << 3);
+}
+
 /**
  * Rows r0 … r0 + b − 1 (b ≤ BATCH_ROWS): each row's max m_q and log Σ_q into the batch
  * (log1p of the arguments two per f64x2: independent chains); returns how many are
@@ -316,11 +329,14 @@ function expDiff(a: f64, b: f64): f64 {
 }
 
 /**
- * Cross-entropy rows (see ../js/cross-entropy-rows.ts) in three passes: the max; the
- * e_j = e^(x_j − max) summed (and stored in the gradient row for one-hot targets);
- * the gradient row scaled. lse = max + log Σ, log Σ = log1p(Σ − 1) with Σ − 1 summed
- * without the max's own terms (Float32) or compensated (Float64); loss = Σ q_j ((max − x_j) + log Σ); grad = scale·((Σ q)·p − q), the p·(Σq)·scale
- * part vectorized and the target (and smoothing) terms in double per element.
+ * Cross-entropy rows (see ../js/cross-entropy-rows.ts) by batches of BATCH_ROWS rows.
+ * Each row in three passes: the max; the e_j = e^(x_j − max) summed (and stored in
+ * the gradient row for one-hot targets); the gradient row scaled. Then the batch's
+ * log Σ (log1p of Σ − 1, summed without the max's own terms in Float32, compensated
+ * in Float64) and its targets' e^(x_t − max) (x_t − max exact, exp64) two rows per
+ * f64x2: one at a time they were ~40 ns of latency per row. Then per row:
+ * lse = max + log Σ; loss = Σ q_j ((max − x_j) + log Σ); grad = scale·((Σ q)·p − q),
+ * the p·(Σq)·scale part vectorized and the target (and smoothing) terms in double.
  * w = 0 means no class weights; grad = 0 means no gradient.
  */
 function crossEntropyRows<T>(
@@ -328,58 +344,92 @@ function crossEntropyRows<T>(
   loss: usize, lse: usize, grad: usize, flags: usize,
 ): i32 {
   let bad = 0;
-  for (let r = 0; r < rows; r++) {
-    const xo = rowAt<T>(x, r, n);
-    const m = rowMax<T>(xo, n);
-    if (flag(flags, r, m)) {
-      bad++;
-      continue;
-    }
-    const t = load<i32>(targets + (<usize>r << 2));
-    const go = grad ? rowAt<T>(grad, r, n) : 0;
-    // one-hot targets with a gradient: the e_i go straight into the gradient row
-    const keep = go != 0 && t >= 0 && smoothing == 0 ? go : 0;
-    let d: f64;
-    let logD: f64;
-    if (sizeof<T>() == 4) {
-      const below = expSumBelow32(xo, keep, n, <f32>m, 1);
-      d = maxCount + below;
-      logD = log1p(<f64>(maxCount - 1) + below);
-    } else {
-      const hi = expSum64(xo, keep, n, m, 1);
-      d = hi + sumLo64;
-      logD = log1p(hi - 1 + sumLo64);
-    }
-    store<f64>(lse + (<usize>r << 3), m + logD);
-    if (t < 0) {
-      store<f64>(loss + (<usize>r << 3), 0);
-      if (grad) memory.fill(go, 0, <usize>n * sizeof<T>());
-      continue;
-    }
-    const hot = (1 - smoothing) * (w ? load<f64>(w + (<usize>t << 3)) : 1);
-    const spread = smoothing / n;
-    // lse − x_j as (m − x_j) + log d: two terms ≥ 0, no cancellation when p_t → 1
-    let l = hot * (m - loadT<T>(xo, t) + logD);
-    let qSum = hot;
-    if (spread > 0)
-      for (let j = 0; j < n; j++) {
-        const qj = spread * (w ? load<f64>(w + (<usize>j << 3)) : 1);
-        if (qj == 0) continue;
-        l += qj * (m - loadT<T>(xo, j) + logD);
-        qSum += qj;
+  const spread = smoothing / n;
+  for (let r0 = 0; r0 < rows; r0 += BATCH_ROWS) {
+    const b = min<i32>(BATCH_ROWS, rows - r0);
+    // each row: max, Σ e (the e_i into the gradient row for one-hot targets, scaled
+    // there at once), log1p's argument, the target's x_t − m exactly
+    for (let q = 0; q < b; q++) {
+      const r = r0 + q;
+      const xo = rowAt<T>(x, r, n);
+      const m = rowMax<T>(xo, n);
+      store<f64>(maxAt(q), m);
+      store<f64>(argAt(q), 0);
+      store<f64>(hiAt(q), -Infinity);
+      store<f64>(loAt(q), 0);
+      if (flag(flags, r, m)) {
+        bad++;
+        continue;
       }
-    store<f64>(loss + (<usize>r << 3), l);
-    if (!grad) continue;
-    const sc = load<f64>(scale + (<usize>r << 3));
-    if (spread > 0) {
-      for (let j = 0; j < n; j++) {
-        const qj = (j == t ? hot : 0) + spread * (w ? load<f64>(w + (<usize>j << 3)) : 1);
-        storeT<T>(go, j, sc * ((qSum * expDiff(loadT<T>(xo, j), m)) / d - qj));
+      const t = load<i32>(targets + (<usize>r << 2));
+      const go = grad ? rowAt<T>(grad, r, n) : 0;
+      const keep = go != 0 && t >= 0 && smoothing == 0 ? go : 0;
+      let d: f64;
+      if (sizeof<T>() == 4) {
+        const below = expSumBelow32(xo, keep, n, <f32>m, 1);
+        d = maxCount + below;
+        store<f64>(argAt(q), <f64>(maxCount - 1) + below);
+      } else {
+        const hi = expSum64(xo, keep, n, m, 1);
+        d = hi + sumLo64;
+        store<f64>(argAt(q), hi - 1 + sumLo64);
       }
-    } else {
-      if (sizeof<T>() == 4) scale32(go, n, (sc * qSum) / d);
-      else scale64(go, n, (sc * qSum) / d);
-      storeT<T>(go, t, sc * ((qSum * expDiff(loadT<T>(xo, t), m)) / d - hot));
+      if (t < 0) {
+        if (grad) memory.fill(go, 0, <usize>n * sizeof<T>());
+        continue;
+      }
+      const xt = loadT<T>(xo, t);
+      const h = xt - m;
+      const u = h - xt;
+      store<f64>(hiAt(q), h);
+      store<f64>(loAt(q), xt - (h - u) + (-m - u));
+      if (keep) {
+        const f = (load<f64>(scale + (<usize>r << 3)) * (1 - smoothing) * (w ? load<f64>(w + (<usize>t << 3)) : 1)) / d;
+        if (sizeof<T>() == 4) scale32(go, n, f);
+        else scale64(go, n, f);
+      }
+    }
+    // the batch's e^(x_t − m) (at hiAt), Σ = 1 + u (at loAt) and log Σ (at argAt), two rows per f64x2
+    for (let q = 0; q < b; q += 2) {
+      const u = v128.load(argAt(q));
+      v128.store(hiAt(q), exp64(v128.load(hiAt(q)), v128.load(loAt(q))));
+      v128.store(loAt(q), f64x2.add(u, f64x2.splat(1)));
+      v128.store(argAt(q), log1p64(u));
+    }
+    for (let q = 0; q < b; q++) {
+      const r = r0 + q;
+      if (load<u8>(flags + r)) continue;
+      const xo = rowAt<T>(x, r, n);
+      const m = load<f64>(maxAt(q));
+      const logD = load<f64>(argAt(q));
+      store<f64>(lse + (<usize>r << 3), m + logD);
+      const t = load<i32>(targets + (<usize>r << 2));
+      if (t < 0) {
+        store<f64>(loss + (<usize>r << 3), 0);
+        continue;
+      }
+      const hot = (1 - smoothing) * (w ? load<f64>(w + (<usize>t << 3)) : 1);
+      // lse − x_j as (m − x_j) + log d: two terms ≥ 0, no cancellation when p_t → 1
+      let l = hot * (m - loadT<T>(xo, t) + logD);
+      let qSum = hot;
+      if (spread > 0)
+        for (let j = 0; j < n; j++) {
+          const qj = spread * (w ? load<f64>(w + (<usize>j << 3)) : 1);
+          if (qj == 0) continue;
+          l += qj * (m - loadT<T>(xo, j) + logD);
+          qSum += qj;
+        }
+      store<f64>(loss + (<usize>r << 3), l);
+      if (!grad) continue;
+      const go = rowAt<T>(grad, r, n);
+      const sc = load<f64>(scale + (<usize>r << 3));
+      const d = load<f64>(loAt(q));
+      if (spread > 0) {
+        for (let j = 0; j < n; j++) {
+          const qj = (j == t ? hot : 0) + spread * (w ? load<f64>(w + (<usize>j << 3)) : 1);
+          storeT<T>(go, j, sc * ((qSum * expDiff(loadT<T>(xo, j), m)) / d - qj));
+        }
+      } else storeT<T>(go, t, sc * ((qSum * load<f64>(hiAt(q))) / d - hot));
     }
   }
   return bad;

@@ -8,14 +8,14 @@ export const NEG_INF = f32x4.splat(-Infinity);
  * Per-instance scratch (setScratch points each thread's instance at its own bytes;
  * globals are per instance): two 16-byte buffers for a row's last n mod 4 elements
  * (a loop that reads the padded tail from TAIL_IN, and writes it to TAIL_OUT, keeps
- * a single branch-free body), and BATCH, 2·BATCH_ROWS doubles for a batch of rows.
+ * a single branch-free body), and BATCH, 4·BATCH_ROWS doubles for a batch of rows.
  */
 export const BATCH_ROWS: i32 = 8;
-export let TAIL_IN: usize = memory.data(32 + 16 * BATCH_ROWS, 16);
+export let TAIL_IN: usize = memory.data(32 + 32 * BATCH_ROWS, 16);
 export let TAIL_OUT: usize = TAIL_IN + 16;
 export let BATCH: usize = TAIL_IN + 32;
 
-/** Point this instance's scratch at 32 + 16·BATCH_ROWS bytes of its own (16-byte aligned). */
+/** Point this instance's scratch at 32 + 32·BATCH_ROWS bytes of its own (16-byte aligned). */
 export function setScratch(p: usize): void {
   TAIL_IN = p;
   TAIL_OUT = p + 16;
