@@ -89,7 +89,7 @@ const OP = 1;
 const DONE = 2;
 const RESULT = 3;
 const SLOTS = 4;
-// after the workers' slots: NEXT, the next chunk of the current shared call
+// then one more slot (Pool.next): the next chunk of the current call to claim
 
 /** Options of `configure`. */
 export interface ConfigureOptions {

@@ -120,9 +120,9 @@ export interface CopyJob<S> {
  * fewer than three chunks): copy in, run (split across the pool by runRows), copy
  * out. With workers the chunks are pipelined over three slots: while the workers
  * claim the rows of chunk i, this thread runs its own share, copies chunk i − 1 out
- * and chunk i + 1 in. Its share of the next chunk is
- * set from what it measured on this one (its kernel time per row, its copy time) so
- * that its copies plus its rows take as long as each worker's rows. Rows are independent and every row runs the same
+ * and chunk i + 1 in. Its share of the next chunk is set from what it measured on
+ * this one (its kernel time per row, its copy time) so that its copies plus its rows
+ * take as long as each worker's rows. Rows are independent and every row runs the same
  * kernel, so the results are the same bit for bit. False: the scratch does not fit.
  */
 export function copyRows<S>(

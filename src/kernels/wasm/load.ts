@@ -104,7 +104,7 @@ const PROBE_RELAXED = [0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2
 const PROBE_RELAXED_BODY = [1, 13, 0, 65, 1, 253, 15, 65, 2, 253, 15, 253, 128, 2, 11];
 
 /**
- * Layout of the first two pages: [0, SCRATCH_BASE) the module's own constants (Math
+ * Layout of the first three pages: [0, SCRATCH_BASE) the module's own constants (Math
  * tables); then each instance's scratch (tail buffers, a batch of rows) at
  * SCRATCH_BASE + SCRATCH_BYTES·i (i = 0 the main thread, 1 … 255 the workers); user
  * data from HEAP_BASE on.

@@ -2,8 +2,8 @@
  * The WebAssembly memory: arrays the caller keeps there (zero-copy) and the
  * per-call scratch the kernels copy ordinary arrays into.
  *
- * Layout: [0, HEAP_BASE) the module's constants and per-thread scratch; then the caller's arrays
- * (first-fit blocks, 64-byte aligned); scratch starts at the top of the last
+ * Layout: [0, HEAP_BASE) the module's constants and per-thread scratch (load.ts);
+ * then the caller's arrays (first-fit blocks, 64-byte aligned); scratch starts at the top of the last
  * block and lives for one synchronous call. A call whose arguments all live in
  * the memory (`x.buffer === memory.buffer`) runs in place with no copy.
  *
