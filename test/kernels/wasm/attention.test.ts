@@ -50,6 +50,20 @@ function inputs(c: Case) {
 
 type Inputs = { q: FloatArray; k: FloatArray; v: FloatArray };
 
+/** q, k, v copied as `type` into arrays that live in the WebAssembly memory. */
+function inWasmMemory(type: Float32ArrayConstructor | Float64ArrayConstructor, x: Inputs): Inputs {
+  const put = (a: FloatArray) => {
+    const w = wasmArray(type, a.length);
+    w.set(a);
+    return w;
+  };
+  return { q: put(x.q), k: put(x.k), v: put(x.v) };
+}
+
+function freeInputs(x: Inputs): void {
+  for (const a of [x.v, x.k, x.q]) freeWasmArray(a);
+}
+
 /** Forward with backend 'wasm' (and whether the fused kernel took every head) and 'js'. */
 function both(c: Case, x: Inputs = inputs(c)) {
   const spy = vi.spyOn(wasmBackend, 'flashAttention');
@@ -314,14 +328,7 @@ for (const variant of VARIANTS)
     it('operands already in the WebAssembly memory are used in place (same bits)', () => {
       for (const c of [CASES[2]!, CASES[11]!]) {
         const x = inputs(c);
-        const inWasm = {
-          q: wasmArray(Float64Array, x.q.length),
-          k: wasmArray(Float64Array, x.k.length),
-          v: wasmArray(Float64Array, x.v.length),
-        };
-        inWasm.q.set(x.q);
-        inWasm.k.set(x.k);
-        inWasm.v.set(x.v);
+        const inWasm = inWasmMemory(Float64Array, x);
         const a = both(c, inWasm);
         const b = both(c, x);
         expect(a.used && b.used).toBe(true);
@@ -329,7 +336,7 @@ for (const variant of VARIANTS)
         const onlyK = both(c, { ...x, k: inWasm.k }); // one operand in place, the others copied
         expect(onlyK.used).toBe(true);
         expect(onlyK.w.out).toEqual(b.w.out);
-        for (const y of [inWasm.v, inWasm.k, inWasm.q]) freeWasmArray(y);
+        freeInputs(inWasm);
       }
     });
 
@@ -424,14 +431,7 @@ describe('flash-decoding across the worker pool', () => {
         k: Float32Array.from(x.k),
         v: Float32Array.from(x.v),
       };
-      const inWasm = {
-        q: wasmArray(Float32Array, x.q.length),
-        k: wasmArray(Float32Array, x.k.length),
-        v: wasmArray(Float32Array, x.v.length),
-      };
-      inWasm.q.set(x32.q);
-      inWasm.k.set(x32.k);
-      inWasm.v.set(x32.v);
+      const inWasm = inWasmMemory(Float32Array, x32);
       const run = () => [x, x32, inWasm].map((y) => both(c, y));
       const one = run();
       for (const t of [2, 3]) {
@@ -445,7 +445,7 @@ describe('flash-decoding across the worker pool', () => {
         }
       }
       expect(one[2]!.w.out).toEqual(one[1]!.w.out); // in place = copied
-      for (const y of [inWasm.v, inWasm.k, inWasm.q]) freeWasmArray(y);
+      freeInputs(inWasm);
     });
 });
 
