@@ -2,7 +2,7 @@
  * Float32 row passes (f32x4 loads, double precision where it matters).
  *
  * Each pass reads one contiguous row of n floats at byte address x. The exponent of
- * s·(x − m): at s = 1 all in f32 with x − m exact by TwoSum (expDiff32, ≤ 1.14 ulp),
+ * s·(x − m): at s = 1 all in f32 with x − m exact by TwoSum (expDiff32, ≤ 1.05 ulp),
  * otherwise formed and reduced in double (exp32, ≤ 1 ulp). Sums are accumulated in
  * f64 lanes (pairs of f32 vectors added first: ≤ 2^−24 relative, whatever n); where
  * the log needs Σ − 1 to full relative accuracy, the max's own terms are left out
