@@ -212,8 +212,8 @@ export function reduceLoss(
  * `kernel(x, aux, grad, r0, rows, n)` sees `rows` contiguous rows starting at
  * global row r0 (row order = the reduced shape's order); `aux` are further
  * logits-shaped inputs gathered the same way (probability targets, a teacher).
- * Returns the gradient, logits' shape and type (the caller's `gradOut`, zeroed
- * first, when given).
+ * The kernel writes every entry of its rows' gradient. Returns the gradient,
+ * logits' shape and type (the caller's `gradOut` when given).
  */
 export function forEachLossRow(
   p: PreparedLoss,
@@ -227,7 +227,7 @@ export function forEachLossRow(
     n: number,
   ) => void,
 ): FloatArray {
-  const grad = p.gradOut?.fill(0) ?? allocLike(p.x, p.x.length);
+  const grad = p.gradOut ?? allocLike(p.x, p.x.length);
   const n = p.layout.n;
   let r0 = 0;
   forEachRow(p.layout, [p.x, ...aux], grad, false, (ins, g, rows) => {

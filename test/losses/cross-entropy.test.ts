@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { crossEntropy } from '../../src/losses/cross-entropy.js';
 import { SoftmaxKitError } from '../../src/tensor/errors.js';
 import { fdVjp, gradError, randomArray } from '../helpers/finite-difference.js';
@@ -334,35 +334,6 @@ describe('crossEntropy: any class axis', () => {
   });
 });
 
-describe('crossEntropy: gradOut', () => {
-  it("reuses the caller's array on any class axis, stale values overwritten", () => {
-    const shape = [3, 4, 5];
-    const x = Float32Array.from(randomArray(60, 31, -3, 3));
-    for (const [axis, C] of [
-      [1, 4],
-      [-1, 5],
-    ] as const) {
-      // one ignored row (its gradient must be zeroed, not left stale)
-      const t = Array.from({ length: 60 / C }, (_, i) => (i === 2 ? -100 : (i * 3) % C));
-      const o = { shape, axis, labelSmoothing: 0.1 };
-      const want = crossEntropy(x, t, o);
-      const g = new Float32Array(60).fill(Number.NaN);
-      const got = crossEntropy(x, t, { ...o, gradOut: g });
-      expect(got.grad).toBe(g);
-      expect(Array.from(g)).toEqual(Array.from(want.grad));
-      expect(got.loss).toBe(want.loss);
-    }
-  });
-
-  it("rejects a gradOut that shares the logits' memory", () => {
-    const buf = new Float64Array(30);
-    const x = buf.subarray(0, 20);
-    expect(
-      code(() => crossEntropy(x, [1, 2], { shape: [2, 10], gradOut: buf.subarray(10, 30) })),
-    ).toBe('INVALID_OUT');
-  });
-});
-
 describe('crossEntropy: stability', () => {
   const x = randomArray(12, 4);
   const t = [1, 0, 3];
@@ -540,5 +511,45 @@ describe('crossEntropy: bad input', () => {
     expect(code(() => crossEntropy(x, [0, 1], { ...s, backend: 'wasm' }))).toBe(
       'BACKEND_UNAVAILABLE',
     );
+  });
+});
+
+// Last in the file: it loads the wasm backend, which 'auto' picks from then on.
+describe('crossEntropy: gradOut', () => {
+  beforeAll(async () => {
+    await (await import('../../src/kernels/wasm/index.js')).wasmReady;
+  });
+
+  it("reuses the caller's array on any class axis and backend, stale values overwritten", () => {
+    const shape = [3, 4, 5];
+    const x = Float32Array.from(randomArray(60, 31, -3, 3));
+    x.fill(-Infinity, 5, 10); // one fully masked row along the last axis
+    const soft = Float32Array.from(randomArray(60, 32, 0, 1));
+    for (const backend of ['js', 'wasm'] as const)
+      for (const [axis, C] of [
+        [1, 4],
+        [-1, 5],
+      ] as const)
+        for (const extra of [{ labelSmoothing: 0.1 }, { zLoss: 1e-2, softcap: 2 }]) {
+          // one ignored row (its gradient must be zeroed, not left stale)
+          const t = Array.from({ length: 60 / C }, (_, i) => (i === 2 ? -100 : (i * 3) % C));
+          const o = { shape, axis, backend, ...extra };
+          for (const targets of [t, soft]) {
+            const want = crossEntropy(x, targets, o);
+            const g = new Float32Array(60).fill(Number.NaN);
+            const got = crossEntropy(x, targets, { ...o, gradOut: g });
+            expect(got.grad).toBe(g);
+            expect(Array.from(g)).toEqual(Array.from(want.grad));
+            expect(got.loss).toBe(want.loss);
+          }
+        }
+  });
+
+  it("rejects a gradOut that shares the logits' memory", () => {
+    const buf = new Float64Array(30);
+    const x = buf.subarray(0, 20);
+    expect(
+      code(() => crossEntropy(x, [1, 2], { shape: [2, 10], gradOut: buf.subarray(10, 30) })),
+    ).toBe('INVALID_OUT');
   });
 });

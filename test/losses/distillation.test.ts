@@ -35,6 +35,18 @@ describe('distillationLoss', () => {
     }
   });
 
+  it('writes the gradient into gradOut on any axis, stale values overwritten', () => {
+    const masked = Float64Array.from(s).fill(-Infinity, 5, 10); // a fully masked student row
+    for (const axis of [0, -1]) {
+      const o = { shape: [3, 5], axis, temperature: 2 };
+      const want = distillationLoss(masked, t, o);
+      const g = new Float64Array(15).fill(Number.NaN);
+      const got = distillationLoss(masked, t, { ...o, gradOut: g });
+      expect(got.grad).toBe(g);
+      expect(Array.from(g)).toEqual(Array.from(want.grad));
+    }
+  });
+
   for (const reduction of ['mean', 'sum'] as const)
     it(`gradient T·(p − q) = central finite difference (${reduction}, axis 0)`, () => {
       const o = { shape: [5, 3], axis: 0, temperature: 2, reduction };
