@@ -132,8 +132,9 @@ for (const variant of VARIANTS) {
           }
     });
 
-    it('log-softmax and logSumExp by batches of rows: partial batches, non-finite rows inside them', () => {
-      // 19 rows: batches of 8 (n = 16), 4 (n = 1000 f32) or 1 row; rows 0, 7, 8, 18 not finite
+    it('softmax, log-softmax and logSumExp by batches of rows: partial batches, non-finite rows inside them', () => {
+      // 19 rows: batches of 8 (n = 16), 4 (n = 1000 f32) or 1 row; rows 0, 7, 8, 18 not
+      // finite; row 3 near 3e6 (beyond the f32 two-pass split: three-pass inside a batch)
       const special = new Map([
         [0, Number.NaN],
         [7, Infinity],
@@ -147,18 +148,20 @@ for (const variant of VARIANTS) {
             const x = filled(type, rows * n, n, -20, 20);
             for (const [r, v] of special)
               for (let j = 0; j < n; j += r === 8 ? 1 : 3) x[r * n + j] = v;
-            const a = new type(x.length);
-            const b = new type(x.length);
-            jsBackend.softmax(x, a, rows, n, alg, 0.9, true);
-            wasmBackend.softmax(x, b, rows, n, alg, 0.9, true);
+            for (let j = 3 * n; j < 4 * n; j++) x[j] = x[j]! + 3e6;
+            const pairs: [FloatArray, FloatArray][] = [];
+            for (const log of [true, false]) {
+              const a = new type(x.length);
+              const b = new type(x.length);
+              jsBackend.softmax(x, a, rows, n, alg, 0.9, log);
+              wasmBackend.softmax(x, b, rows, n, alg, 0.9, log);
+              pairs.push([a, b]);
+            }
             const la = new type(rows);
             const lb = new type(rows);
             jsBackend.logSumExp(x, la, rows, n, alg, 0.9);
             wasmBackend.logSumExp(x, lb, rows, n, alg, 0.9);
-            for (const [u, v] of [
-              [a, b],
-              [la, lb],
-            ] as const) {
+            for (const [u, v] of [...pairs, [la, lb]]) {
               const m = u.length / rows;
               for (let r = 0; r < rows; r++) {
                 const ur = u.subarray(r * m, (r + 1) * m);

@@ -149,6 +149,13 @@ function logArg<T>(x: usize, n: i32, m: f64, s: f64, alg: i32): f64 {
 /** Rows of a batch that fit in this many bytes stay in L1 between its passes. */
 const BATCH_BYTES: usize = 16384;
 
+/** Rows per batch: as many as fit in BATCH_BYTES, at most BATCH_ROWS, at least 1. */
+// @ts-ignore: decorator
+@inline
+function batchRows<T>(n: i32): i32 {
+  return <i32>max<usize>(1, min<usize>(BATCH_ROWS, BATCH_BYTES / (<usize>n * sizeof<T>())));
+}
+
 /** BATCH as log1p arguments u_q (then log Σ in place), and beside them the maxima m_q. */
 // @ts-ignore: decorator
 @inline
@@ -213,6 +220,7 @@ function softmaxRows<T>(
   x: usize, y: usize, rows: i32, n: i32, alg: i32, s: f64, log: bool, flags: usize,
 ): i32 {
   if (log) return logSoftmaxRows<T>(x, y, rows, n, alg, s, flags);
+  if (alg != TWO_PASS && alg != ONLINE) return threePassRows<T>(x, y, rows, n, s, flags);
   let bad = 0;
   for (let r = 0; r < rows; r++) {
     const xo = rowAt<T>(x, r, n);
@@ -228,25 +236,50 @@ function softmaxRows<T>(
     } else if (alg == ONLINE) {
       const d = online<T>(xo, n, s, false) + lastLo;
       expScale<T>(xo, yo, n, m, s, 1 / d);
-    } else {
-      const d = expSum<T>(xo, yo, n, m, s);
-      if (sizeof<T>() == 4) scale32(yo, n, 1 / d);
-      else scale64(yo, n, 1 / d);
+    } else bad += threePassRows<T>(xo, yo, 1, n, s, flags + r);
+  }
+  return bad;
+}
+
+/**
+ * Three-pass softmax by batches (batchRows), each pass over all the batch's rows
+ * before the next: the maxima, the sums (e_i stored at y), the scaling by 1/Σ. A
+ * row's exp pass then does not wait on the previous row's sum (3–4% on 128-wide rows).
+ */
+function threePassRows<T>(x: usize, y: usize, rows: i32, n: i32, s: f64, flags: usize): i32 {
+  const batch = batchRows<T>(n);
+  let bad = 0;
+  for (let r0 = 0; r0 < rows; r0 += batch) {
+    const b = min<i32>(batch, rows - r0);
+    for (let q = 0; q < b; q++) {
+      const m = rowMax<T>(rowAt<T>(x, r0 + q, n), n);
+      store<f64>(maxAt(q), m);
+      bad += flag(flags, r0 + q, m);
+    }
+    for (let q = 0; q < b; q++) {
+      if (load<u8>(flags + r0 + q)) continue;
+      const d = expSum<T>(rowAt<T>(x, r0 + q, n), rowAt<T>(y, r0 + q, n), n, load<f64>(maxAt(q)), s);
+      store<f64>(argAt(q), 1 / d);
+    }
+    for (let q = 0; q < b; q++) {
+      if (load<u8>(flags + r0 + q)) continue;
+      const yo = rowAt<T>(y, r0 + q, n);
+      if (sizeof<T>() == 4) scale32(yo, n, load<f64>(argAt(q)));
+      else scale64(yo, n, load<f64>(argAt(q)));
     }
   }
   return bad;
 }
 
 /**
- * y = s·(x − m) − log Σ by batches of rows (as many as fit in BATCH_BYTES, at most
- * BATCH_ROWS): each row's max and log1p argument, the batch's logs two rows per f64x2
- * (a scalar log1p per row is ~40 ns, as much as a 16-wide row's other work), then
- * the outputs.
+ * y = s·(x − m) − log Σ by batches of rows (batchRows): each row's max and log1p
+ * argument, the batch's logs two rows per f64x2 (a scalar log1p per row is ~40 ns, as
+ * much as a 16-wide row's other work), then the outputs.
  */
 function logSoftmaxRows<T>(
   x: usize, y: usize, rows: i32, n: i32, alg: i32, s: f64, flags: usize,
 ): i32 {
-  const batch = <i32>max<usize>(1, min<usize>(BATCH_ROWS, BATCH_BYTES / (<usize>n * sizeof<T>())));
+  const batch = batchRows<T>(n);
   let bad = 0;
   for (let r0 = 0; r0 < rows; r0 += batch) {
     const b = min<i32>(batch, rows - r0);
@@ -329,12 +362,12 @@ function expDiff(a: f64, b: f64): f64 {
 }
 
 /**
- * Cross-entropy rows (see ../js/cross-entropy-rows.ts) by batches of BATCH_ROWS rows.
- * Each row in three passes: the max; the e_j = e^(x_j − max) summed (and stored in
- * the gradient row for one-hot targets); the gradient row scaled. Then the batch's
- * log Σ (log1p of Σ − 1, summed without the max's own terms in Float32, compensated
- * in Float64) and its targets' e^(x_t − max) (x_t − max exact, exp64) two rows per
- * f64x2: one at a time they were ~40 ns of latency per row. Then per row:
+ * Cross-entropy rows (see ../js/cross-entropy-rows.ts) by batches (batchRows). Per
+ * batch, each phase over all its rows: the maxima; the e_j = e^(x_j − max) summed (and
+ * stored in the gradient row for one-hot targets) with the target's x_t − max exact;
+ * the batch's log Σ (log1p of Σ − 1, summed without the max's own terms in Float32,
+ * compensated in Float64) and its targets' e^(x_t − max) (exp64) two rows per f64x2:
+ * one at a time they were ~40 ns of latency per row. Then per row:
  * lse = max + log Σ; loss = Σ q_j ((max − x_j) + log Σ); grad = scale·((Σ q)·p − q),
  * the p·(Σq)·scale part vectorized and the target (and smoothing) terms in double.
  * w = 0 means no class weights; grad = 0 means no gradient.
@@ -345,49 +378,40 @@ function crossEntropyRows<T>(
 ): i32 {
   let bad = 0;
   const spread = smoothing / n;
-  for (let r0 = 0; r0 < rows; r0 += BATCH_ROWS) {
-    const b = min<i32>(BATCH_ROWS, rows - r0);
-    // each row: max, Σ e (the e_i into the gradient row for one-hot targets, scaled
-    // there at once), log1p's argument, the target's x_t − m exactly
+  const batch = batchRows<T>(n);
+  for (let r0 = 0; r0 < rows; r0 += batch) {
+    const b = min<i32>(batch, rows - r0);
+    for (let q = 0; q < b; q++) {
+      const m = rowMax<T>(rowAt<T>(x, r0 + q, n), n);
+      store<f64>(maxAt(q), m);
+      bad += flag(flags, r0 + q, m);
+    }
+    // each row: Σ e (the e_i into the gradient row for one-hot targets), log1p's
+    // argument, the target's x_t − m exactly
     for (let q = 0; q < b; q++) {
       const r = r0 + q;
       const xo = rowAt<T>(x, r, n);
-      const m = rowMax<T>(xo, n);
-      store<f64>(maxAt(q), m);
+      const m = load<f64>(maxAt(q));
       store<f64>(argAt(q), 0);
       store<f64>(hiAt(q), -Infinity);
       store<f64>(loAt(q), 0);
-      if (flag(flags, r, m)) {
-        bad++;
-        continue;
-      }
+      if (load<u8>(flags + r)) continue;
       const t = load<i32>(targets + (<usize>r << 2));
       const go = grad ? rowAt<T>(grad, r, n) : 0;
       const keep = go != 0 && t >= 0 && smoothing == 0 ? go : 0;
-      let d: f64;
       if (sizeof<T>() == 4) {
         const below = expSumBelow32(xo, keep, n, <f32>m, 1);
-        d = maxCount + below;
         store<f64>(argAt(q), <f64>(maxCount - 1) + below);
       } else {
         const hi = expSum64(xo, keep, n, m, 1);
-        d = hi + sumLo64;
         store<f64>(argAt(q), hi - 1 + sumLo64);
       }
-      if (t < 0) {
-        if (grad) memory.fill(go, 0, <usize>n * sizeof<T>());
-        continue;
-      }
+      if (t < 0) continue;
       const xt = loadT<T>(xo, t);
       const h = xt - m;
       const u = h - xt;
       store<f64>(hiAt(q), h);
       store<f64>(loAt(q), xt - (h - u) + (-m - u));
-      if (keep) {
-        const f = (load<f64>(scale + (<usize>r << 3)) * (1 - smoothing) * (w ? load<f64>(w + (<usize>t << 3)) : 1)) / d;
-        if (sizeof<T>() == 4) scale32(go, n, f);
-        else scale64(go, n, f);
-      }
     }
     // the batch's e^(x_t − m) (at hiAt), Σ = 1 + u (at loAt) and log Σ (at argAt), two rows per f64x2
     for (let q = 0; q < b; q += 2) {
@@ -404,8 +428,10 @@ function crossEntropyRows<T>(
       const logD = load<f64>(argAt(q));
       store<f64>(lse + (<usize>r << 3), m + logD);
       const t = load<i32>(targets + (<usize>r << 2));
+      const go = grad ? rowAt<T>(grad, r, n) : 0;
       if (t < 0) {
         store<f64>(loss + (<usize>r << 3), 0);
+        if (go) memory.fill(go, 0, <usize>n * sizeof<T>());
         continue;
       }
       const hot = (1 - smoothing) * (w ? load<f64>(w + (<usize>t << 3)) : 1);
@@ -420,8 +446,7 @@ function crossEntropyRows<T>(
           qSum += qj;
         }
       store<f64>(loss + (<usize>r << 3), l);
-      if (!grad) continue;
-      const go = rowAt<T>(grad, r, n);
+      if (!go) continue;
       const sc = load<f64>(scale + (<usize>r << 3));
       const d = load<f64>(loAt(q));
       if (spread > 0) {
@@ -429,7 +454,12 @@ function crossEntropyRows<T>(
           const qj = (j == t ? hot : 0) + spread * (w ? load<f64>(w + (<usize>j << 3)) : 1);
           storeT<T>(go, j, sc * ((qSum * expDiff(loadT<T>(xo, j), m)) / d - qj));
         }
-      } else storeT<T>(go, t, sc * ((qSum * load<f64>(hiAt(q))) / d - hot));
+        continue;
+      }
+      // the e_j stored by the sum pass, scaled by hot·scale/d; the target's entry in double
+      if (sizeof<T>() == 4) scale32(go, n, (sc * hot) / d);
+      else scale64(go, n, (sc * hot) / d);
+      storeT<T>(go, t, sc * ((qSum * load<f64>(hiAt(q))) / d - hot));
     }
   }
   return bad;
