@@ -36,6 +36,7 @@ export {
 } from './kernels/wasm/index.js';
 export {
   type ClassLossOptions,
+  type CrossEntropyLoss,
   type CrossEntropyOptions,
   type CrossEntropyResult,
   crossEntropy,

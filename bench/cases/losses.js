@@ -48,7 +48,7 @@ function oneHot(tf, t, classes) {
   return tf.cast(tf.oneHot(tf.tensor1d(t, 'int32'), classes), 'float32');
 }
 
-/** Loss relative error and gradient error normwise: max|Δ| / max|ref|. */
+/** Loss relative error and gradient error normwise: max|Δ| / max|ref| (none without pairs). */
 function scoreLoss(got, ref, gradPairs) {
   const out = { lossError: Math.abs(got.loss - ref.loss) / Math.abs(ref.loss) };
   let worst = 0;
@@ -61,7 +61,7 @@ function scoreLoss(got, ref, gradPairs) {
     }
     worst = Math.max(worst, d / s);
   }
-  out.gradError = worst;
+  if (gradPairs.length) out.gradError = worst;
   return out;
 }
 
@@ -89,6 +89,11 @@ async function crossEntropyCase(rows, classes, quick) {
         name: 'softmax-kit wasm gradOut (reused buffer)',
         run: () => ce.fn(x, t, { shape, reduction: 'mean', backend: 'wasm', gradOut }),
         snapshot: (y) => ({ loss: y.loss, grad: y.grad.slice() }),
+      });
+      // evaluation: the loss alone, no gradient computed or allocated
+      await addTried(list, skipped, {
+        name: 'softmax-kit wasm loss only (returnGrad: false)',
+        run: () => ce.fn(x, t, { shape, reduction: 'mean', backend: 'wasm', returnGrad: false }),
       });
     } else skipped.push(`softmax-kit wasm: ${kit.wasm.why}`);
   } else skipped.push(ce.why);
@@ -127,7 +132,8 @@ async function crossEntropyCase(rows, classes, quick) {
   const candidates = [];
   for (const c of list) {
     const y = outputs[c.name];
-    candidates.push({ name: c.name, ...times[c.name], ...scoreLoss(y, ref, [[y.grad, ref.grad]]) });
+    const pairs = y.grad ? [[y.grad, ref.grad]] : [];
+    candidates.push({ name: c.name, ...times[c.name], ...scoreLoss(y, ref, pairs) });
   }
   return { kind: 'ce', rows, classes, elements: rows * classes, candidates, skipped };
 }

@@ -10,7 +10,8 @@ const ms = (x) =>
         : x >= 1
           ? x.toFixed(2)
           : x.toFixed(3);
-const sci = (x) => (x === 0 ? '0' : Number.isFinite(x) ? x.toExponential(1) : String(x));
+const sci = (x) =>
+  x === undefined ? '—' : x === 0 ? '0' : Number.isFinite(x) ? x.toExponential(1) : String(x);
 const fixed = (x, d) => (Number.isFinite(x) ? x.toFixed(d) : '—');
 const ratio = (x) =>
   Number.isFinite(x) && x > 0 ? `${x >= 10 ? x.toFixed(0) : x.toFixed(2)}×` : '—';
@@ -24,11 +25,11 @@ const table = (head, rows) =>
 /**
  * The softmax-kit time every ratio divides by: its fastest one-thread call that
  * returns a new array (as the peers do) — the 2-thread, in-place (wasmArray),
- * reused-output and reused-gradient (gradOut) variants are compared against it too,
- * not used as it.
+ * reused-output, reused-gradient (gradOut) and loss-only variants are compared against
+ * it too, not used as it.
  */
 const isKitBaseline = (name) =>
-  name.startsWith('softmax-kit') && !/threads|in-place|gradOut|out reused/.test(name);
+  name.startsWith('softmax-kit') && !/threads|in-place|gradOut|out reused|loss only/.test(name);
 const bestKit = (cands, filter = () => true) =>
   Math.min(...cands.filter((c) => isKitBaseline(c.name) && filter(c)).map((c) => c.medianMs));
 

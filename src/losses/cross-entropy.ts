@@ -21,6 +21,8 @@
  * - `returnLse` / `returnAccuracy` add `lse` (per row, of the capped logits)
  *   and `accuracy` (share of non-ignored rows whose argmax is the target; the
  *   target row's argmax for probability targets) to the result.
+ * - `returnGrad: false` computes the loss alone (evaluation, perplexity): the
+ *   kernels store no e^(x − m) and no gradient array is allocated or written.
  *
  * Stability: one pass per row in the cross-entropy kernel: (m − x_j) + log d
  * with m the max and d = Σ e^(x − m) compensated, never log(softmax); a +1e6
@@ -43,6 +45,7 @@ import { resolveBackend } from '../kernels/backend.js';
 import { softCrossEntropyRows } from '../kernels/js/cross-entropy-rows.js';
 import { expDiff } from '../kernels/js/exact.js';
 import { allocLike, requireLength } from '../tensor/arrays.js';
+import { describe, SoftmaxKitError } from '../tensor/errors.js';
 import type { ArrayInput, FloatArray } from '../tensor/types.js';
 import { requireBoolean, requireNumber } from '../tensor/validate.js';
 import {
@@ -51,6 +54,7 @@ import {
   classWeights,
   forEachLossRow,
   type LossResult,
+  lossGradient,
   prepareLoss,
   reduceLoss,
   reductionScale,
@@ -71,6 +75,11 @@ export interface CrossEntropyOptions extends ClassLossOptions {
   returnLse?: boolean;
   /** Add the token `accuracy` (argmax = target over non-ignored rows) to the result. Default false. */
   returnAccuracy?: boolean;
+  /**
+   * false: the loss alone (evaluation, perplexity): no gradient is computed or
+   * allocated and the result has no `grad`. Default true.
+   */
+  returnGrad?: boolean;
 }
 
 /** The result of {@link crossEntropy}; `lse` and `accuracy` only when asked. */
@@ -79,12 +88,26 @@ export interface CrossEntropyResult extends LossResult {
   accuracy?: number;
 }
 
+/** The result of {@link crossEntropy} with `returnGrad: false`. */
+export type CrossEntropyLoss = Omit<CrossEntropyResult, 'grad'>;
+
+/** Cross-entropy of logits against class indices or probabilities, loss only. See the module doc. */
+export function crossEntropy(
+  logits: ArrayInput,
+  targets: Int32Array | readonly number[] | FloatArray,
+  options: CrossEntropyOptions & { returnGrad: false },
+): CrossEntropyLoss;
 /** Cross-entropy of logits against class indices or probabilities. See the module doc. */
 export function crossEntropy(
   logits: ArrayInput,
   targets: Int32Array | readonly number[] | FloatArray,
+  options?: CrossEntropyOptions,
+): CrossEntropyResult;
+export function crossEntropy(
+  logits: ArrayInput,
+  targets: Int32Array | readonly number[] | FloatArray,
   options: CrossEntropyOptions = {},
-): CrossEntropyResult {
+): CrossEntropyResult | CrossEntropyLoss {
   const fn = 'crossEntropy';
   const p = prepareLoss(fn, logits, options);
   const { rows } = p;
@@ -101,6 +124,12 @@ export function crossEntropy(
       : requireNumber(fn, 'softcap', options.softcap, { greaterThan: 0 });
   const wantLse = requireBoolean(fn, 'returnLse', options.returnLse ?? false);
   const wantAccuracy = requireBoolean(fn, 'returnAccuracy', options.returnAccuracy ?? false);
+  const wantGrad = requireBoolean(fn, 'returnGrad', options.returnGrad ?? true);
+  if (!wantGrad && p.gradOut)
+    throw new SoftmaxKitError(
+      'INVALID_OUT',
+      `${fn}: expected no gradOut with returnGrad: false, got ${describe(p.gradOut)}`,
+    );
   const soft = targets instanceof Float32Array || targets instanceof Float64Array;
   let t: Int32Array | undefined;
   let count = rows;
@@ -123,48 +152,52 @@ export function crossEntropy(
   const perRow = new Float64Array(rows);
   const zRow = new Float64Array(z > 0 ? rows : 0);
   const lse = new Float64Array(rows);
-  const composed = z > 0 || cap > 0;
+  const composed = wantGrad && (z > 0 || cap > 0);
   let capped = new Float64Array(0);
   let g64 = new Float64Array(0);
   let correct = 0;
 
-  const grad = forEachLossRow(p, soft ? [targets] : [], (x, aux, out, r0, k, n) => {
-    const len = k * n;
-    let xin: FloatArray = x;
-    let g: FloatArray = out;
-    if (composed) {
-      if (g64.length < len) g64 = new Float64Array(len);
-      g = g64.subarray(0, len);
-    }
-    if (cap > 0) {
-      if (capped.length < len) capped = new Float64Array(len);
-      xin = capped.subarray(0, len);
-      softcapRows(x, xin, len, cap);
-    }
-    const r1 = r0 + k;
-    const args = [k, n, eps, w, scale.subarray(r0, r1), perRow.subarray(r0, r1)] as const;
-    if (soft) softCrossEntropyRows(xin, aux[0]!, ...args, lse.subarray(r0, r1), g);
-    else backend.crossEntropy(xin, t!.subarray(r0, r1), ...args, lse.subarray(r0, r1), g);
-    for (let r = 0; r < k; r++) {
-      const o = r * n;
-      const ignored = t !== undefined && t[r0 + r]! < 0;
-      if (wantAccuracy && !ignored) {
-        const want = soft ? argmax(aux[0]!, o, n) : t![r0 + r]!;
-        if (argmax(x, o, n) === want) correct++;
+  const aux = soft ? [targets] : [];
+  const grad = forEachLossRow(
+    p,
+    aux,
+    wantGrad ? lossGradient(p) : undefined,
+    (x, a, out, r0, k, n) => {
+      const len = k * n;
+      let xin: FloatArray = x;
+      let g = out;
+      if (composed) {
+        if (g64.length < len) g64 = new Float64Array(len);
+        g = g64.subarray(0, len);
       }
-      if (!composed) continue;
-      const L = lse[r0 + r]!;
-      if (z > 0 && !ignored && L !== -Infinity) {
-        zRow[r0 + r] = z * L * L;
-        if (Number.isFinite(L)) {
+      if (cap > 0) {
+        if (capped.length < len) capped = new Float64Array(len);
+        xin = capped.subarray(0, len);
+        softcapRows(x, xin, len, cap);
+      }
+      const r1 = r0 + k;
+      const args = [k, n, eps, w, scale.subarray(r0, r1), perRow.subarray(r0, r1)] as const;
+      if (soft) softCrossEntropyRows(xin, a[0]!, ...args, lse.subarray(r0, r1), g);
+      else backend.crossEntropy(xin, t!.subarray(r0, r1), ...args, lse.subarray(r0, r1), g);
+      for (let r = 0; r < k; r++) {
+        const o = r * n;
+        const ignored = t !== undefined && t[r0 + r]! < 0;
+        if (wantAccuracy && !ignored) {
+          const want = soft ? argmax(a[0]!, o, n) : t![r0 + r]!;
+          if (argmax(x, o, n) === want) correct++;
+        }
+        const L = lse[r0 + r]!;
+        if (z > 0 && !ignored && L !== -Infinity) zRow[r0 + r] = z * L * L;
+        if (!composed || !out || !g) continue;
+        if (z > 0 && !ignored && Number.isFinite(L)) {
           const c = 2 * z * L * zScale;
           for (let j = o; j < o + n; j++) g[j] = g[j]! + c * expDiff(xin[j]!, L);
         }
+        if (cap > 0) for (let j = o; j < o + n; j++) out[j] = g[j]! * softcapSlope(x[j]!, cap);
+        else for (let j = o; j < o + n; j++) out[j] = g[j]!;
       }
-      if (cap > 0) for (let j = o; j < o + n; j++) out[j] = g[j]! * softcapSlope(x[j]!, cap);
-      else for (let j = o; j < o + n; j++) out[j] = g[j]!;
-    }
-  });
+    },
+  );
 
   let loss: number | FloatArray;
   if (p.reduction === 'none') {
@@ -174,7 +207,7 @@ export function crossEntropy(
     loss = reduceLoss(p, perRow, denominator) as number;
     if (z > 0) loss += reduceLoss(p, zRow, count) as number;
   }
-  const result: CrossEntropyResult = { loss, grad };
+  const result: CrossEntropyLoss & { grad?: FloatArray } = grad ? { loss, grad } : { loss };
   if (wantLse) {
     const l = allocLike(p.x, rows);
     l.set(lse);

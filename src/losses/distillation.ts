@@ -27,6 +27,7 @@ import {
   forEachLossRow,
   type LossOptions,
   type LossResult,
+  lossGradient,
   prepareLoss,
   reduceLoss,
   reductionScale,
@@ -54,7 +55,7 @@ export function distillationLoss(
   const perRow = new Float64Array(p.rows);
   const sp = rowSoftmaxScratch(p.layout.n);
   const sq = rowSoftmaxScratch(p.layout.n);
-  const grad = forEachLossRow(p, [q], (x, aux, out, r0, rows, n) => {
+  const grad = forEachLossRow(p, [q], lossGradient(p), (x, aux, out, r0, rows, n) => {
     for (let r = 0; r < rows; r++) {
       const o = r * n;
       rowSoftmax(x, o, n, sp, T);

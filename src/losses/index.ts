@@ -3,6 +3,7 @@
  * This file only re-exports (the package's "./losses" subpath).
  */
 export {
+  type CrossEntropyLoss,
   type CrossEntropyOptions,
   type CrossEntropyResult,
   crossEntropy,

@@ -207,31 +207,40 @@ export function reduceLoss(
   return p.reduction === 'sum' ? total : total * reductionScale(p, denominator);
 }
 
+/** The gradient array a loss writes: the caller's `gradOut`, or a new one like the logits. */
+export function lossGradient(p: PreparedLoss): FloatArray {
+  return p.gradOut ?? allocLike(p.x, p.x.length);
+}
+
+/** Stands for "no gradient" in forEachRow's reduce mode (nothing is scattered back). */
+const NO_GRAD = new Float64Array(0);
+
 /**
  * Run a kernel over the rows of the class axis, contiguous whatever the axis:
  * `kernel(x, aux, grad, r0, rows, n)` sees `rows` contiguous rows starting at
  * global row r0 (row order = the reduced shape's order); `aux` are further
  * logits-shaped inputs gathered the same way (probability targets, a teacher).
- * The kernel writes every entry of its rows' gradient. Returns the gradient,
- * logits' shape and type (the caller's `gradOut` when given).
+ * `grad` (logits' shape and type, from lossGradient) receives the kernel's
+ * gradient rows, every entry of which the kernel writes; with `grad` undefined the
+ * kernel gets undefined and only the losses are computed. Returns `grad`.
  */
-export function forEachLossRow(
+export function forEachLossRow<G extends FloatArray | undefined>(
   p: PreparedLoss,
   aux: readonly FloatArray[],
+  grad: G,
   kernel: (
     x: FloatArray,
     aux: readonly FloatArray[],
-    grad: FloatArray,
+    grad: G,
     r0: number,
     rows: number,
     n: number,
   ) => void,
-): FloatArray {
-  const grad = p.gradOut ?? allocLike(p.x, p.x.length);
+): G {
   const n = p.layout.n;
   let r0 = 0;
-  forEachRow(p.layout, [p.x, ...aux], grad, false, (ins, g, rows) => {
-    kernel(ins[0]!, ins.slice(1), g, r0, rows, n);
+  forEachRow(p.layout, [p.x, ...aux], grad ?? NO_GRAD, grad === undefined, (ins, g, rows) => {
+    kernel(ins[0]!, ins.slice(1), (grad === undefined ? undefined : g) as G, r0, rows, n);
     r0 += rows;
   });
   return grad;
@@ -262,7 +271,7 @@ export function classRowLoss(
   for (let i = 0; i < p.rows; i++) if (targets[i]! >= 0) count++;
   const s = reductionScale(p, count);
   const g = new Float64Array(p.layout.n);
-  const grad = forEachLossRow(p, aux, (x, ax, out, r0, rows, n) => {
+  const grad = forEachLossRow(p, aux, lossGradient(p), (x, ax, out, r0, rows, n) => {
     for (let r = 0; r < rows; r++) {
       const t = targets[r0 + r]!;
       const o = r * n;

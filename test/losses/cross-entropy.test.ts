@@ -515,7 +515,7 @@ describe('crossEntropy: bad input', () => {
 });
 
 // Last in the file: it loads the wasm backend, which 'auto' picks from then on.
-describe('crossEntropy: gradOut', () => {
+describe('crossEntropy: gradOut and returnGrad (both backends)', () => {
   beforeAll(async () => {
     await (await import('../../src/kernels/wasm/index.js')).wasmReady;
   });
@@ -551,5 +551,46 @@ describe('crossEntropy: gradOut', () => {
     expect(
       code(() => crossEntropy(x, [1, 2], { shape: [2, 10], gradOut: buf.subarray(10, 30) })),
     ).toBe('INVALID_OUT');
+  });
+
+  it('returnGrad: false gives the same loss, lse and accuracy without a gradient', () => {
+    const shape = [3, 4, 5];
+    const x = Float32Array.from(randomArray(60, 41, -3, 3));
+    x.fill(-Infinity, 5, 10); // a fully masked row along the last axis
+    x[12] = Infinity; // a row holding +∞
+    const soft = Float32Array.from(randomArray(60, 42, 0, 1));
+    for (const backend of ['js', 'wasm'] as const)
+      for (const [axis, C] of [
+        [1, 4],
+        [-1, 5],
+      ] as const)
+        for (const extra of [
+          { labelSmoothing: 0.1, weight: Array.from({ length: C }, (_, j) => 0.5 + j) },
+          { zLoss: 1e-2, softcap: 2, reduction: 'none' as const },
+          { reduction: 'sum' as const },
+        ]) {
+          const t = Array.from({ length: 60 / C }, (_, i) => (i === 2 ? -100 : (i * 3) % C));
+          const o = { shape, axis, backend, returnLse: true, returnAccuracy: true, ...extra };
+          for (const targets of [t, soft]) {
+            const full = crossEntropy(x, targets, o);
+            const only = crossEntropy(x, targets, { ...o, returnGrad: false });
+            expect('grad' in only).toBe(false);
+            expect(only.loss).toEqual(full.loss);
+            expect(only.lse).toEqual(full.lse);
+            expect(only.accuracy).toBe(full.accuracy);
+          }
+        }
+  });
+
+  it('returnGrad: false has no grad in its type, and refuses a gradOut or a non-boolean', () => {
+    const only = crossEntropy([1, 2, 3], [0], { returnGrad: false });
+    // @ts-expect-error: the loss-only result has no grad
+    expect(only.grad).toBeUndefined();
+    const g = new Float64Array(3);
+    expect(code(() => crossEntropy([1, 2, 3], [0], { returnGrad: false, gradOut: g }))).toBe(
+      'INVALID_OUT',
+    );
+    // @ts-expect-error: not a boolean
+    expect(code(() => crossEntropy([1, 2, 3], [0], { returnGrad: 0 }))).toBe('INVALID_PARAMETER');
   });
 });
