@@ -56,6 +56,7 @@ export {
   histogramCenters,
   hlGaussLoss,
   hlGaussTargets,
+  type LinearCrossEntropyLoss,
   type LinearCrossEntropyOptions,
   type LinearCrossEntropyResult,
   type LossOptions,

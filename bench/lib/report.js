@@ -243,7 +243,7 @@ function lossSection(c, limits) {
       'rounds',
     ],
     c.candidates.map((x) => {
-      const g = c.flops / (x.medianMs * 1e6);
+      const g = (x.flops ?? c.flops) / (x.medianMs * 1e6);
       return [
         x.name,
         ms(x.medianMs),

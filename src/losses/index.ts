@@ -27,6 +27,7 @@ export {
   twoHotTargets,
 } from './hl-gauss.js';
 export {
+  type LinearCrossEntropyLoss,
   type LinearCrossEntropyOptions,
   type LinearCrossEntropyResult,
   linearCrossEntropy,

@@ -26,6 +26,10 @@
  * double accumulator for dHidden when hidden is Float32 — O(chunk·(n + d)),
  * never O(n·vocab).
  *
+ * `returnGrad: false` (evaluation, perplexity) computes the loss alone: the forward
+ * pass, plus the tiles once more for label smoothing's sums when ε > 0; no gradient
+ * is formed or allocated.
+ *
  * Gradient filtering (`filterThreshold` τ > 0, CCE §4.3): a tile whose every
  * |ĝ_ij| ≤ τ, ĝ = G/(s·softcap′) (= dℓ_i/dz_ij, z-loss included, without class weights), skips its
  * two gradient products. The error this makes is bounded and stated:
@@ -102,6 +106,12 @@ export interface LinearCrossEntropyOptions {
   filterThreshold?: number;
   /** Add the per-row `lse` to the result. Default false. */
   returnLse?: boolean;
+  /**
+   * false: the loss alone (evaluation, perplexity): the forward pass only (plus, with
+   * label smoothing, a pass for its sums), no gradients computed or allocated.
+   * Default true.
+   */
+  returnGrad?: boolean;
 }
 
 /** `{ loss, dHidden, dWeight, dBias? , lse? }`: dBias when a bias is given, lse when asked. */
@@ -112,6 +122,12 @@ export interface LinearCrossEntropyResult {
   dBias?: FloatArray;
   lse?: FloatArray;
 }
+
+/** The result of {@link linearCrossEntropy} with `returnGrad: false`. */
+export type LinearCrossEntropyLoss = Omit<
+  LinearCrossEntropyResult,
+  'dHidden' | 'dWeight' | 'dBias'
+>;
 
 /** Rows per tile. */
 const ROW_BLOCK = 64;
@@ -147,13 +163,26 @@ function logitsTile(ctx: Ctx, i0: number, rows: number, v0: number, cols: number
   if (cap > 0) for (let k = 0; k < rows * cols; k++) z[k] = softcapValue(raw[k]!, cap);
 }
 
+/** Linear layer + cross-entropy, the loss alone, never materializing n × vocab. See the module doc. */
+export function linearCrossEntropy(
+  hidden: ArrayInput,
+  weight: ArrayInput,
+  targets: Int32Array | readonly number[],
+  options: LinearCrossEntropyOptions & { returnGrad: false },
+): LinearCrossEntropyLoss;
 /** Linear layer + cross-entropy with gradients, never materializing n × vocab. See the module doc. */
 export function linearCrossEntropy(
   hidden: ArrayInput,
   weight: ArrayInput,
   targets: Int32Array | readonly number[],
   options: LinearCrossEntropyOptions,
-): LinearCrossEntropyResult {
+): LinearCrossEntropyResult;
+export function linearCrossEntropy(
+  hidden: ArrayInput,
+  weight: ArrayInput,
+  targets: Int32Array | readonly number[],
+  options: LinearCrossEntropyOptions,
+): LinearCrossEntropyResult | LinearCrossEntropyLoss {
   const fn = 'linearCrossEntropy';
   const n = requireNumber(fn, 'n', options.n, { integer: true, atLeast: 0 });
   const d = requireNumber(fn, 'd', options.d, { integer: true, atLeast: 1 });
@@ -182,6 +211,7 @@ export function linearCrossEntropy(
       : requireNumber(fn, 'softcap', options.softcap, { greaterThan: 0 });
   const tau = requireNumber(fn, 'filterThreshold', options.filterThreshold ?? 0, { atLeast: 0 });
   const wantLse = requireBoolean(fn, 'returnLse', options.returnLse ?? false);
+  const wantGrad = requireBoolean(fn, 'returnGrad', options.returnGrad ?? true);
 
   let count = 0;
   let denominator = 0;
@@ -232,17 +262,19 @@ export function linearCrossEntropy(
     logD[i] = Math.log(states[i]!.d);
   }
 
-  // Backward: recompute each tile, form G, and accumulate the two products.
-  const dHidden = allocLike(H, n * d);
-  const dH = H instanceof Float64Array ? dHidden : new Float64Array(n * d);
-  const dWeight = allocLike(W, vocab * d);
-  const dWc = new Float64Array(chunk * d);
-  const dBias = b ? allocLike(b, vocab) : undefined;
+  // Backward: recompute each tile, form G, and accumulate the two products. For the
+  // loss alone only label smoothing's sums Σ_j w_j·(lse − z_j) need the tiles again.
+  const dHidden = wantGrad ? allocLike(H, n * d) : undefined;
+  const dH = !dHidden || H instanceof Float64Array ? dHidden : new Float64Array(n * d);
+  const dWeight = wantGrad ? allocLike(W, vocab * d) : undefined;
+  const dWc = new Float64Array(wantGrad ? chunk * d : 0);
+  const dBias = b && wantGrad ? allocLike(b, vocab) : undefined;
   const dBc = new Float64Array(chunk);
   const gapSum = new Float64Array(n);
   const spread = eps / vocab;
   const keep = 1 - eps;
-  for (let v0 = 0; v0 < vocab; v0 += chunk) {
+  const backward = wantGrad || spread > 0;
+  for (let v0 = 0; backward && v0 < vocab; v0 += chunk) {
     const cols = Math.min(chunk, vocab - v0);
     dWc.fill(0);
     dBc.fill(0);
@@ -266,22 +298,26 @@ export function linearCrossEntropy(
         }
         const m = states[i]!.m;
         const ld = logD[i]!;
+        let gs = 0;
+        if (spread > 0)
+          for (let j = 0; j < cols; j++) {
+            const wj = w ? w[v0 + j]! : 1;
+            if (wj !== 0) gs += wj * (m - G[o + j]! + ld); // a class of weight 0 adds nothing
+          }
+        gapSum[i]! += gs;
+        if (!wantGrad) continue;
         const hot = keep * (w ? w[t[i]!]! : 1);
         // G/s = p·pz − q: pz = Q_i + (s_z/s)·2·zLoss·lse
         const pz = hot + spread * wSum + (sz / s) * 2 * zc * L;
         const tj = t[i]! - v0;
-        let gs = 0;
         for (let j = 0; j < cols; j++) {
-          const zz = G[o + j]!;
           const wj = w ? w[v0 + j]! : 1;
-          if (spread > 0) gs += wj * (m - zz + ld);
-          const gh = expDiff(zz, L) * pz - (j === tj ? hot : 0) - spread * wj;
+          const gh = expDiff(G[o + j]!, L) * pz - (j === tj ? hot : 0) - spread * wj;
           if (!(Math.abs(gh) <= tau)) skippable = false;
           G[o + j] = cap > 0 ? s * gh * softcapSlope(raw[o + j]!, cap) : s * gh;
         }
-        gapSum[i]! += gs;
       }
-      if (skippable) continue;
+      if (skippable || !dH) continue;
       const Gv = { data: G, offset: 0, ld: cols };
       gemmNN(
         rows,
@@ -304,10 +340,10 @@ export function linearCrossEntropy(
       if (dBias)
         for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) dBc[j]! += G[r * cols + j]!;
     }
-    dWeight.set(dWc.subarray(0, cols * d), v0 * d);
-    if (dBias) dBias.set(dBc.subarray(0, cols), v0);
+    dWeight?.set(dWc.subarray(0, cols * d), v0 * d);
+    dBias?.set(dBc.subarray(0, cols), v0);
   }
-  if (dH !== dHidden) dHidden.set(dH);
+  if (dHidden && dH && dH !== dHidden) dHidden.set(dH);
 
   const perRow = new Float64Array(n);
   const zRow = new Float64Array(n);
@@ -328,7 +364,8 @@ export function linearCrossEntropy(
     loss = reduceLoss(spec, perRow, denominator) as number;
     if (zc > 0) loss += reduceLoss(spec, zRow, count) as number;
   }
-  const result: LinearCrossEntropyResult = { loss, dHidden, dWeight };
+  const result: LinearCrossEntropyLoss & Partial<LinearCrossEntropyResult> =
+    dHidden && dWeight ? { loss, dHidden, dWeight } : { loss };
   if (dBias) result.dBias = dBias;
   if (wantLse) {
     const out = allocLike(H, n);

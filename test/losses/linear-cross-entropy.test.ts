@@ -108,6 +108,13 @@ describe('linearCrossEntropy: equals the materialized computation', () => {
       expect(gradError(got.dHidden, ref.dH)).toBeLessThan(1e-14);
       expect(gradError(got.dWeight, ref.dW)).toBeLessThan(1e-14);
       expect(gradError(got.dBias!, ref.dB)).toBeLessThan(1e-14);
+      // the loss alone: the same loss and lse, no gradients
+      const o = { n, d, vocab: V, bias: b, chunk, returnLse: true, ...opts };
+      const only = linearCrossEntropy(H, W, t, { ...o, returnGrad: false });
+      const full = linearCrossEntropy(H, W, t, o);
+      expect(Object.keys(only).sort()).toEqual(['loss', 'lse']);
+      expect(only.loss).toEqual(full.loss);
+      expect(only.lse).toEqual(full.lse);
     });
 
   it('loss agrees with a 60-digit reference', () => {
@@ -245,6 +252,29 @@ describe('linearCrossEntropy: stability and edges', () => {
     expect(Array.from(got.dWeight.subarray(7 * d, 8 * d))).toEqual([0, 0, 0]);
     expect(got.dBias![7]).toBe(0);
     expect(gradError(got.dHidden, ref.dHidden)).toBeLessThan(1e-14);
+  });
+
+  it('a masked class of weight 0 takes no smoothing mass (finite loss, as crossEntropy)', () => {
+    const b = new Float64Array(V);
+    b[7] = -Infinity;
+    const classWeight = new Float64Array(V).fill(1);
+    classWeight[7] = 0;
+    const o = { classWeight, labelSmoothing: 0.1 };
+    const got = linearCrossEntropy(H, W, t, { n, d, vocab: V, bias: b, chunk: 4, ...o });
+    const ref = materialized(H, W, b, t, n, d, V, o);
+    expect(Number.isFinite(got.loss as number)).toBe(true);
+    expect(rel(got.loss as number, ref.loss as number)).toBeLessThan(1e-14);
+    expect(gradError(got.dHidden, ref.dH)).toBeLessThan(1e-14);
+  });
+
+  it('returnGrad: false has no gradients in its type, and refuses a non-boolean', () => {
+    const only = linearCrossEntropy(H, W, t, { n, d, vocab: V, returnGrad: false });
+    // @ts-expect-error: the loss-only result has no dHidden
+    expect(only.dHidden).toBeUndefined();
+    expect(() =>
+      // @ts-expect-error: not a boolean
+      linearCrossEntropy(H, W, t, { n, d, vocab: V, returnGrad: 'no' }),
+    ).toThrow(SoftmaxKitError);
   });
 
   it('all-ignored batch: loss 0 and zero gradients; NaN loss when asked', () => {
