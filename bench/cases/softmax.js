@@ -5,8 +5,11 @@
  * transformers.js' softmax / log_softmax applied row by row, naive JavaScript.
  * Each candidate takes an array and returns a fresh array (TF.js: a resident
  * input tensor, op + dataSync; onnxruntime: a resident input tensor, session.run).
+ * Beside them, interleaved like them, the exp floor: the limits' SIMD exp probe run
+ * over as many elements (L1-resident), so the floor is measured at the same moments.
  */
 import { maxError, normalArray, referenceSoftmax } from '../lib/data.js';
+import { probes } from '../lib/limits.js';
 import { onnxSoftmaxModel } from '../lib/onnx.js';
 import {
   addTried,
@@ -167,7 +170,21 @@ async function candidatesFor(ctx, op, x, rows, n) {
     list.push({ name: 'transformers.js', run: () => perRow(f, x, rows, n) });
   } else skipped.push(`transformers.js: ${hf.why}`);
   list.push({ name: 'naive JS', run: () => naive(x, rows, n, log) });
+  list.push(expFloor(rows * n));
   return { list, skipped };
+}
+
+/** Name of the exp floor candidate (not a softmax: no error is scored). */
+export const EXP_FLOOR = 'exp floor (SIMD exp probe, same elements)';
+
+/** The probe's exp loop over `elements` elements: a 16 KiB block, L1-resident, repeated. */
+function expFloor(elements) {
+  const w = probes();
+  const block = 4096;
+  const mem = new Float32Array(w.memory.buffer);
+  for (let k = 0; k < block; k++) mem[k] = -10 * Math.sin(k);
+  const reps = Math.ceil(elements / block);
+  return { name: EXP_FLOOR, run: () => w.exp(0, block * 4, block * 4, reps) };
 }
 
 /**
@@ -195,11 +212,9 @@ export async function measureShape(rows, n, { quick, float32Only = false, keep =
       const candidates = [];
       for (const c of list) {
         const y = outputs[c.name];
-        candidates.push({
-          name: c.name,
-          ...times[c.name],
-          maxError: maxError(y, ref, op === 'logSoftmax'),
-        });
+        const error =
+          c.name === EXP_FLOOR ? {} : { maxError: maxError(y, ref, op === 'logSoftmax') };
+        candidates.push({ name: c.name, ...times[c.name], ...error });
       }
       tables.push({
         op,
