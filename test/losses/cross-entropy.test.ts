@@ -520,30 +520,43 @@ describe('crossEntropy: gradOut and returnGrad (both backends)', () => {
     await (await import('../../src/kernels/wasm/index.js')).wasmReady;
   });
 
-  it("reuses the caller's array on any class axis and backend, stale values overwritten", () => {
+  /**
+   * Logits of shape [3, 4, 5] (row 1 along the last axis fully masked, one +∞ entry),
+   * each backend, class axis 1 or −1, each option mix (by C), class targets with one
+   * ignored row, then probability targets: f(logits, targets, options).
+   */
+  function forEachVariant(
+    extras: (C: number) => object[],
+    f: (x: Float32Array, targets: number[] | Float32Array, o: object) => void,
+  ): void {
     const shape = [3, 4, 5];
     const x = Float32Array.from(randomArray(60, 31, -3, 3));
-    x.fill(-Infinity, 5, 10); // one fully masked row along the last axis
+    x.fill(-Infinity, 5, 10);
+    x[12] = Infinity;
     const soft = Float32Array.from(randomArray(60, 32, 0, 1));
     for (const backend of ['js', 'wasm'] as const)
       for (const [axis, C] of [
         [1, 4],
         [-1, 5],
       ] as const)
-        for (const extra of [{ labelSmoothing: 0.1 }, { zLoss: 1e-2, softcap: 2 }]) {
-          // one ignored row (its gradient must be zeroed, not left stale)
+        for (const extra of extras(C)) {
           const t = Array.from({ length: 60 / C }, (_, i) => (i === 2 ? -100 : (i * 3) % C));
-          const o = { shape, axis, backend, ...extra };
-          for (const targets of [t, soft]) {
-            const want = crossEntropy(x, targets, o);
-            const g = new Float32Array(60).fill(Number.NaN);
-            const got = crossEntropy(x, targets, { ...o, gradOut: g });
-            expect(got.grad).toBe(g);
-            expect(Array.from(g)).toEqual(Array.from(want.grad));
-            expect(got.loss).toBe(want.loss);
-          }
+          for (const targets of [t, soft]) f(x, targets, { shape, axis, backend, ...extra });
         }
-  });
+  }
+
+  it("reuses the caller's array on any class axis and backend, stale values overwritten", () =>
+    forEachVariant(
+      () => [{ labelSmoothing: 0.1 }, { zLoss: 1e-2, softcap: 2 }],
+      (x, targets, o) => {
+        const want = crossEntropy(x, targets, o);
+        const g = new Float32Array(60).fill(Number.NaN); // ignored and masked rows too
+        const got = crossEntropy(x, targets, { ...o, gradOut: g });
+        expect(got.grad).toBe(g);
+        expect(Array.from(g)).toEqual(Array.from(want.grad));
+        expect(got.loss).toBe(want.loss);
+      },
+    ));
 
   it("rejects a gradOut that shares the logits' memory", () => {
     const buf = new Float64Array(30);
@@ -553,34 +566,23 @@ describe('crossEntropy: gradOut and returnGrad (both backends)', () => {
     ).toBe('INVALID_OUT');
   });
 
-  it('returnGrad: false gives the same loss, lse and accuracy without a gradient', () => {
-    const shape = [3, 4, 5];
-    const x = Float32Array.from(randomArray(60, 41, -3, 3));
-    x.fill(-Infinity, 5, 10); // a fully masked row along the last axis
-    x[12] = Infinity; // a row holding +∞
-    const soft = Float32Array.from(randomArray(60, 42, 0, 1));
-    for (const backend of ['js', 'wasm'] as const)
-      for (const [axis, C] of [
-        [1, 4],
-        [-1, 5],
-      ] as const)
-        for (const extra of [
-          { labelSmoothing: 0.1, weight: Array.from({ length: C }, (_, j) => 0.5 + j) },
-          { zLoss: 1e-2, softcap: 2, reduction: 'none' as const },
-          { reduction: 'sum' as const },
-        ]) {
-          const t = Array.from({ length: 60 / C }, (_, i) => (i === 2 ? -100 : (i * 3) % C));
-          const o = { shape, axis, backend, returnLse: true, returnAccuracy: true, ...extra };
-          for (const targets of [t, soft]) {
-            const full = crossEntropy(x, targets, o);
-            const only = crossEntropy(x, targets, { ...o, returnGrad: false });
-            expect('grad' in only).toBe(false);
-            expect(only.loss).toEqual(full.loss);
-            expect(only.lse).toEqual(full.lse);
-            expect(only.accuracy).toBe(full.accuracy);
-          }
-        }
-  });
+  it('returnGrad: false gives the same loss, lse and accuracy without a gradient', () =>
+    forEachVariant(
+      (C) => [
+        { labelSmoothing: 0.1, weight: Array.from({ length: C }, (_, j) => 0.5 + j) },
+        { zLoss: 1e-2, softcap: 2, reduction: 'none' },
+        { reduction: 'sum' },
+      ],
+      (x, targets, o) => {
+        const extras = { ...o, returnLse: true, returnAccuracy: true };
+        const full = crossEntropy(x, targets, extras);
+        const only = crossEntropy(x, targets, { ...extras, returnGrad: false });
+        expect('grad' in only).toBe(false);
+        expect(only.loss).toEqual(full.loss);
+        expect(only.lse).toEqual(full.lse);
+        expect(only.accuracy).toBe(full.accuracy);
+      },
+    ));
 
   it('returnGrad: false has no grad in its type, and refuses a gradOut or a non-boolean', () => {
     const only = crossEntropy([1, 2, 3], [0], { returnGrad: false });

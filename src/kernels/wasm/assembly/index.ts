@@ -183,6 +183,20 @@ function loAt(q: i32): usize {
 }
 
 /**
+ * The maxima m_q of rows r0 … r0 + b − 1 into the batch (the first phase of the
+ * three-pass and cross-entropy batches), flagging those not finite; returns how many.
+ */
+function batchMaxima<T>(x: usize, r0: i32, b: i32, n: i32, flags: usize): i32 {
+  let bad = 0;
+  for (let q = 0; q < b; q++) {
+    const m = rowMax<T>(rowAt<T>(x, r0 + q, n), n);
+    store<f64>(maxAt(q), m);
+    bad += flag(flags, r0 + q, m);
+  }
+  return bad;
+}
+
+/**
  * Rows r0 … r0 + b − 1 (b ≤ BATCH_ROWS): each row's max m_q and log Σ_q into the batch
  * (log1p of the arguments two per f64x2: independent chains); returns how many are
  * flagged (their entries unused).
@@ -251,11 +265,7 @@ function threePassRows<T>(x: usize, y: usize, rows: i32, n: i32, s: f64, flags: 
   let bad = 0;
   for (let r0 = 0; r0 < rows; r0 += batch) {
     const b = min<i32>(batch, rows - r0);
-    for (let q = 0; q < b; q++) {
-      const m = rowMax<T>(rowAt<T>(x, r0 + q, n), n);
-      store<f64>(maxAt(q), m);
-      bad += flag(flags, r0 + q, m);
-    }
+    bad += batchMaxima<T>(x, r0, b, n, flags);
     for (let q = 0; q < b; q++) {
       if (load<u8>(flags + r0 + q)) continue;
       const d = expSum<T>(rowAt<T>(x, r0 + q, n), rowAt<T>(y, r0 + q, n), n, load<f64>(maxAt(q)), s);
@@ -381,11 +391,7 @@ function crossEntropyRows<T>(
   const batch = batchRows<T>(n);
   for (let r0 = 0; r0 < rows; r0 += batch) {
     const b = min<i32>(batch, rows - r0);
-    for (let q = 0; q < b; q++) {
-      const m = rowMax<T>(rowAt<T>(x, r0 + q, n), n);
-      store<f64>(maxAt(q), m);
-      bad += flag(flags, r0 + q, m);
-    }
+    bad += batchMaxima<T>(x, r0, b, n, flags);
     // each row: Σ e (the e_i into the gradient row for one-hot targets), log1p's
     // argument, the target's x_t − m exactly
     for (let q = 0; q < b; q++) {
