@@ -69,11 +69,15 @@ describe('configure({ threads })', () => {
 
   // 64 × 1000: one copy chunk, split across the pool; 37 × 1000: the same with a
   // short last chunk of rows; 600 × 1000: four or five copy chunks, pipelined (the
-  // workers run chunk i while this thread copies i ± 1)
+  // workers run chunk i while this thread copies i ± 1); 4099 × 16 and 7001 × 5: short
+  // rows, which Float32 log-softmax takes four at a time, shared out in chunks that
+  // do not start at multiples of four
   for (const [rows, n] of [
     [64, 1000],
     [37, 1000],
     [600, 1000],
+    [4099, 16],
+    [7001, 5],
   ] as const)
     it(`${rows} × ${n}: 2 and 3 threads give the same bits as one, every kernel, both types`, () => {
       loadWasmSync();

@@ -133,8 +133,10 @@ for (const variant of VARIANTS) {
     });
 
     it('softmax, log-softmax and logSumExp by batches of rows: partial batches, non-finite rows inside them', () => {
-      // 19 rows: batches of 8 (n = 16), 4 (n = 1000 f32) or 1 row; rows 0, 7, 8, 18 not
-      // finite; row 3 near 3e6 (beyond the f32 two-pass split: three-pass inside a batch)
+      // 19 rows: batches of 8 (n = 16), 4 (n = 1000 f32) or 1 row, or (Float32
+      // log-softmax at s = 1, n = 16) groups of four rows with a last group of three;
+      // rows 0, 7, 8, 18 not finite; row 3 near 3e6 (beyond the f32 two-pass split:
+      // three-pass inside a batch); row 5 has its max twice, row 6 one dominant entry
       const special = new Map([
         [0, Number.NaN],
         [7, Infinity],
@@ -149,19 +151,25 @@ for (const variant of VARIANTS) {
             for (const [r, v] of special)
               for (let j = 0; j < n; j += r === 8 ? 1 : 3) x[r * n + j] = v;
             for (let j = 3 * n; j < 4 * n; j++) x[j] = x[j]! + 3e6;
+            x[5 * n + 1] = 30;
+            x[5 * n + 4] = 30;
+            x[6 * n + 2] = 60;
             const pairs: [FloatArray, FloatArray][] = [];
-            for (const log of [true, false]) {
-              const a = new type(x.length);
-              const b = new type(x.length);
-              jsBackend.softmax(x, a, rows, n, alg, 0.9, log);
-              wasmBackend.softmax(x, b, rows, n, alg, 0.9, log);
-              pairs.push([a, b]);
+            for (const sc of [0.9, 1]) {
+              for (const log of [true, false]) {
+                const a = new type(x.length);
+                const b = new type(x.length);
+                jsBackend.softmax(x, a, rows, n, alg, sc, log);
+                wasmBackend.softmax(x, b, rows, n, alg, sc, log);
+                pairs.push([a, b]);
+              }
+              const la = new type(rows);
+              const lb = new type(rows);
+              jsBackend.logSumExp(x, la, rows, n, alg, sc);
+              wasmBackend.logSumExp(x, lb, rows, n, alg, sc);
+              pairs.push([la, lb]);
             }
-            const la = new type(rows);
-            const lb = new type(rows);
-            jsBackend.logSumExp(x, la, rows, n, alg, 0.9);
-            wasmBackend.logSumExp(x, lb, rows, n, alg, 0.9);
-            for (const [u, v] of [...pairs, [la, lb]]) {
+            for (const [u, v] of pairs) {
               const m = u.length / rows;
               for (let r = 0; r < rows; r++) {
                 const ur = u.subarray(r * m, (r + 1) * m);

@@ -36,6 +36,7 @@ import {
   vjpDot32,
   vjpOut32,
 } from './row-f32';
+import { logSoftmaxShort32, SHORT_ROW } from './short-rows-f32';
 import { twoPass32, twoPassK, twoPassOut32 } from './two-pass-f32';
 import {
   expScale64,
@@ -289,6 +290,8 @@ function threePassRows<T>(x: usize, y: usize, rows: i32, n: i32, s: f64, flags: 
 function logSoftmaxRows<T>(
   x: usize, y: usize, rows: i32, n: i32, alg: i32, s: f64, flags: usize,
 ): i32 {
+  if (sizeof<T>() == 4 && s == 1 && alg != TWO_PASS && alg != ONLINE && n <= SHORT_ROW)
+    return logSoftmaxShort32(x, y, rows, n, flags);
   const batch = batchRows<T>(n);
   let bad = 0;
   for (let r0 = 0; r0 < rows; r0 += batch) {

@@ -1,0 +1,195 @@
+/**
+ * Float32 log-softmax of short rows (n ≤ SHORT_ROW), four rows at a time with one row
+ * per lane. The one-row passes spend most of a short row on per-row work (horizontal
+ * reductions, calls, the log1p); here the maxima, the below-max counts and sums and the
+ * logs are vectors over four rows. Same-process A/B of the kernel against the one-row
+ * path on 65536 rows: 0.76× the time at n = 16, 0.65× at n = 10, 0.48× at n = 4.
+ *
+ * Per group of four rows: the maxima M (each row's vectors max-ed, then the four
+ * reduced by one transpose); each 4×4 block transposed so that a vector holds one
+ * column of the four rows, e^(x − M)·2^64 by expDiff32 (x − M exact), the entries equal
+ * to M counted and left out, pairs of columns added in f32 and accumulated in double;
+ * log Σ = log1p((count − 1) + Σ·2^−64) by log1p64 two rows per vector (as the one-row
+ * path: a dominant row keeps its tiny log-probabilities); then y = ((x − m) − L_hi) −
+ * L_lo row by row (logOut32's ≤ 1.5 ulp). A group of g < 4 rows repeats its last row in
+ * the missing lanes and stores only its own g rows.
+ *
+ * Every row of such a call goes through here and a lane's arithmetic does not depend
+ * on the other lanes, so a row's result is the same whichever rows share its group:
+ * bit-identical for any split of the rows across threads.
+ */
+import { expDiff32, join32 } from './exp';
+import { hi64, lo64, loadPart, NEG_INF, storePart } from './lanes-f32';
+import { log1p64 } from './log';
+
+/** Longest row taken here. */
+export const SHORT_ROW: i32 = 16;
+
+const BIAS: i32 = 64;
+const UNBIAS: f64 = 5.421010862427522e-20; // 2^−64
+
+// Transposing four row vectors a, b, c, d: column j is first/second of lo2/hi2 pairs.
+// @ts-ignore: decorator
+@inline
+function lo2(a: v128, b: v128): v128 {
+  return v128.shuffle<f32>(a, b, 0, 4, 1, 5);
+}
+
+// @ts-ignore: decorator
+@inline
+function hi2(a: v128, b: v128): v128 {
+  return v128.shuffle<f32>(a, b, 2, 6, 3, 7);
+}
+
+// @ts-ignore: decorator
+@inline
+function first(t: v128, u: v128): v128 {
+  return v128.shuffle<f32>(t, u, 0, 1, 4, 5);
+}
+
+// @ts-ignore: decorator
+@inline
+function second(t: v128, u: v128): v128 {
+  return v128.shuffle<f32>(t, u, 2, 3, 6, 7);
+}
+
+/** The c ≤ 4 floats at p (−∞ beyond c). */
+// @ts-ignore: decorator
+@inline
+function part(p: usize, c: i32): v128 {
+  return c >= 4 ? v128.load(p) : loadPart(p, c, -Infinity);
+}
+
+/** e^(col − M)·2^64, 0 where the entry equals M (mask q). */
+// @ts-ignore: decorator
+@inline
+function below(col: v128, M: v128, negM: v128, q: v128): v128 {
+  return v128.andnot(expDiff32(col, M, negM, BIAS), q);
+}
+
+/** y = ((x − m) − lh) − ll over one row of n (m, lh, ll splatted). */
+// @ts-ignore: decorator
+@inline
+function logOutRow(x: usize, y: usize, n: i32, m: v128, lh: v128, ll: v128): void {
+  for (let i = 0; i < n; i += 4) {
+    const o = <usize>i << 2;
+    const v = f32x4.sub(f32x4.sub(f32x4.sub(part(x + o, n - i), m), lh), ll);
+    if (i + 4 <= n) v128.store(y + o, v);
+    else storePart(y + o, v, n - i);
+  }
+}
+
+/** Flag byte of lane k (row r0 + k) from the not-finite mask; returns 1 if flagged. */
+// @ts-ignore: decorator
+@inline
+function flagLane(flags: usize, r: i32, bad: i32): i32 {
+  store<u8>(flags + r, <u8>(bad != 0 ? 1 : 0));
+  return bad != 0 ? 1 : 0;
+}
+
+/**
+ * Log-softmax (three-pass, s = 1) of `rows` rows of n ≤ SHORT_ROW floats at x into y
+ * (x = y allowed). Rows whose max is not finite are flagged (their outputs unused);
+ * returns how many.
+ */
+export function logSoftmaxShort32(x: usize, y: usize, rows: i32, n: i32, flags: usize): i32 {
+  const st = <usize>n << 2;
+  let bad = 0;
+  for (let r0 = 0; r0 < rows; r0 += 4) {
+    const g = min<i32>(4, rows - r0);
+    const p0 = x + <usize>r0 * st;
+    const p1 = g > 1 ? p0 + st : p0;
+    const p2 = g > 2 ? p1 + st : p1;
+    const p3 = g > 3 ? p2 + st : p2;
+    // the maxima, one row per lane: pmax (one instruction; NaN is tracked apart)
+    let m0 = NEG_INF;
+    let m1 = NEG_INF;
+    let m2 = NEG_INF;
+    let m3 = NEG_INF;
+    let nan01 = i32x4.splat(0);
+    let nan23 = i32x4.splat(0);
+    for (let i = 0; i < n; i += 4) {
+      const o = <usize>i << 2;
+      const c = n - i;
+      const a = part(p0 + o, c);
+      const b = part(p1 + o, c);
+      const cc = part(p2 + o, c);
+      const d = part(p3 + o, c);
+      m0 = f32x4.pmax(m0, a);
+      m1 = f32x4.pmax(m1, b);
+      m2 = f32x4.pmax(m2, cc);
+      m3 = f32x4.pmax(m3, d);
+      const na = f32x4.ne(a, a);
+      const nb = f32x4.ne(b, b);
+      const nc = f32x4.ne(cc, cc);
+      const nd = f32x4.ne(d, d);
+      nan01 = v128.or(nan01, v128.or(first(na, nb), second(na, nb)));
+      nan23 = v128.or(nan23, v128.or(first(nc, nd), second(nc, nd)));
+    }
+    const t01 = f32x4.pmax(first(m0, m1), second(m0, m1));
+    const t23 = f32x4.pmax(first(m2, m3), second(m2, m3));
+    const M = f32x4.pmax(
+      v128.shuffle<f32>(t01, t23, 0, 2, 4, 6),
+      v128.shuffle<f32>(t01, t23, 1, 3, 5, 7),
+    );
+    // rows holding NaN: nan01 = [a a' b b'] (a, a' two halves of row 0's lanes), …
+    const n01 = v128.or(nan01, v128.shuffle<i32>(nan01, nan01, 1, 0, 3, 2));
+    const n23 = v128.or(nan23, v128.shuffle<i32>(nan23, nan23, 1, 0, 3, 2));
+    const nanRows = v128.shuffle<i32>(n01, n23, 0, 2, 4, 6);
+    const z = f32x4.sub(M, M);
+    const notFinite = v128.or(f32x4.ne(z, z), nanRows);
+    bad += flagLane(flags, r0, i32x4.extract_lane(notFinite, 0));
+    if (g > 1) bad += flagLane(flags, r0 + 1, i32x4.extract_lane(notFinite, 1));
+    if (g > 2) bad += flagLane(flags, r0 + 2, i32x4.extract_lane(notFinite, 2));
+    if (g > 3) bad += flagLane(flags, r0 + 3, i32x4.extract_lane(notFinite, 3));
+    // the below-max sums (in double, rows 0–1 and 2–3) and counts, column by column
+    const negM = f32x4.neg(M);
+    let s01 = f64x2.splat(0);
+    let s23 = f64x2.splat(0);
+    let cnt = i32x4.splat(0);
+    for (let i = 0; i < n; i += 4) {
+      const o = <usize>i << 2;
+      const c = n - i;
+      const a = part(p0 + o, c);
+      const b = part(p1 + o, c);
+      const cc = part(p2 + o, c);
+      const d = part(p3 + o, c);
+      const t0 = lo2(a, b);
+      const t1 = hi2(a, b);
+      const t2 = lo2(cc, d);
+      const t3 = hi2(cc, d);
+      const c0 = first(t0, t2);
+      const c1 = second(t0, t2);
+      const c2 = first(t1, t3);
+      const c3 = second(t1, t3);
+      const q0 = f32x4.eq(c0, M);
+      const q1 = f32x4.eq(c1, M);
+      const q2 = f32x4.eq(c2, M);
+      const q3 = f32x4.eq(c3, M);
+      cnt = i32x4.sub(cnt, i32x4.add(i32x4.add(q0, q1), i32x4.add(q2, q3)));
+      const e01 = f32x4.add(below(c0, M, negM, q0), below(c1, M, negM, q1));
+      const e23 = f32x4.add(below(c2, M, negM, q2), below(c3, M, negM, q3));
+      s01 = f64x2.add(s01, f64x2.add(lo64(e01), lo64(e23)));
+      s23 = f64x2.add(s23, f64x2.add(hi64(e01), hi64(e23)));
+    }
+    // log Σ = log1p((count − 1) + Σ·2^−64), two rows per vector; split in two f32
+    const one = f64x2.splat(1);
+    const un = f64x2.splat(UNBIAS);
+    const c01 = f64x2.convert_low_i32x4_s(cnt);
+    const c23 = f64x2.convert_low_i32x4_s(v128.shuffle<i32>(cnt, cnt, 2, 3, 2, 3));
+    const L01 = log1p64(f64x2.add(f64x2.sub(c01, one), f64x2.mul(s01, un)));
+    const L23 = log1p64(f64x2.add(f64x2.sub(c23, one), f64x2.mul(s23, un)));
+    const lh = join32(L01, L23);
+    const ll = join32(f64x2.sub(L01, lo64(lh)), f64x2.sub(L23, hi64(lh)));
+    // the outputs, row by row (only the group's own rows)
+    const y0 = y + <usize>r0 * st;
+    logOutRow(p0, y0, n, v128.shuffle<f32>(M, M, 0, 0, 0, 0), v128.shuffle<f32>(lh, lh, 0, 0, 0, 0), v128.shuffle<f32>(ll, ll, 0, 0, 0, 0));
+    if (g > 1)
+      logOutRow(p1, y0 + st, n, v128.shuffle<f32>(M, M, 1, 1, 1, 1), v128.shuffle<f32>(lh, lh, 1, 1, 1, 1), v128.shuffle<f32>(ll, ll, 1, 1, 1, 1));
+    if (g > 2)
+      logOutRow(p2, y0 + 2 * st, n, v128.shuffle<f32>(M, M, 2, 2, 2, 2), v128.shuffle<f32>(lh, lh, 2, 2, 2, 2), v128.shuffle<f32>(ll, ll, 2, 2, 2, 2));
+    if (g > 3)
+      logOutRow(p3, y0 + 3 * st, n, v128.shuffle<f32>(M, M, 3, 3, 3, 3), v128.shuffle<f32>(lh, lh, 3, 3, 3, 3), v128.shuffle<f32>(ll, ll, 3, 3, 3, 3));
+  }
+  return bad;
+}
