@@ -34,8 +34,8 @@ function expShift<U>(v: v128, m32: v128, negm: v128, m64: v128, s: v128, bias: i
 }
 
 /** The compensated sums take e^z·2^64 so that terms down to 2^−190 stay normal in f32. */
-const BIAS: i32 = 64;
-const UNBIAS = f64x2.splat(5.421010862427522e-20); // 2^−64
+export const BIAS: i32 = 64;
+export const UNBIAS = f64x2.splat(5.421010862427522e-20); // 2^−64
 
 /**
  * The row's maximum (NaN if it holds NaN). pmax (one maxps) and a separate NaN
@@ -299,16 +299,23 @@ export function logOut32(x: usize, y: usize, n: i32, m: f32, s: f64, L: f64): vo
 }
 
 function logOutUnit32(x: usize, y: usize, n: i32, m: f32, L: f64): void {
-  const m32 = f32x4.splat(m);
   const lh = <f32>L;
   const ll = <f32>(L - <f64>lh);
-  const lhi = f32x4.splat(lh);
-  const llo = f32x4.splat(ll);
+  logOutSplat32(x, y, n, f32x4.splat(m), f32x4.splat(lh), f32x4.splat(ll));
+}
+
+/** y_i = ((x_i − m) − L_hi) − L_lo over one row, m, L_hi, L_lo splatted (logOut32 at s = 1). */
+// @ts-ignore: decorator
+@inline
+export function logOutSplat32(x: usize, y: usize, n: i32, m32: v128, lhi: v128, llo: v128): void {
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const v = v128.load(x + (<usize>i << 2));
     v128.store(y + (<usize>i << 2), f32x4.sub(f32x4.sub(f32x4.sub(v, m32), lhi), llo));
   }
+  const m = f32x4.extract_lane(m32, 0);
+  const lh = f32x4.extract_lane(lhi, 0);
+  const ll = f32x4.extract_lane(llo, 0);
   for (; i < n; i++) store<f32>(y + (<usize>i << 2), load<f32>(x + (<usize>i << 2)) - m - lh - ll);
 }
 

@@ -10,8 +10,8 @@
  * column of the four rows, e^(x − M)·2^64 by expDiff32 (x − M exact), the entries equal
  * to M counted and left out, pairs of columns added in f32 and accumulated in double;
  * log Σ = log1p((count − 1) + Σ·2^−64) by log1p64 two rows per vector (as the one-row
- * path: a dominant row keeps its tiny log-probabilities); then y = ((x − m) − L_hi) −
- * L_lo row by row (logOut32's ≤ 1.5 ulp). A group of g < 4 rows repeats its last row in
+ * path: a dominant row keeps its tiny log-probabilities); then the outputs row by row
+ * as logOut32 writes them (≤ 1.5 ulp). A group of g < 4 rows repeats its last row in
  * the missing lanes and stores only its own g rows.
  *
  * Every row of such a call goes through here and a lane's arithmetic does not depend
@@ -19,14 +19,12 @@
  * bit-identical for any split of the rows across threads.
  */
 import { expDiff32, join32 } from './exp';
-import { hi64, lo64, loadPart, NEG_INF, storePart } from './lanes-f32';
+import { hi64, lo64, loadPart, NEG_INF } from './lanes-f32';
 import { log1p64 } from './log';
+import { BIAS, logOutSplat32, UNBIAS } from './row-f32';
 
 /** Longest row taken here. */
 export const SHORT_ROW: i32 = 16;
-
-const BIAS: i32 = 64;
-const UNBIAS: f64 = 5.421010862427522e-20; // 2^−64
 
 // Transposing four row vectors a, b, c, d: column j is first/second of lo2/hi2 pairs.
 // @ts-ignore: decorator
@@ -65,18 +63,6 @@ function part(p: usize, c: i32): v128 {
 @inline
 function below(col: v128, M: v128, negM: v128, q: v128): v128 {
   return v128.andnot(expDiff32(col, M, negM, BIAS), q);
-}
-
-/** y = ((x − m) − lh) − ll over one row of n (m, lh, ll splatted). */
-// @ts-ignore: decorator
-@inline
-function logOutRow(x: usize, y: usize, n: i32, m: v128, lh: v128, ll: v128): void {
-  for (let i = 0; i < n; i += 4) {
-    const o = <usize>i << 2;
-    const v = f32x4.sub(f32x4.sub(f32x4.sub(part(x + o, n - i), m), lh), ll);
-    if (i + 4 <= n) v128.store(y + o, v);
-    else storePart(y + o, v, n - i);
-  }
 }
 
 /** Flag byte of lane k (row r0 + k) from the not-finite mask; returns 1 if flagged. */
@@ -172,24 +158,20 @@ export function logSoftmaxShort32(x: usize, y: usize, rows: i32, n: i32, flags: 
       s01 = f64x2.add(s01, f64x2.add(lo64(e01), lo64(e23)));
       s23 = f64x2.add(s23, f64x2.add(hi64(e01), hi64(e23)));
     }
-    // log Σ = log1p((count − 1) + Σ·2^−64), two rows per vector; split in two f32
+    // log Σ = log1p((count − 1) + Σ·2^−64), two rows per vector
     const one = f64x2.splat(1);
-    const un = f64x2.splat(UNBIAS);
     const c01 = f64x2.convert_low_i32x4_s(cnt);
     const c23 = f64x2.convert_low_i32x4_s(v128.shuffle<i32>(cnt, cnt, 2, 3, 2, 3));
-    const L01 = log1p64(f64x2.add(f64x2.sub(c01, one), f64x2.mul(s01, un)));
-    const L23 = log1p64(f64x2.add(f64x2.sub(c23, one), f64x2.mul(s23, un)));
+    const L01 = log1p64(f64x2.add(f64x2.sub(c01, one), f64x2.mul(s01, UNBIAS)));
+    const L23 = log1p64(f64x2.add(f64x2.sub(c23, one), f64x2.mul(s23, UNBIAS)));
+    // L split in two f32 (as logOut32 does); the outputs row by row, the group's own rows
     const lh = join32(L01, L23);
     const ll = join32(f64x2.sub(L01, lo64(lh)), f64x2.sub(L23, hi64(lh)));
-    // the outputs, row by row (only the group's own rows)
     const y0 = y + <usize>r0 * st;
-    logOutRow(p0, y0, n, v128.shuffle<f32>(M, M, 0, 0, 0, 0), v128.shuffle<f32>(lh, lh, 0, 0, 0, 0), v128.shuffle<f32>(ll, ll, 0, 0, 0, 0));
-    if (g > 1)
-      logOutRow(p1, y0 + st, n, v128.shuffle<f32>(M, M, 1, 1, 1, 1), v128.shuffle<f32>(lh, lh, 1, 1, 1, 1), v128.shuffle<f32>(ll, ll, 1, 1, 1, 1));
-    if (g > 2)
-      logOutRow(p2, y0 + 2 * st, n, v128.shuffle<f32>(M, M, 2, 2, 2, 2), v128.shuffle<f32>(lh, lh, 2, 2, 2, 2), v128.shuffle<f32>(ll, ll, 2, 2, 2, 2));
-    if (g > 3)
-      logOutRow(p3, y0 + 3 * st, n, v128.shuffle<f32>(M, M, 3, 3, 3, 3), v128.shuffle<f32>(lh, lh, 3, 3, 3, 3), v128.shuffle<f32>(ll, ll, 3, 3, 3, 3));
+    logOutSplat32(p0, y0, n, v128.shuffle<f32>(M, M, 0, 0, 0, 0), v128.shuffle<f32>(lh, lh, 0, 0, 0, 0), v128.shuffle<f32>(ll, ll, 0, 0, 0, 0));
+    if (g > 1) logOutSplat32(p1, y0 + st, n, v128.shuffle<f32>(M, M, 1, 1, 1, 1), v128.shuffle<f32>(lh, lh, 1, 1, 1, 1), v128.shuffle<f32>(ll, ll, 1, 1, 1, 1));
+    if (g > 2) logOutSplat32(p2, y0 + 2 * st, n, v128.shuffle<f32>(M, M, 2, 2, 2, 2), v128.shuffle<f32>(lh, lh, 2, 2, 2, 2), v128.shuffle<f32>(ll, ll, 2, 2, 2, 2));
+    if (g > 3) logOutSplat32(p3, y0 + 3 * st, n, v128.shuffle<f32>(M, M, 3, 3, 3, 3), v128.shuffle<f32>(lh, lh, 3, 3, 3, 3), v128.shuffle<f32>(ll, ll, 3, 3, 3, 3));
   }
   return bad;
 }
