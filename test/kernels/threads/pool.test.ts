@@ -70,8 +70,8 @@ describe('configure({ threads })', () => {
   // 64 × 1000: one copy chunk, split across the pool; 37 × 1000: the same with a
   // short last chunk of rows; 600 × 1000: four or five copy chunks, pipelined (the
   // workers run chunk i while this thread copies i ± 1); 4099 × 16 and 7001 × 5: short
-  // rows, which Float32 log-softmax takes four at a time, shared out in chunks that
-  // do not start at multiples of four
+  // rows, which the Float32 three-pass kernels take four at a time, shared out in
+  // chunks that do not start at multiples of four
   for (const [rows, n] of [
     [64, 1000],
     [37, 1000],

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsBackend, type SoftmaxAlgorithm } from '../../../src/kernels/backend.js';
 import { wasmBackend } from '../../../src/kernels/wasm/backend.js';
 import { loadWasmSync } from '../../../src/kernels/wasm/load.js';
+import { freeWasmArray, wasmArray } from '../../../src/kernels/wasm/memory.js';
 import { logSoftmax, logSoftmaxVjp } from '../../../src/normalizers/log-softmax.js';
 import { logSumExp, logSumExpVjp } from '../../../src/normalizers/log-sum-exp.js';
 import { softmax, softmaxVjp } from '../../../src/normalizers/softmax.js';
@@ -10,6 +11,7 @@ import type { FloatArray } from '../../../src/tensor/types.js';
 import { fdVjp, gradError } from '../../helpers/finite-difference.js';
 import {
   dec,
+  refLogSumExp,
   refLogSumExpGrouped,
   refSoftmax,
   refSoftmaxGrouped,
@@ -134,7 +136,7 @@ for (const variant of VARIANTS) {
 
     it('softmax, log-softmax and logSumExp by batches of rows: partial batches, non-finite rows inside them', () => {
       // 19 rows: batches of 8 (n = 16), 4 (n = 1000 f32) or 1 row, or (Float32
-      // log-softmax at s = 1, n = 16) groups of four rows with a last group of three;
+      // three-pass at s = 1, n = 16) groups of four rows with a last group of three;
       // rows 0, 7, 8, 18 not finite; row 3 near 3e6 (beyond the f32 two-pass split:
       // three-pass inside a batch); row 5 has its max twice, row 6 one dominant entry
       const special = new Map([
@@ -318,6 +320,35 @@ describe('wasm backend accuracy against 60-digit references', () => {
     }
   });
 
+  it('Float32 short rows (four at a time): softmax, log-softmax within 4 ulp, logSumExp within 1', () => {
+    // 7 rows (a group of four, then one of three) of every width up to 16; row 1 has
+    // its max three times, row 2 one entry 60 above the rest, row 5 a spread [−80, 0]
+    for (let n = 1; n <= 16; n++) {
+      const rows = 7;
+      const x = filled(Float32Array, rows * n, 40 + n, -30, 30);
+      for (const j of [0, 2, n - 1]) x[n + j] = 31;
+      x[2 * n + (n >> 1)] = 90;
+      for (let j = 0; j < n; j++) x[5 * n + j] = Math.fround(-80 * (j / n));
+      const shape = [rows, n];
+      const y = softmax(x, { shape, backend: 'wasm' });
+      const ly = logSoftmax(x, { shape, backend: 'wasm' });
+      const lse = logSumExp(x, { shape, backend: 'wasm' });
+      for (let r = 0; r < rows; r++) {
+        const row = Array.from(x.subarray(r * n, (r + 1) * n));
+        const ref = refSoftmax(row);
+        const refL = refLogSumExp(row);
+        for (let j = 0; j < n; j++) {
+          if (ref[j]!.toNumber() >= TINY32)
+            expect(ulpError(y[r * n + j]!, ref[j]!, true), `n=${n} row ${r}`).toBeLessThanOrEqual(
+              4,
+            );
+          expect(ulpError(ly[r * n + j]!, dec(row[j]!).minus(refL), true)).toBeLessThanOrEqual(4);
+        }
+        expect(ulpError(lse[r]!, refL, true), `n=${n} row ${r}`).toBeLessThanOrEqual(1);
+      }
+    }
+  });
+
   it('log-softmax of a dominant entry keeps its tiny log-probability (log1p path)', () => {
     for (const type of TYPES) {
       const x = type.from([40, 0, -3, 1]);
@@ -430,5 +461,31 @@ describe('public functions with backend: wasm', () => {
         }
         expect(x).toEqual(x0);
       }
+  });
+
+  it('in place in WebAssembly memory (out = the input): non-finite rows still equal backend: js', () => {
+    // a flagged row is left to the JS reference, which reads its input: the kernels
+    // must not have written it (n ≤ 16: the four-rows-at-a-time kernel; 40: one row)
+    for (const type of TYPES)
+      for (const n of [5, 16, 40])
+        for (const algorithm of ALGS)
+          for (const fn of [softmax, logSoftmax]) {
+            const rows = 9;
+            const x = wasmArray(type, rows * n);
+            x.set(filled(type, rows * n, n, -5, 5));
+            x[2 * n + 1] = Infinity;
+            x[5 * n + 3] = Number.NaN;
+            x.fill(-Infinity, 6 * n, 7 * n);
+            const want = fn(x.slice(), { shape: [rows, n], algorithm, backend: 'js' });
+            fn(x, { shape: [rows, n], algorithm, backend: 'wasm', out: x });
+            for (const r of [2, 5, 6])
+              for (let j = r * n; j < (r + 1) * n; j++)
+                expect(
+                  Object.is(x[j], want[j]),
+                  `${type.name} ${fn.name} n=${n} ${algorithm} row ${r}`,
+                ).toBe(true);
+            expect(maxDistance(x, want)).toBeLessThanOrEqual(bound(want));
+            freeWasmArray(x);
+          }
   });
 });

@@ -36,7 +36,7 @@ import {
   vjpDot32,
   vjpOut32,
 } from './row-f32';
-import { logSoftmaxShort32, SHORT_ROW } from './short-rows-f32';
+import { LogSoftmax, LogSumExp, SHORT_ROW, shortRows32, Softmax } from './short-rows-f32';
 import { twoPass32, twoPassK, twoPassOut32 } from './two-pass-f32';
 import {
   expScale64,
@@ -56,10 +56,18 @@ export { setScratch } from './lanes-f32';
 import { BATCH, BATCH_ROWS } from './lanes-f32';
 export { flashDecode, flashHead, flashVjpHead, flashVjpWorkBytes, flashWorkBytes } from './attention';
 
+const THREE_PASS: i32 = 0;
 const TWO_PASS: i32 = 1;
 const ONLINE: i32 = 2;
 /** The two-pass range reduction in double stays exact enough (≪ 1 f32 ulp) for |s·x| < 2^20. */
 const TWO_PASS_LIMIT: f64 = 1048576;
+
+/** Whether Float32 three-pass rows at s = 1 go four at a time (./short-rows-f32.ts). */
+// @ts-ignore: decorator
+@inline
+function short<T>(n: i32, alg: i32, s: f64): bool {
+  return sizeof<T>() == 4 && s == 1 && alg != TWO_PASS && alg != ONLINE && n <= SHORT_ROW;
+}
 
 // Dispatch on the element type at compile time (sizeof<T>() is a constant).
 // @ts-ignore: decorator
@@ -262,6 +270,7 @@ function softmaxRows<T>(
  * row's exp pass then does not wait on the previous row's sum (3–4% on 128-wide rows).
  */
 function threePassRows<T>(x: usize, y: usize, rows: i32, n: i32, s: f64, flags: usize): i32 {
+  if (short<T>(n, THREE_PASS, s)) return shortRows32<Softmax>(x, y, rows, n, flags);
   const batch = batchRows<T>(n);
   let bad = 0;
   for (let r0 = 0; r0 < rows; r0 += batch) {
@@ -290,8 +299,7 @@ function threePassRows<T>(x: usize, y: usize, rows: i32, n: i32, s: f64, flags: 
 function logSoftmaxRows<T>(
   x: usize, y: usize, rows: i32, n: i32, alg: i32, s: f64, flags: usize,
 ): i32 {
-  if (sizeof<T>() == 4 && s == 1 && alg != TWO_PASS && alg != ONLINE && n <= SHORT_ROW)
-    return logSoftmaxShort32(x, y, rows, n, flags);
+  if (short<T>(n, alg, s)) return shortRows32<LogSoftmax>(x, y, rows, n, flags);
   const batch = batchRows<T>(n);
   let bad = 0;
   for (let r0 = 0; r0 < rows; r0 += batch) {
@@ -313,6 +321,7 @@ function logSoftmaxRows<T>(
 function logSumExpRows<T>(
   x: usize, out: usize, rows: i32, n: i32, alg: i32, s: f64, flags: usize,
 ): i32 {
+  if (short<T>(n, alg, s)) return shortRows32<LogSumExp>(x, out, rows, n, flags);
   let bad = 0;
   for (let r0 = 0; r0 < rows; r0 += BATCH_ROWS) {
     const b = min<i32>(BATCH_ROWS, rows - r0);
