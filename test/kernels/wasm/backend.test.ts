@@ -4,6 +4,7 @@ import { jsBackend, type SoftmaxAlgorithm } from '../../../src/kernels/backend.j
 import { wasmBackend } from '../../../src/kernels/wasm/backend.js';
 import { loadWasmSync } from '../../../src/kernels/wasm/load.js';
 import { freeWasmArray, wasmArray } from '../../../src/kernels/wasm/memory.js';
+import { crossEntropy } from '../../../src/losses/cross-entropy.js';
 import { logSoftmax, logSoftmaxVjp } from '../../../src/normalizers/log-softmax.js';
 import { logSumExp, logSumExpVjp } from '../../../src/normalizers/log-sum-exp.js';
 import { softmax, softmaxVjp } from '../../../src/normalizers/softmax.js';
@@ -347,6 +348,50 @@ describe('wasm backend accuracy against 60-digit references', () => {
         expect(ulpError(lse[r]!, refL, true), `n=${n} row ${r}`).toBeLessThanOrEqual(1);
       }
     }
+  });
+
+  it('Float32 logSumExp near zero (max + log Σ cancelling) within 2 ulp; cross-entropy lse too', () => {
+    // each row shifted by its own log Σ e^(s·x) / s less 1e−6 and rounded to f32: the
+    // result is ~1e−6 (log Σ ~1–10), where f32 exps (2^−24 of log Σ) alone would be off
+    // by ~1e5 ulps; the double-precision sum holds down to |result| ≈ 1e−8·log Σ
+    for (const n of [2, 5, 16, 17, 100, 3000])
+      for (const s of [1, 0.7]) {
+        const rows = 6;
+        const x = filled(Float32Array, rows * n, 7 * n, -3, 3);
+        for (let r = 0; r < rows; r++) {
+          const row = x.subarray(r * n, (r + 1) * n);
+          const shift =
+            refLogSumExp(row, 1 / s)
+              .div(s)
+              .toNumber() - 1e-6;
+          for (let j = 0; j < n; j++) row[j] = row[j]! - shift;
+        }
+        for (const alg of ALGS) {
+          const lse = new Float32Array(rows);
+          wasmBackend.logSumExp(x, lse, rows, n, alg, s);
+          for (let r = 0; r < rows; r++) {
+            const ref = refLogSumExp(x.subarray(r * n, (r + 1) * n), 1 / s);
+            expect(Math.abs(ref.toNumber())).toBeLessThan(2e-6);
+            expect(
+              ulpError(lse[r]!, ref, true),
+              `n=${n} s=${s} ${alg} row ${r}`,
+            ).toBeLessThanOrEqual(2);
+          }
+        }
+        if (s !== 1) continue;
+        const shape = [rows, n];
+        const targets = Int32Array.from({ length: rows }, (_, r) => r % n);
+        const ce = crossEntropy(x, targets, { shape, returnLse: true, backend: 'wasm' });
+        const lse = logSumExp(x, { shape, backend: 'wasm' });
+        for (let r = 0; r < rows; r++) {
+          const ref = refLogSumExp(x.subarray(r * n, (r + 1) * n));
+          expect(
+            ulpError(ce.lse![r]!, ref, true),
+            `crossEntropy n=${n} row ${r}`,
+          ).toBeLessThanOrEqual(2);
+          expect(ulpError(lse[r]!, ref, true), `logSumExp n=${n} row ${r}`).toBeLessThanOrEqual(2);
+        }
+      }
   });
 
   it('log-softmax of a dominant entry keeps its tiny log-probability (log1p path)', () => {

@@ -27,6 +27,7 @@ import {
   expSum32,
   expSumBelow32,
   logOut32,
+  lse32,
   maxCount,
   online32,
   rowMax32,
@@ -328,9 +329,11 @@ function logSumExpRows<T>(
     bad += logBatch<T>(x, r0, b, n, alg, s, flags);
     for (let q = 0; q < b; q++) {
       if (load<u8>(flags + r0 + q)) continue;
-      const v = load<f64>(maxAt(q)) * s + load<f64>(argAt(q));
-      if (sizeof<T>() == 4) store<f32>(out + (<usize>(r0 + q) << 2), <f32>v);
-      else store<f64>(out + (<usize>(r0 + q) << 3), v);
+      const m = load<f64>(maxAt(q));
+      const L = load<f64>(argAt(q));
+      if (sizeof<T>() == 4)
+        store<f32>(out + (<usize>(r0 + q) << 2), <f32>lse32(rowAt<T>(x, r0 + q, n), n, m, s, L));
+      else store<f64>(out + (<usize>(r0 + q) << 3), m * s + L);
     }
   }
   return bad;
@@ -444,7 +447,7 @@ function crossEntropyRows<T>(
       const xo = rowAt<T>(x, r, n);
       const m = load<f64>(maxAt(q));
       const logD = load<f64>(argAt(q));
-      store<f64>(lse + (<usize>r << 3), m + logD);
+      store<f64>(lse + (<usize>r << 3), sizeof<T>() == 4 ? lse32(xo, n, m, 1, logD) : m + logD);
       const t = load<i32>(targets + (<usize>r << 2));
       const go = grad ? rowAt<T>(grad, r, n) : 0;
       if (t < 0) {

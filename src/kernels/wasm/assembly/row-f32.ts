@@ -10,8 +10,10 @@
  * 1/Σ uses 1/Σ split in two f32 (≤ 1 ulp); log outputs are within 1.5 ulp (logOut32).
  * A tail of n mod 4 elements is padded with −∞ (e^−∞ = 0).
  */
-import { exp32, expDiff32, join32, madd32 } from './exp';
+import { exp32, exp64, expDiff32, join32, madd32 } from './exp';
 import { hi64, lo64, loadPart, NEG_INF, storePart, TAIL_IN, tailIn } from './lanes-f32';
+import { log1p } from './log';
+import { fold, sumLo64, twoSumErr } from './row-f64';
 
 /** The low part of the last compensated sum (hi is returned). */
 export let sumLo: f64 = 0;
@@ -167,6 +169,50 @@ export function expSum32(x: usize, y: usize, n: i32, m: f32, s: f64): f64 {
 export function expSumBelow32(x: usize, y: usize, n: i32, m: f32, s: f64): f64 {
   if (y) return s == 1 ? expSum32Impl<Unit, i32, i32>(x, y, n, m, s) : expSum32Impl<Scaled, i32, i32>(x, y, n, m, s);
   return s == 1 ? expSum32Impl<Unit, f64, i32>(x, y, n, m, s) : expSum32Impl<Scaled, f64, i32>(x, y, n, m, s);
+}
+
+/**
+ * expSumBelow32 in double, for the logSumExp rows whose s·m + log Σ nearly cancels
+ * (lse32), where the f32 exps' 2^−24 would show in the result: s·(x_i − m)
+ * formed in double (x − m exact for the entries that count), exp64 (≤ 2 ulp of double),
+ * lanes summed with TwoSum compensation; returns hi + lo, the count in maxCount.
+ */
+export function expSumBelowExact32(x: usize, n: i32, m: f64, s: f64): f64 {
+  const mm = f64x2.splat(m);
+  const ss = f64x2.splat(s);
+  const zero = f64x2.splat(0);
+  let acc = zero;
+  let c = zero;
+  let cnt = zero;
+  for (let i = 0; i < n; i += 2) {
+    const v =
+      i + 2 <= n
+        ? f64x2.promote_low_f32x4(v128.load64_zero(x + (<usize>i << 2)))
+        : f64x2.replace_lane(f64x2.splat(-Infinity), 0, <f64>load<f32>(x + (<usize>i << 2)));
+    const q = f64x2.eq(v, mm);
+    cnt = i64x2.sub(cnt, q);
+    const e = v128.andnot(exp64(f64x2.mul(f64x2.sub(v, mm), ss), zero), q);
+    const t = f64x2.add(acc, e);
+    c = f64x2.add(c, twoSumErr(acc, e, t));
+    acc = t;
+  }
+  maxCount = <i32>(i64x2.extract_lane(cnt, 0) + i64x2.extract_lane(cnt, 1));
+  const hi = fold(acc, c);
+  return hi + sumLo64;
+}
+
+/**
+ * A Float32 row's logSumExp s·m + L from L = log Σ (double), within 1 ulp of the f32
+ * result also where the two nearly cancel. L from f32 exps is off by up to
+ * ε·min(u, 1) (u = Σ − 1, ε ≈ 1.1·2^−23; min(u, 1) ≤ 1.45·L), which exceeds 1 ulp of
+ * |s·m + L| once that falls below 4·min(L, 1): such a row's Σ is taken again in double
+ * (expSumBelowExact32), leaving an error ~2^−52·L, ≤ 1 ulp down to |result| ≈ 1e−8·L.
+ */
+export function lse32(x: usize, n: i32, m: f64, s: f64, L: f64): f64 {
+  const v = m * s + L;
+  if (!(Math.abs(v) < 4 * min<f64>(L, 1))) return v;
+  const below = expSumBelowExact32(x, n, m, s);
+  return m * s + log1p(<f64>(maxCount - 1) + below);
 }
 
 /** Add four lanes (two f64x2 sums and their compensations) into (hi, sumLo) by TwoSum. */

@@ -65,13 +65,15 @@ export function rowMax64(x: usize, n: i32): f64 {
 /** (hi, lo) ← (hi, lo) + v by TwoSum, on lanes; returns the new hi, adds the error to c. */
 // @ts-ignore: decorator
 @inline
-function twoSumErr(s: v128, v: v128, t: v128): v128 {
+export function twoSumErr(s: v128, v: v128, t: v128): v128 {
   const bp = f64x2.sub(t, s);
   return f64x2.add(f64x2.sub(s, f64x2.sub(t, bp)), f64x2.sub(v, bp));
 }
 
 /** Fold lanes (sum s, compensation c) into hi (returned) and sumLo64. */
-function fold(s: v128, c: v128): f64 {
+// @ts-ignore: decorator
+@inline
+export function fold(s: v128, c: v128): f64 {
   const a = f64x2.extract_lane(s, 0);
   const b = f64x2.extract_lane(s, 1);
   const t = a + b;

@@ -16,7 +16,7 @@
  *   (taken as e^(x − M)·2^64), log Σ = log1p((count − 1) + Σ·2^−64) two rows per
  *   vector (as the one-row path: a dominant row keeps its tiny log-probabilities);
  *   then the outputs row by row as logOut32 writes them (≤ 1.5 ulp), or M + log Σ in
- *   double rounded once.
+ *   double rounded once (lse32 where the two nearly cancel).
  * A group of g < 4 rows repeats its last row in the missing lanes and stores only its
  * own g rows; a row flagged not finite keeps its input (the caller recomputes it).
  *
@@ -27,7 +27,7 @@
 import { expDiff32, join32 } from './exp';
 import { hi64, lo64, loadPart, NEG_INF, storePart } from './lanes-f32';
 import { log1p64 } from './log';
-import { BIAS, logOutSplat32, scale32, UNBIAS } from './row-f32';
+import { BIAS, logOutSplat32, lse32, scale32, UNBIAS } from './row-f32';
 
 /** Longest row taken here. */
 export const SHORT_ROW: i32 = 16;
@@ -226,9 +226,22 @@ export function shortRows32<Op>(x: usize, y: usize, rows: i32, n: i32, flags: us
     const L01 = log1p64(f64x2.add(f64x2.sub(c01, one), f64x2.mul(s01, UNBIAS)));
     const L23 = log1p64(f64x2.add(f64x2.sub(c23, one), f64x2.mul(s23, UNBIAS)));
     if (sizeof<Op>() == 4) {
-      // M + log Σ in double, rounded once (y: one float per row; flagged ones overwritten)
-      const v = join32(f64x2.add(lo64(M), L01), f64x2.add(hi64(M), L23));
-      storeRow(y + (<usize>r0 << 2), v, g);
+      // M + log Σ in double, rounded once (y: one float per row; flagged ones
+      // overwritten); where the two nearly cancel, the rows go through lse32
+      const v01 = f64x2.add(lo64(M), L01);
+      const v23 = f64x2.add(hi64(M), L23);
+      const o = y + (<usize>r0 << 2);
+      storeRow(o, join32(v01, v23), g);
+      const four = f64x2.splat(4);
+      const near = v128.or(
+        f64x2.lt(f64x2.abs(v01), f64x2.mul(four, f64x2.min(L01, one))),
+        f64x2.lt(f64x2.abs(v23), f64x2.mul(four, f64x2.min(L23, one))),
+      );
+      if (!v128.any_true(near)) continue;
+      if (w & 1) store<f32>(o, <f32>lse32(p0, n, <f64>f32x4.extract_lane(M, 0), 1, f64x2.extract_lane(L01, 0)));
+      if (w & 2) store<f32>(o, <f32>lse32(p1, n, <f64>f32x4.extract_lane(M, 1), 1, f64x2.extract_lane(L01, 1)), 4);
+      if (w & 4) store<f32>(o, <f32>lse32(p2, n, <f64>f32x4.extract_lane(M, 2), 1, f64x2.extract_lane(L23, 0)), 8);
+      if (w & 8) store<f32>(o, <f32>lse32(p3, n, <f64>f32x4.extract_lane(M, 3), 1, f64x2.extract_lane(L23, 1)), 12);
       continue;
     }
     // L split in two f32 (as logOut32 does); the outputs row by row, the group's own
