@@ -202,15 +202,16 @@ export function expSumBelowExact32(x: usize, n: i32, m: f64, s: f64): f64 {
 }
 
 /**
- * A Float32 row's logSumExp s·m + L from L = log Σ (double), within 1 ulp of the f32
- * result also where the two nearly cancel. L from f32 exps is off by up to
- * ε·min(u, 1) (u = Σ − 1, ε ≈ 1.1·2^−23; min(u, 1) ≤ 1.45·L), which exceeds 1 ulp of
- * |s·m + L| once that falls below 4·min(L, 1): such a row's Σ is taken again in double
- * (expSumBelowExact32), leaving an error ~2^−52·L, ≤ 1 ulp down to |result| ≈ 1e−8·L.
+ * A Float32 row's logSumExp s·m + L from L = log Σ (double), within 2 ulp of the f32
+ * result also where the two nearly cancel. With u = Σ − 1 from f32 exps (each term and
+ * the f32 pair sums off by ε ≤ 1.55·2^−23 relative), L is off by ≤ ε·u/(1 + u) ≤
+ * ε·min(L, 1), more than 2 ulp of |s·m + L| once that falls below 2·min(L, 1): such a
+ * row's Σ is taken again in double (expSumBelowExact32), leaving an error ~2^−52·L,
+ * ≤ 1 ulp down to |result| ≈ 1e−8·L.
  */
 export function lse32(x: usize, n: i32, m: f64, s: f64, L: f64): f64 {
   const v = m * s + L;
-  if (!(Math.abs(v) < 4 * min<f64>(L, 1))) return v;
+  if (!(Math.abs(v) < 2 * min<f64>(L, 1))) return v;
   const below = expSumBelowExact32(x, n, m, s);
   return m * s + log1p(<f64>(maxCount - 1) + below);
 }

@@ -232,10 +232,10 @@ export function shortRows32<Op>(x: usize, y: usize, rows: i32, n: i32, flags: us
       const v23 = f64x2.add(hi64(M), L23);
       const o = y + (<usize>r0 << 2);
       storeRow(o, join32(v01, v23), g);
-      const four = f64x2.splat(4);
+      const two = f64x2.splat(2);
       const near = v128.or(
-        f64x2.lt(f64x2.abs(v01), f64x2.mul(four, f64x2.min(L01, one))),
-        f64x2.lt(f64x2.abs(v23), f64x2.mul(four, f64x2.min(L23, one))),
+        f64x2.lt(f64x2.abs(v01), f64x2.mul(two, f64x2.min(L01, one))),
+        f64x2.lt(f64x2.abs(v23), f64x2.mul(two, f64x2.min(L23, one))),
       );
       if (!v128.any_true(near)) continue;
       if (w & 1) store<f32>(o, <f32>lse32(p0, n, <f64>f32x4.extract_lane(M, 0), 1, f64x2.extract_lane(L01, 0)));
