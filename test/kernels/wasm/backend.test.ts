@@ -199,12 +199,14 @@ for (const variant of VARIANTS) {
             x.set(rowsFor(type, n, 11));
             x.set(filled(type, 15 * n, 12, -3, 3), 4 * n);
             x[5 * n + 2] = -Infinity;
+            x[8 * n + 3] = -Infinity; // class 3 has weight 0 when weighted: no 0·∞ in its loss
             x[9 * n + 4] = Number.NaN;
             x[16 * n + 30] = Infinity;
             const targets = Int32Array.from({ length: rows }, (_, r) =>
               r < 6 ? [0, 5, -1, 36, 9, 2][r]! : r === 12 ? -1 : (r * 11) % n,
             );
             const w = weighted ? filled(Float64Array, n, 5, 0, 2) : undefined;
+            if (w) w[3] = 0;
             const scale = Float64Array.from({ length: rows }, (_, r) => 1 / (r + 1));
             const out = [0, 1].map(() => ({
               loss: new Float64Array(rows),
@@ -240,6 +242,7 @@ for (const variant of VARIANTS) {
             expect(maxDistance(out[1]!.lse, out[0]!.lse)).toBeLessThanOrEqual(tol);
             expect(out[1]!.loss[5]).toBe(out[0]!.loss[5]); // masked logit: +∞ when smoothing
             expect(out[1]!.loss[9]).toBeNaN();
+            expect(Number.isFinite(out[1]!.loss[8]!)).toBe(weighted || smoothing === 0);
             for (let r = 0; r < rows; r++)
               if (!Object.is(out[1]!.loss[r], out[0]!.loss[r]))
                 expect(Math.abs(out[1]!.loss[r]! - out[0]!.loss[r]!)).toBeLessThanOrEqual(
@@ -450,6 +453,36 @@ describe('wasm backend accuracy against 60-digit references', () => {
         const gt = p[t]!.minus(1);
         expect(dec(out.grad[t]!).minus(gt).abs().div(gt.abs()).toNumber()).toBeLessThan(
           f32 ? 1e-5 : 1e-6,
+        );
+      }
+  });
+
+  it('label smoothing: gradient entries near 0 (p_j ≈ ε/n, the two terms cancelling) in Float32 within 4 ulp', () => {
+    // p_j = ε/n·(1 + δ_j), |δ_j| ≤ 1e−3, beside a target of 1 − ε(n − 1)/n: each
+    // g_j = (Σq)·p_j − ε/n is ~1e−3 of its terms, where f32 exps (and an f32 Σ) would be
+    // off by ~1e3 ulps. Float64 (either backend) holds 1e−14 of the terms, not of g_j.
+    const n = 50;
+    const eps = 0.1;
+    const t = 7;
+    for (const type of TYPES)
+      for (const backend of [jsBackend, wasmBackend]) {
+        const d = filled(Float64Array, n, 31, -1e-3, 1e-3);
+        const x = type.from({ length: n }, (_, j) =>
+          Math.log(j === t ? 1 - (eps * (n - 1)) / n : (eps / n) * (1 + d[j]!)),
+        );
+        const out = { loss: new Float64Array(1), lse: new Float64Array(1), grad: new type(n) };
+        const args = [Int32Array.of(t), 1, n, eps, undefined, Float64Array.of(1)] as const;
+        backend.crossEntropy(x, ...args, out.loss, out.lse, out.grad);
+        const p = refSoftmax(x);
+        let worst = 0;
+        for (let j = 0; j < n; j++) {
+          const q = (j === t ? 1 - eps : 0) + eps / n;
+          const g = p[j]!.minus(q);
+          const err = dec(out.grad[j]!).minus(g).abs().div(q).toNumber();
+          worst = Math.max(worst, type === Float32Array ? ulpError(out.grad[j]!, g, true) : err);
+        }
+        expect(worst, `${type.name} ${backend.name}`).toBeLessThanOrEqual(
+          type === Float32Array ? 4 : 1e-14,
         );
       }
   });

@@ -41,6 +41,7 @@ import { LogSoftmax, LogSumExp, SHORT_ROW, shortRows32, Softmax } from './short-
 import { twoPass32, twoPassK, twoPassOut32 } from './two-pass-f32';
 import {
   expScale64,
+  expShift,
   expSum64,
   logOut64,
   online64,
@@ -377,6 +378,99 @@ function storeT<T>(p: usize, i: i32, v: f64): void {
   else store<f64>(p + (<usize>i << 3), v);
 }
 
+/**
+ * A smoothed target's loss terms Σ_j w_j·((m − x_j) + log Σ) (w_j = 1 without class
+ * weights): each term ≥ 0, no cancellation; a class of weight 0 adds nothing, even at
+ * x_j = −∞ (where 0·∞ would be NaN). Two f64x2 accumulators.
+ */
+function smoothedLoss<T>(x: usize, n: i32, m: f64, logD: f64, w: usize): f64 {
+  const mm = f64x2.splat(m);
+  const lg = f64x2.splat(logD);
+  const zero = f64x2.splat(0);
+  let acc = zero;
+  let i = 0;
+  for (; i + 2 <= n; i += 2) {
+    const v =
+      sizeof<T>() == 4
+        ? f64x2.promote_low_f32x4(v128.load64_zero(x + (<usize>i << 2)))
+        : v128.load(x + (<usize>i << 3));
+    const d = f64x2.add(f64x2.sub(mm, v), lg);
+    if (w) {
+      const wj = v128.load(w + (<usize>i << 3));
+      acc = f64x2.add(acc, v128.andnot(f64x2.mul(wj, d), f64x2.eq(wj, zero)));
+    } else acc = f64x2.add(acc, d);
+  }
+  let l = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+  if (i < n) {
+    const wj = w ? load<f64>(w + (<usize>i << 3)) : 1;
+    if (wj != 0) l += wj * (m - loadT<T>(x, i) + logD);
+  }
+  return l;
+}
+
+/**
+ * A smoothed target's gradient row, the one-hot entry aside: g_j = a·e^(x_j − m) − b·w_j
+ * (w_j = 1 without class weights), two entries per f64x2. Where p_j ≈ ε/n the two terms
+ * cancel, so e is taken in double (exp64, x − m exact) and g rounded once, as the JS
+ * reference does; returns Σ_j e^(x_j − m) in double (error ~n·2^−53, against the f32
+ * sum's 2^−23, which a = scale·Σq/Σ carries into every cancelling entry: smoothedRescale
+ * puts it right).
+ */
+function smoothedGrad<T>(x: usize, g: usize, n: i32, m: f64, a: f64, b: f64, w: usize): f64 {
+  const mm = f64x2.splat(m);
+  const aa = f64x2.splat(a);
+  const bb = f64x2.splat(b);
+  const one = f64x2.splat(1);
+  let acc = f64x2.splat(0);
+  let i = 0;
+  for (; i + 2 <= n; i += 2) {
+    const e =
+      sizeof<T>() == 4
+        ? exp64(f64x2.sub(f64x2.promote_low_f32x4(v128.load64_zero(x + (<usize>i << 2))), mm), f64x2.splat(0))
+        : expShift(v128.load(x + (<usize>i << 3)), mm, one);
+    acc = f64x2.add(acc, e);
+    const v = f64x2.sub(f64x2.mul(aa, e), f64x2.mul(bb, w ? v128.load(w + (<usize>i << 3)) : one));
+    if (sizeof<T>() == 4) {
+      const r = f32x4.demote_f64x2_zero(v);
+      store<f32>(g + (<usize>i << 2), f32x4.extract_lane(r, 0));
+      store<f32>(g + (<usize>i << 2), f32x4.extract_lane(r, 1), 4);
+    } else v128.store(g + (<usize>i << 3), v);
+  }
+  let sum = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+  if (i < n) {
+    const e = expDiff(loadT<T>(x, i), m);
+    sum += e;
+    storeT<T>(g, i, a * e - b * (w ? load<f64>(w + (<usize>i << 3)) : 1));
+  }
+  return sum;
+}
+
+/**
+ * g_j += (g_j + b·w_j)·η: the entries of smoothedGrad taken with a·(1 + η) instead of a
+ * (η = Σ_f32 / Σ_double − 1 ~ 2^−23, so the correction's own error is ~2^−47 of a term).
+ */
+function smoothedRescale<T>(g: usize, n: i32, b: f64, w: usize, eta: f64): void {
+  const bb = f64x2.splat(b);
+  const ee = f64x2.splat(eta);
+  const one = f64x2.splat(1);
+  let i = 0;
+  for (; i + 2 <= n; i += 2) {
+    const p = g + (<usize>i << 2);
+    const v = sizeof<T>() == 4 ? f64x2.promote_low_f32x4(v128.load64_zero(p)) : v128.load(g + (<usize>i << 3));
+    const bw = f64x2.mul(bb, w ? v128.load(w + (<usize>i << 3)) : one);
+    const u = f64x2.add(v, f64x2.mul(f64x2.add(v, bw), ee));
+    if (sizeof<T>() == 4) {
+      const r = f32x4.demote_f64x2_zero(u);
+      store<f32>(p, f32x4.extract_lane(r, 0));
+      store<f32>(p, f32x4.extract_lane(r, 1), 4);
+    } else v128.store(g + (<usize>i << 3), u);
+  }
+  if (i < n) {
+    const v = loadT<T>(g, i);
+    storeT<T>(g, i, v + (v + b * (w ? load<f64>(w + (<usize>i << 3)) : 1)) * eta);
+  }
+}
+
 /** e^(a − b) with a − b exact (scalar; b finite). */
 function expDiff(a: f64, b: f64): f64 {
   const h = a - b;
@@ -403,6 +497,13 @@ function crossEntropyRows<T>(
 ): i32 {
   let bad = 0;
   const spread = smoothing / n;
+  // Σ_j q_j = hot + spread·Σ_j w_j
+  let wSum: f64 = n;
+  if (w) {
+    wSum = 0;
+    for (let j = 0; j < n; j++) wSum += load<f64>(w + (<usize>j << 3));
+  }
+  const spreadSum = spread * wSum;
   const batch = batchRows<T>(n);
   for (let r0 = 0; r0 < rows; r0 += batch) {
     const b = min<i32>(batch, rows - r0);
@@ -458,23 +559,20 @@ function crossEntropyRows<T>(
       const hot = (1 - smoothing) * (w ? load<f64>(w + (<usize>t << 3)) : 1);
       // lse − x_j as (m − x_j) + log d: two terms ≥ 0, no cancellation when p_t → 1
       let l = hot * (m - loadT<T>(xo, t) + logD);
-      let qSum = hot;
-      if (spread > 0)
-        for (let j = 0; j < n; j++) {
-          const qj = spread * (w ? load<f64>(w + (<usize>j << 3)) : 1);
-          if (qj == 0) continue;
-          l += qj * (m - loadT<T>(xo, j) + logD);
-          qSum += qj;
-        }
+      const qSum = hot + spreadSum;
+      if (spread > 0) l += spread * smoothedLoss<T>(xo, n, m, logD, w);
       store<f64>(loss + (<usize>r << 3), l);
       if (!go) continue;
       const sc = load<f64>(scale + (<usize>r << 3));
       const d = load<f64>(loAt(q));
       if (spread > 0) {
-        for (let j = 0; j < n; j++) {
-          const qj = (j == t ? hot : 0) + spread * (w ? load<f64>(w + (<usize>j << 3)) : 1);
-          storeT<T>(go, j, sc * ((qSum * expDiff(loadT<T>(xo, j), m)) / d - qj));
-        }
+        // Float32: Σ again in double (the f32 one's 2^−23 would show in entries near 0)
+        const b = sc * spread;
+        const dx = smoothedGrad<T>(xo, go, n, m, (sc * qSum) / d, b, w);
+        if (sizeof<T>() == 4) smoothedRescale<T>(go, n, b, w, d / dx - 1);
+        const dd = sizeof<T>() == 4 ? dx : d;
+        const wt = w ? load<f64>(w + (<usize>t << 3)) : 1;
+        storeT<T>(go, t, sc * ((qSum * load<f64>(hiAt(q))) / dd - hot - spread * wt));
         continue;
       }
       // the e_j stored by the sum pass, scaled by hot·scale/d; the target's entry in double

@@ -35,7 +35,7 @@ function storeAt(y: usize, i: i32, n: i32, v: v128): void {
 /** e^(s·(v − m)) with v − m taken exactly (TwoSum) before scaling. */
 // @ts-ignore: decorator
 @inline
-function expShift(v: v128, mm: v128, ss: v128): v128 {
+export function expShift(v: v128, mm: v128, ss: v128): v128 {
   const h = f64x2.sub(v, mm);
   const t = f64x2.sub(h, v);
   const l = f64x2.add(f64x2.sub(v, f64x2.sub(h, t)), f64x2.sub(f64x2.neg(mm), t));
