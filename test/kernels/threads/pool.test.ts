@@ -32,12 +32,14 @@ function outputs(
       res.push(y, g, l);
     }
   const targets = Int32Array.from({ length: rows }, (_, r) => (r * 7) % n);
-  const loss = new Float64Array(rows);
-  const lse = new Float64Array(rows);
-  const grad = new type(x.length);
   const scale = new Float64Array(rows).fill(0.5);
-  wasmBackend.crossEntropy(x, targets, rows, n, 0.1, undefined, scale, loss, lse, grad);
-  res.push(loss, lse, grad);
+  for (const smoothing of [0.1, 0]) {
+    const loss = new Float64Array(rows);
+    const lse = new Float64Array(rows);
+    const grad = new type(x.length);
+    wasmBackend.crossEntropy(x, targets, rows, n, smoothing, undefined, scale, loss, lse, grad);
+    res.push(loss, lse, grad);
+  }
   // in place (zero-copy): every kernel's rows shared out straight from WebAssembly memory
   const xw = wasmArray(type, x.length);
   const dw = wasmArray(type, x.length);

@@ -189,71 +189,73 @@ for (const variant of VARIANTS) {
     });
 
     it('crossEntropy matches the JS reference (smoothing, weights, ignored and masked targets, batches)', () => {
-      // 19 rows: batches of 8, 8 and 3; NaN and +∞ rows (the JS reference takes them) inside
-      const n = 37;
+      // 19 rows: batches of 8, 8 and 3 (n = 37), or (Float32, no smoothing, n ≤ 16) groups
+      // of four rows with a last group of three; NaN and +∞ rows (the JS reference takes
+      // them) inside
       const rows = 19;
-      for (const type of TYPES)
-        for (const smoothing of [0, 0.1])
-          for (const weighted of [false, true]) {
-            const x = new type(rows * n);
-            x.set(rowsFor(type, n, 11));
-            x.set(filled(type, 15 * n, 12, -3, 3), 4 * n);
-            x[5 * n + 2] = -Infinity;
-            x[8 * n + 3] = -Infinity; // class 3 has weight 0 when weighted: no 0·∞ in its loss
-            x[9 * n + 4] = Number.NaN;
-            x[16 * n + 30] = Infinity;
-            const targets = Int32Array.from({ length: rows }, (_, r) =>
-              r < 6 ? [0, 5, -1, 36, 9, 2][r]! : r === 12 ? -1 : (r * 11) % n,
-            );
-            const w = weighted ? filled(Float64Array, n, 5, 0, 2) : undefined;
-            if (w) w[3] = 0;
-            const scale = Float64Array.from({ length: rows }, (_, r) => 1 / (r + 1));
-            const out = [0, 1].map(() => ({
-              loss: new Float64Array(rows),
-              lse: new Float64Array(rows),
-              grad: new type(rows * n),
-            }));
-            jsBackend.crossEntropy(
-              x,
-              targets,
-              rows,
-              n,
-              smoothing,
-              w as Float64Array,
-              scale,
-              out[0]!.loss,
-              out[0]!.lse,
-              out[0]!.grad,
-            );
-            wasmBackend.crossEntropy(
-              x,
-              targets,
-              rows,
-              n,
-              smoothing,
-              w as Float64Array,
-              scale,
-              out[1]!.loss,
-              out[1]!.lse,
-              out[1]!.grad,
-            );
-            // Float32 logits: lse and loss carry the f32 exp's error (≤ 2^−23 relative)
-            const tol = type === Float32Array ? 5e-7 : 1e-14;
-            expect(maxDistance(out[1]!.lse, out[0]!.lse)).toBeLessThanOrEqual(tol);
-            expect(out[1]!.loss[5]).toBe(out[0]!.loss[5]); // masked logit: +∞ when smoothing
-            expect(out[1]!.loss[9]).toBeNaN();
-            expect(Number.isFinite(out[1]!.loss[8]!)).toBe(weighted || smoothing === 0);
-            for (let r = 0; r < rows; r++)
-              if (!Object.is(out[1]!.loss[r], out[0]!.loss[r]))
-                expect(Math.abs(out[1]!.loss[r]! - out[0]!.loss[r]!)).toBeLessThanOrEqual(
-                  tol * Math.max(1, Math.abs(out[0]!.loss[r]!)),
-                );
-            let worst = 0;
-            const [ga, gb] = [out[0]!.grad, out[1]!.grad];
-            for (let i = 0; i < ga.length; i++)
-              if (!Object.is(ga[i], gb[i])) worst = Math.max(worst, Math.abs(ga[i]! - gb[i]!));
-            expect(worst).toBeLessThan(type === Float32Array ? 2e-7 : 1e-14);
-          }
+      for (const n of [37, 16, 6])
+        for (const type of TYPES)
+          for (const smoothing of [0, 0.1])
+            for (const weighted of [false, true]) {
+              const x = new type(rows * n);
+              x.set(rowsFor(type, n, 11));
+              x.set(filled(type, 15 * n, 12, -3, 3), 4 * n);
+              x[5 * n + 2] = -Infinity;
+              x[8 * n + 1] = -Infinity; // class 1 has weight 0 when weighted: no 0·∞ in its loss
+              x[9 * n + 4] = Number.NaN;
+              x[16 * n + (30 % n)] = Infinity;
+              const targets = Int32Array.from({ length: rows }, (_, r) =>
+                r < 6 ? [0, 5, -1, 36, 9, 2][r]! % n : r === 12 ? -1 : (r * 11) % n,
+              );
+              const w = weighted ? filled(Float64Array, n, 5, 0, 2) : undefined;
+              if (w) w[1] = 0;
+              const scale = Float64Array.from({ length: rows }, (_, r) => 1 / (r + 1));
+              const out = [0, 1].map(() => ({
+                loss: new Float64Array(rows),
+                lse: new Float64Array(rows),
+                grad: new type(rows * n),
+              }));
+              jsBackend.crossEntropy(
+                x,
+                targets,
+                rows,
+                n,
+                smoothing,
+                w as Float64Array,
+                scale,
+                out[0]!.loss,
+                out[0]!.lse,
+                out[0]!.grad,
+              );
+              wasmBackend.crossEntropy(
+                x,
+                targets,
+                rows,
+                n,
+                smoothing,
+                w as Float64Array,
+                scale,
+                out[1]!.loss,
+                out[1]!.lse,
+                out[1]!.grad,
+              );
+              // Float32 logits: lse and loss carry the f32 exp's error (≤ 2^−23 relative)
+              const tol = type === Float32Array ? 5e-7 : 1e-14;
+              expect(maxDistance(out[1]!.lse, out[0]!.lse)).toBeLessThanOrEqual(tol);
+              expect(out[1]!.loss[5]).toBe(out[0]!.loss[5]); // masked logit: +∞ when smoothing
+              expect(out[1]!.loss[9]).toBeNaN();
+              expect(Number.isFinite(out[1]!.loss[8]!)).toBe(weighted || smoothing === 0);
+              for (let r = 0; r < rows; r++)
+                if (!Object.is(out[1]!.loss[r], out[0]!.loss[r]))
+                  expect(Math.abs(out[1]!.loss[r]! - out[0]!.loss[r]!)).toBeLessThanOrEqual(
+                    tol * Math.max(1, Math.abs(out[0]!.loss[r]!)),
+                  );
+              let worst = 0;
+              const [ga, gb] = [out[0]!.grad, out[1]!.grad];
+              for (let i = 0; i < ga.length; i++)
+                if (!Object.is(ga[i], gb[i])) worst = Math.max(worst, Math.abs(ga[i]! - gb[i]!));
+              expect(worst).toBeLessThan(type === Float32Array ? 2e-7 : 1e-14);
+            }
     });
 
     it('agrees with the JS reference on random rows (fast-check)', () => {
