@@ -440,6 +440,32 @@ describe('wasm backend accuracy against 60-digit references', () => {
       }
   });
 
+  it("cross-entropy's target entry keeps its relative accuracy as p_t → 1, both backends", () => {
+    // margins 20, 30, 40: 1 − p_t ≈ 5e−7, 2e−11, 1e−15; scale·w_t·(p_t − 1) formed as
+    // f·e_t − q_t was 8% off at 40 (the old JS and WebAssembly kernels alike)
+    const n = 100;
+    for (const type of TYPES)
+      for (const backend of [jsBackend, wasmBackend])
+        for (const margin of [20, 30, 40]) {
+          const x = filled(type, n, 41, -2, 2);
+          x[3] = margin;
+          const w = filled(Float64Array, n, 42, 0.5, 2) as Float64Array;
+          const out = { loss: new Float64Array(1), lse: new Float64Array(1), grad: new type(n) };
+          const args = [Int32Array.of(3), 1, n, 0, w, Float64Array.of(0.25)] as const;
+          backend.crossEntropy(x, ...args, out.loss, out.lse, out.grad);
+          const want = refSoftmax(x)[3]!
+            .minus(1)
+            .times(0.25 * w[3]!);
+          const f32 = type === Float32Array;
+          const err = f32
+            ? ulpError(out.grad[3]!, want, true)
+            : dec(out.grad[3]!).minus(want).abs().div(want.abs()).toNumber();
+          expect(err, `${type.name} ${backend.name} ${margin}`).toBeLessThanOrEqual(
+            f32 ? 2 : 1e-14,
+          );
+        }
+  });
+
   it('label smoothing: gradient entries near 0 (p_j ≈ ε/n, the two terms cancelling) in Float32 within 4 ulp', () => {
     // p_j = ε/n·(1 + δ_j), |δ_j| ≤ 1e−3, beside a target of 1 − ε(n − 1)/n: each
     // g_j = (Σq)·p_j − ε/n is ~1e−3 of its terms, where f32 exps (and an f32 Σ) would be

@@ -180,7 +180,7 @@ function maxAt(q: i32): usize {
   return BATCH + (<usize>(BATCH_ROWS + q) << 3);
 }
 
-/** Beside them (cross-entropy): the target's x_t − m as hi + lo, then e^(x_t − m) in place. */
+/** Beside them (cross-entropy): u = Σ − 1 (hiAt) and Σ = 1 + u (loAt). */
 // @ts-ignore: decorator
 @inline
 function hiAt(q: i32): usize {
@@ -429,12 +429,12 @@ function smoothedGrad<T>(x: usize, g: usize, n: i32, m: f64, a: f64, b: f64, w: 
         ? exp64(f64x2.sub(f64x2.promote_low_f32x4(v128.load64_zero(x + (<usize>i << 2))), mm), f64x2.splat(0))
         : expShift(v128.load(x + (<usize>i << 3)), mm, one);
     acc = f64x2.add(acc, e);
-    const v = f64x2.sub(f64x2.mul(aa, e), f64x2.mul(bb, w ? v128.load(w + (<usize>i << 3)) : one));
+    const gv = f64x2.sub(f64x2.mul(aa, e), f64x2.mul(bb, w ? v128.load(w + (<usize>i << 3)) : one));
     if (sizeof<T>() == 4) {
-      const r = f32x4.demote_f64x2_zero(v);
+      const r = f32x4.demote_f64x2_zero(gv);
       store<f32>(g + (<usize>i << 2), f32x4.extract_lane(r, 0));
       store<f32>(g + (<usize>i << 2), f32x4.extract_lane(r, 1), 4);
-    } else v128.store(g + (<usize>i << 3), v);
+    } else v128.store(g + (<usize>i << 3), gv);
   }
   let sum = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
   if (i < n) {
@@ -483,12 +483,12 @@ function expDiff(a: f64, b: f64): f64 {
 /**
  * Cross-entropy rows (see ../js/cross-entropy-rows.ts) by batches (batchRows). Per
  * batch, each phase over all its rows: the maxima; the e_j = e^(x_j − max) summed (and
- * stored in the gradient row for one-hot targets) with the target's x_t − max exact;
- * the batch's log Σ (log1p of Σ − 1, summed without the max's own terms in Float32,
- * compensated in Float64) and its targets' e^(x_t − max) (exp64) two rows per f64x2:
- * one at a time they were ~40 ns of latency per row. Then per row:
+ * stored in the gradient row for one-hot targets); the batch's log Σ (log1p of u =
+ * Σ − 1, summed without the max's own terms in Float32, compensated in Float64) two
+ * rows per f64x2: one at a time it was ~40 ns of latency per row. Then per row:
  * lse = max + log Σ; loss = Σ q_j ((max − x_j) + log Σ); grad = scale·((Σ q)·p − q),
- * the p·(Σq)·scale part vectorized and the target (and smoothing) terms in double.
+ * the p·(Σq)·scale part vectorized, the target's entry from 1 − p_t = Σ_{j≠t} e_j / Σ
+ * (no cancellation when p_t → 1) and the smoothing terms in double.
  * w = 0 means no class weights; grad = 0 means no gradient.
  */
 function crossEntropyRows<T>(
@@ -515,8 +515,6 @@ function crossEntropyRows<T>(
       const xo = rowAt<T>(x, r, n);
       const m = load<f64>(maxAt(q));
       store<f64>(argAt(q), 0);
-      store<f64>(hiAt(q), -Infinity);
-      store<f64>(loAt(q), 0);
       if (load<u8>(flags + r)) continue;
       const t = load<i32>(targets + (<usize>r << 2));
       const go = grad ? rowAt<T>(grad, r, n) : 0;
@@ -528,17 +526,11 @@ function crossEntropyRows<T>(
         const hi = expSum64(xo, keep, n, m, 1);
         store<f64>(argAt(q), hi - 1 + sumLo64);
       }
-      if (t < 0) continue;
-      const xt = loadT<T>(xo, t);
-      const h = xt - m;
-      const u = h - xt;
-      store<f64>(hiAt(q), h);
-      store<f64>(loAt(q), xt - (h - u) + (-m - u));
     }
-    // the batch's e^(x_t − m) (at hiAt), Σ = 1 + u (at loAt) and log Σ (at argAt), two rows per f64x2
+    // the batch's u (at hiAt), Σ = 1 + u (at loAt) and log Σ (at argAt), two rows per f64x2
     for (let q = 0; q < b; q += 2) {
       const u = v128.load(argAt(q));
-      v128.store(hiAt(q), exp64(v128.load(hiAt(q)), v128.load(loAt(q))));
+      v128.store(hiAt(q), u);
       v128.store(loAt(q), f64x2.add(u, f64x2.splat(1)));
       v128.store(argAt(q), log1p64(u));
     }
@@ -564,21 +556,30 @@ function crossEntropyRows<T>(
       store<f64>(loss + (<usize>r << 3), l);
       if (!go) continue;
       const sc = load<f64>(scale + (<usize>r << 3));
+      const u = load<f64>(hiAt(q));
       const d = load<f64>(loAt(q));
+      const xt = loadT<T>(xo, t);
+      // the target's entry (Σq)·p_t − q_t = spread·(W − w_t) − (Σq)·(1 − p_t), with
+      // 1 − p_t = rest/Σ and rest = Σ_{j≠t} e_j: u when t is at the max, Σ − e_t ≥ Σ/2
+      // otherwise; no cancellation when p_t → 1
+      const wt = w ? load<f64>(w + (<usize>t << 3)) : 1;
+      const qt = sc * (spreadSum - spread * wt);
       if (spread > 0) {
         // Float32: Σ again in double (the f32 one's 2^−23 would show in entries near 0)
         const b = sc * spread;
         const dx = smoothedGrad<T>(xo, go, n, m, (sc * qSum) / d, b, w);
         if (sizeof<T>() == 4) smoothedRescale<T>(go, n, b, w, d / dx - 1);
         const dd = sizeof<T>() == 4 ? dx : d;
-        const wt = w ? load<f64>(w + (<usize>t << 3)) : 1;
-        storeT<T>(go, t, sc * ((qSum * load<f64>(hiAt(q))) / dd - hot - spread * wt));
+        // Float32's double Σ − e_t loses ~n·2^−53 as p_t → 1, where qt dominates the entry
+        const rest = sizeof<T>() == 8 && xt == m ? u : dd - expDiff(xt, m);
+        storeT<T>(go, t, qt - sc * qSum * (rest / dd));
         continue;
       }
-      // the e_j stored by the sum pass, scaled by hot·scale/d; the target's entry in double
+      // the e_j stored by the sum pass (e_t read first), scaled by hot·scale/d
+      const rest = xt == m ? u : d - loadT<T>(go, t);
       if (sizeof<T>() == 4) scale32(go, n, (sc * hot) / d);
       else scale64(go, n, (sc * hot) / d);
-      storeT<T>(go, t, sc * ((qSum * load<f64>(hiAt(q))) / d - hot));
+      storeT<T>(go, t, qt - sc * qSum * (rest / d));
     }
   }
   return bad;
