@@ -20,9 +20,9 @@
  * Float64 loss ≤ 1e-14 relative; each gradient entry within 8 ulp of the
  * row's scale·Σq (entries (Σq)·p − q may cancel, so the bound is on that
  * scale); Float32 gradients are the double result rounded once (≤ 1 ulp more).
- * The target's entry without smoothing, −scale·q_t·(1 − p_t), is taken from
- * 1 − p_t = Σ_{j≠t} e_j / d, so it keeps its own relative accuracy when p_t → 1
- * (f·e_t − q_t would lose it all: 8% off at a margin of 40).
+ * The target's entry (and, for probability targets, a lone max's) is taken from
+ * 1 − p_t = Σ_{j≠t} e_j / d, so a confident row keeps its tiny p_t − 1 to full
+ * relative accuracy (f·e_t − q_t would lose it all: 8% off at a margin of 40).
  *
  * Non-finite policy: masked logits (−∞) with q_j = 0 contribute nothing; a
  * masked logit with q_j > 0 gives loss +∞ (the target is impossible). A fully
@@ -244,9 +244,20 @@ export function softCrossEntropyRows(
     if (!grad) continue;
     const s = scale[r]!;
     const f = (s * qSum) / rs.d;
+    let top = -1;
     for (let j = 0; j < n; j++) {
       const qj = (classWeight ? classWeight[j]! : 1) * (keep * target[o + j]! + spread);
       grad[o + j] = f * e[j]! - s * qj;
+      if (e[j] === 1) top = top === -1 ? j : -2;
+    }
+    // a lone max j: (Σq)·p_j − q_j = Σ_{k≠j} q_k − (Σq)·Σ_{k≠j} e_k / d, as for class
+    // targets, so that a confident one-hot row keeps its tiny p_j − 1
+    if (top >= 0) {
+      let others = 0;
+      for (let j = 0; j < n; j++)
+        if (j !== top)
+          others += (classWeight ? classWeight[j]! : 1) * (keep * target[o + j]! + spread);
+      grad[o + top] = s * others - f * sumExcept(e, n, top);
     }
   }
 }

@@ -146,4 +146,21 @@ describe('softCrossEntropyRows', () => {
         expect(Math.abs(grad[j]! - ref.grad[j]!.toNumber())).toBeLessThanOrEqual(2 ** -51 * scale);
     }
   });
+
+  it("a confident one-hot row keeps its max entry's p − 1 to full relative accuracy", () => {
+    // margin 40: p − 1 ≈ −1e−15, which f·e − q would get 8% wrong (as class targets did)
+    const n = 50;
+    for (const type of [Float64Array, Float32Array]) {
+      const x = type.from(randomArray(n, 11, -2, 2));
+      x[3] = 40;
+      const tgt = new type(n);
+      tgt[3] = 1;
+      const grad = new type(n);
+      const out = [new Float64Array(1), new Float64Array(1)] as const;
+      softCrossEntropyRows(x, tgt, 1, n, 0, undefined, Float64Array.of(1), ...out, grad);
+      const want = refRow(x, Array.from(tgt), 1).grad[3]!;
+      const rel = new D(grad[3]!).minus(want).abs().div(want.abs()).toNumber();
+      expect(rel, type.name).toBeLessThan(type === Float32Array ? 2 ** -23 : 1e-15);
+    }
+  });
 });
