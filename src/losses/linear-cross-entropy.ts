@@ -39,7 +39,9 @@
  * Stability: logits in double (float64 accumulation of each dot product);
  * each chunk's Σ e^(z − m) is Neumaier-compensated with z − m exact, and chunk
  * states merge exactly up to one rounding of each rescale; ℓ uses
- * (m − z_t) + log d, never log(softmax). Error bound: Float64 loss and
+ * (m − z_t) + log d, never log(softmax), with d kept as (logits at the max) +
+ * (the rest) so that log d = log1p(d − 1) holds a confident row's tiny loss, and
+ * the target's gradient takes 1 − p_t = −expm1((z_t − m) − log d). Error bound: Float64 loss and
  * gradients agree with the materialized crossEntropy to ~1e-14 relative.
  *
  * Non-finite policy: a class masked by bias −∞ gets probability 0 and gradient
@@ -131,6 +133,61 @@ export type LinearCrossEntropyLoss = Omit<
 
 /** Rows per tile. */
 const ROW_BLOCK = 64;
+
+/**
+ * Per row: the running max m, the count c of logits equal to it and b = Σ e^(z − m) over
+ * the others, so that d = c + b and log d = log1p((c − 1) + b) keeps a confident row's
+ * tiny log d (and its loss and target gradient), which d held in one double loses to the
+ * rounding of 1 + u. b is NaN for a row holding NaN or +∞ (the online state takes those).
+ */
+interface Below {
+  m: Float64Array;
+  c: Float64Array;
+  b: Float64Array;
+}
+
+/**
+ * Fold a tile row z[o .. o + cols) of row i into its Below state; returns the tile's own
+ * online state (m, d = count + Σ_{z<m} e^(z − m), Neumaier-compensated, z − m exact), or for
+ * a tile holding NaN, +∞ or only −∞ the one lseStateOfRow gives.
+ */
+function foldBelow(s: Below, i: number, z: Float64Array, o: number, cols: number): LogSumExpState {
+  let mt = -Infinity;
+  for (let j = 0; j < cols; j++) {
+    const v = z[o + j]!;
+    if (v > mt) mt = v;
+    else if (Number.isNaN(v)) mt = Number.NaN;
+  }
+  if (!Number.isFinite(mt)) {
+    if (mt !== -Infinity) s.b[i] = Number.NaN;
+    return lseStateOfRow(z, o, cols);
+  }
+  let ct = 0;
+  let bt = 0;
+  let comp = 0;
+  for (let j = 0; j < cols; j++) {
+    const v = z[o + j]!;
+    if (v === mt) {
+      ct++;
+      continue;
+    }
+    const e = expDiff(v, mt);
+    const u = bt + e;
+    comp += bt >= e ? bt - u + e : e - u + bt;
+    bt = u;
+  }
+  bt += comp;
+  const m = s.m[i]!;
+  if (mt > m) {
+    s.b[i] = bt + (s.c[i]! + s.b[i]!) * (m === -Infinity ? 0 : expDiff(m, mt));
+    s.c[i] = ct;
+    s.m[i] = mt;
+  } else if (mt === m) {
+    s.c[i] = s.c[i]! + ct;
+    s.b[i] = s.b[i]! + bt;
+  } else s.b[i] = s.b[i]! + (ct + bt) * expDiff(mt, m);
+  return { m: mt, d: ct + bt };
+}
 
 /** The validated call. */
 interface Ctx {
@@ -238,8 +295,14 @@ export function linearCrossEntropy(
     z: cap > 0 ? new Float64Array(raw.length) : raw,
   };
 
-  // Forward: fold every tile into the rows' online normalizer states.
+  // Forward: fold every tile into the rows' online normalizer states, and Σ e^(z − m) once
+  // more as (entries at the max) + (the rest) for an exact log d (foldBelow).
   const states: LogSumExpState[] = new Array(n).fill(EMPTY_LSE_STATE);
+  const below: Below = {
+    m: new Float64Array(n).fill(-Infinity),
+    c: new Float64Array(n),
+    b: new Float64Array(n),
+  };
   const zt = new Float64Array(n);
   for (let v0 = 0; v0 < vocab; v0 += chunk) {
     const cols = Math.min(chunk, vocab - v0);
@@ -250,7 +313,7 @@ export function linearCrossEntropy(
         const i = i0 + r;
         const ti = t[i]!;
         if (ti < 0 && !wantLse) continue;
-        states[i] = mergeLogSumExpStates(states[i]!, lseStateOfRow(ctx.z, r * cols, cols));
+        states[i] = mergeLogSumExpStates(states[i]!, foldBelow(below, i, ctx.z, r * cols, cols));
         if (ti >= v0 && ti < v0 + cols) zt[i] = ctx.z[r * cols + ti - v0]!;
       }
     }
@@ -259,7 +322,8 @@ export function linearCrossEntropy(
   const logD = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     lse[i] = logSumExpFromState(states[i]!);
-    logD[i] = Math.log(states[i]!.d);
+    const u = below.c[i]! - 1 + below.b[i]!;
+    logD[i] = Number.isFinite(u) ? Math.log1p(u) : Math.log(states[i]!.d);
   }
 
   // Backward: recompute each tile, form G, and accumulate the two products. For the
@@ -312,7 +376,12 @@ export function linearCrossEntropy(
         const tj = t[i]! - v0;
         for (let j = 0; j < cols; j++) {
           const wj = w ? w[v0 + j]! : 1;
-          const gh = expDiff(G[o + j]!, L) * pz - (j === tj ? hot : 0) - spread * wj;
+          // the target: p·pz − hot − spread·w = (pz − hot − spread·w) − pz·(1 − p), with
+          // 1 − p = −expm1((z − m) − log d), accurate as p → 1 (p·pz − hot would cancel)
+          const gh =
+            j === tj
+              ? pz - hot - spread * wj + pz * Math.expm1(G[o + j]! - m - ld)
+              : expDiff(G[o + j]!, L) * pz - spread * wj;
           if (!(Math.abs(gh) <= tau)) skippable = false;
           G[o + j] = cap > 0 ? s * gh * softcapSlope(raw[o + j]!, cap) : s * gh;
         }

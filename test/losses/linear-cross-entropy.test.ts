@@ -241,6 +241,53 @@ describe('linearCrossEntropy: stability and edges', () => {
     expect(gradError(c.dWeight, a.dWeight)).toBeLessThan(1e-9);
   });
 
+  it('a confident row keeps its tiny loss and dHidden (1 − p_t ≈ 6e−15) to full relative accuracy', () => {
+    // dyadic H and W: every logit is exact, whatever the summation order; z_t = 45, the
+    // rest ≤ 8.4. With d = Σ e^(z − m) in one double, loss and dHidden were ~1e−2 off.
+    const V2 = 50;
+    const t2 = 17;
+    const h = Float64Array.of(10, 1, 0.5, 0.25);
+    const w = new Float64Array(V2 * 4);
+    for (let j = 0; j < V2; j++)
+      w.set(
+        j === t2
+          ? [4.5, 0, 0, 0]
+          : [0.25 * ((j * 7) % 8) - 1, 0.125 * (j % 5), 0.25 * (j % 3), 0.5 * (j % 2)],
+        j * 4,
+      );
+    for (const chunk of [64, 16, 7]) {
+      const r = linearCrossEntropy(h, w, [t2], { n: 1, d: 4, vocab: V2, chunk, reduction: 'sum' });
+      const z = Array.from({ length: V2 }, (_, j) =>
+        new D(h[0]!)
+          .times(w[j * 4]!)
+          .plus(new D(h[1]!).times(w[j * 4 + 1]!))
+          .plus(new D(h[2]!).times(w[j * 4 + 2]!))
+          .plus(new D(h[3]!).times(w[j * 4 + 3]!)),
+      );
+      const e = z.map((zj) => D.exp(zj.minus(z[t2]!)));
+      const sum = e.reduce((a, v) => a.plus(v), new D(0));
+      const loss = D.ln(sum);
+      expect(
+        new D(r.loss as number).minus(loss).abs().div(loss).toNumber(),
+        `chunk ${chunk}`,
+      ).toBeLessThan(1e-13);
+      let worst = 0;
+      let scale = 0;
+      for (let k = 0; k < 4; k++) {
+        let g = new D(0);
+        for (let j = 0; j < V2; j++)
+          g = g.plus(
+            e[j]!.div(sum)
+              .minus(j === t2 ? 1 : 0)
+              .times(w[j * 4 + k]!),
+          );
+        worst = Math.max(worst, new D(r.dHidden[k]!).minus(g).abs().toNumber());
+        scale = Math.max(scale, g.abs().toNumber());
+      }
+      expect(worst / scale, `chunk ${chunk}`).toBeLessThan(1e-12);
+    }
+  });
+
   it('a class masked by bias −∞ gets no gradient and does not set the shift', () => {
     const b = new Float64Array(V);
     b[7] = -Infinity;
