@@ -46,3 +46,27 @@ export function logSumExpFromState(s: LogSumExpState): number {
   if (s.m === -Infinity || s.m === Infinity || Number.isNaN(s.m)) return s.m;
   return s.m + Math.log(s.d);
 }
+
+/**
+ * A finite row's Σ e^(x_i − m) split as c + b: c entries equal to the max m, b the sum over
+ * the others. d = c + b, and log d = log1p((c − 1) + b) keeps a dominant entry's tiny log d,
+ * which d held in one double loses to the rounding of 1 + b (the cross-entropy kernels'
+ * "sum below the max"). Merges as the online state does: (c, b) at the smaller max become
+ * rest, rescaled once.
+ */
+export interface SplitSumState {
+  readonly m: number;
+  readonly c: number;
+  readonly b: number;
+}
+
+/** The split state of an empty or fully masked row: the identity of {@link mergeSplitStates}. */
+export const EMPTY_SPLIT_STATE: SplitSumState = Object.freeze({ m: -Infinity, c: 0, b: 0 });
+
+/** Merge two split states (finite maxima, or empty). */
+export function mergeSplitStates(a: SplitSumState, b: SplitSumState): SplitSumState {
+  if (a.m === b.m) return { m: a.m, c: a.c + b.c, b: a.b + b.b };
+  const [hi, lo] = a.m > b.m ? [a, b] : [b, a];
+  if (lo.m === -Infinity) return hi;
+  return { m: hi.m, c: hi.c, b: hi.b + (lo.c + lo.b) * expDiff(lo.m, hi.m) };
+}

@@ -58,12 +58,15 @@
 
 import { gemmNN, gemmNT, gemmTN } from '../kernels/gemm.js';
 import { expDiff } from '../kernels/js/exact.js';
-import { lseStateOfRow } from '../kernels/js/softmax-rows.js';
+import { lseStateOfRow, splitStateOfRow } from '../kernels/js/softmax-rows.js';
 import {
   EMPTY_LSE_STATE,
+  EMPTY_SPLIT_STATE,
   type LogSumExpState,
   logSumExpFromState,
   mergeLogSumExpStates,
+  mergeSplitStates,
+  type SplitSumState,
 } from '../kernels/lse-state.js';
 import { allocLike, requireLength, toFloatArray } from '../tensor/arrays.js';
 import type { ArrayInput, FloatArray } from '../tensor/types.js';
@@ -133,61 +136,6 @@ export type LinearCrossEntropyLoss = Omit<
 
 /** Rows per tile. */
 const ROW_BLOCK = 64;
-
-/**
- * Per row: the running max m, the count c of logits equal to it and b = Σ e^(z − m) over
- * the others, so that d = c + b and log d = log1p((c − 1) + b) keeps a confident row's
- * tiny log d (and its loss and target gradient), which d held in one double loses to the
- * rounding of 1 + u. b is NaN for a row holding NaN or +∞ (the online state takes those).
- */
-interface Below {
-  m: Float64Array;
-  c: Float64Array;
-  b: Float64Array;
-}
-
-/**
- * Fold a tile row z[o .. o + cols) of row i into its Below state; returns the tile's own
- * online state (m, d = count + Σ_{z<m} e^(z − m), Neumaier-compensated, z − m exact), or for
- * a tile holding NaN, +∞ or only −∞ the one lseStateOfRow gives.
- */
-function foldBelow(s: Below, i: number, z: Float64Array, o: number, cols: number): LogSumExpState {
-  let mt = -Infinity;
-  for (let j = 0; j < cols; j++) {
-    const v = z[o + j]!;
-    if (v > mt) mt = v;
-    else if (Number.isNaN(v)) mt = Number.NaN;
-  }
-  if (!Number.isFinite(mt)) {
-    if (mt !== -Infinity) s.b[i] = Number.NaN;
-    return lseStateOfRow(z, o, cols);
-  }
-  let ct = 0;
-  let bt = 0;
-  let comp = 0;
-  for (let j = 0; j < cols; j++) {
-    const v = z[o + j]!;
-    if (v === mt) {
-      ct++;
-      continue;
-    }
-    const e = expDiff(v, mt);
-    const u = bt + e;
-    comp += bt >= e ? bt - u + e : e - u + bt;
-    bt = u;
-  }
-  bt += comp;
-  const m = s.m[i]!;
-  if (mt > m) {
-    s.b[i] = bt + (s.c[i]! + s.b[i]!) * (m === -Infinity ? 0 : expDiff(m, mt));
-    s.c[i] = ct;
-    s.m[i] = mt;
-  } else if (mt === m) {
-    s.c[i] = s.c[i]! + ct;
-    s.b[i] = s.b[i]! + bt;
-  } else s.b[i] = s.b[i]! + (ct + bt) * expDiff(mt, m);
-  return { m: mt, d: ct + bt };
-}
 
 /** The validated call. */
 interface Ctx {
@@ -295,14 +243,10 @@ export function linearCrossEntropy(
     z: cap > 0 ? new Float64Array(raw.length) : raw,
   };
 
-  // Forward: fold every tile into the rows' online normalizer states, and Σ e^(z − m) once
-  // more as (entries at the max) + (the rest) for an exact log d (foldBelow).
+  // Forward: fold every tile into the rows' online normalizer states, Σ e^(z − m) also
+  // split as (entries at the max) + (the rest) for an exact log d (lse-state.ts).
   const states: LogSumExpState[] = new Array(n).fill(EMPTY_LSE_STATE);
-  const below: Below = {
-    m: new Float64Array(n).fill(-Infinity),
-    c: new Float64Array(n),
-    b: new Float64Array(n),
-  };
+  const split: (SplitSumState | null)[] = new Array(n).fill(EMPTY_SPLIT_STATE);
   const zt = new Float64Array(n);
   for (let v0 = 0; v0 < vocab; v0 += chunk) {
     const cols = Math.min(chunk, vocab - v0);
@@ -313,7 +257,11 @@ export function linearCrossEntropy(
         const i = i0 + r;
         const ti = t[i]!;
         if (ti < 0 && !wantLse) continue;
-        states[i] = mergeLogSumExpStates(states[i]!, foldBelow(below, i, ctx.z, r * cols, cols));
+        const sp = splitStateOfRow(ctx.z, r * cols, cols);
+        const st = sp ? { m: sp.m, d: sp.c + sp.b } : lseStateOfRow(ctx.z, r * cols, cols);
+        states[i] = mergeLogSumExpStates(states[i]!, st);
+        const si = split[i];
+        split[i] = sp && si ? mergeSplitStates(si, sp) : null;
         if (ti >= v0 && ti < v0 + cols) zt[i] = ctx.z[r * cols + ti - v0]!;
       }
     }
@@ -322,8 +270,8 @@ export function linearCrossEntropy(
   const logD = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     lse[i] = logSumExpFromState(states[i]!);
-    const u = below.c[i]! - 1 + below.b[i]!;
-    logD[i] = Number.isFinite(u) ? Math.log1p(u) : Math.log(states[i]!.d);
+    const sp = split[i];
+    logD[i] = sp && sp.m > -Infinity ? Math.log1p(sp.c - 1 + sp.b) : Math.log(states[i]!.d);
   }
 
   // Backward: recompute each tile, form G, and accumulate the two products. For the

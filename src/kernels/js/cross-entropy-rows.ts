@@ -32,7 +32,7 @@
  * loss, lse and gradient NaN and touches no other row.
  */
 import type { FloatArray } from '../../tensor/types.js';
-import { expDiff, logOfSum } from './exact.js';
+import { addCompensated, type CompensatedSum, expDiff, logOfSum } from './exact.js';
 
 /** Row scratch: e^(x_j − m) of the current row, in double. */
 let scratch = new Float64Array(256);
@@ -195,16 +195,9 @@ export function crossEntropyRows(
 
 /** Σ_{j≠t} e_j (Neumaier-compensated). */
 function sumExcept(e: Float64Array, n: number, t: number): number {
-  let s = 0;
-  let comp = 0;
-  for (let j = 0; j < n; j++) {
-    if (j === t) continue;
-    const v = e[j]!;
-    const u = s + v;
-    comp += Math.abs(s) >= Math.abs(v) ? s - u + v : v - u + s;
-    s = u;
-  }
-  return s + comp;
+  const acc: CompensatedSum = { sum: 0, comp: 0 };
+  for (let j = 0; j < n; j++) if (j !== t) addCompensated(acc, e[j]!);
+  return acc.sum + acc.comp;
 }
 
 /**

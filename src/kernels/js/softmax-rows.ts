@@ -30,6 +30,7 @@
  */
 import type { FloatArray } from '../../tensor/types.js';
 import {
+  addCompensated,
   type CompensatedSum,
   expDiff,
   expScaledDiff,
@@ -354,6 +355,34 @@ export function lseStateOfRow(x: FloatArray, o: number, n: number): { m: number;
   normalizerOnline(x, o, n, 1, acc);
   const d = acc.sum + acc.comp;
   return { m: acc.max, d: acc.ref === acc.max ? d : d * expDiff(acc.ref, acc.max) };
+}
+
+/**
+ * A row's split sum (lse-state.ts's SplitSumState): the max m, the count c of entries equal
+ * to it and b = Σ e^(x_i − m) over the others (x − m exact, Neumaier-compensated); m = −∞,
+ * c = b = 0 for a fully masked row; null for a row holding NaN or +∞ (lseStateOfRow's).
+ */
+export function splitStateOfRow(
+  x: FloatArray,
+  o: number,
+  n: number,
+): { m: number; c: number; b: number } | null {
+  let m = -Infinity;
+  for (let j = o; j < o + n; j++) {
+    const v = x[j]!;
+    if (v > m) m = v;
+    else if (Number.isNaN(v)) return null;
+  }
+  if (m === Infinity) return null;
+  if (m === -Infinity) return { m, c: 0, b: 0 };
+  let c = 0;
+  const acc: CompensatedSum = { sum: 0, comp: 0 };
+  for (let j = o; j < o + n; j++) {
+    const v = x[j]!;
+    if (v === m) c++;
+    else addCompensated(acc, expDiff(v, m));
+  }
+  return { m, c, b: acc.sum + acc.comp };
 }
 
 /**
