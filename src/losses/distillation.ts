@@ -10,7 +10,9 @@
  * Gradient (student logits only): dℓ/ds_j = T·((Σ q)·p_j − q_j) = T·(p_j − q_j).
  *
  * Stability: both log-softmaxes from the exact kernels (x − max exact, sums
- * compensated), never log of a probability. Error bound: Float64 ≤ 1e-14
+ * compensated), never log of a probability; at the student's top class (p > ½)
+ * the gradient is Σ_{k≠j} q_k − (Σq)·Σ_{k≠j} p_k, so confident student and
+ * teacher keep its small difference. Error bound: Float64 ≤ 1e-14
  * relative unless ℓ ≪ 1 (then absolute ~1e-16·T²) (test/losses/distillation.test.ts).
  *
  * Non-finite policy: teacher entries at −∞ have q = 0 and contribute 0
@@ -20,6 +22,7 @@
  * @example
  * distillationLoss([1, 2, 3], [3, 2, 1], { temperature: 2 });
  */
+import { sumExcept } from '../kernels/js/exact.js';
 import { toFloatArrayOfLength } from '../tensor/arrays.js';
 import type { ArrayInput } from '../tensor/types.js';
 import { requireNumber } from '../tensor/validate.js';
@@ -71,6 +74,12 @@ export function distillationLoss(
       const masked = sp.p.every((v) => v === 0); // a fully masked student row
       perRow[r0 + r] = masked ? 0 : T * T * kl;
       for (let j = 0; j < n; j++) out[o + j] = masked ? 0 : scale * (qSum * sp.p[j]! - sq.p[j]!);
+      // at the student's max: (Σq)·p_j − q_j = Σ_{k≠j} q_k − (Σq)·Σ_{k≠j} p_k, small
+      // terms that do not cancel when both p_j and q_j are near 1
+      let top = 0;
+      for (let j = 1; j < n; j++) if (sp.p[j]! > sp.p[top]!) top = j;
+      if (!masked && sp.p[top]! > 0.5)
+        out[o + top] = scale * (sumExcept(sq.p, 0, n, top) - qSum * sumExcept(sp.p, 0, n, top));
     }
   });
   return { loss: reduceLoss(p, perRow, p.rows), grad };

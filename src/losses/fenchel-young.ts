@@ -11,10 +11,17 @@
  * ℓ ≥ 0, and ℓ = 0 exactly when ŷ = e_t (the margin is met).
  *
  * Stability: ŷ from the normalizers (computed in double: a Float32 input is
- * widened first); Σ ŷ_j (θ_j − θ_t) subtracts before weighting, so a +1e6
- * shift changes nothing. Error bound: Float64 ≤ 1e-14 relative to a 60-digit
- * reference for sparsemax (test/losses/fenchel-young.test.ts); entmax within
- * its bisection tolerance.
+ * widened first; α = 2 and α = 1.5 take the exact sort solvers, others
+ * bisection); Σ ŷ_j (θ_j − θ_t) subtracts before weighting, so a +1e6 shift
+ * changes nothing. The gradient's ŷ_t − 1 is −Σ_{j≠t} ŷ_j. Near the margin
+ * the two terms of ℓ cancel (each ~u = 1 − ŷ_t, ℓ ~ u²), so for the exact
+ * solvers with t in the support, where (α − 1)(θ_j − θ_t) = ŷ_j^(α−1) − ŷ_t^(α−1),
+ * ℓ is taken from ŷ alone as a sum of non-negative terms:
+ *   ℓ = ((α − 1)·Σ_{j≠t} ŷ_j^α + f_α(u)) / (α(α − 1)),
+ *   f_α(u) = 1 − (1 − u)^(α−1)·(1 + (α − 1)·u)   (u² at α = 2).
+ * Error bound: Float64 ≤ 1e-14 relative to 60-digit references for α = 2 and
+ * 1.5, down to losses of 1e-30 (test/losses/fenchel-young.test.ts); other α
+ * within the bisection's absolute 2^−50 on ŷ.
  *
  * Non-finite policy: a masked (−∞) logit gets ŷ = 0 and gradient 0; a masked
  * target gives +∞; a fully masked row gives loss 0 and gradient 0; NaN stays
@@ -24,7 +31,9 @@
  * sparsemaxLoss([1.5, 1, -1], [0]);   // ŷ = [0.75, 0.25, 0]: { loss: 0.0625, grad: [−0.25, 0.25, 0] }
  * entmaxLoss(logits, targets, { shape: [N, C], alpha: 1.5 });
  */
+import { sumExcept } from '../kernels/js/exact.js';
 import { entmax } from '../normalizers/entmax.js';
+import { entmax15 } from '../normalizers/entmax15.js';
 import { sparsemax } from '../normalizers/sparsemax.js';
 import type { ArrayInput, FloatArray, RowOptions } from '../tensor/types.js';
 import { requireNumber } from '../tensor/validate.js';
@@ -65,6 +74,7 @@ function fenchelYoungLoss(
     const x64 = p.x instanceof Float64Array ? p.x : Float64Array.from(p.x);
     const yHat = map(x64, { shape: p.layout.shape, axis: p.layout.axis }, alpha);
     const omegaScale = 1 / (alpha * (alpha - 1));
+    const exact = alpha === 2 || alpha === 1.5; // sort solvers: ŷ to ~1 ulp relative
     return classRowLoss(
       p,
       t,
@@ -73,19 +83,37 @@ function fenchelYoungLoss(
         const xt = x[o + ti]!;
         let inner = 0;
         let powSum = 0;
+        let powOthers = 0;
         for (let j = 0; j < n; j++) {
           const yj = y[o + j]!;
           g[j] = yj;
           if (yj === 0) continue;
           inner += yj * (x[o + j]! - xt);
-          powSum += alpha === 2 ? yj * yj : yj ** alpha;
+          const pj = alpha === 2 ? yj * yj : yj ** alpha;
+          powSum += pj;
+          if (j !== ti) powOthers += pj;
         }
-        g[ti] = g[ti]! - 1;
+        const u = sumExcept(y, o, n, ti);
+        g[ti] = -u; // ŷ_t − 1 without cancelling as ŷ_t → 1
+        if (exact && y[o + ti]! > 0)
+          return ((alpha - 1) * powOthers + tsallisGap(u, alpha)) * omegaScale;
         return inner - (powSum - 1) * omegaScale;
       },
       [yHat],
     );
   };
+}
+
+/**
+ * f_α(u) = 1 − (1 − u)^(α−1)·(1 + (α − 1)·u) ≈ α(α − 1)·u²/2 for α ∈ {1.5, 2},
+ * without cancellation: u² at α = 2; at α = 1.5, with s = √(1 − u),
+ * f = (1 − s)²·(2 + s)/2 and 1 − s = u/(1 + s).
+ */
+function tsallisGap(u: number, alpha: number): number {
+  if (alpha === 2) return u * u;
+  const s = Math.sqrt(1 - u);
+  const d = u / (1 + s);
+  return (d * d * (2 + s)) / 2;
 }
 
 /** The sparsemax loss (α = 2) and its gradient sparsemax(θ) − e_t. See the module doc. */
@@ -102,6 +130,7 @@ export const sparsemaxLoss: (
 /** The α-entmax loss and its gradient entmax_α(θ) − e_t. See the module doc. */
 export const entmaxLoss = fenchelYoungLoss(
   'entmaxLoss',
-  (x, o, alpha) => entmax(x, { ...o, alpha }),
+  (x, o, alpha) =>
+    alpha === 2 ? sparsemax(x, o) : alpha === 1.5 ? entmax15(x, o) : entmax(x, { ...o, alpha }),
   (options) => requireNumber('entmaxLoss', 'alpha', options.alpha ?? 1.5, { greaterThan: 1 }),
 );

@@ -21,6 +21,7 @@
  * focalLoss([2, 0.5, -1], [0], { gamma: 2 });  // { loss: 0.01109…, grad }
  * focalLoss(logits, targets, { shape: [N, C], alpha: [0.25, 0.75], reduction: 'sum' });
  */
+import { sumExcept } from '../kernels/js/exact.js';
 import type { ArrayInput } from '../tensor/types.js';
 import { requireNumber } from '../tensor/validate.js';
 import {
@@ -63,8 +64,7 @@ export function focalLoss(
     const at = alpha ? alpha[ti]! : alphaAll;
     const pt = sm.p[ti]!;
     const lp = sm.logp[ti]!;
-    let u = 0;
-    for (let j = 0; j < n; j++) if (j !== ti) u += sm.p[j]!;
+    const u = sumExcept(sm.p, 0, n, ti);
     const ug = gamma === 0 ? 1 : u ** gamma;
     const ratio = u === 0 ? -1 : lp / u; // log p_t / (1 − p_t) → −1 as p_t → 1
     const F = at * ug * (1 - (pt === 0 ? 0 : gamma * pt * ratio)); // p·log p → 0 at a masked target

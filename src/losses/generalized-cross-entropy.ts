@@ -8,7 +8,8 @@
  * Gradient: dℓ/dx_j = p_t^q·(p_j − [j = t]).
  *
  * Stability: p_t^q = e^(q·log p_t) and 1 − p_t^q = −expm1(q·log p_t) from the
- * exact log-softmax, so the loss keeps its relative accuracy as p_t → 1.
+ * exact log-softmax, so the loss keeps its relative accuracy as p_t → 1; the
+ * target's gradient takes 1 − p_t as Σ_{j≠t} p_j (no cancellation there).
  * Error bound: Float64 ≤ 1e-14 relative (test/losses/generalized-cross-entropy.test.ts).
  *
  * Non-finite policy: masked logits get gradient 0; a masked target gives loss
@@ -17,6 +18,7 @@
  * @example
  * generalizedCrossEntropy([2, 0.5, -1], [0], { q: 0.7 });
  */
+import { sumExcept } from '../kernels/js/exact.js';
 import type { ArrayInput } from '../tensor/types.js';
 import { requireNumber } from '../tensor/validate.js';
 import {
@@ -51,7 +53,7 @@ export function generalizedCrossEntropy(
     const lq = q * sm.logp[ti]!;
     const ptq = Math.exp(lq);
     for (let j = 0; j < n; j++) g[j] = ptq * sm.p[j]!;
-    g[ti] = g[ti]! - ptq;
+    g[ti] = 0 - ptq * sumExcept(sm.p, 0, n, ti); // p_t^q·(p_t − 1), no cancellation as p_t → 1; +0 at p_t = 0
     return -Math.expm1(lq) / q;
   });
 }

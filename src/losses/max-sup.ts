@@ -9,9 +9,9 @@
  * Gradient: dℓ/dz_j = p_j − [j = t] + α·([j = argmax z] − 1/m) over the m
  * unmasked entries (the first maximum takes the subgradient at ties).
  *
- * Stability: −log p_t from the exact log-softmax; z_max − mean(z) as the mean
- * of the non-negative gaps z_max − z_j (no cancellation, and a +1e6 shift
- * changes nothing). Error bound: Float64 ≤ 1e-14 relative
+ * Stability: −log p_t from the exact log-softmax; p_t − 1 as −Σ_{j≠t} p_j;
+ * z_max − mean(z) as the mean of the non-negative gaps z_max − z_j (no
+ * cancellation, and a +1e6 shift changes nothing). Error bound: Float64 ≤ 1e-14 relative
  * (test/losses/max-sup.test.ts).
  *
  * Non-finite policy: masked (−∞) logits are left out of the mean and get
@@ -21,6 +21,7 @@
  * @example
  * maxSupLoss([2, 0.5, -1], [1], { alpha: 0.1 });   // CE + 0.1·(2 − 0.5)
  */
+import { sumExcept } from '../kernels/js/exact.js';
 import type { ArrayInput } from '../tensor/types.js';
 import { requireNumber } from '../tensor/validate.js';
 import {
@@ -62,7 +63,8 @@ export function maxSupLoss(
     let gaps = 0;
     for (let j = o; j < o + n; j++) if (x[j] !== -Infinity) gaps += zMax - x[j]!;
     for (let j = 0; j < n; j++) g[j] = sm.p[j]! - (x[o + j] === -Infinity ? 0 : alpha / m);
-    g[ti] = g[ti]! - 1;
+    // p_t − 1 as −Σ_{j≠t} p_j: no cancellation as p_t → 1
+    g[ti] = -sumExcept(sm.p, 0, n, ti) - (x[o + ti] === -Infinity ? 0 : alpha / m);
     g[top] = g[top]! + alpha;
     return -sm.logp[ti]! + (alpha * gaps) / m;
   });

@@ -16,7 +16,9 @@
  * 1/((1 + d)τ) ('relu').
  *
  * Stability: log σ in closed form — log(1 + tanh d) = ln 2 − softplus(−2d) —
- * then one exact logsumexp (max-shifted); d_j is a difference of scores, so a
+ * then one exact logsumexp (max-shifted, its sum split into the entries at
+ * the max and the rest, so a confident row's ℓ = log1p(rest) keeps its
+ * relative accuracy); d_j is a difference of scores, so a
  * common shift changes nothing. Error bound: Float64 ≤ 1e-14 relative
  * (test/losses/pairwise-softmax.test.ts).
  *
@@ -29,6 +31,8 @@
  * @example
  * pairwiseSoftmaxLoss([0.9, 0.2, -0.4], [0], { activation: 'tanh', temperature: 0.2 });
  */
+import { expDiff } from '../kernels/js/exact.js';
+import { splitStateOfRow } from '../kernels/js/softmax-rows.js';
 import type { ArrayInput } from '../tensor/types.js';
 import { requireNumber, requireOneOf } from '../tensor/validate.js';
 import {
@@ -96,23 +100,25 @@ export function pairwiseSoftmaxLoss(
       g.fill(st === -Infinity ? 0 : Number.NaN);
       return st === -Infinity ? Infinity : Number.NaN;
     }
-    let m = 0; // the positive's own term, log σ(0) = 0
     for (let j = 0; j < n; j++) {
       const d = x[o + j]! - st;
-      w[j] = j === ti ? 0 : d === -Infinity ? -Infinity : logSigma(d) / tau;
-      if (w[j]! > m) m = w[j]!;
+      w[j] = j === ti ? 0 : d === -Infinity ? -Infinity : logSigma(d) / tau; // log σ(0) = 0
     }
-    let sum = 0;
-    for (let j = 0; j < n; j++) sum += Math.exp(w[j]! - m);
+    const lse = splitStateOfRow(w, 0, n);
+    if (lse === null) {
+      g.fill(Number.NaN);
+      return Number.NaN;
+    }
+    const sum = lse.c + lse.b;
     let gt = 0;
     for (let j = 0; j < n; j++) {
       if (j === ti) continue;
-      const pi = Math.exp(w[j]! - m) / sum;
+      const pi = expDiff(w[j]!, lse.m) / sum;
       const gj = pi === 0 ? 0 : (pi * ratio(x[o + j]! - st)) / tau;
       g[j] = gj;
       gt -= gj;
     }
     g[ti] = gt;
-    return m + Math.log(sum);
+    return lse.m + Math.log1p(lse.c - 1 + lse.b); // log1p: ℓ ≈ Σ_{j≠t} σ^{1/τ} ≪ 1 when confident
   });
 }

@@ -17,6 +17,7 @@
  * @example
  * polyLoss([2, 0.5, -1], [0], { epsilon: 1 });
  */
+import { sumExcept } from '../kernels/js/exact.js';
 import type { ArrayInput } from '../tensor/types.js';
 import { requireNumber } from '../tensor/validate.js';
 import {
@@ -48,8 +49,7 @@ export function polyLoss(
   const sm = rowSoftmaxScratch(p.layout.n);
   return classRowLoss(p, t, (x, o, n, ti, g) => {
     rowSoftmax(x, o, n, sm);
-    let u = 0;
-    for (let j = 0; j < n; j++) if (j !== ti) u += sm.p[j]!;
+    const u = sumExcept(sm.p, 0, n, ti);
     const f = 1 + eps * sm.p[ti]!;
     for (let j = 0; j < n; j++) g[j] = f * sm.p[j]!;
     g[ti] = -f * u;

@@ -18,8 +18,11 @@
  *   in all (never fewer than the positives); plain softmax cross-entropy over
  *   that set: ℓ = log Σ_{j∈S} e^{o_j} − o_t, dℓ/do_j = p_j − [j = t] on S, 0 off it.
  *
- * Stability: every row's candidate logsumexp is taken against its maximum;
- * the correction is an additive constant per class, so gradients are exact.
+ * Stability: every row's candidate logsumexp is taken against its maximum
+ * (x − max carried exactly), its sum split into the entries at the max and
+ * the rest, so ℓ = log1p(rest) when the target dominates; the target's
+ * gradient π_t − 1 is formed as −Σ of the other candidates' π (no
+ * cancellation as π_t → 1). The correction is an additive constant per class.
  * Error bound: Float64 ≤ 1e-14 relative given the drawn set
  * (test/losses/sampled-softmax.test.ts, 60-digit reference).
  *
@@ -32,6 +35,8 @@
  *   shape: [N, C], numSampled: 64, seed: 7,
  * });
  */
+import { expDiff } from '../kernels/js/exact.js';
+import { splitStateOfRow } from '../kernels/js/softmax-rows.js';
 import { uniform } from '../random/noise.js';
 import { toFloatArray } from '../tensor/arrays.js';
 import { SoftmaxKitError } from '../tensor/errors.js';
@@ -88,16 +93,10 @@ export function sampledSoftmaxLoss(
       atMost: 1,
     });
     const kept = partialFcClasses(t, C, Math.ceil(rate * C), seed);
-    const inSet = new Uint8Array(C);
-    for (const c of kept) inSet[c] = 1;
-    const result = classRowLoss(p, t, (x, o, n, ti, g) => {
-      let m = -Infinity;
-      for (const c of kept) if (x[o + c]! > m) m = x[o + c]!;
-      let sum = 0;
-      for (const c of kept) sum += Math.exp(x[o + c]! - m);
-      const lse = m + Math.log(sum);
-      for (let j = 0; j < n; j++) g[j] = inSet[j] ? Math.exp(x[o + j]! - lse) : 0;
-      return finishRow(x[o + ti]!, lse, ti, g);
+    const v = new Float64Array(kept.length);
+    const result = classRowLoss(p, t, (x, o, _n, ti, g) => {
+      for (let k = 0; k < kept.length; k++) v[k] = x[o + kept[k]!]!;
+      return candidateLoss(kept, v, ti, x[o + ti]!, g);
     });
     return { ...result, sampled: kept };
   }
@@ -113,34 +112,56 @@ export function sampledSoftmaxLoss(
   const Q = proposal(fn, options.proposal, C);
   const draws = drawClasses(Q, m, seed);
   const correction = Float64Array.from(Q, (q) => Math.log(m * q));
-  const v = new Float64Array(m);
+  // slot 0 is the target, slots 1..m the draws (a removed hit is −∞: weight 0)
+  const slots = Int32Array.of(0, ...draws);
+  const v = new Float64Array(m + 1);
   const result = classRowLoss(p, t, (x, o, _n, ti, g) => {
-    const xt = x[o + ti]! - correction[ti]!;
-    let mx = xt;
-    for (let k = 0; k < m; k++) {
-      const c = draws[k]!;
+    slots[0] = ti;
+    v[0] = x[o + ti]! - correction[ti]!;
+    for (let k = 1; k <= m; k++) {
+      const c = slots[k]!;
       v[k] = removeHits && c === ti ? -Infinity : x[o + c]! - correction[c]!;
-      if (v[k]! > mx) mx = v[k]!;
     }
-    let sum = Math.exp(xt - mx);
-    for (let k = 0; k < m; k++) sum += Math.exp(v[k]! - mx);
-    const lse = mx + Math.log(sum);
-    g.fill(0);
-    for (let k = 0; k < m; k++) g[draws[k]!]! += Math.exp(v[k]! - lse);
-    g[ti] = g[ti]! + Math.exp(xt - lse);
-    return finishRow(xt, lse, ti, g);
+    return candidateLoss(slots, v, ti, v[0]!, g);
   });
   return { ...result, sampled: draws };
 }
 
-/** Subtract the target's 1 and return lse − x_t; a masked target (or all candidates masked): +∞, gradient 0. */
-function finishRow(xt: number, lse: number, ti: number, g: Float64Array): number {
-  if (xt === -Infinity) {
-    g.fill(0);
-    return Infinity;
+/**
+ * Cross-entropy over candidate slots: slot k holds class cls[k] and logit v[k];
+ * vt is the target's logit (one of the v). Writes g (zeroed first) with
+ * g[c] = Σ_{slots of c} π_k for c ≠ t and g[t] = −Σ_{slots of other classes} π_k
+ * (= Σ_{slots of t} π − 1, formed without cancelling as π_t → 1), and returns
+ * ℓ = log Σ_k e^{v_k} − vt. The sum is split as c + b (c slots at the max m,
+ * b the rest below), so ℓ = (m − vt) + log1p(c − 1 + b) keeps its relative
+ * accuracy when the target dominates. A masked target: +∞, gradient 0.
+ */
+function candidateLoss(
+  cls: Int32Array,
+  v: Float64Array,
+  ti: number,
+  vt: number,
+  g: Float64Array,
+): number {
+  g.fill(0);
+  if (vt === -Infinity) return Infinity;
+  const st = splitStateOfRow(v, 0, v.length);
+  if (st === null) {
+    g.fill(Number.NaN); // NaN or +∞ among the candidates
+    return Number.NaN;
   }
-  g[ti] = g[ti]! - 1;
-  return lse - xt;
+  const { m, c: atMax, b: below } = st;
+  const d = atMax + below;
+  let others = 0;
+  for (let k = 0; k < v.length; k++) {
+    const c = cls[k]!;
+    if (c === ti) continue;
+    const e = expDiff(v[k]!, m);
+    g[c] = g[c]! + e / d;
+    others += e;
+  }
+  g[ti] = -others / d;
+  return m - vt + Math.log1p(atMax - 1 + below);
 }
 
 /** The proposal Q (normalized), uniform by default; entries must be finite and > 0. */

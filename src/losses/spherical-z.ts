@@ -12,7 +12,10 @@
  *   dℓ/do_j = −s·([j = c] − 1/m − z·ẑ_j/m) / σ.
  *
  * Stability: μ by a compensated sum and σ by the two-pass Σ(o − μ)² (no
- * E[o²] − μ² cancellation); softplus(y) = max(y, 0) + log1p(e^−|y|).
+ * E[o²] − μ² cancellation); softplus(y) = max(y, 0) + log1p(e^−|y|). The
+ * target's factor 1 − 1/m − z²/m cancels as o_c becomes an outlier (z² → m − 1);
+ * it equals (m − 1)·S/(m·Σ(o − μ)²) with S = Σ_{j≠c}(o_j − ō)² the spread of
+ * the other entries about their own mean ō, which is how it is computed.
  * Error bound: Float64 ≤ 1e-14 relative unless σ is tiny against |μ|
  * (test/losses/spherical-z.test.ts, 60-digit reference).
  *
@@ -24,7 +27,8 @@
  * @example
  * sphericalZLoss([2, 0.5, -1], [0], { a: 1, b: 0 });   // softplus(−1.2247…)
  */
-import type { ArrayInput } from '../tensor/types.js';
+import { addCompensated, type CompensatedSum } from '../kernels/js/exact.js';
+import type { ArrayInput, FloatArray } from '../tensor/types.js';
 import { requireNumber } from '../tensor/validate.js';
 import {
   type ClassLossOptions,
@@ -48,6 +52,24 @@ function softplus(y: number): number {
 
 function sigmoid(y: number): number {
   return y >= 0 ? 1 / (1 + Math.exp(-y)) : Math.exp(y) / (1 + Math.exp(y));
+}
+
+/**
+ * Σ_{j≠c} (o_j − ō)² over the unmasked entries other than c, ō their mean
+ * (compensated, two passes).
+ */
+function othersSpread(x: FloatArray, o: number, n: number, c: number): number {
+  const acc: CompensatedSum = { sum: 0, comp: 0 };
+  let k = 0;
+  for (let j = 0; j < n; j++)
+    if (j !== c && x[o + j] !== -Infinity) {
+      addCompensated(acc, x[o + j]!);
+      k++;
+    }
+  const mean = (acc.sum + acc.comp) / k;
+  let ss = 0;
+  for (let j = 0; j < n; j++) if (j !== c && x[o + j] !== -Infinity) ss += (x[o + j]! - mean) ** 2;
+  return ss;
 }
 
 /** The spherical Z-loss and its gradient. See the module doc. */
@@ -89,7 +111,7 @@ export function sphericalZLoss(
       g[j] =
         v === -Infinity || sigma === 0 ? 0 : (sg * (1 / m + (z * (v - mu)) / (sigma * m))) / sigma;
     }
-    if (sigma !== 0) g[c] = g[c]! - sg / sigma;
+    if (sigma !== 0) g[c] = -(sg * (m - 1) * othersSpread(x, o, n, c)) / (m * ss * sigma);
     return softplus(a * (b - z)) / a;
   });
 }

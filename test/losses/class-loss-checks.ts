@@ -2,14 +2,15 @@
  * The checks every class-target loss of the family passes (one suite, called
  * from each loss's own test file): a 60-digit reference per row, central
  * finite differences on every reduction and a non-last axis, the stability
- * edges of STYLE.md, Float32, bad input and "does not mutate".
+ * edges of STYLE.md, confident rows (loss and gradient against a 60-digit
+ * central difference of the reference), Float32, bad input and "does not mutate".
  */
 import { expect, it } from 'vitest';
 import type { LossResult } from '../../src/losses/loss-options.js';
 import { SoftmaxKitError } from '../../src/tensor/errors.js';
 import type { FloatArray } from '../../src/tensor/types.js';
 import { fdVjp, gradError, randomArray } from '../helpers/finite-difference.js';
-import type { Dec } from '../helpers/reference.js';
+import { D, type Dec, dec } from '../helpers/reference.js';
 
 export type ClassLoss = (
   logits: FloatArray | number[],
@@ -22,8 +23,13 @@ export interface ClassLossSpec {
   loss: ClassLoss;
   /** The options every check passes (the loss's own parameters). */
   options: Record<string, unknown>;
-  /** The loss of one finite row with target t, in 60 digits. */
-  reference: (row: number[], t: number) => Dec;
+  /** The loss of one finite row (exact entries) with target t, in 60 digits. */
+  reference: (row: Dec[], t: number) => Dec;
+  /**
+   * Rows [logits, target] where the loss is tiny and 1 − p_t cancels if formed
+   * naively. Default: margins of 20 and 40 over the other logits.
+   */
+  confidentRows?: [number[], number][];
   /** Relative tolerance against the reference. Default 1e-14. */
   tolerance?: number;
   /** False for losses not invariant to a common shift of the logits. */
@@ -40,6 +46,33 @@ export const errorCode = (f: () => unknown) => {
 };
 
 const asList = (l: number | FloatArray) => (typeof l === 'number' ? [l] : Array.from(l));
+const exactRow = (x: ArrayLike<number>) => Array.from(x, dec);
+
+const SPREAD = [0.5, -1, 1.5, 0, -2, 1, -0.5, 2];
+const CONFIDENT: [number[], number][] = [20, 40].map((m) => [
+  SPREAD.map((v, j) => (j === 2 ? m : v)),
+  2,
+]);
+
+/**
+ * dℓ/dx_j of a reference by a central difference with h = 1e-40, evaluated at
+ * 100 digits: truncation ~h², rounding ~1e-60 absolute (gradients of 1e-33 keep
+ * 27 digits).
+ */
+function refGradient(ref: (row: Dec[]) => Dec, x: Dec[]): Dec[] {
+  const precision = D.precision;
+  D.set({ precision: 100 });
+  try {
+    const h = new D('1e-40');
+    return x.map((_, j) => {
+      const up = x.map((v, k) => (k === j ? v.plus(h) : v));
+      const down = x.map((v, k) => (k === j ? v.minus(h) : v));
+      return ref(up).minus(ref(down)).div(h.times(2));
+    });
+  } finally {
+    D.set({ precision });
+  }
+}
 
 export function classLossChecks(spec: ClassLossSpec): void {
   const { loss, options } = spec;
@@ -68,7 +101,7 @@ export function classLossChecks(spec: ClassLossSpec): void {
         expect(got[r]).toBe(0);
         continue;
       }
-      const ref = spec.reference(Array.from(x.subarray(r * 5, r * 5 + 5)), t[r]!).toNumber();
+      const ref = spec.reference(exactRow(x.subarray(r * 5, r * 5 + 5)), t[r]!).toNumber();
       expect(Math.abs(got[r]! - ref)).toBeLessThanOrEqual(tol * Math.max(Math.abs(ref), 1e-300));
     }
   });
@@ -82,6 +115,19 @@ export function classLossChecks(spec: ClassLossSpec): void {
       const fd = fdVjp((z) => asList(loss(z, t, o).loss), x, ones);
       expect(gradError(loss(x, t, o).grad, fd)).toBeLessThan(1e-8);
     });
+
+  it('a confident row: the loss and every gradient entry keep their relative accuracy', () => {
+    for (const [row, t] of spec.confidentRows ?? CONFIDENT) {
+      const r = loss(row, [t], { ...options, reduction: 'sum' });
+      const x = exactRow(row);
+      const want = spec.reference(x, t);
+      const g = refGradient((z) => spec.reference(z, t), x);
+      const err = (got: number, w: Dec) => new D(got).minus(w).abs().toNumber();
+      expect(err(r.loss as number, want)).toBeLessThanOrEqual(tol * want.abs().toNumber());
+      for (const [j, w] of g.entries())
+        expect(err(r.grad[j]!, w), `entry ${j}`).toBeLessThanOrEqual(tol * w.abs().toNumber());
+    }
+  });
 
   it('axis 0 equals the transposed last-axis computation', () => {
     const x = randomArray(12, 303); // [4 classes, 3 rows] along axis 0
@@ -155,7 +201,7 @@ export function classLossChecks(spec: ClassLossSpec): void {
     expect(Number.isFinite(loss([2.5], [0], options).loss as number)).toBe(true);
     const long = randomArray(20_000, 707, -3, 3);
     const r = loss(long, [12_345], options);
-    const ref = spec.reference(Array.from(long.subarray(0, 50)), 7); // sanity that ref runs
+    const ref = spec.reference(exactRow(long.subarray(0, 50)), 7); // sanity that ref runs
     expect(Number.isFinite(ref.toNumber())).toBe(true);
     expect(Number.isFinite(r.loss as number)).toBe(true);
     expect(Math.abs(Array.from(r.grad).reduce((s, v) => s + v, 0))).toBeLessThan(1e-12);

@@ -35,6 +35,20 @@ describe('distillationLoss', () => {
     }
   });
 
+  it('confident student and teacher (margins 40 and 37): every gradient entry to 1e-14 relative', () => {
+    // at the shared top class p − q = (1 − q) − (1 − p) is ~5e-17: it was 2% off
+    const s1 = [0.5, -1, 40, 0, 1.5];
+    const t1 = [0.5, -1, 37, 0, 1.5];
+    const r = distillationLoss(s1, t1, { reduction: 'sum' });
+    const p = refLogSoftmaxRow(s1).map((l) => D.exp(l));
+    const q = refLogSoftmaxRow(t1).map((l) => D.exp(l));
+    for (let j = 0; j < 5; j++) {
+      const want = p[j]!.minus(q[j]!).toNumber();
+      expect(Math.abs(r.grad[j]! - want)).toBeLessThanOrEqual(1e-14 * Math.abs(want));
+    }
+    expect(Math.abs((r.loss as number) / ref(s1, t1, 1).toNumber() - 1)).toBeLessThan(1e-13);
+  });
+
   it('writes the gradient into gradOut on any axis, stale values overwritten', () => {
     const masked = Float64Array.from(s).fill(-Infinity, 5, 10); // a fully masked student row
     for (const axis of [0, -1]) {

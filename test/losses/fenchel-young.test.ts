@@ -3,9 +3,10 @@ import { entmaxLoss, sparsemaxLoss } from '../../src/losses/fenchel-young.js';
 import { gradError, randomArray } from '../helpers/finite-difference.js';
 import { D, type Dec } from '../helpers/reference.js';
 import { classLossChecks, errorCode } from './class-loss-checks.js';
+import type { RefValue } from './ref-row.js';
 
 /** Sparsemax by sorting, in 60 digits (Martins & Astudillo, Algorithm 1). */
-function refSparsemax(row: number[]): Dec[] {
+function refSparsemax(row: readonly RefValue[]): Dec[] {
   const z = row.map((v) => new D(v));
   const sorted = [...z].sort((a, b) => b.comparedTo(a));
   let cum = new D(0);
@@ -23,7 +24,7 @@ function refSparsemax(row: number[]): Dec[] {
 }
 
 /** ℓ = Σ ŷ_j (θ_j − θ_t) − (Σ ŷ² − 1)/2. */
-function refSparsemaxLoss(row: number[], t: number): Dec {
+function refSparsemaxLoss(row: readonly RefValue[], t: number): Dec {
   const y = refSparsemax(row);
   let inner = new D(0);
   let sq = new D(0);
@@ -39,11 +40,17 @@ describe('sparsemaxLoss: the shared loss checks', () => {
     loss: sparsemaxLoss,
     options: {},
     reference: refSparsemaxLoss,
+    // just inside the margin of 1 (ŷ_t = 1 − δ/2): ℓ = δ²/4 from terms ~δ/2
+    confidentRows: [
+      [[1.25, 0.25 + 2 ** -30, -2, 0.125, -0.5], 0],
+      [[1.3, 0.3 + 1e-7, -2, 0.1], 0],
+      [[0.3 + 1e-5, -1, 1.3, 0.2], 2],
+    ],
   });
 });
 
 /** Exact entmax-1.5 by sorting (Peters, Niculae & Martins 2019, Alg. 2), in 60 digits. */
-function refEntmax15(row: number[]): Dec[] {
+function refEntmax15(row: readonly RefValue[]): Dec[] {
   const z = row.map((v) => new D(v).div(2));
   const sorted = [...z].sort((a, b) => b.comparedTo(a));
   let sum = new D(0);
@@ -66,6 +73,11 @@ describe('entmaxLoss: the shared loss checks (α = 1.5)', () => {
   classLossChecks({
     loss: entmaxLoss,
     options: { alpha: 1.5 },
+    // just inside the margin of 2
+    confidentRows: [
+      [[2.5, 0.5 + 2 ** -30, -2, 0.125], 0],
+      [[2.6, 0.6 + 1e-6, -1, 0.1], 0],
+    ],
     reference: (row, t) => {
       const y = refEntmax15(row);
       let inner = new D(0);
@@ -76,7 +88,6 @@ describe('entmaxLoss: the shared loss checks (α = 1.5)', () => {
       });
       return inner.minus(pow.minus(1).div(0.75));
     },
-    tolerance: 1e-12,
   });
 });
 

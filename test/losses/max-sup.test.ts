@@ -33,6 +33,15 @@ describe('maxSupLoss: against label smoothing', () => {
     expect(gradError(a.grad, b.grad)).toBeLessThan(1e-16);
   });
 
+  it('α = 0 on a confident row (margin 40): every gradient entry is cross-entropy to 1e-15 relative', () => {
+    // maxSup formed p_t − 1 by subtraction: 8% off at this margin
+    const x = [0.5, -1, 40, 0, 1.5];
+    const a = maxSupLoss(x, [2], { alpha: 0 });
+    const b = crossEntropy(x, [2]);
+    for (let j = 0; j < 5; j++)
+      expect(Math.abs(a.grad[j]! - b.grad[j]!)).toBeLessThanOrEqual(1e-15 * Math.abs(b.grad[j]!));
+  });
+
   it('when the target is the top logit, MaxSup = CE + α(z_t − mean z), the LS decomposition', () => {
     const x = [3, 1, -1, 0.5];
     const mean = (3 + 1 - 1 + 0.5) / 4;

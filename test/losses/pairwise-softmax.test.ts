@@ -4,11 +4,13 @@ import { pairwiseSoftmaxLoss } from '../../src/losses/pairwise-softmax.js';
 import { gradError, randomArray } from '../helpers/finite-difference.js';
 import { D, type Dec } from '../helpers/reference.js';
 import { classLossChecks, errorCode } from './class-loss-checks.js';
+import type { RefValue } from './ref-row.js';
 
-/** log Σ_j σ(s_j − s_t)^{1/τ} in 60 digits. */
-function ref(row: number[], t: number, act: 'tanh' | 'atan' | 'relu', tau: number): Dec {
+/** log Σ_j σ(s_j − s_t)^{1/τ} in 60 digits (the positive's own σ(0)^{1/τ} = 1 kept apart). */
+function ref(row: readonly RefValue[], t: number, act: 'tanh' | 'atan' | 'relu', tau: number): Dec {
   let s = new D(0);
-  for (const v of row) {
+  row.forEach((v, j) => {
+    if (j === t) return;
     const d = new D(v).minus(row[t]!);
     const sigma =
       act === 'tanh'
@@ -17,8 +19,9 @@ function ref(row: number[], t: number, act: 'tanh' | 'atan' | 'relu', tau: numbe
           ? D.max(D.atan(d).plus(1), 0)
           : D.max(d.plus(1), 0);
     if (!sigma.isZero()) s = s.plus(D.exp(D.ln(sigma).div(tau)));
-  }
-  return D.ln(s);
+  });
+  // ℓ = log(1 + s) over the negatives' terms s; its series when s is below 60 digits' reach
+  return s.lt(1e-15) ? s.minus(s.pow(2).div(2)).plus(s.pow(3).div(3)) : D.ln(s.plus(1));
 }
 
 for (const act of ['tanh', 'atan', 'relu'] as const)

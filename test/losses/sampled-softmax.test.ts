@@ -4,6 +4,7 @@ import { sampledSoftmaxLoss } from '../../src/losses/sampled-softmax.js';
 import { fdVjp, gradError, randomArray } from '../helpers/finite-difference.js';
 import { D } from '../helpers/reference.js';
 import { errorCode } from './class-loss-checks.js';
+import { refLogSoftmaxRow } from './ref-row.js';
 
 const C = 10;
 const x = randomArray(4 * C, 1, -3, 3);
@@ -28,6 +29,20 @@ describe("sampledSoftmaxLoss 'sampled' (log-Q correction)", () => {
       const want = D.ln(s).minus(o(t[i]!)).toNumber();
       expect(Math.abs((r.loss as Float64Array)[i]! / want - 1)).toBeLessThan(1e-14);
     }
+  });
+
+  it('a confident row (margin 40): loss and target gradient keep their relative accuracy', () => {
+    // ℓ ≈ 1e-16 and π_t − 1 ≈ −1e-16: both were 100% off (lse rounded to x_t, 1 − π_t to 0)
+    const row = Array.from({ length: C }, (_, j) => (j === 3 ? 40 : (j % 4) - 1.5));
+    const r = sampledSoftmaxLoss(row, [3], { numSampled: 6, seed: 2, reduction: 'sum' });
+    // uniform Q: the correction is one constant, so only the distinct draws' logits matter
+    let others = new D(0);
+    for (const c of r.sampled) if (c !== 3) others = others.plus(D.exp(new D(row[c]!).minus(40)));
+    expect(others.gt(0)).toBe(true);
+    const want = D.ln(others.plus(1)); // log(1 + Σ e^(x_c − x_t))
+    expect(Math.abs((r.loss as number) / want.toNumber() - 1)).toBeLessThan(1e-14);
+    const gt = others.div(others.plus(1)).neg();
+    expect(Math.abs(r.grad[3]! / gt.toNumber() - 1)).toBeLessThan(1e-14);
   });
 
   it('gradient = central finite difference; zero off the candidates', () => {
@@ -94,6 +109,19 @@ describe("sampledSoftmaxLoss 'partial-fc'", () => {
     expect(Math.abs((a.loss as number) / (b.loss as number) - 1)).toBeLessThan(1e-14);
     expect(gradError(a.grad, b.grad)).toBeLessThan(1e-15);
     expect(a.sampled).toHaveLength(C);
+  });
+
+  it('a confident row (margin 40) at sampleRate 1: loss and target gradient to 1e-14 relative', () => {
+    const row = Array.from({ length: C }, (_, j) => (j === 3 ? 40 : (j % 4) - 1.5));
+    const r = sampledSoftmaxLoss(row, [3], {
+      method: 'partial-fc',
+      sampleRate: 1,
+      reduction: 'sum',
+    });
+    const lp = refLogSoftmaxRow(row);
+    const u = lp.reduce((s, l, j) => (j === 3 ? s : s.plus(D.exp(l))), new D(0));
+    expect(Math.abs((r.loss as number) / lp[3]!.neg().toNumber() - 1)).toBeLessThan(1e-14);
+    expect(Math.abs(r.grad[3]! / u.neg().toNumber() - 1)).toBeLessThan(1e-14);
   });
 
   it('keeps every positive, ⌈rate·C⌉ classes in all, gradient 0 off the set, axis 0', () => {

@@ -3,9 +3,10 @@ import { sphericalZLoss } from '../../src/losses/spherical-z.js';
 import { gradError, randomArray } from '../helpers/finite-difference.js';
 import { D } from '../helpers/reference.js';
 import { classLossChecks, errorCode } from './class-loss-checks.js';
+import type { RefValue } from './ref-row.js';
 
 /** softplus(a(b − z))/a with z from the population mean and std, in 60 digits. */
-function ref(row: number[], t: number, a: number, b: number) {
+function ref(row: readonly RefValue[], t: number, a: number, b: number) {
   const v = row.map((x) => new D(x));
   const mu = v.reduce((s, x) => s.plus(x), new D(0)).div(v.length);
   const sigma = v

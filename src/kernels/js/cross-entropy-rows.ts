@@ -32,7 +32,7 @@
  * loss, lse and gradient NaN and touches no other row.
  */
 import type { FloatArray } from '../../tensor/types.js';
-import { addCompensated, type CompensatedSum, expDiff, logOfSum } from './exact.js';
+import { expDiff, logOfSum, sumExcept } from './exact.js';
 
 /** Row scratch: e^(x_j − m) of the current row, in double. */
 let scratch = new Float64Array(256);
@@ -189,15 +189,8 @@ export function crossEntropyRows(
     else for (let j = 0; j < n; j++) grad[o + j] = f * e[j]!;
     // (Σq)·p_t − q_t = spread·(W − w_t) − (Σq)·(1 − p_t), 1 − p_t = Σ_{j≠t} e_j / d:
     // a sum of positive terms, accurate when p_t → 1 (f·e_t − q_t would cancel there)
-    grad[o + t] = s * (spreadSum - spread * (classWeight?.[t] ?? 1)) - f * sumExcept(e, n, t);
+    grad[o + t] = s * (spreadSum - spread * (classWeight?.[t] ?? 1)) - f * sumExcept(e, 0, n, t);
   }
-}
-
-/** Σ_{j≠t} e_j (Neumaier-compensated). */
-function sumExcept(e: Float64Array, n: number, t: number): number {
-  const acc: CompensatedSum = { sum: 0, comp: 0 };
-  for (let j = 0; j < n; j++) if (j !== t) addCompensated(acc, e[j]!);
-  return acc.sum + acc.comp;
 }
 
 /**
@@ -250,7 +243,7 @@ export function softCrossEntropyRows(
       for (let j = 0; j < n; j++)
         if (j !== top)
           others += (classWeight ? classWeight[j]! : 1) * (keep * target[o + j]! + spread);
-      grad[o + top] = s * others - f * sumExcept(e, n, top);
+      grad[o + top] = s * others - f * sumExcept(e, 0, n, top);
     }
   }
 }

@@ -7,6 +7,10 @@
  *   fdlibm port) instead of |a − m|·2^−53 from a rounded difference.
  * - Neumaier summation (Kahan–Babuška) keeps a running compensation, so a sum of
  *   n positive terms is accurate to ~2 ulp independent of n.
+ * - `sumExcept` is 1 − p_t for a probability row as Σ_{j≠t} p_j: a sum of
+ *   non-negative terms, so it keeps its relative accuracy as p_t → 1, where
+ *   1 − p_t itself would cancel (p_t − 1 at a margin of 40 is ~4e-18, below
+ *   the ulp of 1).
  */
 
 /**
@@ -73,6 +77,13 @@ export function addCompensated(acc: CompensatedSum, v: number): void {
   const t = s + v;
   acc.comp += Math.abs(s) >= Math.abs(v) ? s - t + v : v - t + s;
   acc.sum = t;
+}
+
+/** Σ_{j≠skip} a[o + j] over j in [0, n), Neumaier-compensated. */
+export function sumExcept(a: ArrayLike<number>, o: number, n: number, skip: number): number {
+  const acc: CompensatedSum = { sum: 0, comp: 0 };
+  for (let j = 0; j < n; j++) if (j !== skip) addCompensated(acc, a[o + j]!);
+  return acc.sum + acc.comp;
 }
 
 /**
