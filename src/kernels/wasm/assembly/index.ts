@@ -455,15 +455,15 @@ function smoothedRescale<T>(g: usize, n: i32, b: f64, w: usize, eta: f64): void 
   const one = f64x2.splat(1);
   let i = 0;
   for (; i + 2 <= n; i += 2) {
-    const p = g + (<usize>i << 2);
-    const v = sizeof<T>() == 4 ? f64x2.promote_low_f32x4(v128.load64_zero(p)) : v128.load(g + (<usize>i << 3));
+    const p = g + <usize>i * sizeof<T>();
+    const v = sizeof<T>() == 4 ? f64x2.promote_low_f32x4(v128.load64_zero(p)) : v128.load(p);
     const bw = f64x2.mul(bb, w ? v128.load(w + (<usize>i << 3)) : one);
     const u = f64x2.add(v, f64x2.mul(f64x2.add(v, bw), ee));
     if (sizeof<T>() == 4) {
       const r = f32x4.demote_f64x2_zero(u);
       store<f32>(p, f32x4.extract_lane(r, 0));
       store<f32>(p, f32x4.extract_lane(r, 1), 4);
-    } else v128.store(g + (<usize>i << 3), u);
+    } else v128.store(p, u);
   }
   if (i < n) {
     const v = loadT<T>(g, i);
