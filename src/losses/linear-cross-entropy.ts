@@ -319,16 +319,18 @@ export function linearCrossEntropy(
         gapSum[i]! += gs;
         if (!wantGrad) continue;
         const hot = keep * (w ? w[t[i]!]! : 1);
-        // G/s = p·pz − q: pz = Q_i + (s_z/s)·2·zLoss·lse
-        const pz = hot + spread * wSum + (sz / s) * 2 * zc * L;
+        // G/s = p·pz − q: pz = hot + extra, extra = spread·W + (s_z/s)·2·zLoss·lse (kept
+        // apart: pz − hot would round extra to the ulp of pz)
+        const extra = spread * wSum + (sz / s) * 2 * zc * L;
+        const pz = hot + extra;
         const tj = t[i]! - v0;
         for (let j = 0; j < cols; j++) {
           const wj = w ? w[v0 + j]! : 1;
-          // the target: p·pz − hot − spread·w = (pz − hot − spread·w) − pz·(1 − p), with
+          // the target: p·pz − hot − spread·w = (extra − spread·w) − pz·(1 − p), with
           // 1 − p = −expm1((z − m) − log d), accurate as p → 1 (p·pz − hot would cancel)
           const gh =
             j === tj
-              ? pz - hot - spread * wj + pz * Math.expm1(G[o + j]! - m - ld)
+              ? extra - spread * wj + pz * Math.expm1(G[o + j]! - m - ld)
               : expDiff(G[o + j]!, L) * pz - spread * wj;
           if (!(Math.abs(gh) <= tau)) skippable = false;
           G[o + j] = cap > 0 ? s * gh * softcapSlope(raw[o + j]!, cap) : s * gh;

@@ -241,9 +241,10 @@ describe('linearCrossEntropy: stability and edges', () => {
     expect(gradError(c.dWeight, a.dWeight)).toBeLessThan(1e-9);
   });
 
-  it('a confident row keeps its tiny loss and dHidden (1 − p_t ≈ 6e−15) to full relative accuracy', () => {
+  it('a confident row keeps its loss and gradients to full relative accuracy (with smoothing, zLoss)', () => {
     // dyadic H and W: every logit is exact, whatever the summation order; z_t = 45, the
-    // rest ≤ 8.4. With d = Σ e^(z − m) in one double, loss and dHidden were ~1e−2 off.
+    // rest ≤ 8.4. With d = Σ e^(z − m) in one double, loss and dHidden were ~1e−2 off;
+    // with zLoss, p·pz − 1 formed through pz − hot was 1.2e−14 off.
     const V2 = 50;
     const t2 = 17;
     const h = Float64Array.of(10, 1, 0.5, 0.25);
@@ -255,36 +256,56 @@ describe('linearCrossEntropy: stability and edges', () => {
           : [0.25 * ((j * 7) % 8) - 1, 0.125 * (j % 5), 0.25 * (j % 3), 0.5 * (j % 2)],
         j * 4,
       );
-    for (const chunk of [64, 16, 7]) {
-      const r = linearCrossEntropy(h, w, [t2], { n: 1, d: 4, vocab: V2, chunk, reduction: 'sum' });
-      const z = Array.from({ length: V2 }, (_, j) =>
-        new D(h[0]!)
-          .times(w[j * 4]!)
-          .plus(new D(h[1]!).times(w[j * 4 + 1]!))
-          .plus(new D(h[2]!).times(w[j * 4 + 2]!))
-          .plus(new D(h[3]!).times(w[j * 4 + 3]!)),
-      );
-      const e = z.map((zj) => D.exp(zj.minus(z[t2]!)));
-      const sum = e.reduce((a, v) => a.plus(v), new D(0));
-      const loss = D.ln(sum);
-      expect(
-        new D(r.loss as number).minus(loss).abs().div(loss).toNumber(),
-        `chunk ${chunk}`,
-      ).toBeLessThan(1e-13);
-      let worst = 0;
-      let scale = 0;
-      for (let k = 0; k < 4; k++) {
-        let g = new D(0);
-        for (let j = 0; j < V2; j++)
-          g = g.plus(
-            e[j]!.div(sum)
-              .minus(j === t2 ? 1 : 0)
-              .times(w[j * 4 + k]!),
-          );
-        worst = Math.max(worst, new D(r.dHidden[k]!).minus(g).abs().toNumber());
-        scale = Math.max(scale, g.abs().toNumber());
+    const z = Array.from({ length: V2 }, (_, j) =>
+      new D(h[0]!)
+        .times(w[j * 4]!)
+        .plus(new D(h[1]!).times(w[j * 4 + 1]!))
+        .plus(new D(h[2]!).times(w[j * 4 + 2]!))
+        .plus(new D(h[3]!).times(w[j * 4 + 3]!)),
+    );
+    const e = z.map((zj) => D.exp(zj.minus(z[t2]!)));
+    const sum = e.reduce((a, v) => a.plus(v), new D(0));
+    const lse = z[t2]!.plus(D.ln(sum));
+    for (const [eps, zl] of [
+      [0, 0],
+      [0.1, 0],
+      [0, 1e-4],
+      [0.1, 1e-4],
+    ] as const) {
+      // q_j = (1 − ε)[j = t] + ε/V; ℓ = Σ q_j (lse − z_j) + zLoss·lse²; G_j = p_j − q_j + 2·zLoss·lse·p_j
+      const q = (j: number) => new D(eps).div(V2).plus(j === t2 ? 1 - eps : 0);
+      let loss = lse.pow(2).times(zl);
+      for (let j = 0; j < V2; j++) loss = loss.plus(q(j).times(lse.minus(z[j]!)));
+      const G = e.map((ej, j) => {
+        const p = ej.div(sum);
+        return p.minus(q(j)).plus(p.times(lse).times(2 * zl));
+      });
+      for (const chunk of [64, 16, 7]) {
+        const what = `ε ${eps}, zLoss ${zl}, chunk ${chunk}`;
+        const r = linearCrossEntropy(h, w, [t2], {
+          n: 1,
+          d: 4,
+          vocab: V2,
+          chunk,
+          reduction: 'sum',
+          labelSmoothing: eps,
+          zLoss: zl,
+        });
+        expect(new D(r.loss as number).minus(loss).abs().div(loss).toNumber(), what).toBeLessThan(
+          1e-13,
+        );
+        for (let k = 0; k < 4; k++) {
+          let g = new D(0);
+          for (let j = 0; j < V2; j++) g = g.plus(G[j]!.times(w[j * 4 + k]!));
+          const err = new D(r.dHidden[k]!).minus(g).abs().div(g.abs()).toNumber();
+          expect(err, `${what}, dHidden ${k}`).toBeLessThan(4e-15);
+        }
+        for (let j = 0; j < V2; j++) {
+          const want = G[j]!.times(h[0]!);
+          const err = new D(r.dWeight[j * 4]!).minus(want).abs().div(want.abs()).toNumber();
+          expect(err, `${what}, dWeight ${j}`).toBeLessThan(4e-15);
+        }
       }
-      expect(worst / scale, `chunk ${chunk}`).toBeLessThan(1e-12);
     }
   });
 
