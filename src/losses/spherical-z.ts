@@ -55,21 +55,22 @@ function sigmoid(y: number): number {
 }
 
 /**
- * Σ_{j≠c} (o_j − ō)² over the unmasked entries other than c, ō their mean
- * (compensated, two passes).
+ * Count, mean (compensated) and Σ (o_j − mean)² (two-pass) of the unmasked entries of
+ * the row x[o..o+n) other than index `skip` (−1: all of them).
  */
-function othersSpread(x: FloatArray, o: number, n: number, c: number): number {
+function spread(x: FloatArray, o: number, n: number, skip: number) {
   const acc: CompensatedSum = { sum: 0, comp: 0 };
-  let k = 0;
+  let count = 0;
   for (let j = 0; j < n; j++)
-    if (j !== c && x[o + j] !== -Infinity) {
+    if (j !== skip && x[o + j] !== -Infinity) {
       addCompensated(acc, x[o + j]!);
-      k++;
+      count++;
     }
-  const mean = (acc.sum + acc.comp) / k;
+  const mean = (acc.sum + acc.comp) / count;
   let ss = 0;
-  for (let j = 0; j < n; j++) if (j !== c && x[o + j] !== -Infinity) ss += (x[o + j]! - mean) ** 2;
-  return ss;
+  for (let j = 0; j < n; j++)
+    if (j !== skip && x[o + j] !== -Infinity) ss += (x[o + j]! - mean) ** 2;
+  return { count, mean, ss };
 }
 
 /** The spherical Z-loss and its gradient. See the module doc. */
@@ -88,21 +89,8 @@ export function sphericalZLoss(
       for (let j = 0; j < n; j++) g[j] = 0;
       return Infinity;
     }
-    // μ over the unmasked entries (Neumaier), then σ² = Σ (o − μ)² / m.
-    let m = 0;
-    let s = 0;
-    let comp = 0;
-    for (let j = o; j < o + n; j++) {
-      const v = x[j]!;
-      if (v === -Infinity) continue;
-      m++;
-      const u = s + v;
-      comp += Math.abs(s) >= Math.abs(v) ? s - u + v : v - u + s;
-      s = u;
-    }
-    const mu = (s + comp) / m;
-    let ss = 0;
-    for (let j = o; j < o + n; j++) if (x[j] !== -Infinity) ss += (x[j]! - mu) ** 2;
+    // μ and σ² = Σ (o − μ)² / m over the m unmasked entries
+    const { count: m, mean: mu, ss } = spread(x, o, n, -1);
     const sigma = Math.sqrt(ss / m);
     const z = sigma > 0 ? (x[o + c]! - mu) / sigma : sigma === 0 ? 0 : Number.NaN;
     const sg = sigmoid(a * (b - z));
@@ -111,7 +99,7 @@ export function sphericalZLoss(
       g[j] =
         v === -Infinity || sigma === 0 ? 0 : (sg * (1 / m + (z * (v - mu)) / (sigma * m))) / sigma;
     }
-    if (sigma !== 0) g[c] = -(sg * (m - 1) * othersSpread(x, o, n, c)) / (m * ss * sigma);
+    if (sigma !== 0) g[c] = -(sg * (m - 1) * spread(x, o, n, c).ss) / (m * ss * sigma);
     return softplus(a * (b - z)) / a;
   });
 }
