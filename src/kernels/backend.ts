@@ -97,6 +97,26 @@ export interface Backend {
   flashAttention?(head: FlashHead, finish: (st: RowStates) => void): boolean;
   /** Optional fused backward of such a head (attention-rows.ts); false: not taken. */
   flashAttentionVjp?(head: FlashHead, grads: FlashGrads): boolean;
+  /**
+   * Optional kernels over Float64 logit tiles (linear cross-entropy; tiles.ts dispatches,
+   * js/softmax-rows.ts splitStateRows and expScaleRows are the reference): per row the max
+   * and Σ e^(x − m) − 1, and y = e^(x − m_r)·f_r. False, having done nothing: not taken.
+   */
+  splitStateRows?(
+    x: Float64Array,
+    rows: number,
+    n: number,
+    m: Float64Array,
+    u: Float64Array,
+  ): boolean;
+  expScaleRows?(
+    x: Float64Array,
+    y: Float64Array,
+    rows: number,
+    n: number,
+    m: Float64Array,
+    f: Float64Array,
+  ): boolean;
 }
 
 /** The portable JavaScript backend (the reference). */

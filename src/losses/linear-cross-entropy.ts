@@ -16,7 +16,8 @@
  * How (the CCE algorithm): the vocabulary is cut into chunks of `chunk`
  * classes and the rows into blocks; a tile of logits (block × chunk) is
  * computed by the gemm micro-kernels (src/kernels/gemm.ts: WebAssembly SIMD,
- * JavaScript fallback).
+ * JavaScript fallback), and its exponentials by the tile kernels
+ * (src/kernels/tiles.ts, likewise).
  * Forward: each tile folds into every row's online normalizer state (m, d)
  * (Milakov & Gimelshein 2018; src/kernels/lse-state.ts), so only lse per row
  * is kept. Backward: the tiles are recomputed chunk by chunk; each tile's
@@ -57,8 +58,7 @@
  */
 
 import { gemmNN, gemmNT, gemmTN } from '../kernels/gemm.js';
-import { expDiff } from '../kernels/js/exact.js';
-import { lseStateOfRow, splitStateOfRow } from '../kernels/js/softmax-rows.js';
+import { lseStateOfRow } from '../kernels/js/softmax-rows.js';
 import {
   EMPTY_LSE_STATE,
   EMPTY_SPLIT_STATE,
@@ -68,6 +68,7 @@ import {
   mergeSplitStates,
   type SplitSumState,
 } from '../kernels/lse-state.js';
+import { expScaleRows, splitStateRows } from '../kernels/tiles.js';
 import { allocLike, requireLength, toFloatArray } from '../tensor/arrays.js';
 import type { ArrayInput, FloatArray } from '../tensor/types.js';
 import { requireBoolean, requireNumber } from '../tensor/validate.js';
@@ -245,6 +246,9 @@ export function linearCrossEntropy(
 
   // Forward: fold every tile into the rows' online normalizer states, Σ e^(z − m) also
   // split as (entries at the max) + (the rest) for an exact log d (lse-state.ts).
+  // per tile row: the max and u = Σ e^(z − m) − 1 (src/kernels/tiles.ts); later the exp
+  // pass's lse and factor, smoothing + zLoss's extra, and the target's entry
+  const [tm, tu, tf, extra, target] = Array.from({ length: 5 }, () => new Float64Array(ROW_BLOCK));
   const states: LogSumExpState[] = new Array(n).fill(EMPTY_LSE_STATE);
   const split: (SplitSumState | null)[] = new Array(n).fill(EMPTY_SPLIT_STATE);
   const zt = new Float64Array(n);
@@ -253,11 +257,19 @@ export function linearCrossEntropy(
     for (let i0 = 0; i0 < n; i0 += ROW_BLOCK) {
       const rows = Math.min(ROW_BLOCK, n - i0);
       logitsTile(ctx, i0, rows, v0, cols);
+      splitStateRows(ctx.z, rows, cols, tm, tu);
       for (let r = 0; r < rows; r++) {
         const i = i0 + r;
         const ti = t[i]!;
         if (ti < 0 && !wantLse) continue;
-        const sp = splitStateOfRow(ctx.z, r * cols, cols);
+        // d = 1 + u as the split sum (c, b) = (1, u); u = NaN: a fully masked row
+        // (m = −∞), or one holding NaN or +∞, which has no split state
+        const u = tu[r]!;
+        const sp = Number.isNaN(u)
+          ? tm[r] === -Infinity
+            ? EMPTY_SPLIT_STATE
+            : null
+          : { m: tm[r]!, c: 1, b: u };
         const st = sp ? { m: sp.m, d: sp.c + sp.b } : lseStateOfRow(ctx.z, r * cols, cols);
         states[i] = mergeLogSumExpStates(states[i]!, st);
         const si = split[i];
@@ -286,6 +298,8 @@ export function linearCrossEntropy(
   const spread = eps / vocab;
   const keep = 1 - eps;
   const backward = wantGrad || spread > 0;
+  // no smoothing, softcap or filter: the exp pass gives every non-target entry of G
+  const plain = spread === 0 && cap === 0 && tau === 0;
   for (let v0 = 0; backward && v0 < vocab; v0 += chunk) {
     const cols = Math.min(chunk, vocab - v0);
     dWc.fill(0);
@@ -295,6 +309,39 @@ export function linearCrossEntropy(
       logitsTile(ctx, i0, rows, v0, cols);
       const G = ctx.z; // the gradient overwrites the logits it is computed from
       let skippable = tau > 0;
+      // per row: label smoothing's sums (from the logits), then what the exp pass needs
+      for (let r = 0; r < rows; r++) {
+        const i = i0 + r;
+        const L = lse[i]!;
+        const o = r * cols;
+        tm[r] = 0;
+        tf[r] = 0; // rows the exp pass need not compute (filled below)
+        if (t[i]! < 0 || !Number.isFinite(L)) continue;
+        const m = states[i]!.m;
+        const ld = logD[i]!;
+        let gs = 0;
+        if (spread > 0)
+          for (let j = 0; j < cols; j++) {
+            const wj = w ? w[v0 + j]! : 1;
+            if (wj !== 0) gs += wj * (m - G[o + j]! + ld); // a class of weight 0 adds nothing
+          }
+        gapSum[i]! += gs;
+        // G/s = p·pz − q: pz = hot + extra, extra = spread·W + (s_z/s)·2·zLoss·lse (kept
+        // apart: pz − hot would round extra to the ulp of pz)
+        extra[r] = spread * wSum + (sz / s) * 2 * zc * L;
+        const pz = keep * (w ? w[t[i]!]! : 1) + extra[r]!;
+        const tj = t[i]! - v0;
+        // the target: p·pz − hot − spread·w = (extra − spread·w) − pz·(1 − p), with
+        // 1 − p = −expm1((z − m) − log d), accurate as p → 1 (p·pz − hot would cancel)
+        target[r] =
+          tj >= 0 && tj < cols
+            ? extra[r]! - spread * (w ? w[t[i]!]! : 1) + pz * Math.expm1(G[o + tj]! - m - ld)
+            : 0;
+        tm[r] = L;
+        tf[r] = plain ? s * pz : pz;
+      }
+      if (!wantGrad) continue;
+      expScaleRows(G, G, rows, cols, tm, tf); // p·pz (·s when plain) for every entry
       for (let r = 0; r < rows; r++) {
         const i = i0 + r;
         const L = lse[i]!;
@@ -308,30 +355,13 @@ export function linearCrossEntropy(
           skippable = false;
           continue;
         }
-        const m = states[i]!.m;
-        const ld = logD[i]!;
-        let gs = 0;
-        if (spread > 0)
-          for (let j = 0; j < cols; j++) {
-            const wj = w ? w[v0 + j]! : 1;
-            if (wj !== 0) gs += wj * (m - G[o + j]! + ld); // a class of weight 0 adds nothing
-          }
-        gapSum[i]! += gs;
-        if (!wantGrad) continue;
-        const hot = keep * (w ? w[t[i]!]! : 1);
-        // G/s = p·pz − q: pz = hot + extra, extra = spread·W + (s_z/s)·2·zLoss·lse (kept
-        // apart: pz − hot would round extra to the ulp of pz)
-        const extra = spread * wSum + (sz / s) * 2 * zc * L;
-        const pz = hot + extra;
         const tj = t[i]! - v0;
+        if (plain) {
+          if (tj >= 0 && tj < cols) G[o + tj] = s * target[r]!;
+          continue;
+        }
         for (let j = 0; j < cols; j++) {
-          const wj = w ? w[v0 + j]! : 1;
-          // the target: p·pz − hot − spread·w = (extra − spread·w) − pz·(1 − p), with
-          // 1 − p = −expm1((z − m) − log d), accurate as p → 1 (p·pz − hot would cancel)
-          const gh =
-            j === tj
-              ? extra - spread * wj + pz * Math.expm1(G[o + j]! - m - ld)
-              : expDiff(G[o + j]!, L) * pz - spread * wj;
+          const gh = j === tj ? target[r]! : G[o + j]! - spread * (w ? w[v0 + j]! : 1);
           if (!(Math.abs(gh) <= tau)) skippable = false;
           G[o + j] = cap > 0 ? s * gh * softcapSlope(raw[o + j]!, cap) : s * gh;
         }

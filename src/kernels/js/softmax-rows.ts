@@ -386,6 +386,42 @@ export function splitStateOfRow(
 }
 
 /**
+ * Per row r of `rows` rows of length n (Float64 logit tiles): m[r] = its max and
+ * u[r] = Σ e^(x − m) − 1 = (c − 1) + b of splitStateOfRow, so log d = log1p(u); u[r] = NaN
+ * where the max is not finite (NaN, +∞, or −∞ for a fully masked row).
+ */
+export function splitStateRows(
+  x: Float64Array,
+  rows: number,
+  n: number,
+  m: Float64Array,
+  u: Float64Array,
+): void {
+  for (let r = 0; r < rows; r++) {
+    const sp = splitStateOfRow(x, r * n, n);
+    const finite = sp !== null && sp.m !== -Infinity;
+    m[r] = sp === null ? lseStateOfRow(x, r * n, n).m : sp.m;
+    u[r] = finite ? sp.c - 1 + sp.b : Number.NaN;
+  }
+}
+
+/** y_rj = e^(x_rj − m_r)·f_r over `rows` rows of length n (x − m exact; y may be x). */
+export function expScaleRows(
+  x: Float64Array,
+  y: Float64Array,
+  rows: number,
+  n: number,
+  m: Float64Array,
+  f: Float64Array,
+): void {
+  for (let r = 0; r < rows; r++) {
+    const mr = m[r]!;
+    const fr = f[r]!;
+    for (let j = r * n; j < (r + 1) * n; j++) y[j] = expDiff(x[j]!, mr) * fr;
+  }
+}
+
+/**
  * Vector–Jacobian product of softmax (or log-softmax) of s·x, row by row:
  *   softmax:     dx = s · y ⊙ (dy − ⟨y, dy⟩)
  *   log-softmax: dx = s · (dy − softmax(s·x) · Σ dy)

@@ -34,6 +34,7 @@ import {
 import { wasmGemm } from './gemm.js';
 import { onWasmLoaded, type WasmKernels, wasmKernels } from './load.js';
 import { chunkRowsFitting, ensureBytes, inWasm, RESERVE, type Scratch, scratch } from './memory.js';
+import { wasmExpScaleRows, wasmSplitStateRows } from './tiles.js';
 
 /** Elements per copy chunk (256 KiB of Float32: the chunk stays in L2 between passes). */
 const CHUNK = 1 << 16;
@@ -474,6 +475,8 @@ export const wasmBackend: Backend = {
   crossEntropy,
   prefers: (elements) => elements >= AUTO_MIN_ELEMENTS,
   gemm: wasmGemm,
+  splitStateRows: wasmSplitStateRows,
+  expScaleRows: wasmExpScaleRows,
 };
 
 let registered = false;

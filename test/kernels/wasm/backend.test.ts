@@ -1,6 +1,10 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsBackend, type SoftmaxAlgorithm } from '../../../src/kernels/backend.js';
+import {
+  expScaleRows as expScaleRowsJs,
+  splitStateRows as splitStateRowsJs,
+} from '../../../src/kernels/js/softmax-rows.js';
 import { wasmBackend } from '../../../src/kernels/wasm/backend.js';
 import { loadWasmSync } from '../../../src/kernels/wasm/load.js';
 import { freeWasmArray, wasmArray } from '../../../src/kernels/wasm/memory.js';
@@ -237,6 +241,33 @@ for (const variant of VARIANTS) {
                 if (!Object.is(ga[i], gb[i])) worst = Math.max(worst, Math.abs(ga[i]! - gb[i]!));
               expect(worst).toBeLessThan(type === Float32Array ? 2e-7 : 1e-14);
             }
+    });
+
+    it('the logit-tile kernels match the JS reference (split states, exp-scale), special rows too', () => {
+      const n = 37;
+      const x = filled(Float64Array, 6 * n, 11, -30, 30) as Float64Array;
+      x[n + 5] = 80; // row 1: one entry dominates (u ≈ 1e−22)
+      x.fill(-Infinity, 2 * n, 3 * n); // row 2: fully masked
+      x[3 * n + 4] = Number.POSITIVE_INFINITY; // row 3: +∞
+      x[4 * n + 9] = Number.NaN; // row 4: NaN
+      x[5 * n + 1] = -Infinity; // row 5: one masked entry
+      const m = [new Float64Array(6), new Float64Array(6)];
+      const u = [new Float64Array(6), new Float64Array(6)];
+      splitStateRowsJs(x, 6, n, m[0]!, u[0]!);
+      expect(wasmBackend.splitStateRows!(x, 6, n, m[1]!, u[1]!)).toBe(true);
+      expect(Array.from(m[1]!)).toEqual(Array.from(m[0]!));
+      expect(maxDistance(u[1]!, u[0]!)).toBeLessThan(1e-15);
+      const f = Float64Array.of(1, 0.25, 2, 3, 4, 1e-3);
+      const a = new Float64Array(x.length);
+      const b = new Float64Array(x.length);
+      const lse = Float64Array.of(31, 80.5, 0, 0, 0, 29);
+      expScaleRowsJs(x, a, 6, n, lse, f);
+      expect(wasmBackend.expScaleRows!(x, b, 6, n, lse, f)).toBe(true);
+      for (const r of [0, 1, 5])
+        expect(
+          maxDistance(b.subarray(r * n, (r + 1) * n), a.subarray(r * n, (r + 1) * n)),
+        ).toBeLessThan(4e-16);
+      expect(b[5 * n + 1]).toBe(0);
     });
 
     it('agrees with the JS reference on random rows (fast-check)', () => {

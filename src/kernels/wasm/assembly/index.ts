@@ -635,6 +635,27 @@ export function crossEntropy_f64(
   return crossEntropyRows<f64>(x, targets, rows, n, smoothing, w, scale, loss, lse, grad, flags);
 }
 
+/**
+ * Linear cross-entropy's logit tiles (Float64, ../js/softmax-rows.ts splitStateRows is the
+ * reference): per row r, m[r] = its max and u[r] = Σ e^(x − m) − 1 (x − m exact, the sum
+ * compensated, so log d = log1p(u) keeps a dominant entry's tiny log d); u[r] = NaN where
+ * the max is not finite (the caller takes such rows).
+ */
+export function splitStates_f64(x: usize, rows: i32, n: i32, m: usize, u: usize): void {
+  for (let r = 0; r < rows; r++) {
+    const xo = rowAt<f64>(x, r, n);
+    const mx = rowMax64(xo, n);
+    store<f64>(m + (<usize>r << 3), mx);
+    store<f64>(u + (<usize>r << 3), isFinite<f64>(mx) ? expSum64(xo, 0, n, mx, 1) - 1 + sumLo64 : NaN);
+  }
+}
+
+/** y_rj = e^(x_rj − m_r)·f_r over `rows` Float64 rows (x − m exact; y may be x). */
+export function expScaleRows_f64(x: usize, y: usize, rows: i32, n: i32, m: usize, f: usize): void {
+  for (let r = 0; r < rows; r++)
+    expScale64(rowAt<f64>(x, r, n), rowAt<f64>(y, r, n), n, load<f64>(m + (<usize>r << 3)), 1, load<f64>(f + (<usize>r << 3)));
+}
+
 /** y_i = exp32(x_i) for f32 x_i ≤ 0 (SIMD, for the exp accuracy test). */
 export function exp_f32(x: usize, y: usize, n: i32): void {
   for (let i = 0; i + 4 <= n; i += 4) {

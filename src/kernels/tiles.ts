@@ -1,0 +1,38 @@
+/**
+ * Row kernels over Float64 logit tiles, for linear cross-entropy (src/losses): the
+ * registered backend that has them (WebAssembly) takes the call, else the JavaScript
+ * reference (js/softmax-rows.ts). Both carry x − m exactly and sum with compensation,
+ * so they agree to a few ulp.
+ *
+ * - splitStateRows: per row its max m and u = Σ e^(x − m) − 1, the split sum of
+ *   lse-state.ts (d = 1 + u, log d = log1p(u)); u = NaN where the max is not finite.
+ * - expScaleRows: y = e^(x − m_r)·f_r, the gradient's p·(scale) from a row's lse.
+ */
+import { gemmBackend } from './backend.js';
+import {
+  expScaleRows as jsExpScaleRows,
+  splitStateRows as jsSplitStateRows,
+} from './js/softmax-rows.js';
+
+/** m[r], u[r] for `rows` rows of length n of x (see the module doc). */
+export function splitStateRows(
+  x: Float64Array,
+  rows: number,
+  n: number,
+  m: Float64Array,
+  u: Float64Array,
+): void {
+  if (!gemmBackend()?.splitStateRows?.(x, rows, n, m, u)) jsSplitStateRows(x, rows, n, m, u);
+}
+
+/** y_rj = e^(x_rj − m_r)·f_r for `rows` rows of length n (y may be x). */
+export function expScaleRows(
+  x: Float64Array,
+  y: Float64Array,
+  rows: number,
+  n: number,
+  m: Float64Array,
+  f: Float64Array,
+): void {
+  if (!gemmBackend()?.expScaleRows?.(x, y, rows, n, m, f)) jsExpScaleRows(x, y, rows, n, m, f);
+}
