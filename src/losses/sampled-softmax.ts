@@ -147,7 +147,7 @@ function candidateLoss(
   if (vt === -Infinity) return Infinity;
   const st = splitStateOfRow(v, 0, v.length);
   if (st === null) {
-    g.fill(Number.NaN); // NaN or +∞ among the candidates
+    for (const c of cls) g[c] = Number.NaN; // NaN or +∞ among the candidates; 0 off them
     return Number.NaN;
   }
   const { m, c: atMax, b: below } = st;

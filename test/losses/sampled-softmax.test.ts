@@ -45,6 +45,19 @@ describe("sampledSoftmaxLoss 'sampled' (log-Q correction)", () => {
     expect(Math.abs(r.grad[3]! / gt.toNumber() - 1)).toBeLessThan(1e-14);
   });
 
+  it('NaN in a candidate logit: that row NaN on its candidates, 0 off them; other rows untouched', () => {
+    const xn = Float64Array.from(x);
+    const r0 = sampledSoftmaxLoss(x, t, opts);
+    const c = r0.sampled.find((k) => k !== t[0])!;
+    xn[c] = Number.NaN; // row 0
+    const r = sampledSoftmaxLoss(xn, t, opts);
+    expect((r.loss as Float64Array)[0]).toBeNaN();
+    for (let j = 0; j < C; j++)
+      if (r.sampled.includes(j) || j === t[0]) expect(r.grad[j]).toBeNaN();
+      else expect(r.grad[j]).toBe(0);
+    expect(Array.from(r.grad.subarray(C))).toEqual(Array.from(r0.grad.subarray(C)));
+  });
+
   it('gradient = central finite difference; zero off the candidates', () => {
     const o = { ...opts, reduction: 'mean' as const };
     const r = sampledSoftmaxLoss(x, t, o);
