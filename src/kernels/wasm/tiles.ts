@@ -7,14 +7,19 @@
  * memory that holds views.
  */
 import { wasmKernels } from './load.js';
-import { ensureBytes, inWasm, scratch } from './memory.js';
+import { chunkRowsFitting, ensureBytes, inWasm, scratch } from './memory.js';
 
-/** Take scratch regions of the given byte sizes; their addresses, or null when they do not fit. */
+/**
+ * Take scratch regions of the given byte sizes; their addresses, or null when they do
+ * not fit without growing a plain memory that holds views (the call's, or any `wasmArray`).
+ */
 function regions(pinned: boolean, ...bytes: number[]): number[] | null {
   const k = wasmKernels();
   if (!k) return null;
   const s = scratch();
   const at = bytes.map((b) => s.take(b));
+  // all the scratch as one "row": 0 when a plain memory holding views would have to grow
+  if (!chunkRowsFitting(k, 1, s.end - at[0]!, 0, pinned)) return null;
   try {
     return ensureBytes(k, s.end, pinned) ? at : null;
   } catch {

@@ -270,6 +270,25 @@ for (const variant of VARIANTS) {
       expect(b[5 * n + 1]).toBe(0);
     });
 
+    if (!variant.sharedMemory)
+      it('the logit-tile kernels decline rather than grow a plain memory that holds arrays', () => {
+        const k = loadWasmSync(variant); // a fresh memory
+        const held = wasmArray(Float64Array, 16);
+        const size = k.memory.buffer.byteLength;
+        const n = 512;
+        const rows = Math.ceil(size / (n * 8)); // a tile larger than the whole memory
+        const x = new Float64Array(rows * n).fill(0.5);
+        const m = new Float64Array(rows);
+        const u = new Float64Array(rows);
+        expect(wasmBackend.splitStateRows!(x, rows, n, m, u)).toBe(false);
+        expect(wasmBackend.expScaleRows!(x, x, rows, n, m, u)).toBe(false);
+        expect(k.memory.buffer.byteLength).toBe(size);
+        expect(held.byteLength).toBe(128);
+        freeWasmArray(held);
+        expect(wasmBackend.splitStateRows!(x, 4, n, m, u)).toBe(true);
+        expect(u[0]).toBe(n - 1);
+      });
+
     it('agrees with the JS reference on random rows (fast-check)', () => {
       fc.assert(
         fc.property(
