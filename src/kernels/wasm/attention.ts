@@ -40,7 +40,7 @@ import { mergeRowStates, newRowStates, type RowStates } from '../attention-state
 import { runRows } from '../threads/pool.js';
 import { copyRows, wasmBackend } from './backend.js';
 import { type WasmKernels, wasmKernels } from './load.js';
-import { chunkRowsFitting, ensureBytes, inWasm, type Scratch, scratch } from './memory.js';
+import { fitScratch, inWasm, type Scratch, scratch } from './memory.js';
 
 /** Keys per decoding chunk (fixed, so any thread count gives the same chunks). */
 export const DECODE_CHUNK = 1024;
@@ -92,16 +92,6 @@ function place(
   };
 }
 
-/** Take the scratch up to s.end; false when a plain memory holding views cannot grow. */
-function fits(k: WasmKernels, s: Scratch, from: number, pinned: boolean): boolean {
-  if (!chunkRowsFitting(k, 1, s.end - from, 0, pinned)) return false;
-  try {
-    return ensureBytes(k, s.end, pinned);
-  } catch {
-    return false; // the memory cannot grow that far
-  }
-}
-
 /** The visible key interval [lo, hi) of the head's last query row (decoding). */
 function decodeRange(h: FlashHead): [number, number] {
   const lo = Math.max(0, h.keys - h.window);
@@ -148,7 +138,7 @@ function decode(k: WasmKernels, h: FlashHead, finish: (st: RowStates) => void): 
     const scores = s.take(n * 8);
     const k0 = h.k.byteOffset + (h.kOffset + lo * dim) * w;
     const v0 = h.v.byteOffset + (h.vOffset + lo * dv) * w;
-    if (!fits(k, s, from, true)) return false;
+    if (!fitScratch(k, s, from, true)) return false;
     setQ();
     bad = runRows(k, 'flashDecode', chunks, C * dim, (c, u) =>
       args(c, u, k0 + c * C * dim * w, v0 + c * C * dv * w, scores + c * C * 8),
@@ -242,7 +232,7 @@ function head(k: WasmKernels, h: FlashHead, finish: (st: RowStates) => void): bo
   const Q = place(s, h.q, h.qOffset, queries * dim);
   const K = place(s, h.k, h.kOffset, keys * dim);
   const V = place(s, h.v, h.vOffset, keys * dv);
-  if (!fits(k, s, from, inWasm(h.q) || inWasm(h.k) || inWasm(h.v))) return false;
+  if (!fitScratch(k, s, from, inWasm(h.q) || inWasm(h.k) || inWasm(h.v))) return false;
   Q.copy(k.memory.buffer, 0, queries * dim);
   K.copy(k.memory.buffer, 0, keys * dim);
   V.copy(k.memory.buffer, 0, keys * dv);
@@ -297,7 +287,7 @@ export function wasmFlashAttentionVjp(h: FlashHead, g: FlashGrads): boolean {
   const K = place(s, h.k, h.kOffset, keys * dim);
   const V = place(s, h.v, h.vOffset, keys * dv);
   const O = place(s, g.dO, g.dOOffset, queries * dv);
-  if (!fits(k, s, from, [h.q, h.k, h.v, g.dO].some(inWasm))) return false;
+  if (!fitScratch(k, s, from, [h.q, h.k, h.v, g.dO].some(inWasm))) return false;
   const buf = k.memory.buffer;
   Q.copy(buf, 0, queries * dim);
   K.copy(buf, 0, keys * dim);

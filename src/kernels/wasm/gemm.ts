@@ -13,7 +13,7 @@ import type { FloatArray } from '../../tensor/types.js';
 import type { GemmForm } from '../backend.js';
 import type { MatrixView } from '../js/gemm.js';
 import { wasmKernels } from './load.js';
-import { chunkRowsFitting, ensureBytes, inWasm, scratch } from './memory.js';
+import { fitScratch, inWasm, scratch } from './memory.js';
 
 /** Copy the rows × cols block of `v` into `dst` (compact, ld = cols). */
 function copyIn(v: MatrixView, rows: number, cols: number, dst: FloatArray): void {
@@ -74,13 +74,7 @@ export function wasmGemm(
   const ct = s.take(rows * n * 8);
   const work = s.take(kern.exports.gemmWorkBytes(rows, n, k));
   const pinned = inWasm(A.data) || inWasm(B.data) || inWasm(C.data);
-  // all the scratch as one "row": 0 when a plain memory holding views would have to grow
-  if (!chunkRowsFitting(kern, 1, s.end - bt, 0, pinned)) return false;
-  try {
-    if (!ensureBytes(kern, s.end, pinned)) return false;
-  } catch {
-    return false; // the memory cannot grow that far
-  }
+  if (!fitScratch(kern, s, bt, pinned)) return false;
   const buf = kern.memory.buffer;
   // B stored n×k (NT) or k×n, compact; B(p, j) = b[p·sbp + j·sbj]
   const [sbp, sbj] = form === 'NT' ? [1, k] : [n, 1];

@@ -82,6 +82,21 @@ export function chunkRowsFitting(
   return Math.max(0, Math.min(want, Math.floor(free / perRow)));
 }
 
+/**
+ * Whether a call's scratch [start, s.end) is usable: the memory grown to s.end, unless
+ * that would grow a plain memory holding views (the call's when `pinned`, or any live
+ * `wasmArray`), or the memory cannot grow that far.
+ */
+export function fitScratch(k: WasmKernels, s: Scratch, start: number, pinned: boolean): boolean {
+  // all the scratch as one "row": 0 when a plain memory holding views would have to grow
+  if (!chunkRowsFitting(k, 1, s.end - start, 0, pinned)) return false;
+  try {
+    return ensureBytes(k, s.end, pinned);
+  } catch {
+    return false; // the memory cannot grow that far
+  }
+}
+
 function requireKernels(fn: string): WasmKernels {
   const k = wasmKernels();
   if (!k)

@@ -7,24 +7,18 @@
  * memory that holds views.
  */
 import { wasmKernels } from './load.js';
-import { chunkRowsFitting, ensureBytes, inWasm, scratch } from './memory.js';
+import { fitScratch, inWasm, scratch } from './memory.js';
 
 /**
  * Take scratch regions of the given byte sizes; their addresses, or null when they do
- * not fit without growing a plain memory that holds views (the call's, or any `wasmArray`).
+ * not fit (memory.ts fitScratch: a plain memory holding views is never grown).
  */
 function regions(pinned: boolean, ...bytes: number[]): number[] | null {
   const k = wasmKernels();
   if (!k) return null;
   const s = scratch();
   const at = bytes.map((b) => s.take(b));
-  // all the scratch as one "row": 0 when a plain memory holding views would have to grow
-  if (!chunkRowsFitting(k, 1, s.end - at[0]!, 0, pinned)) return null;
-  try {
-    return ensureBytes(k, s.end, pinned) ? at : null;
-  } catch {
-    return null; // the memory cannot grow that far
-  }
+  return fitScratch(k, s, at[0]!, pinned) ? at : null;
 }
 
 /** m[r] = max of row r, u[r] = Σ e^(x − m) − 1 (NaN where the max is not finite). */
