@@ -10,8 +10,10 @@ import type { RowStates } from './attention-state.js';
 import { crossEntropyRows } from './js/cross-entropy-rows.js';
 import type { MatrixView } from './js/gemm.js';
 import {
+  type ExpScaleArgs,
   logSumExpRows,
   type SoftmaxAlgorithm,
+  type SplitStateArgs,
   softmaxRows,
   softmaxVjpRows,
 } from './js/softmax-rows.js';
@@ -102,21 +104,8 @@ export interface Backend {
    * js/softmax-rows.ts splitStateRows and expScaleRows are the reference): per row the max
    * and Σ e^(x − m) − 1, and y = e^(x − m_r)·f_r. False, having done nothing: not taken.
    */
-  splitStateRows?(
-    x: Float64Array,
-    rows: number,
-    n: number,
-    m: Float64Array,
-    u: Float64Array,
-  ): boolean;
-  expScaleRows?(
-    x: Float64Array,
-    y: Float64Array,
-    rows: number,
-    n: number,
-    m: Float64Array,
-    f: Float64Array,
-  ): boolean;
+  splitStateRows?(...args: SplitStateArgs): boolean;
+  expScaleRows?(...args: ExpScaleArgs): boolean;
 }
 
 /** The portable JavaScript backend (the reference). */

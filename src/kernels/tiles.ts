@@ -10,29 +10,18 @@
  */
 import { gemmBackend } from './backend.js';
 import {
+  type ExpScaleArgs,
   expScaleRows as jsExpScaleRows,
   splitStateRows as jsSplitStateRows,
+  type SplitStateArgs,
 } from './js/softmax-rows.js';
 
 /** m[r], u[r] for `rows` rows of length n of x (see the module doc). */
-export function splitStateRows(
-  x: Float64Array,
-  rows: number,
-  n: number,
-  m: Float64Array,
-  u: Float64Array,
-): void {
-  if (!gemmBackend()?.splitStateRows?.(x, rows, n, m, u)) jsSplitStateRows(x, rows, n, m, u);
+export function splitStateRows(...args: SplitStateArgs): void {
+  if (!gemmBackend()?.splitStateRows?.(...args)) jsSplitStateRows(...args);
 }
 
 /** y_rj = e^(x_rj − m_r)·f_r for `rows` rows of length n (y may be x). */
-export function expScaleRows(
-  x: Float64Array,
-  y: Float64Array,
-  rows: number,
-  n: number,
-  m: Float64Array,
-  f: Float64Array,
-): void {
-  if (!gemmBackend()?.expScaleRows?.(x, y, rows, n, m, f)) jsExpScaleRows(x, y, rows, n, m, f);
+export function expScaleRows(...args: ExpScaleArgs): void {
+  if (!gemmBackend()?.expScaleRows?.(...args)) jsExpScaleRows(...args);
 }

@@ -385,18 +385,31 @@ export function splitStateOfRow(
   return { m, c, b: acc.sum + acc.comp };
 }
 
-/**
- * Per row r of `rows` rows of length n (Float64 logit tiles): m[r] = its max and
- * u[r] = Σ e^(x − m) − 1 = (c − 1) + b of splitStateOfRow, so log d = log1p(u); u[r] = NaN
- * where the max is not finite (NaN, +∞, or −∞ for a fully masked row).
- */
-export function splitStateRows(
+/** Arguments of splitStateRows, shared by the backends and the dispatcher (../tiles.ts). */
+export type SplitStateArgs = [
   x: Float64Array,
   rows: number,
   n: number,
   m: Float64Array,
   u: Float64Array,
-): void {
+];
+
+/** Arguments of expScaleRows, likewise. */
+export type ExpScaleArgs = [
+  x: Float64Array,
+  y: Float64Array,
+  rows: number,
+  n: number,
+  m: Float64Array,
+  f: Float64Array,
+];
+
+/**
+ * Per row r of `rows` rows of length n (Float64 logit tiles): m[r] = its max and
+ * u[r] = Σ e^(x − m) − 1 = (c − 1) + b of splitStateOfRow, so log d = log1p(u); u[r] = NaN
+ * where the max is not finite (NaN, +∞, or −∞ for a fully masked row).
+ */
+export function splitStateRows(...[x, rows, n, m, u]: SplitStateArgs): void {
   for (let r = 0; r < rows; r++) {
     const sp = splitStateOfRow(x, r * n, n);
     const finite = sp !== null && sp.m !== -Infinity;
@@ -406,14 +419,7 @@ export function splitStateRows(
 }
 
 /** y_rj = e^(x_rj − m_r)·f_r over `rows` rows of length n (x − m exact; y may be x). */
-export function expScaleRows(
-  x: Float64Array,
-  y: Float64Array,
-  rows: number,
-  n: number,
-  m: Float64Array,
-  f: Float64Array,
-): void {
+export function expScaleRows(...[x, y, rows, n, m, f]: ExpScaleArgs): void {
   for (let r = 0; r < rows; r++) {
     const mr = m[r]!;
     const fr = f[r]!;
