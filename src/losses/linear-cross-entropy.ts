@@ -18,9 +18,9 @@
  * computed by the gemm micro-kernels (src/kernels/gemm.ts: WebAssembly SIMD,
  * JavaScript fallback), and its exponentials by the tile kernels
  * (src/kernels/tiles.ts, likewise).
- * Forward: each tile folds into every row's online normalizer state (m, d)
- * (Milakov & Gimelshein 2018; src/kernels/lse-state.ts), so only lse per row
- * is kept. Backward: the tiles are recomputed chunk by chunk; each tile's
+ * Forward: each tile folds into every row's online normalizer state (Milakov &
+ * Gimelshein 2018), kept split as (m, c, b) (src/kernels/lse-state.ts), so only lse
+ * per row is kept. Backward: the tiles are recomputed chunk by chunk; each tile's
  * gradient goes into dHidden (accumulated over chunks) and into that chunk's
  * rows of dWeight (complete before the next chunk). Peak extra memory:
  * two tiles, one chunk of dWeight in double, O(n) row states, and an n × d
@@ -47,7 +47,8 @@
  *
  * Non-finite policy: a class masked by bias −∞ gets probability 0 and gradient
  * 0; a row whose logits are all −∞ gives loss 0 and zero gradients; a row
- * with a +∞ or NaN logit gets NaN loss and gradients, which reach dWeight and
+ * with a +∞ or NaN logit gets NaN loss and gradients (its lse: NaN, or +∞ when it
+ * holds +∞ and no NaN), which reach dWeight and
  * dBias only through that row (as in any product). An all-ignored batch gives
  * loss 0 and zero gradients (`allIgnored: 'nan'`: NaN loss).
  *
@@ -58,16 +59,7 @@
  */
 
 import { gemmNN, gemmNT, gemmTN } from '../kernels/gemm.js';
-import { lseStateOfRow } from '../kernels/js/softmax-rows.js';
-import {
-  EMPTY_LSE_STATE,
-  EMPTY_SPLIT_STATE,
-  type LogSumExpState,
-  logSumExpFromState,
-  mergeLogSumExpStates,
-  mergeSplitStates,
-  type SplitSumState,
-} from '../kernels/lse-state.js';
+import { EMPTY_SPLIT_STATE, mergeSplitStates, type SplitSumState } from '../kernels/lse-state.js';
 import { expScaleRows, splitStateRows } from '../kernels/tiles.js';
 import { allocLike, requireLength, toFloatArray } from '../tensor/arrays.js';
 import type { ArrayInput, FloatArray } from '../tensor/types.js';
@@ -244,13 +236,15 @@ export function linearCrossEntropy(
     z: cap > 0 ? new Float64Array(raw.length) : raw,
   };
 
-  // Forward: fold every tile into the rows' online normalizer states, Σ e^(z − m) also
-  // split as (entries at the max) + (the rest) for an exact log d (lse-state.ts).
+  // Forward: fold every tile into the rows' split sums (m, c, b): d = c + b with c the
+  // entries at the max, so log d = log1p((c − 1) + b) is exact for a confident row
+  // (lse-state.ts). A tile row holding NaN or +∞ has no split sum: its max goes into
+  // `poison` instead (Math.max keeps NaN over +∞), and the row's lse is that.
   // per tile row: the max and u = Σ e^(z − m) − 1 (src/kernels/tiles.ts); later the exp
   // pass's lse and factor, smoothing + zLoss's extra, and the target's entry
   const [tm, tu, tf, extra, target] = Array.from({ length: 5 }, () => new Float64Array(ROW_BLOCK));
-  const states: LogSumExpState[] = new Array(n).fill(EMPTY_LSE_STATE);
-  const split: (SplitSumState | null)[] = new Array(n).fill(EMPTY_SPLIT_STATE);
+  const split: SplitSumState[] = new Array(n).fill(EMPTY_SPLIT_STATE);
+  const poison = new Float64Array(n).fill(-Infinity);
   const zt = new Float64Array(n);
   for (let v0 = 0; v0 < vocab; v0 += chunk) {
     const cols = Math.min(chunk, vocab - v0);
@@ -262,28 +256,25 @@ export function linearCrossEntropy(
         const i = i0 + r;
         const ti = t[i]!;
         if (ti < 0 && !wantLse) continue;
-        // d = 1 + u as the split sum (c, b) = (1, u); u = NaN: a fully masked row
-        // (m = −∞), or one holding NaN or +∞, which has no split state
+        // u = NaN: a fully masked tile row (m = −∞, adds nothing), or one holding NaN or +∞
         const u = tu[r]!;
-        const sp = Number.isNaN(u)
-          ? tm[r] === -Infinity
-            ? EMPTY_SPLIT_STATE
-            : null
-          : { m: tm[r]!, c: 1, b: u };
-        const st = sp ? { m: sp.m, d: sp.c + sp.b } : lseStateOfRow(ctx.z, r * cols, cols);
-        states[i] = mergeLogSumExpStates(states[i]!, st);
-        const si = split[i];
-        split[i] = sp && si ? mergeSplitStates(si, sp) : null;
+        const m = tm[r]!;
+        if (!Number.isNaN(u)) split[i] = mergeSplitStates(split[i]!, { m, c: 1, b: u });
+        else if (m !== -Infinity) poison[i] = Math.max(poison[i]!, m);
         if (ti >= v0 && ti < v0 + cols) zt[i] = ctx.z[r * cols + ti - v0]!;
       }
     }
   }
+  // per row: the max, log d and lse = m + log d; NaN (+∞ for lse) where poisoned
+  const rowMax = new Float64Array(n);
   const lse = new Float64Array(n);
   const logD = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    lse[i] = logSumExpFromState(states[i]!);
-    const sp = split[i];
-    logD[i] = sp && sp.m > -Infinity ? Math.log1p(sp.c - 1 + sp.b) : Math.log(states[i]!.d);
+    const sp = split[i]!;
+    const bad = poison[i] !== -Infinity;
+    rowMax[i] = bad ? Number.NaN : sp.m;
+    logD[i] = bad ? Number.NaN : sp.m === -Infinity ? -Infinity : Math.log1p(sp.c - 1 + sp.b);
+    lse[i] = bad ? poison[i]! : sp.m === -Infinity ? -Infinity : sp.m + logD[i]!;
   }
 
   // Backward: recompute each tile, form G, and accumulate the two products. For the
@@ -317,7 +308,7 @@ export function linearCrossEntropy(
         tm[r] = 0;
         tf[r] = 0; // rows the exp pass need not compute (filled below)
         if (t[i]! < 0 || !Number.isFinite(L)) continue;
-        const m = states[i]!.m;
+        const m = rowMax[i]!;
         const ld = logD[i]!;
         let gs = 0;
         if (spread > 0)
@@ -400,8 +391,12 @@ export function linearCrossEntropy(
     const L = lse[i]!;
     if (t[i]! < 0 || L === -Infinity) continue;
     if (zc > 0) zRow[i] = zc * L * L;
+    if (!Number.isFinite(L)) {
+      perRow[i] = Number.NaN; // a row holding NaN or +∞
+      continue;
+    }
     let l = 0;
-    if (keep > 0) l += keep * (w ? w[t[i]!]! : 1) * (states[i]!.m - zt[i]! + logD[i]!);
+    if (keep > 0) l += keep * (w ? w[t[i]!]! : 1) * (rowMax[i]! - zt[i]! + logD[i]!);
     if (spread > 0) l += spread * gapSum[i]!;
     perRow[i] = l;
   }

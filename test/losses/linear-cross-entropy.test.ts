@@ -364,6 +364,31 @@ describe('linearCrossEntropy: stability and edges', () => {
     expect(Number.isFinite(got.dHidden[0]!) && Number.isNaN(got.dHidden[d]!)).toBe(true);
   });
 
+  it('a +∞ logit makes its row NaN (lse +∞), with and without smoothing; other rows keep their values', () => {
+    // row 1's logits: 1e308·4 overflows to +∞ for class 0; 0.5 and −0.5 for the others
+    const W3 = Float64Array.from([4, 0, 0, 1, 0, -1]);
+    const H2 = Float64Array.from([0.1, 0.2, 1e308, 0.5]);
+    for (const labelSmoothing of [0, 0.3, 1]) {
+      const o = {
+        n: 2,
+        d: 2,
+        vocab: 3,
+        reduction: 'none',
+        returnLse: true,
+        labelSmoothing,
+      } as const;
+      const got = linearCrossEntropy(H2, W3, [2, 1], o);
+      const alone = linearCrossEntropy(H2.subarray(0, 2), W3, [2], { ...o, n: 1 });
+      const l = got.loss as Float64Array;
+      expect(l[1]).toBeNaN();
+      expect(got.lse![1]).toBe(Infinity);
+      expect(l[0]).toBe((alone.loss as Float64Array)[0]);
+      expect(got.lse![0]).toBe(alone.lse![0]);
+      expect(Number.isNaN(got.dHidden[2]!) && Number.isNaN(got.dHidden[3]!)).toBe(true);
+      expect(Array.from(got.dHidden.subarray(0, 2))).toEqual(Array.from(alone.dHidden));
+    }
+  });
+
   it('Float32 inputs give Float32 gradients within a few ulp of the double computation', () => {
     const H32 = Float32Array.from(H);
     const W32 = Float32Array.from(W);
