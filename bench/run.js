@@ -38,9 +38,12 @@ function runCase(id, outPath) {
     const argv = ['--expose-gc', join(here, 'case.js'), id, outPath, ...(quick ? ['--quick'] : [])];
     // Memory cases: a fixed malloc mmap threshold, so large blocks are mapped and unmapped
     // rather than kept in the heap after free (the resident set then tracks live memory).
+    // -hugepages cases: glibc backs large allocations with transparent huge pages.
     const env = id.startsWith('memory/')
       ? { ...process.env, MALLOC_MMAP_THRESHOLD_: '131072' }
-      : process.env;
+      : id.endsWith('-hugepages')
+        ? { ...process.env, GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' }
+        : process.env;
     const child = spawn(process.execPath, argv, { stdio: ['ignore', 'ignore', 'pipe'], env });
     let stderr = '';
     child.stderr.on('data', (b) => {

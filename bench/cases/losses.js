@@ -2,7 +2,8 @@
  * Issue 4: cross-entropy and large-vocabulary linear cross-entropy, loss and
  * gradients together, Float32.
  * - crossEntropy vs TF.js tf.losses.softmaxCrossEntropy + its gradient
- *   (tf.valueAndGrad) on the wasm and cpu backends, and naive JavaScript.
+ *   (tf.valueAndGrad) on the wasm and cpu backends, and naive JavaScript; the
+ *   issue's shape also in a process with huge pages (ce-…-hugepages).
  * - linearCrossEntropy vs the materialized path: TF.js wasm matMul +
  *   softmaxCrossEntropy with gradients for hidden and weight (tf.valueAndGrads),
  *   and plain JavaScript (logits n × vocab in memory). GFLOP/s counts the three
@@ -24,6 +25,9 @@ export const LCE = { n: 512, d: 256, vocab: 32_000 };
 
 export const ids = (quick) => [
   ...CE_SHAPES.filter(([r, c]) => !quick || r * c <= BIG).map(([r, c]) => `losses/ce-${r}x${c}`),
+  // the issue's shape again in a process whose large allocations use huge pages (run.js sets
+  // GLIBC_TUNABLES for ids ending in -hugepages): how much of a fresh gradient is page faults
+  ...(quick ? [] : ['losses/ce-2048x32000-hugepages']),
   ...(quick ? [] : [`losses/lce-${LCE.n}x${LCE.d}x${LCE.vocab}`]),
 ];
 
@@ -256,8 +260,9 @@ async function linearCase(quick) {
 export async function run(id, { quick }) {
   const name = id.split('/')[1];
   if (name.startsWith('ce-')) {
-    const [rows, classes] = name.slice(3).split('x').map(Number);
-    return { id, ...(await crossEntropyCase(rows, classes, quick)) };
+    const [rows, classes] = name.slice(3).replace('-hugepages', '').split('x').map(Number);
+    const hugePages = name.endsWith('-hugepages');
+    return { id, hugePages, ...(await crossEntropyCase(rows, classes, quick)) };
   }
   return { id, ...(await linearCase(quick)) };
 }

@@ -214,12 +214,20 @@ function softmaxSection(c, limits) {
   return out.join('\n');
 }
 
+/** The note over a -hugepages case (run.js starts its process with the glibc tunable). */
+const hugePagesNote = (c) =>
+  'The same case in a process started with GLIBC_TUNABLES=glibc.malloc.hugetlb=1, so that ' +
+  `a fresh gradient's ${Math.round((c.elements * 4) / 1e6)} MB is faulted in as 2 MiB pages ` +
+  "rather than 4 KiB ones (the peers' fresh arrays too, such as TF.js's dataSync result).";
+
 function lossSection(c, limits) {
   if (c.failed) return `### ${c.id}\n\nFailed: ${c.failed}\n`;
   const best = bestKit(c.candidates);
   const peak = limits?.simdPeakGflops;
   if (c.kind === 'ce')
-    return `### crossEntropy ${c.rows} × ${c.classes}, float32, loss + gradient\n\n${table(
+    return `### crossEntropy ${c.rows} × ${c.classes}, float32, loss + gradient${
+      c.hugePages ? ', huge pages' : ''
+    }\n\n${c.hugePages ? `${hugePagesNote(c)}\n\n` : ''}${table(
       [
         'candidate',
         'median ms',
