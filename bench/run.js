@@ -27,10 +27,11 @@ const quick = args.includes('--quick');
 const onlyAt = args.indexOf('--only');
 const only = onlyAt >= 0 ? (args[onlyAt + 1] ?? '').split(',').filter(Boolean) : undefined;
 
-async function allIds() {
+/** The run's case ids in a full run's order (all of them with filtered = false). */
+async function allIds(filtered = true) {
   const ids = [];
   for (const g of GROUPS) ids.push(...(await import(`./cases/${g}.js`)).ids(quick));
-  return only ? ids.filter((id) => only.some((p) => id.startsWith(p))) : ids;
+  return only && filtered ? ids.filter((id) => only.some((p) => id.startsWith(p))) : ids;
 }
 
 function runCase(id, outPath) {
@@ -95,9 +96,13 @@ const jsonPath = join(resultsDir, 'results.json');
 let results = { meta, cases };
 if (only && existsSync(jsonPath)) {
   const old = JSON.parse(readFileSync(jsonPath, 'utf8'));
+  // the merged cases in a full run's order (a new case lands where a full run puts it)
+  const order = await allIds(false);
+  const rank = (id) => (order.includes(id) ? order.indexOf(id) : order.length);
+  const merged = Object.entries({ ...old.cases, ...cases }).sort(([a], [b]) => rank(a) - rank(b));
   results = {
     meta: { ...old.meta, partialReruns: [...(old.meta.partialReruns ?? []), { ...meta, ids }] },
-    cases: { ...old.cases, ...cases },
+    cases: Object.fromEntries(merged),
   };
 }
 writeFileSync(jsonPath, `${JSON.stringify(results, null, 1)}\n`);
