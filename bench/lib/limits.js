@@ -4,8 +4,9 @@
  *   rounding, range reduction by ln 2 in two parts, degree-5 minimax polynomial,
  *   2^n from exponent bits — the XNNPACK "rr2_p5" scheme, no FMA) over an
  *   L1-resident buffer, loading and storing each element like a softmax pass;
- * - the SIMD multiply-add peak: 12 independent f32x4 mul+add chains (GFLOP/s,
- *   counting a mul and an add as 2 flops per lane);
+ * - the SIMD multiply-add peaks: 12 independent f32x4 mul+add chains, and the same
+ *   on f64x2 (the gemm micro-kernel's lanes) (GFLOP/s, counting a mul and an add as
+ *   2 flops per lane);
  * - memory bandwidth: a 256 MiB typed-array copy (read + write bytes) and a sum
  *   (read bytes), GB/s = 1e9 bytes/s;
  * - the 2-thread scaling of that exp loop: the calling thread and a worker run it at
@@ -103,33 +104,36 @@ function expModule() {
 
 const CHAINS = 12;
 
-function peakModule() {
+/**
+ * CHAINS independent mul+add chains on f32x4 (`f32`) or f64x2 lanes: `name(iters)` runs
+ * iters steps of all chains (8 or 4 flops per chain and step).
+ */
+function peakModule(name, f32) {
   // param: iters; locals: acc 1..CHAINS, a, b
   const a = CHAINS + 1;
   const b = CHAINS + 2;
+  const [splat, mul, add, lane0, addScalar, type] = f32
+    ? [simd.f32x4Splat, simd.f32x4Mul, simd.f32x4Add, simd.f32x4ExtractLane(0), op.f32Add, T.f32]
+    : [simd.f64x2Splat, simd.f64x2Mul, simd.f64x2Add, simd.f64x2ExtractLane(0), op.f64Add, T.f64];
+  const konst = f32 ? op.f32Const : op.f64Const;
   const body = [];
-  for (let j = 1; j <= CHAINS; j++) body.push(op.f32Const(j / 64), simd.f32x4Splat, op.localSet(j));
-  body.push(op.f32Const(0.999), simd.f32x4Splat, op.localSet(a));
-  body.push(op.f32Const(0.001), simd.f32x4Splat, op.localSet(b));
+  for (let j = 1; j <= CHAINS; j++) body.push(konst(j / 64), splat, op.localSet(j));
+  body.push(konst(0.999), splat, op.localSet(a));
+  body.push(konst(0.001), splat, op.localSet(b));
   body.push(op.block, op.loop, op.localGet(0), op.i32Eqz, op.brIf(1));
   for (let j = 1; j <= CHAINS; j++)
-    body.push(
-      op.localGet(j),
-      op.localGet(a),
-      simd.f32x4Mul,
-      op.localGet(b),
-      simd.f32x4Add,
-      op.localSet(j),
-    );
+    body.push(op.localGet(j), op.localGet(a), mul, op.localGet(b), add, op.localSet(j));
   body.push(op.localGet(0), op.i32Const(1), op.i32Sub, op.localSet(0), op.br(0), op.end, op.end);
-  body.push(op.localGet(1), simd.f32x4ExtractLane(0));
-  for (let j = 2; j <= CHAINS; j++) body.push(op.localGet(j), simd.f32x4ExtractLane(0), op.f32Add);
-  return { name: 'peak', params: [T.i32], results: [T.f32], locals: [[CHAINS + 2, T.v128]], body };
+  body.push(op.localGet(1), lane0);
+  for (let j = 2; j <= CHAINS; j++) body.push(op.localGet(j), lane0, addScalar);
+  return { name, params: [T.i32], results: [type], locals: [[CHAINS + 2, T.v128]], body };
 }
 
 /** The probe module (exp + peak), compiled. */
 function probeModule() {
-  return new WebAssembly.Module(assemble([expModule(), peakModule()], 2));
+  return new WebAssembly.Module(
+    assemble([expModule(), peakModule('peak', true), peakModule('peak64', false)], 2),
+  );
 }
 
 /** Instantiate the probe module synchronously. */
@@ -244,16 +248,17 @@ function firstTouch(rounds, env = {}) {
   return Number(out.trim());
 }
 
-function peakGflops(w, rounds) {
+/** GFLOP/s of a peak loop (`peak` f32x4: 8 flops per chain and step; `peak64` f64x2: 4). */
+function peakGflops(run, flopsPerStep, rounds) {
   const iters = 2_000_000;
-  for (let q = 0; q < 5; q++) w.peak(100_000);
+  for (let q = 0; q < 5; q++) run(100_000);
   const times = [];
   for (let q = 0; q < rounds; q++) {
     const t0 = performance.now();
-    w.peak(iters);
+    run(iters);
     times.push(performance.now() - t0);
   }
-  return (iters * CHAINS * 8) / (median(times) * 1e6);
+  return (iters * CHAINS * flopsPerStep) / (median(times) * 1e6);
 }
 
 function bandwidth(rounds) {
@@ -300,7 +305,8 @@ export async function measureLimits(quick) {
     expElementsPerNs: expRate(w, rounds),
     expTwoThreadSpeedup: await expScaling(w, rounds),
     expMaxRelError: expError(w),
-    simdPeakGflops: peakGflops(w, rounds),
+    simdPeakGflops: peakGflops(w.peak, 8, rounds),
+    simdPeak64Gflops: peakGflops(w.peak64, 4, rounds),
     copyGBs: bw.copyGBs,
     readGBs: bw.readGBs,
     firstTouchMsPer100MiB: firstTouch(quick ? 3 : 9),

@@ -33,7 +33,7 @@ const utf8 = (s) => [...new TextEncoder().encode(s)];
 const vec = (items) => [...uleb(items.length), ...items.flat()];
 const section = (id, body) => [id, ...uleb(body.length), ...body];
 
-export const T = { i32: 0x7f, f32: 0x7d, v128: 0x7b };
+export const T = { i32: 0x7f, f32: 0x7d, f64: 0x7c, v128: 0x7b };
 
 /** Instruction helpers; each returns a byte array. */
 export const op = {
@@ -42,11 +42,13 @@ export const op = {
   localTee: (i) => [0x22, ...uleb(i)],
   i32Const: (v) => [0x41, ...sleb(v)],
   f32Const: (v) => [0x43, ...new Uint8Array(new Float32Array([v]).buffer)],
+  f64Const: (v) => [0x44, ...new Uint8Array(new Float64Array([v]).buffer)],
   i32Add: [0x6a],
   i32Sub: [0x6b],
   i32Eqz: [0x45],
   i32LtU: [0x49],
   f32Add: [0x92],
+  f64Add: [0xa0],
   block: [0x02, 0x40],
   loop: [0x03, 0x40],
   br: (d) => [0x0c, ...uleb(d)],
@@ -62,6 +64,8 @@ export const simd = {
   i32x4Splat: op.simd(0x11),
   f32x4Splat: op.simd(0x13),
   f32x4ExtractLane: (lane) => op.simd(0x1f, lane),
+  f64x2Splat: op.simd(0x14),
+  f64x2ExtractLane: (lane) => op.simd(0x21, lane),
   f32x4Nearest: op.simd(0x6a),
   i32x4Shl: op.simd(0xab),
   i32x4Add: op.simd(0xae),
@@ -70,6 +74,8 @@ export const simd = {
   f32x4Mul: op.simd(0xe6),
   f32x4Pmax: op.simd(0xeb),
   i32x4TruncSatF32x4S: op.simd(0xf8),
+  f64x2Add: op.simd(0xf0),
+  f64x2Mul: op.simd(0xf2),
 };
 
 /**
