@@ -8,7 +8,7 @@
  * - the same through the dispatcher (src/kernels/gemm.ts) on ordinary arrays: the
  *   copies into and out of WebAssembly memory included, as the library calls it,
  * - the JavaScript kernel (src/kernels/js/gemm.ts),
- * interleaved round by round with the f64x2 mul+add peak probe (bench/lib/limits.js),
+ * all interleaved round by round with the f64x2 mul+add peak probe (bench/lib/limits.js),
  * so "% of peak" compares figures from the same rounds. GFLOP/s = 2·m·n·k / time.
  */
 import { probes } from '../lib/limits.js';
@@ -48,82 +48,80 @@ export async function run(id, { quick }) {
   const { wasmKernels } = await import(new URL('kernels/wasm/load.js', dist).href);
   const kern = kit.wasm.ok ? wasmKernels() : undefined;
   const probe = probes();
-  const products = [];
-  for (const [name, form, m, n, k, TA, TB, beta] of PRODUCTS) {
+  const view = (data, ld) => ({ data, offset: 0, ld });
+  const setups = PRODUCTS.map(([name, form, m, n, k, TA, TB, beta]) => {
     const { a, b } = stored(form, m, n, k);
     const A = fill(new TA(a[0] * a[1]), 1);
     const B = fill(new TB(b[0] * b[1]), 2);
     const C = new Float64Array(m * n);
-    const view = (data, ld) => ({ data, offset: 0, ld });
     const call = `gemm${form}`;
-    const list = [
-      {
-        name: 'JavaScript',
-        run: () => jsGemm[call](m, n, k, view(A, a[1]), view(B, b[1]), view(C, n), beta),
-      },
-    ];
-    let arrays = [];
-    if (kern) {
-      const viaDispatcher = () =>
-        gemm[call](m, n, k, view(A, a[1]), view(B, b[1]), view(C, n), beta);
-      // once before any wasmArray exists: the dispatcher's scratch is then grown already (it
-      // never grows a plain memory that holds arrays; it would run JavaScript instead)
-      viaDispatcher();
-      list.push({ name: 'WebAssembly, copies included', run: viaDispatcher });
-      // operands in WebAssembly memory: the kernel alone, packing included
-      const wa = kit.lib.wasmArray(TA, A.length);
-      const wb = kit.lib.wasmArray(TB, B.length);
-      const wc = kit.lib.wasmArray(Float64Array, C.length);
-      const work = kit.lib.wasmArray(Float64Array, kern.exports.gemmWorkBytes(m, n, k) / 8 + 2);
-      arrays = [wa, wb, wc, work];
-      wa.set(A);
-      wb.set(B);
-      // element strides: A(i, p) = a[i·sai + p·sap], B(p, j) = b[p·sbp + j·sbj]
-      const [sai, sap] = form === 'TN' ? [1, m] : [k, 1];
-      const [sbp, sbj] = form === 'NT' ? [1, k] : [n, 1];
-      const f32 = (T) => (T === Float32Array ? 1 : 0);
-      list.push({
-        name: 'WebAssembly kernel alone',
-        run: () =>
-          kern.exports.gemm(
-            m,
-            n,
-            k,
-            wa.byteOffset,
-            f32(TA),
-            sai,
-            sap,
-            wb.byteOffset,
-            f32(TB),
-            sbp,
-            sbj,
-            wc.byteOffset,
-            beta,
-            (work.byteOffset + 15) & ~15,
-          ),
-      });
-    }
-    list.push({ name: 'f64x2 mul+add peak (probe)', run: () => probe.peak64(PEAK_ITERS) });
-    const { times } = await interleave(list, { warmup: 3, rounds: quick ? 5 : 21 });
-    for (const w of arrays) kit.lib.freeWasmArray(w);
-    const peakGflops = PEAK_FLOPS / (times['f64x2 mul+add peak (probe)'].medianMs * 1e6);
-    const flops = 2 * m * n * k;
-    products.push({
-      name,
-      form,
-      m,
-      n,
-      k,
-      types: `${TA === Float32Array ? 'f32' : 'f64'} · ${TB === Float32Array ? 'f32' : 'f64'}`,
-      peakGflops,
-      candidates: list
-        .filter((c) => !c.name.startsWith('f64x2'))
-        .map((c) => ({
-          name: c.name,
-          ...times[c.name],
-          gflops: flops / (times[c.name].medianMs * 1e6),
-        })),
+    const args = () => [m, n, k, view(A, a[1]), view(B, b[1]), view(C, n), beta];
+    // once before any wasmArray exists: the dispatcher's scratch is then grown already (it
+    // never grows a plain memory that holds arrays; it would run JavaScript instead)
+    if (kern) gemm[call](...args());
+    return { name, form, m, n, k, TA, TB, beta, A, B, C, call, args };
+  });
+  // every product's candidates in one list, interleaved round by round with the peak probe,
+  // so that a slow spell of the shared machine hits all of them alike
+  const PEAK = 'f64x2 mul+add peak (probe)';
+  const list = [{ name: PEAK, run: () => probe.peak64(PEAK_ITERS) }];
+  const arrays = [];
+  for (const p of setups) {
+    const { m, n, k, TA, TB, beta, A, B, C, call, args } = p;
+    list.push({ name: `${p.name}|JavaScript`, run: () => jsGemm[call](...args()) });
+    if (!kern) continue;
+    list.push({ name: `${p.name}|WebAssembly, copies included`, run: () => gemm[call](...args()) });
+    // operands in WebAssembly memory: the kernel alone, packing included
+    const wa = kit.lib.wasmArray(TA, A.length);
+    const wb = kit.lib.wasmArray(TB, B.length);
+    const wc = kit.lib.wasmArray(Float64Array, C.length);
+    const work = kit.lib.wasmArray(Float64Array, kern.exports.gemmWorkBytes(m, n, k) / 8 + 2);
+    arrays.push(wa, wb, wc, work);
+    wa.set(A);
+    wb.set(B);
+    // element strides: A(i, p) = a[i·sai + p·sap], B(p, j) = b[p·sbp + j·sbj]
+    const [sai, sap] = p.form === 'TN' ? [1, m] : [k, 1];
+    const [sbp, sbj] = p.form === 'NT' ? [1, k] : [n, 1];
+    const f32 = (T) => (T === Float32Array ? 1 : 0);
+    const [pa, pb, pc, pw] = [wa, wb, wc, work].map((w) => w.byteOffset);
+    list.push({
+      name: `${p.name}|WebAssembly kernel alone`,
+      run: () =>
+        kern.exports.gemm(
+          m,
+          n,
+          k,
+          pa,
+          f32(TA),
+          sai,
+          sap,
+          pb,
+          f32(TB),
+          sbp,
+          sbj,
+          pc,
+          beta,
+          (pw + 15) & ~15,
+        ),
     });
   }
-  return { id, kind: 'gemm', products };
+  const { times } = await interleave(list, { warmup: 3, rounds: quick ? 5 : 31 });
+  for (const w of arrays) kit.lib.freeWasmArray(w);
+  const peakGflops = PEAK_FLOPS / (times[PEAK].medianMs * 1e6);
+  const products = setups.map(({ name, form, m, n, k, TA, TB }) => ({
+    name,
+    form,
+    m,
+    n,
+    k,
+    types: `${TA === Float32Array ? 'f32' : 'f64'} · ${TB === Float32Array ? 'f32' : 'f64'}`,
+    candidates: list
+      .filter((c) => c.name.startsWith(`${name}|`))
+      .map((c) => ({
+        name: c.name.slice(name.length + 1),
+        ...times[c.name],
+        gflops: (2 * m * n * k) / (times[c.name].medianMs * 1e6),
+      })),
+  }));
+  return { id, kind: 'gemm', peakGflops, products };
 }
