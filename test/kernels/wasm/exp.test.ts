@@ -116,4 +116,18 @@ describe('exp64 (f64x2)', () => {
     }
     expect(worst).toBeLessThanOrEqual(2);
   });
+
+  it('keeps the bound for an argument h + l (the exact x − m of the row passes)', () => {
+    const k = loadWasmSync({ relaxedSimd: false });
+    let worst = 0;
+    for (let i = 0; i < 3000; i++) {
+      // h on [−708, 0] and on [−0.708, 0] (where r is the argument itself), |l| < ulp(h)/2
+      const h = -708 * ((i * 0.6180339887498949) % 1) * (i % 2 === 0 ? 1e-3 : 1);
+      const ulp = h === 0 ? 0 : 2 ** (Math.floor(Math.log2(-h)) - 52);
+      const l = ulp * (((i * 0.7548776662466927) % 1) - 0.5);
+      const y = k.exports.exp64Scalar(h, l); // the SIMD lanes' bits (checked above)
+      worst = Math.max(worst, ulpError(y, D.exp(dec(h).plus(dec(l))), false));
+    }
+    expect(worst).toBeLessThanOrEqual(2);
+  });
 });

@@ -22,7 +22,9 @@
  * exp64 (f64x2, argument as an unevaluated sum h + l, h ≤ 0):
  *   Cody–Waite with ln 2 in two parts (ln2_hi has 32 significant bits, so k·ln2_hi is
  *   exact), r = h − k·ln2_hi − k·ln2_lo + l, Taylor polynomial of degree 13
- *   (truncation ≤ 0.347^14/14! ≈ 4e−18), 2^k by shifting into the exponent field;
+ *   (truncation ≤ 0.347^14/14! ≈ 4e−18) evaluated as 1 + (r + r²·Q(r)) with Q by
+ *   Estrin's scheme (latency, not width, bounds the f64 passes), 2^k by shifting into
+ *   the exponent field (k + 2^52 + 1023 as a double holds k + 1023 in its low bits);
  *   k < −1022 (subnormal result) flushes to 0. Measured ≤ 2 ulp.
  *
  * The scalar references (`exp32Scalar`, `exp64Scalar`) take the same steps one lane at a
@@ -181,48 +183,65 @@ const C4: f64 = 1.0 / 24.0;
 const C3: f64 = 1.0 / 6.0;
 const C2: f64 = 0.5;
 
+/**
+ * C2 … C13, then LOG2E, LN2_HI, LN2_LO, 1, 2^52 + 1023 and −1022, for v128.load64_splat: V8 materializes each
+ * f64x2.splat of a constant inside a loop in three instructions (immediate to a general
+ * register, to a vector register, duplicated), one load here; with the sixteen constants
+ * of exp64 that was a third of an f64 pass.
+ */
+const EXP64_CONSTANTS: usize = memory.data<f64>([
+  C2, C3, C4, C5, C6, C7, C8, C9, C10, C11, C12, C13, LOG2E, LN2_HI, LN2_LO, 1, 4503599627371519,
+  -1022,
+]);
+
+/** EXP64_CONSTANTS[i] in both lanes. */
+// @ts-ignore: decorator
+@inline
+function c64(i: i32): v128 {
+  return v128.load64_splat(EXP64_CONSTANTS + (<usize>i << 3));
+}
+
+/**
+ * e^r − 1 − r = r²·Q(r), Q(r) = Σ_{i=0}^{11} C_{i+2}·r^i by Estrin's scheme: pairs, then
+ * pairs of pairs with r², r⁴, r⁸ — a dependency depth of 5 multiply-adds where Horner's has
+ * 12. The f64 passes were bound by that latency (one f64x2 per step), not by their width.
+ */
+// @ts-ignore: decorator
+@inline
+function expm1Rest64(r: v128, r2: v128): v128 {
+  const r4 = f64x2.mul(r2, r2);
+  const b0 = madd64(madd64(c64(3), r, c64(2)), r2, madd64(c64(1), r, c64(0)));
+  const b1 = madd64(madd64(c64(7), r, c64(6)), r2, madd64(c64(5), r, c64(4)));
+  const b2 = madd64(madd64(c64(11), r, c64(10)), r2, madd64(c64(9), r, c64(8)));
+  return madd64(b2, f64x2.mul(r4, r4), madd64(b1, r4, b0));
+}
+
 /** e^(h + l) on f64x2 for h ≤ 0 (or −∞), |l| ≤ ulp(h); see the module doc. */
 // @ts-ignore: decorator
 @inline
 export function exp64(h: v128, l: v128): v128 {
-  const k = f64x2.nearest(f64x2.mul(h, f64x2.splat(LOG2E)));
-  let r = f64x2.sub(h, f64x2.mul(k, f64x2.splat(LN2_HI)));
-  r = f64x2.add(f64x2.sub(r, f64x2.mul(k, f64x2.splat(LN2_LO))), l);
-  let p = madd64(f64x2.splat(C13), r, f64x2.splat(C12));
-  p = madd64(p, r, f64x2.splat(C11));
-  p = madd64(p, r, f64x2.splat(C10));
-  p = madd64(p, r, f64x2.splat(C9));
-  p = madd64(p, r, f64x2.splat(C8));
-  p = madd64(p, r, f64x2.splat(C7));
-  p = madd64(p, r, f64x2.splat(C6));
-  p = madd64(p, r, f64x2.splat(C5));
-  p = madd64(p, r, f64x2.splat(C4));
-  p = madd64(p, r, f64x2.splat(C3));
-  p = madd64(p, r, f64x2.splat(C2));
-  p = madd64(p, r, f64x2.splat(1));
-  p = madd64(p, r, f64x2.splat(1));
-  const ki = i64x2.extend_low_i32x4_s(i32x4.trunc_sat_f64x2_s_zero(k));
-  const pow = i64x2.shl(i64x2.add(ki, i64x2.splat(1023)), 52);
-  return v128.andnot(f64x2.mul(p, pow), f64x2.lt(k, f64x2.splat(-1022)));
+  const k = f64x2.nearest(f64x2.mul(h, c64(12)));
+  let r = f64x2.sub(h, f64x2.mul(k, c64(13)));
+  r = f64x2.add(f64x2.sub(r, f64x2.mul(k, c64(14))), l);
+  const r2 = f64x2.mul(r, r);
+  // e^r = 1 + (r + r²·Q(r)), the small part first so that 1 + it rounds once
+  const p = f64x2.add(madd64(expm1Rest64(r, r2), r2, r), c64(15));
+  // k + 2^52 + 1023 holds k + 1023 in its low bits: shifted by 52 they are 2^k's exponent
+  const pow = i64x2.shl(f64x2.add(k, c64(16)), 52);
+  return v128.andnot(f64x2.mul(p, pow), f64x2.lt(k, c64(17)));
 }
 
 /** Scalar reference of exp64: the same steps on one value. */
 export function exp64Scalar(h: f64, l: f64): f64 {
   const k = nearest<f64>(h * LOG2E);
   const r = h - k * LN2_HI - k * LN2_LO + l;
-  let p = C13 * r + C12;
-  p = p * r + C11;
-  p = p * r + C10;
-  p = p * r + C9;
-  p = p * r + C8;
-  p = p * r + C7;
-  p = p * r + C6;
-  p = p * r + C5;
-  p = p * r + C4;
-  p = p * r + C3;
-  p = p * r + C2;
-  p = p * r + 1;
-  p = p * r + 1;
+  const r2 = r * r;
+  const r4 = r2 * r2;
+  const b0 = (C5 * r + C4) * r2 + (C3 * r + C2);
+  const b1 = (C9 * r + C8) * r2 + (C7 * r + C6);
+  const b2 = (C13 * r + C12) * r2 + (C11 * r + C10);
+  const q = b2 * (r4 * r4) + (b1 * r4 + b0);
+  const p = q * r2 + r + 1;
   if (k < -1022) return 0;
   return p * reinterpret<f64>((<i64>k + 1023) << 52);
 }

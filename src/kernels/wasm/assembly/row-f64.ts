@@ -88,14 +88,36 @@ export function expSum64(x: usize, y: usize, n: i32, m: f64, s: f64): f64 {
   const ss = f64x2.splat(s);
   let acc = f64x2.splat(0);
   let c = f64x2.splat(0);
-  for (let i = 0; i < n; i += 2) {
+  let acc1 = f64x2.splat(0);
+  let c1 = f64x2.splat(0);
+  let i = 0;
+  // two vectors a step, two sums: independent chains for the out-of-order core
+  for (; i + 4 <= n; i += 4) {
+    const p = x + (<usize>i << 3);
+    const e0 = expShift(v128.load(p), mm, ss);
+    const e1 = expShift(v128.load(p, 16), mm, ss);
+    if (y) {
+      v128.store(y + (<usize>i << 3), e0);
+      v128.store(y + (<usize>i << 3), e1, 16);
+    }
+    const t0 = f64x2.add(acc, e0);
+    c = f64x2.add(c, twoSumErr(acc, e0, t0));
+    acc = t0;
+    const t1 = f64x2.add(acc1, e1);
+    c1 = f64x2.add(c1, twoSumErr(acc1, e1, t1));
+    acc1 = t1;
+  }
+  for (; i < n; i += 2) {
     const e = expShift(loadAt(x, i, n), mm, ss);
     if (y) storeAt(y, i, n, e);
     const t = f64x2.add(acc, e);
     c = f64x2.add(c, twoSumErr(acc, e, t));
     acc = t;
   }
-  return fold(acc, c);
+  // the second sum into the first, TwoSum per lane
+  const t = f64x2.add(acc, acc1);
+  c = f64x2.add(f64x2.add(c, c1), twoSumErr(acc, acc1, t));
+  return fold(t, c);
 }
 
 /** y_i = e^(s·(x_i − m))·f, rounded once. */
@@ -103,7 +125,16 @@ export function expScale64(x: usize, y: usize, n: i32, m: f64, s: f64, f: f64): 
   const mm = f64x2.splat(m);
   const ss = f64x2.splat(s);
   const ff = f64x2.splat(f);
-  for (let i = 0; i < n; i += 2) storeAt(y, i, n, f64x2.mul(expShift(loadAt(x, i, n), mm, ss), ff));
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const p = x + (<usize>i << 3);
+    const q = y + (<usize>i << 3);
+    const e0 = f64x2.mul(expShift(v128.load(p), mm, ss), ff);
+    const e1 = f64x2.mul(expShift(v128.load(p, 16), mm, ss), ff);
+    v128.store(q, e0);
+    v128.store(q, e1, 16);
+  }
+  for (; i < n; i += 2) storeAt(y, i, n, f64x2.mul(expShift(loadAt(x, i, n), mm, ss), ff));
 }
 
 /** y_i ← y_i·f (the three-pass normalization). */
