@@ -43,12 +43,21 @@ export function pack(
     for (let p = 0; p < k; p++, q += qStep) store<f64>(q, 0);
   }
   if (inner == 1) {
+    // whole panels of four lines, four steps p at a time: a 4 × 4 transpose in registers
+    const full = R == 4 ? count / 4 * 4 : 0;
+    const k4 = k / 4 * 4;
+    for (let x = 0; x < full; x += 4) {
+      const q = dst + ((<usize>x * <usize>k) << 3);
+      const s = <usize>x * outer;
+      for (let p = 0; p < k4; p += 4) packBlock4(src, f32, s + <usize>p, outer, q + (<usize>p << 5));
+    }
     for (let x = 0; x < count; x++) {
-      let q = dst + ((<usize>(x - x % R) * <usize>k + <usize>(x % R)) << 3);
+      const p0 = x < full ? k4 : 0;
+      let q = dst + ((<usize>(x - x % R) * <usize>k + <usize>(x % R) + <usize>p0 * <usize>R) << 3);
       const s = <usize>x * outer;
       if (f32)
-        for (let p = 0; p < k; p++, q += qStep) store<f64>(q, <f64>load<f32>(src + ((s + p) << 2)));
-      else for (let p = 0; p < k; p++, q += qStep) store<f64>(q, load<f64>(src + ((s + p) << 3)));
+        for (let p = p0; p < k; p++, q += qStep) store<f64>(q, <f64>load<f32>(src + ((s + p) << 2)));
+      else for (let p = p0; p < k; p++, q += qStep) store<f64>(q, load<f64>(src + ((s + p) << 3)));
     }
     return;
   }
@@ -74,6 +83,46 @@ export function pack(
       const v = f32 ? <f64>load<f32>(src + (e << 2)) : load<f64>(src + (e << 3));
       store<f64>(q + (<usize>r << 3), v);
     }
+  }
+}
+
+/**
+ * Four lines (element e of line r at src[e + r·outer], from element index e) times four
+ * steps into a packed panel: dst[p·4 + r] = line r's element p, as f64 (a 4 × 4 transpose).
+ */
+// @ts-ignore: decorator
+@inline
+function packBlock4(src: usize, f32: bool, e: usize, outer: usize, dst: usize): void {
+  if (f32) {
+    const a = v128.load(src + (e << 2));
+    const b = v128.load(src + ((e + outer) << 2));
+    const c = v128.load(src + ((e + 2 * outer) << 2));
+    const d = v128.load(src + ((e + 3 * outer) << 2));
+    // columns 0 and 1 of the four lines: (a0 b0 c0 d0), (a1 b1 c1 d1); then 2 and 3
+    const ab01 = v128.shuffle<f32>(a, b, 0, 4, 1, 5);
+    const cd01 = v128.shuffle<f32>(c, d, 0, 4, 1, 5);
+    const ab23 = v128.shuffle<f32>(a, b, 2, 6, 3, 7);
+    const cd23 = v128.shuffle<f32>(c, d, 2, 6, 3, 7);
+    v128.store(dst, f64x2.promote_low_f32x4(ab01));
+    v128.store(dst, f64x2.promote_low_f32x4(cd01), 16);
+    v128.store(dst, f64x2.promote_low_f32x4(v128.shuffle<f32>(ab01, ab01, 2, 3, 2, 3)), 32);
+    v128.store(dst, f64x2.promote_low_f32x4(v128.shuffle<f32>(cd01, cd01, 2, 3, 2, 3)), 48);
+    v128.store(dst, f64x2.promote_low_f32x4(ab23), 64);
+    v128.store(dst, f64x2.promote_low_f32x4(cd23), 80);
+    v128.store(dst, f64x2.promote_low_f32x4(v128.shuffle<f32>(ab23, ab23, 2, 3, 2, 3)), 96);
+    v128.store(dst, f64x2.promote_low_f32x4(v128.shuffle<f32>(cd23, cd23, 2, 3, 2, 3)), 112);
+    return;
+  }
+  for (let h: usize = 0; h < 4; h += 2) {
+    const a = v128.load(src + ((e + h) << 3));
+    const b = v128.load(src + ((e + h + outer) << 3));
+    const c = v128.load(src + ((e + h + 2 * outer) << 3));
+    const d = v128.load(src + ((e + h + 3 * outer) << 3));
+    const q = dst + (h << 5);
+    v128.store(q, v128.shuffle<f64>(a, b, 0, 2));
+    v128.store(q, v128.shuffle<f64>(c, d, 0, 2), 16);
+    v128.store(q, v128.shuffle<f64>(a, b, 1, 3), 32);
+    v128.store(q, v128.shuffle<f64>(c, d, 1, 3), 48);
   }
 }
 
