@@ -46,11 +46,11 @@
  * gradients agree with the materialized crossEntropy to ~1e-14 relative.
  *
  * Non-finite policy: a class masked by bias −∞ gets probability 0 and gradient
- * 0; a row whose logits are all −∞ gives loss 0 and zero gradients; a row
- * with a +∞ or NaN logit gets NaN loss and gradients (its lse: NaN, or +∞ when it
- * holds +∞ and no NaN), which reach dWeight and
- * dBias only through that row (as in any product). An all-ignored batch gives
- * loss 0 and zero gradients (`allIgnored: 'nan'`: NaN loss).
+ * 0; a row whose logits are all −∞ gives loss 0 and zero gradients; a row with a
+ * +∞ or NaN logit gets NaN loss and gradients (its lse: NaN, or +∞ when it holds
+ * +∞ and no NaN), which reach dWeight and dBias only through that row (as in any
+ * product). An all-ignored batch gives loss 0 and zero gradients
+ * (`allIgnored: 'nan'`: NaN loss).
  *
  * @example
  * const { loss, dHidden, dWeight } = linearCrossEntropy(hidden, weight, targets, {

@@ -184,15 +184,23 @@ const C3: f64 = 1.0 / 6.0;
 const C2: f64 = 0.5;
 
 /**
- * C2 … C13, then LOG2E, LN2_HI, LN2_LO, 1, 2^52 + 1023 and −1022, for v128.load64_splat: V8 materializes each
- * f64x2.splat of a constant inside a loop in three instructions (immediate to a general
- * register, to a vector register, duplicated), one load here; with the sixteen constants
- * of exp64 that was a third of an f64 pass.
+ * exp64's constants, for v128.load64_splat: V8 materializes each f64x2.splat of a constant
+ * inside a loop in three instructions (immediate to a general register, to a vector
+ * register, duplicated), a load is one; with exp64's eighteen constants that was a third
+ * of an f64 pass. C2 … C13 first (term(j) = C_j), then the named ones below.
  */
 const EXP64_CONSTANTS: usize = memory.data<f64>([
-  C2, C3, C4, C5, C6, C7, C8, C9, C10, C11, C12, C13, LOG2E, LN2_HI, LN2_LO, 1, 4503599627371519,
+  C2, C3, C4, C5, C6, C7, C8, C9, C10, C11, C12, C13,
+  LOG2E, LN2_HI, LN2_LO, 1,
+  4503599627371519, // 2^52 + 1023
   -1022,
 ]);
+const AT_LOG2E = 12;
+const AT_LN2_HI = 13;
+const AT_LN2_LO = 14;
+const AT_ONE = 15;
+const AT_EXPONENT_BIAS = 16;
+const AT_MIN_K = 17;
 
 /** EXP64_CONSTANTS[i] in both lanes. */
 // @ts-ignore: decorator
@@ -201,8 +209,15 @@ function c64(i: i32): v128 {
   return v128.load64_splat(EXP64_CONSTANTS + (<usize>i << 3));
 }
 
+/** The Taylor coefficient C_j = 1/j! (2 ≤ j ≤ 13) in both lanes. */
+// @ts-ignore: decorator
+@inline
+function term(j: i32): v128 {
+  return c64(j - 2);
+}
+
 /**
- * e^r − 1 − r = r²·Q(r), Q(r) = Σ_{i=0}^{11} C_{i+2}·r^i by Estrin's scheme: pairs, then
+ * e^r − 1 − r = r²·Q(r), Q(r) = Σ_{j=2}^{13} C_j·r^(j−2) by Estrin's scheme: pairs, then
  * pairs of pairs with r², r⁴, r⁸ — a dependency depth of 5 multiply-adds where Horner's has
  * 12. The f64 passes were bound by that latency (one f64x2 per step), not by their width.
  */
@@ -210,9 +225,9 @@ function c64(i: i32): v128 {
 @inline
 function expm1Rest64(r: v128, r2: v128): v128 {
   const r4 = f64x2.mul(r2, r2);
-  const b0 = madd64(madd64(c64(3), r, c64(2)), r2, madd64(c64(1), r, c64(0)));
-  const b1 = madd64(madd64(c64(7), r, c64(6)), r2, madd64(c64(5), r, c64(4)));
-  const b2 = madd64(madd64(c64(11), r, c64(10)), r2, madd64(c64(9), r, c64(8)));
+  const b0 = madd64(madd64(term(5), r, term(4)), r2, madd64(term(3), r, term(2)));
+  const b1 = madd64(madd64(term(9), r, term(8)), r2, madd64(term(7), r, term(6)));
+  const b2 = madd64(madd64(term(13), r, term(12)), r2, madd64(term(11), r, term(10)));
   return madd64(b2, f64x2.mul(r4, r4), madd64(b1, r4, b0));
 }
 
@@ -220,15 +235,15 @@ function expm1Rest64(r: v128, r2: v128): v128 {
 // @ts-ignore: decorator
 @inline
 export function exp64(h: v128, l: v128): v128 {
-  const k = f64x2.nearest(f64x2.mul(h, c64(12)));
-  let r = f64x2.sub(h, f64x2.mul(k, c64(13)));
-  r = f64x2.add(f64x2.sub(r, f64x2.mul(k, c64(14))), l);
+  const k = f64x2.nearest(f64x2.mul(h, c64(AT_LOG2E)));
+  let r = f64x2.sub(h, f64x2.mul(k, c64(AT_LN2_HI)));
+  r = f64x2.add(f64x2.sub(r, f64x2.mul(k, c64(AT_LN2_LO))), l);
   const r2 = f64x2.mul(r, r);
   // e^r = 1 + (r + r²·Q(r)), the small part first so that 1 + it rounds once
-  const p = f64x2.add(madd64(expm1Rest64(r, r2), r2, r), c64(15));
+  const p = f64x2.add(madd64(expm1Rest64(r, r2), r2, r), c64(AT_ONE));
   // k + 2^52 + 1023 holds k + 1023 in its low bits: shifted by 52 they are 2^k's exponent
-  const pow = i64x2.shl(f64x2.add(k, c64(16)), 52);
-  return v128.andnot(f64x2.mul(p, pow), f64x2.lt(k, c64(17)));
+  const pow = i64x2.shl(f64x2.add(k, c64(AT_EXPONENT_BIAS)), 52);
+  return v128.andnot(f64x2.mul(p, pow), f64x2.lt(k, c64(AT_MIN_K)));
 }
 
 /** Scalar reference of exp64: the same steps on one value. */
