@@ -11,7 +11,7 @@
  * all interleaved round by round with the f64x2 mul+add peak probe (bench/lib/limits.js),
  * so "% of peak" compares figures from the same rounds. GFLOP/s = 2·m·n·k / time.
  */
-import { probes } from '../lib/limits.js';
+import { CHAINS, probes } from '../lib/limits.js';
 import { loadSoftmaxKit } from '../lib/peers.js';
 import { interleave } from '../lib/stats.js';
 
@@ -25,7 +25,7 @@ const PRODUCTS = [
   ['square 512³ (NT)', 'NT', 512, 512, 512, Float32Array, Float32Array, 0],
 ];
 const PEAK_ITERS = 200_000;
-const PEAK_FLOPS = PEAK_ITERS * 12 * 4; // 12 chains × f64x2 mul + add
+const PEAK_FLOPS = PEAK_ITERS * CHAINS * 4; // per chain and step: f64x2 mul + add
 
 /** A's and B's stored shapes: NT: A m×k, B n×k; NN: A m×k, B k×n; TN: A k×m, B k×n. */
 function stored(form, m, n, k) {

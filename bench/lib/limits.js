@@ -102,7 +102,8 @@ function expModule() {
   };
 }
 
-const CHAINS = 12;
+/** Independent chains of the mul+add peak loops. */
+export const CHAINS = 12;
 
 /**
  * CHAINS independent mul+add chains on f32x4 (`f32`) or f64x2 lanes: `name(iters)` runs
