@@ -37,7 +37,8 @@
  */
 import { type Backend, resolveBackend } from '../kernels/backend.js';
 import { forEachRow } from '../kernels/rows.js';
-import { gumbel, requireSeed } from '../random/noise.js';
+import { gumbel } from '../random/noise.js';
+import { requireSeed } from '../random/seed.js';
 import { resultArray, toFloatArrayOfLength } from '../tensor/arrays.js';
 import type { ArrayInput, FloatArray, RowOptions } from '../tensor/types.js';
 import { requireBoolean, requireNumber } from '../tensor/validate.js';

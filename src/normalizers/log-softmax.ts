@@ -17,31 +17,29 @@
  * @example
  * logSoftmax([1, 2, 3]); // Float64Array [−2.4076…, −1.4076…, −0.4076…]
  */
-import type { ArrayInput, FloatArray } from '../tensor/types.js';
+import type { ArrayInput, ResultOf } from '../tensor/types.js';
 import type { NormalizerEntry } from './entry.js';
-import { mapRows, mapRowsVjp, prepare } from './row-map.js';
+import { mapRows, mapRowsVjp } from './row-map.js';
 import { resolveSoftmaxOptions, type SoftmaxOptions } from './softmax-options.js';
 
 /** Log-softmax along `options.axis` (default −1). See the module doc for the math. */
-export function logSoftmax(x: ArrayInput, options: SoftmaxOptions = {}): FloatArray {
-  const p = prepare('logSoftmax', x, options);
-  const { backend, algorithm, scale } = resolveSoftmaxOptions('logSoftmax', p, options);
-  return mapRows('logSoftmax', p, options.out, (a, y, rows, n) =>
+export function logSoftmax<X extends ArrayInput>(x: X, options?: SoftmaxOptions): ResultOf<X> {
+  const { p, backend, algorithm, scale, out } = resolveSoftmaxOptions('logSoftmax', x, options);
+  return mapRows('logSoftmax', p, out, (a, y, rows, n) =>
     backend.softmax(a, y, rows, n, algorithm, scale, true),
-  );
+  ) as ResultOf<X>;
 }
 
 /** dx = J_logSoftmax(x)ᵀ·dy = (1/T)·(dy − softmax(x/T)·Σ dy). */
-export function logSoftmaxVjp(
-  x: ArrayInput,
+export function logSoftmaxVjp<X extends ArrayInput>(
+  x: X,
   dy: ArrayInput,
-  options: SoftmaxOptions = {},
-): FloatArray {
-  const p = prepare('logSoftmaxVjp', x, options);
-  const { backend, algorithm, scale } = resolveSoftmaxOptions('logSoftmaxVjp', p, options);
-  return mapRowsVjp('logSoftmaxVjp', p, dy, options.out, (a, g, dx, rows, n) =>
+  options?: SoftmaxOptions,
+): ResultOf<X> {
+  const { p, backend, algorithm, scale, out } = resolveSoftmaxOptions('logSoftmaxVjp', x, options);
+  return mapRowsVjp('logSoftmaxVjp', p, dy, out, (a, g, dx, rows, n) =>
     backend.softmaxVjp(a, g, dx, rows, n, algorithm, scale, true),
-  );
+  ) as ResultOf<X>;
 }
 
 export const entry: NormalizerEntry<SoftmaxOptions> = {

@@ -1,8 +1,8 @@
 import type { Backend, SoftmaxAlgorithm } from '../kernels/backend.js';
 import { resolveBackend } from '../kernels/backend.js';
-import type { RowOptions } from '../tensor/types.js';
-import { requireNumber, requireOneOf } from '../tensor/validate.js';
-import type { Prepared } from './row-map.js';
+import { numberRule, oneOfRule, ROW_RULES, resolveOptions } from '../tensor/options.js';
+import type { ArrayInput, FloatArray, RowOptions } from '../tensor/types.js';
+import { type Prepared, prepare } from './row-map.js';
 
 /** Options of softmax and logSoftmax. */
 export interface SoftmaxOptions extends RowOptions {
@@ -12,26 +12,32 @@ export interface SoftmaxOptions extends RowOptions {
   algorithm?: SoftmaxAlgorithm;
 }
 
-/** The resolved (backend, algorithm, scale = 1/T) of a softmax-family call. */
+/** The resolved call of a softmax-family function: input, kernels, algorithm, scale = 1/T, out. */
 export interface ResolvedSoftmax {
+  readonly p: Prepared;
   readonly backend: Backend;
   readonly algorithm: SoftmaxAlgorithm;
   readonly scale: number;
+  readonly out: FloatArray | undefined;
 }
 
 export const ALGORITHMS: readonly SoftmaxAlgorithm[] = ['three-pass', 'two-pass', 'online'];
 
-/** Validate and resolve the softmax options once, at the public boundary. */
+/** The option rules of softmax and logSoftmax (defaults written here once). */
+export const SOFTMAX_RULES = {
+  ...ROW_RULES,
+  temperature: numberRule({ greaterThan: 0, default: 1 }),
+  algorithm: oneOfRule(ALGORITHMS, 'three-pass'),
+} as const;
+
+/** Validate and resolve a softmax-family call once, at the public boundary. */
 export function resolveSoftmaxOptions(
   fn: string,
-  p: Prepared,
-  options: SoftmaxOptions,
+  x: ArrayInput,
+  options: SoftmaxOptions | undefined,
 ): ResolvedSoftmax {
-  const T =
-    options.temperature === undefined
-      ? 1
-      : requireNumber(fn, 'temperature', options.temperature, { greaterThan: 0 });
-  const algorithm = requireOneOf(fn, 'algorithm', options.algorithm ?? 'three-pass', ALGORITHMS);
-  const backend = resolveBackend(fn, options.backend, p.x.length, p.x instanceof Float32Array);
-  return { backend, algorithm, scale: 1 / T };
+  const o = resolveOptions(fn, options, SOFTMAX_RULES);
+  const p = prepare(fn, x, o);
+  const backend = resolveBackend(fn, o.backend, p.x.length, p.x instanceof Float32Array);
+  return { p, backend, algorithm: o.algorithm, scale: 1 / o.temperature, out: o.out };
 }

@@ -22,33 +22,31 @@
  * softmax([1, 2, 3]);                        // Float64Array [0.0900…, 0.2447…, 0.6652…]
  * softmax(new Float32Array([1, 2, 3, 4]), { shape: [2, 2], axis: 0 });
  */
-import type { ArrayInput, FloatArray } from '../tensor/types.js';
+import type { ArrayInput, ResultOf } from '../tensor/types.js';
 import type { NormalizerEntry } from './entry.js';
-import { mapRows, mapRowsVjp, prepare } from './row-map.js';
+import { mapRows, mapRowsVjp } from './row-map.js';
 import { resolveSoftmaxOptions, type SoftmaxOptions } from './softmax-options.js';
 
 export type { SoftmaxOptions };
 
 /** Softmax along `options.axis` (default −1). See the module doc for the math. */
-export function softmax(x: ArrayInput, options: SoftmaxOptions = {}): FloatArray {
-  const p = prepare('softmax', x, options);
-  const { backend, algorithm, scale } = resolveSoftmaxOptions('softmax', p, options);
-  return mapRows('softmax', p, options.out, (a, y, rows, n) =>
+export function softmax<X extends ArrayInput>(x: X, options?: SoftmaxOptions): ResultOf<X> {
+  const { p, backend, algorithm, scale, out } = resolveSoftmaxOptions('softmax', x, options);
+  return mapRows('softmax', p, out, (a, y, rows, n) =>
     backend.softmax(a, y, rows, n, algorithm, scale, false),
-  );
+  ) as ResultOf<X>;
 }
 
 /** dx = J_softmax(x)ᵀ·dy = (1/T)·y ⊙ (dy − ⟨y, dy⟩), y = softmax(x). */
-export function softmaxVjp(
-  x: ArrayInput,
+export function softmaxVjp<X extends ArrayInput>(
+  x: X,
   dy: ArrayInput,
-  options: SoftmaxOptions = {},
-): FloatArray {
-  const p = prepare('softmaxVjp', x, options);
-  const { backend, algorithm, scale } = resolveSoftmaxOptions('softmaxVjp', p, options);
-  return mapRowsVjp('softmaxVjp', p, dy, options.out, (a, g, dx, rows, n) =>
+  options?: SoftmaxOptions,
+): ResultOf<X> {
+  const { p, backend, algorithm, scale, out } = resolveSoftmaxOptions('softmaxVjp', x, options);
+  return mapRowsVjp('softmaxVjp', p, dy, out, (a, g, dx, rows, n) =>
     backend.softmaxVjp(a, g, dx, rows, n, algorithm, scale, false),
-  );
+  ) as ResultOf<X>;
 }
 
 export const entry: NormalizerEntry<SoftmaxOptions> = {

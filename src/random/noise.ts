@@ -28,19 +28,10 @@
  */
 import { describe, SoftmaxKitError } from '../tensor/errors.js';
 import type { FloatArray } from '../tensor/types.js';
-import { requireNumber } from '../tensor/validate.js';
 import { philox4x32 } from './philox.js';
+import { requireSeed } from './seed.js';
 
 const TWO32 = 2 ** 32;
-
-/** Check a seed (or a stream offset): an integer in [0, 2^53). */
-export function requireSeed(fn: string, name: string, value: unknown): number {
-  return requireNumber(fn, name, value, {
-    integer: true,
-    atLeast: 0,
-    atMost: Number.MAX_SAFE_INTEGER,
-  });
-}
 
 /**
  * Fill `out` with u_i = uniform(seed, offset + i) for i < out.length, on the

@@ -29,6 +29,15 @@ export function normalizeAxis(fn: string, axis: number, rank: number): number {
   return axis < 0 ? axis + rank : axis;
 }
 
+/** Throw INVALID_SHAPE unless `shape` is an array of non-negative integers. */
+export function requireShape(fn: string, shape: unknown): asserts shape is readonly number[] {
+  if (!Array.isArray(shape) || !shape.every((s) => Number.isInteger(s) && s >= 0))
+    throw new SoftmaxKitError(
+      'INVALID_SHAPE',
+      `${fn}: expected shape to be an array of non-negative integers, got ${describe(shape)}`,
+    );
+}
+
 /** Check `shape` (non-negative integers whose product is `length`) and return it. */
 export function checkShape(
   fn: string,
@@ -36,11 +45,7 @@ export function checkShape(
   shape: readonly number[] | undefined,
 ): readonly number[] {
   if (shape === undefined) return [length];
-  if (!Array.isArray(shape) || !shape.every((s) => Number.isInteger(s) && s >= 0))
-    throw new SoftmaxKitError(
-      'INVALID_SHAPE',
-      `${fn}: expected shape to be an array of non-negative integers, got ${describe(shape)}`,
-    );
+  requireShape(fn, shape);
   const size = shape.reduce((p, s) => p * s, 1);
   if (size !== length)
     throw new SoftmaxKitError(

@@ -18,3 +18,18 @@ export interface RowOptions {
 
 /** Kernel backends. */
 export type BackendName = 'auto' | 'js' | 'wasm';
+
+/**
+ * The result type of a function whose output keeps its input's element type:
+ * Float32Array → Float32Array, Float64Array and `number[]` → Float64Array.
+ *
+ * @example
+ * const y: Float32Array = softmax(new Float32Array([1, 2])); // no cast needed
+ */
+export type ResultOf<X extends ArrayInput> = X extends Float32Array
+  ? Float32Array
+  : X extends Float64Array
+    ? Float64Array
+    : X extends readonly number[]
+      ? Float64Array
+      : FloatArray;
