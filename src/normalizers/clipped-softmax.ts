@@ -14,9 +14,9 @@
  * the identity), so the option is safe to leave in place; the paper's effective
  * settings are a small negative γ with ζ = 1, written γ = −α/T for a sequence
  * length T (the threshold below which a probability is cut scales like 1/T).
- * The authors' released code (Qualcomm, outlier-free-transformers) sweeps
- * γ ∈ [−0.04, −1e−5] with ζ = 1, and a few symmetric ζ = 1 − γ stretches; they
- * report that ζ > 1 alone (no γ) does not remove the outliers, γ < 0 does.
+ * The authors' released code (Qualcomm, outlier-free-transformers) offers
+ * γ ∈ [−0.04, −1e−5] with ζ = 1, ζ ∈ [1.0003, 1.1] with γ = 0, and a few
+ * symmetric ζ = 1 − γ stretches.
  * Here ζ ≥ 1 and γ ≤ 0 are required, as in the paper, so a masked (−∞) entry
  * keeps weight exactly 0.
  *
