@@ -8,6 +8,7 @@ import {
 } from '../../src/normalizers/adaptive-temperature.js';
 import { normalizers } from '../../src/normalizers/registry.js';
 import { softmax, softmaxVjp } from '../../src/normalizers/softmax.js';
+import { attentionByNameError } from '../helpers/attention-by-name.js';
 import { fdVjp, gradError, randomArray } from '../helpers/finite-difference.js';
 import { D, type Dec, dec, relError, ulpError } from '../helpers/reference.js';
 import { perSlice } from '../helpers/slices.js';
@@ -328,6 +329,11 @@ describe('adaptiveTemperatureSoftmax options, registry and purity', () => {
     );
     expect(() => adaptiveTemperatureSoftmaxVjp([1, 2], [1])).toThrow(code('SHAPE_MISMATCH'));
     expect(() => f([], {})).toThrow(code('EMPTY_AXIS'));
+  });
+  it('attention takes it by name (block-materialized), as its definition', () => {
+    expect(
+      attentionByNameError('adaptiveTemperatureSoftmax', (s) => adaptiveTemperatureSoftmax(s)),
+    ).toBeLessThan(1e-15);
   });
   it('the registry entry is the pair', () => {
     expect(normalizers.adaptiveTemperatureSoftmax.forward).toBe(adaptiveTemperatureSoftmax);

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { clippedSoftmax, clippedSoftmaxVjp } from '../../src/normalizers/clipped-softmax.js';
 import { normalizers } from '../../src/normalizers/registry.js';
 import { softmax, softmaxVjp } from '../../src/normalizers/softmax.js';
+import { attentionByNameError } from '../helpers/attention-by-name.js';
 import { fdVjp, gradError, randomArray } from '../helpers/finite-difference.js';
 import { D, type Dec, dec, refSoftmax } from '../helpers/reference.js';
 import { perSlice } from '../helpers/slices.js';
@@ -194,6 +195,9 @@ describe('clippedSoftmax options, registry and purity', () => {
     );
     expect(() => clippedSoftmaxVjp([1, 2], [1], {})).toThrow(code('SHAPE_MISMATCH'));
     expect(() => clippedSoftmax([1, 2], { axis: 1 })).toThrow(code('AXIS_OUT_OF_RANGE'));
+  });
+  it('attention takes it by name (block-materialized), as its definition', () => {
+    expect(attentionByNameError('clippedSoftmax', (s) => clippedSoftmax(s))).toBeLessThan(1e-15);
   });
   it('the registry entry is the pair', () => {
     expect(normalizers.clippedSoftmax.forward).toBe(clippedSoftmax);
