@@ -10,7 +10,7 @@
  *   β = max(1, poly(H)) if H > threshold, else 1,
  * so β never softens a row (β ≥ 1) and leaves rows already sharp (H ≤ 0.5 nats
  * by default) alone. poly is the authors' degree-4 least-squares fit of the
- * best inverse temperature against entropy (their Figure 5 and code listing):
+ * best inverse temperature against entropy (the code listing in the paper):
  *   poly(H) = −0.037·H⁴ + 0.481·H³ − 2.3·H² + 4.917·H − 1.791
  * ({@link ADAPTIVE_TEMPERATURE_COEFFICIENTS}, highest degree first as numpy's
  * polyval; the same five numbers appear in every public port of the listing).
@@ -30,10 +30,10 @@
  * there; at the two kinks the side where β is constant is taken). ⟨x, z̄⟩ is
  * taken as ⟨x − max, z̄⟩ (equal, since Σ z̄ = 0) over the unmasked entries.
  * `detachTemperature: true` drops the second term — β treated as a constant, as
- * when the rescaling is applied at inference only (the paper's use: "a
- * test-time intervention" on a trained model) or under a stop-gradient; the
- * default keeps the path through β(H(x)), the gradient of the function as
- * written (the paper's JAX listing does not stop the gradient either).
+ * when the rescaling is applied at inference only (as the paper applies it,
+ * to an already trained model) or under a stop-gradient; the default keeps the
+ * path through β(H(x)), the gradient of the function as written (the paper's
+ * JAX listing, as its public ports reproduce it, has no stop-gradient either).
  *
  * Error bound: H to ~1e−15 relative; β to ≤ 4e−15 relative (measured ≤ 2.2e−15
  * on rows up to 10⁵ long — mostly Horner's cancellation in the fit). Each
@@ -68,8 +68,8 @@ import type { NormalizerEntry } from './entry.js';
 import { mapRows, mapRowsVjp, type Prepared, prepare, reduceRows } from './row-map.js';
 
 /**
- * Veličković et al.'s fit of β against H (arXiv:2410.01104, Figure 5 and its
- * code listing), highest degree first: β ≈ −0.037·H⁴ + 0.481·H³ − 2.3·H² + 4.917·H − 1.791.
+ * Veličković et al.'s fit of β against H (arXiv:2410.01104, the code listing
+ * in the paper), highest degree first: β ≈ −0.037·H⁴ + 0.481·H³ − 2.3·H² + 4.917·H − 1.791.
  */
 export const ADAPTIVE_TEMPERATURE_COEFFICIENTS: readonly number[] = Object.freeze([
   -0.037, 0.481, -2.3, 4.917, -1.791,

@@ -13,7 +13,7 @@ import { fdVjp, gradError, randomArray } from '../helpers/finite-difference.js';
 import { D, type Dec, dec, relError, ulpError } from '../helpers/reference.js';
 import { perSlice } from '../helpers/slices.js';
 
-/** The paper's polynomial, typed here from arXiv:2410.01104 (Figure 5's listing), not imported. */
+/** The paper's polynomial (arXiv:2410.01104, its code listing), typed here, not imported. */
 const PAPER = ['-0.037', '0.481', '-2.3', '4.917', '-1.791'];
 
 /** Σ_k c_k·H^(4−k) in 60 digits: the polynomial by powers, not by Horner. */
