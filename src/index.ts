@@ -129,4 +129,10 @@ export { gumbel, uniform } from './random/noise.js';
 export { normal } from './random/normal.js';
 export { philox4x32 } from './random/philox.js';
 export { SoftmaxKitError, type SoftmaxKitErrorCode } from './tensor/errors.js';
-export type { ArrayInput, BackendName, FloatArray, RowOptions } from './tensor/types.js';
+export type {
+  ArrayInput,
+  BackendName,
+  FloatArray,
+  ResultOf,
+  RowOptions,
+} from './tensor/types.js';
