@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   adaptiveTemperatureExamples,
@@ -91,6 +92,13 @@ describe('adaptive temperature: the dispersion table of the README', () => {
       expect(at(n).adaptive).toBe(at(n).softmax);
     }
     expect(+at(100_000).softmax.toFixed(4)).toBe(0.0005);
+  });
+  it('the README table is this output (no drift)', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    for (const r of table) {
+      const line = `| ${r.n.toLocaleString('en-US')} | ${r.beta.toFixed(3)} | ${r.softmax.toFixed(4)} | ${r.adaptive.toFixed(4)} |`;
+      expect(readme).toContain(line);
+    }
   });
   it('the doc examples', () => {
     const e = adaptiveTemperatureExamples();
