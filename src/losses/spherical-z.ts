@@ -28,14 +28,15 @@
  * sphericalZLoss([2, 0.5, -1], [0], { a: 1, b: 0 });   // softplus(−1.2247…)
  */
 import { addCompensated, type CompensatedSum } from '../kernels/js/exact.js';
+import { numberRule } from '../tensor/options.js';
 import type { ArrayInput, FloatArray } from '../tensor/types.js';
-import { requireNumber } from '../tensor/validate.js';
 import {
+  CLASS_LOSS_RULES,
   type ClassLossOptions,
   classRowLoss,
   classTargets,
   type LossResult,
-  prepareLoss,
+  resolveLoss,
 } from './loss-options.js';
 
 /** Options of {@link sphericalZLoss}. */
@@ -73,17 +74,23 @@ function spread(x: FloatArray, o: number, n: number, skip: number) {
   return { count, mean, ss };
 }
 
+/** The option rules of {@link sphericalZLoss}. */
+const SPHERICAL_Z_RULES = {
+  ...CLASS_LOSS_RULES,
+  a: numberRule({ greaterThan: 0, default: 1 }),
+  b: numberRule({ default: 0 }),
+} as const;
+
 /** The spherical Z-loss and its gradient. See the module doc. */
 export function sphericalZLoss(
   logits: ArrayInput,
   targets: Int32Array | readonly number[],
-  options: SphericalZLossOptions = {},
+  options?: SphericalZLossOptions,
 ): LossResult {
   const fn = 'sphericalZLoss';
-  const p = prepareLoss(fn, logits, options);
-  const a = requireNumber(fn, 'a', options.a ?? 1, { greaterThan: 0 });
-  const b = requireNumber(fn, 'b', options.b ?? 0);
-  const t = classTargets(fn, targets, p.rows, p.layout.n, options.ignoreIndex);
+  const { p, o: opts } = resolveLoss(fn, logits, options, SPHERICAL_Z_RULES);
+  const { a, b } = opts;
+  const t = classTargets(fn, targets, p.rows, p.layout.n, opts.ignoreIndex);
   return classRowLoss(p, t, (x, o, n, c, g) => {
     if (x[o + c] === -Infinity) {
       for (let j = 0; j < n; j++) g[j] = 0;
