@@ -102,12 +102,12 @@ export function refLogSoftmax(x: ArrayLike<number>, T = 1): Dec[] {
   const top = v.reduce((a, b) => (b === -Infinity ? a : Math.max(a, b)), -Infinity);
   if (top === -Infinity) return v.map(() => new D(-Infinity));
   const m = dec(top);
-  const shifted = v.map((u) => (u === -Infinity ? u : dec(u).minus(m)));
   const t = dec(T);
+  const shifted = v.map((u) => (u === -Infinity ? undefined : dec(u).minus(m).div(t)));
   let sum = new D(0);
-  for (const u of shifted) if (u !== -Infinity) sum = sum.plus(dexp(u.div(t)));
+  for (const u of shifted) if (u !== undefined) sum = sum.plus(dexp(u));
   const log = D.ln(sum);
-  return shifted.map((u) => (u === -Infinity ? new D(-Infinity) : u.div(t).minus(log)));
+  return shifted.map((u) => (u === undefined ? new D(-Infinity) : u.minus(log)));
 }
 
 /** The unit in the last place of the format at the (rounded) value v. */

@@ -44,7 +44,9 @@ function expectClose(
 }
 
 function alternating(type: typeof Float32Array | typeof Float64Array, n: number, v: number) {
-  return type.from({ length: n }, (_, i) => (i % 2 ? -v : v));
+  const x = new type(n);
+  for (let i = 0; i < n; i++) x[i] = i % 2 ? -v : v;
+  return x;
 }
 
 const ROWS: [string, FloatArray][] = [
