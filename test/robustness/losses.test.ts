@@ -318,9 +318,8 @@ describe('every loss: a result or a SoftmaxKitError, never another exception (is
             }),
           ),
         (c) =>
-          // biome-ignore lint/suspicious/noExplicitAny: arbitrary options on purpose
           check(
-            () => linearCrossEntropy(c.h as Data, c.w, c.t as number[], c.o as any),
+            () => linearCrossEntropy(c.h as Data, c.w, c.t as number[], c.o as never),
             [c.h, c.w, c.t],
             () => moderate(c.h) && moderate(c.w) && !asksNaN(c.o),
           ),
@@ -356,15 +355,13 @@ describe('every loss: a result or a SoftmaxKitError, never another exception (is
             typeof c.o === 'object' && c.o !== null && !Array.isArray(c.o)
               ? { ...c.layout, ...c.o }
               : c.o;
-          // biome-ignore lint/suspicious/noExplicitAny: arbitrary options on purpose
           check(
-            () => hlGaussLoss(c.x, c.y as Data, o as any),
+            () => hlGaussLoss(c.x, c.y as Data, o as never),
             [c.x, c.y],
             () => moderate(c.x),
           );
-          // biome-ignore lint/suspicious/noExplicitAny: arbitrary options on purpose
           check(
-            () => decodeHistogram(c.x, o as any),
+            () => decodeHistogram(c.x, o as never),
             [c.x],
             () => false,
           );
@@ -379,8 +376,7 @@ describe('every loss: a result or a SoftmaxKitError, never another exception (is
         fc.oneof(data(3), data(0), junk),
         options({ ...support, sigma: fc.constantFrom(0.1, 1, -1) }),
         (y, o) => {
-          // biome-ignore lint/suspicious/noExplicitAny: arbitrary options on purpose
-          const opts = o as any;
+          const opts = o as never;
           check(
             () => hlGaussTargets(y as Data, opts),
             [y],
