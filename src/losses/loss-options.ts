@@ -45,6 +45,7 @@ import {
 import type { ArrayInput, FloatArray } from '../tensor/types.js';
 import { type NumberBounds, requireNumber } from '../tensor/validate.js';
 
+/** How per-row losses are combined: their (weighted) mean, their sum, or none (one loss per row). */
 export type Reduction = 'mean' | 'sum' | 'none';
 
 /** Options every loss takes. */
