@@ -38,8 +38,9 @@
 import { expDiff } from '../kernels/js/exact.js';
 import { splitStateOfRow } from '../kernels/js/softmax-rows.js';
 import { uniform } from '../random/noise.js';
+import { seedRule } from '../random/seed.js';
 import { toFloatArray } from '../tensor/arrays.js';
-import { SoftmaxKitError } from '../tensor/errors.js';
+import { describe, SoftmaxKitError } from '../tensor/errors.js';
 import { booleanRule, integerRule, numberRule, oneOfRule, rule } from '../tensor/options.js';
 import type { ArrayInput, FloatArray } from '../tensor/types.js';
 import { requireNumber } from '../tensor/validate.js';
@@ -64,7 +65,11 @@ export interface SampledSoftmaxLossOptions extends ClassLossOptions {
   proposal?: ArrayInput;
   /** 'sampled': drop draws equal to the row's target. Default true. */
   removeAccidentalHits?: boolean;
-  /** Seed of the draws (an integer in [0, 2^53)). Default 0. */
+  /**
+   * Seed of the draws (an integer in [0, 2^53)): a given seed reproduces exactly; when
+   * left out a fresh one is drawn from the platform's crypto generator on every call,
+   * so a training loop gets new draws each step (it was 0 on every call).
+   */
   seed?: number;
 }
 
@@ -87,7 +92,7 @@ const SAMPLED_RULES = {
   sampleRate: numberRule({ greaterThan: 0, atMost: 1, default: 0.1 }),
   proposal: rule((fn, name, v) => toFloatArray(fn, name, v)),
   removeAccidentalHits: booleanRule(true),
-  seed: integerRule({ atLeast: 0, atMost: Number.MAX_SAFE_INTEGER, default: 0 }),
+  seed: seedRule,
 } as const;
 
 /** Sampled / partial softmax cross-entropy. See the module doc. */
@@ -98,6 +103,7 @@ export function sampledSoftmaxLoss(
 ): SampledSoftmaxLossResult {
   const fn = 'sampledSoftmaxLoss';
   const { p, o } = resolveLoss(fn, logits, options, SAMPLED_RULES);
+  rejectOtherMethodsOptions(fn, o.method, options);
   const C = p.layout.n;
   const seed = o.seed;
   const t = classTargets(fn, targets, p.rows, C, o.ignoreIndex);
@@ -130,6 +136,25 @@ export function sampledSoftmaxLoss(
     return candidateLoss(slots, v, ti, v[0]!, g);
   });
   return { ...result, sampled: draws };
+}
+
+/** The options of one method only; given with the other they would be silently ignored. */
+const ONLY_FOR: Record<string, 'sampled' | 'partial-fc'> = {
+  numSampled: 'sampled',
+  proposal: 'sampled',
+  removeAccidentalHits: 'sampled',
+  sampleRate: 'partial-fc',
+};
+
+/** Throw INVALID_PARAMETER for an option given that the chosen method does not use. */
+function rejectOtherMethodsOptions(fn: string, method: string, options: unknown): void {
+  const given = (options ?? {}) as Record<string, unknown>;
+  for (const [key, owner] of Object.entries(ONLY_FOR))
+    if (owner !== method && given[key] !== undefined)
+      throw new SoftmaxKitError(
+        'INVALID_PARAMETER',
+        `${fn}: expected no ${key} with method '${method}' (it applies to method '${owner}'), got ${describe(given[key])}`,
+      );
 }
 
 /**
