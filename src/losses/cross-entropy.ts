@@ -23,6 +23,8 @@
  *   target row's argmax for probability targets) to the result.
  * - `returnGrad: false` computes the loss alone (evaluation, perplexity): the
  *   kernels store no e^(x − m) and no gradient array is allocated or written.
+ * - `ignoreIndex` applies to class indices: given with probability targets it is
+ *   INVALID_PARAMETER (PyTorch ignores it there silently).
  * - `backend` ('auto' | 'js' | 'wasm', resolved by src/kernels/backend.ts) picks the
  *   class-target kernel. Probability targets have one kernel, the JavaScript
  *   reference, on every backend (the backend is still resolved: an unloaded
@@ -148,6 +150,12 @@ export function crossEntropy(
   let t: Int32Array | undefined;
   let count = rows;
   let denominator = rows;
+  const ignoreGiven = (options as { ignoreIndex?: unknown } | undefined)?.ignoreIndex;
+  if (soft && ignoreGiven !== undefined)
+    throw new SoftmaxKitError(
+      'INVALID_PARAMETER',
+      `${fn}: expected no ignoreIndex with probability targets (it applies to class indices), got ${describe(ignoreGiven)}`,
+    );
   if (soft) requireLength(fn, 'targets', targets, p.x.length);
   else {
     t = classTargets(fn, targets, rows, C, o.ignoreIndex);

@@ -144,6 +144,16 @@ describe('backend: taken where a kernel runs it, an unknown option elsewhere (is
   });
 });
 
+describe('an option that does not apply is an error, not ignored (issue 15)', () => {
+  it('crossEntropy: ignoreIndex with probability targets', () => {
+    const e = thrown(() => crossEntropy(x, new Float64Array([1, 0, 0]), { ignoreIndex: 0 }));
+    expect(e.message).toBe(
+      'crossEntropy: expected no ignoreIndex with probability targets (it applies to class indices), got 0',
+    );
+    expect(() => crossEntropy(x, new Float64Array([1, 0, 0]))).not.toThrow();
+  });
+});
+
 describe('messages name the public function (issue 15)', () => {
   it('hlGaussLoss and decodeHistogram, not hlGaussTargets and histogramCenters', () => {
     expect(thrown(() => hlGaussLoss(x, [0.5], { min: 1, max: 0 })).message).toMatch(
