@@ -116,7 +116,7 @@ export function fitTemperature(
     if (Math.abs(cur.slope) <= 1e-12 * cur.scale) break;
     if (cur.slope < 0) lo = beta;
     else hi = beta;
-    if (hi - lo <= 4 * EPS * hi) break;
+    if (hi < Infinity && hi - lo <= 4 * EPS * hi) break;
     const newton = cur.curvature > 0 ? beta - cur.slope / cur.curvature : Number.NaN;
     let next: number;
     if (newton > lo && newton < hi && Math.abs(newton - beta) <= 0.5 * Math.abs(stepBefore))
