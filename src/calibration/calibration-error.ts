@@ -40,6 +40,7 @@ import {
   integerRule,
   numberRule,
   oneOfRule,
+  type Resolved,
   requireOptionsObject,
   resolveOptions,
   rule,
@@ -205,8 +206,17 @@ export function calibrationError(
   labels: ClassLabels,
   options?: CalibrationErrorOptions,
 ): CalibrationErrorResult {
-  const fn = 'calibrationError';
-  const o = resolveOptions(fn, options, CALIBRATION_RULES);
+  const o = resolveOptions('calibrationError', options, CALIBRATION_RULES);
+  return resolvedCalibrationError('calibrationError', probs, labels, o);
+}
+
+/** calibrationError on resolved options, errors naming `fn` (the reliability diagram shares it). */
+export function resolvedCalibrationError(
+  fn: string,
+  probs: ArrayInput,
+  labels: ClassLabels,
+  o: Resolved<typeof CALIBRATION_RULES>,
+): CalibrationErrorResult {
   if (o.debiased && o.norm !== 'l2')
     throw new SoftmaxKitError(
       'INVALID_PARAMETER',

@@ -18,7 +18,7 @@ import type { ArrayInput } from '../tensor/types.js';
 import {
   CALIBRATION_RULES,
   type CalibrationErrorOptions,
-  calibrationError,
+  resolvedCalibrationError,
 } from './calibration-error.js';
 import type { ClassLabels } from './inputs.js';
 
@@ -54,8 +54,11 @@ export function reliabilityDiagram(
 ): string {
   const fn = 'reliabilityDiagram';
   const { title, width, height, ...binning } = resolveOptions(fn, options, RULES);
-  // the binning options are already checked; calibrationError checks the data
-  const r = calibrationError(probs, labels, binning as CalibrationErrorOptions);
+  const r = resolvedCalibrationError(fn, probs, labels, {
+    ...binning,
+    classwise: false,
+    bootstrap: undefined,
+  });
   const name = binning.norm === 'l1' ? 'ECE' : binning.norm === 'l2' ? 'RMSCE' : 'MCE';
   const c = chart({
     width,

@@ -20,19 +20,30 @@ function refEntropy(x: number[], T = 1) {
 
 describe('entropy of logits (the default)', () => {
   it('matches a 60-digit reference, with temperature, masks, huge and tiny spreads', () => {
-    const rows = [[0, 0], [2, 1, 0, -1], [1e6, 1e6 - 3], [30, 0, 0], [1, -Infinity, 1], Array.from(randomArray(50, 3, -8, 8))];
+    const rows = [
+      [0, 0],
+      [2, 1, 0, -1],
+      [1e6, 1e6 - 3],
+      [30, 0, 0],
+      [1, -Infinity, 1],
+      Array.from(randomArray(50, 3, -8, 8)),
+    ];
     for (const T of [1, 0.25, 4])
-      for (const r of rows) expect(relError(entropy(r, { temperature: T })[0]!, refEntropy(r, T))).toBeLessThan(1e-14);
+      for (const r of rows)
+        expect(relError(entropy(r, { temperature: T })[0]!, refEntropy(r, T))).toBeLessThan(1e-14);
   });
   it('closed forms: equal logits give log n; a confident row has tiny positive entropy', () => {
-    for (const n of [1, 2, 7, 1000]) expect(entropy(new Float64Array(n))[0]).toBeCloseTo(Math.log(n), 13);
+    for (const n of [1, 2, 7, 1000])
+      expect(entropy(new Float64Array(n))[0]).toBeCloseTo(Math.log(n), 13);
     const h = entropy([0, -40])[0]!;
     // H ≈ e^−40·(40 + 1) for a margin of 40
     expect(relError(h, refEntropy([0, -40]))).toBeLessThan(1e-14);
     expect(h).toBeGreaterThan(0);
   });
   it('non-finite policy: masked row 0, +∞ entries log c, NaN stays in its row', () => {
-    const e = entropy([-Infinity, -Infinity, Infinity, Infinity, Number.NaN, 1, 0, 0], { shape: [4, 2] });
+    const e = entropy([-Infinity, -Infinity, Infinity, Infinity, Number.NaN, 1, 0, 0], {
+      shape: [4, 2],
+    });
     expect(e[0]).toBe(0);
     expect(e[1]).toBeCloseTo(Math.LN2, 15);
     expect(Number.isNaN(e[2]!)).toBe(true);
@@ -66,6 +77,8 @@ describe("entropy of probabilities (input: 'probabilities')", () => {
     expect(Number.isNaN(e[0]!)).toBe(true);
     expect(e[1]).toBeCloseTo(Math.LN2, 15);
     expect(() => entropy([0.5, 0.5], { input, temperature: 2 })).toThrow(SoftmaxKitError);
-    expect(() => entropy([0.5, 0.5], { input: 'probs' as never })).toThrow(/entropy: expected input/);
+    expect(() => entropy([0.5, 0.5], { input: 'probs' as never })).toThrow(
+      /entropy: expected input/,
+    );
   });
 });

@@ -56,10 +56,16 @@ describe('auroc, aupr, fprAtTpr against brute force on random data with ties', (
       const { s, y } = data(300, seed * 17, seed === 4 ? 300 : 7);
       expect(auroc(s, y)).toBeCloseTo(bruteAuroc(s, y), 14);
       expect(aupr(s, y)).toBeCloseTo(sortAupr(s, y), 14);
-      for (const t of [0.5, 0.9, 0.95, 1]) expect(fprAtTpr(s, y, { tpr: t })).toBe(bruteFpr(s, y, t));
+      for (const t of [0.5, 0.9, 0.95, 1])
+        expect(fprAtTpr(s, y, { tpr: t })).toBe(bruteFpr(s, y, t));
       // Float32 scores and Uint8Array / boolean labels agree
       expect(auroc(Float32Array.from(s), Uint8Array.from(y))).toBe(auroc(s, y));
-      expect(aupr(s, y.map((v) => v === 1))).toBe(aupr(s, y));
+      expect(
+        aupr(
+          s,
+          y.map((v) => v === 1),
+        ),
+      ).toBe(aupr(s, y));
     });
   it('closed forms: perfect, reversed, all tied', () => {
     expect(auroc([1, 2, 3, 4], [0, 0, 1, 1])).toBe(1);
@@ -72,12 +78,27 @@ describe('auroc, aupr, fprAtTpr against brute force on random data with ties', (
   });
   it('order does not matter (ties cross a threshold together)', () => {
     const { s, y } = data(200, 5);
-    const perm = Array.from(randomArray(200, 6, 0, 1)).map((u, i) => [u, i] as const).sort((a, b) => a[0] - b[0]).map(([, i]) => i);
-    expect(auroc(perm.map((i) => s[i]!), perm.map((i) => y[i]!))).toBe(auroc(s, y));
-    expect(aupr(perm.map((i) => s[i]!), perm.map((i) => y[i]!))).toBe(aupr(s, y));
+    const perm = Array.from(randomArray(200, 6, 0, 1))
+      .map((u, i) => [u, i] as const)
+      .sort((a, b) => a[0] - b[0])
+      .map(([, i]) => i);
+    expect(
+      auroc(
+        perm.map((i) => s[i]!),
+        perm.map((i) => y[i]!),
+      ),
+    ).toBe(auroc(s, y));
+    expect(
+      aupr(
+        perm.map((i) => s[i]!),
+        perm.map((i) => y[i]!),
+      ),
+    ).toBe(aupr(s, y));
   });
   it('undefined cases and bad input throw SoftmaxKitError', () => {
-    expect(() => auroc([1, 2], [1, 1])).toThrow(/auroc: expected labels with at least one positive and one negative/);
+    expect(() => auroc([1, 2], [1, 1])).toThrow(
+      /auroc: expected labels with at least one positive and one negative/,
+    );
     expect(() => aupr([1, 2], [0, 0])).toThrow(/aupr: expected labels with at least one positive/);
     expect(aupr([1, 2], [1, 1])).toBe(1);
     expect(() => auroc([1, Number.NaN], [0, 1])).toThrow(/scores\[1\]/);

@@ -7,7 +7,10 @@ describe('riskCoverage', () => {
   it('distinct confidences: a straightforward sort', () => {
     const c = Array.from(randomArray(100, 3, 0, 1));
     const ok = Array.from(randomArray(100, 4, 0, 1), (u, i) => (u < c[i]! ? 1 : 0));
-    const order = c.map((v, i) => [v, i] as const).sort((a, b) => b[0] - a[0]).map(([, i]) => i);
+    const order = c
+      .map((v, i) => [v, i] as const)
+      .sort((a, b) => b[0] - a[0])
+      .map(([, i]) => i);
     const r = riskCoverage(c, ok);
     let errors = 0;
     let sum = 0;

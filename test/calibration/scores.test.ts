@@ -7,7 +7,7 @@ import {
 } from '../../src/calibration/scores.js';
 import { SoftmaxKitError } from '../../src/tensor/errors.js';
 import { randomArray } from '../helpers/finite-difference.js';
-import { type Dec, D, refLogSumExp, refSoftmax, relError } from '../helpers/reference.js';
+import { D, type Dec, refLogSumExp, refSoftmax, relError } from '../helpers/reference.js';
 
 /** Reference scores of one row in 60-digit arithmetic. */
 function refScores(row: number[], T = 1) {
@@ -64,7 +64,20 @@ describe('scores against 60-digit references', () => {
 });
 
 describe('scores: the non-finite policy', () => {
-  const x = [1, 2, -Infinity, -Infinity, -Infinity, -Infinity, Number.NaN, 0, 5, Infinity, Infinity, 0];
+  const x = [
+    1,
+    2,
+    -Infinity,
+    -Infinity,
+    -Infinity,
+    -Infinity,
+    Number.NaN,
+    0,
+    5,
+    Infinity,
+    Infinity,
+    0,
+  ];
   const shape = [4, 3];
   it('masked rows are finite limits, NaN stays in its row, +∞ shares the mass', () => {
     const msp = maxSoftmaxProbability(x, { shape });
@@ -93,7 +106,9 @@ describe('scores: the non-finite policy', () => {
 
 describe('scores: types and options', () => {
   it('keep the element type, drop the axis, write into out', () => {
-    const y: Float32Array = maxSoftmaxProbability(new Float32Array([1, 2, 3, 4]), { shape: [2, 2] });
+    const y: Float32Array = maxSoftmaxProbability(new Float32Array([1, 2, 3, 4]), {
+      shape: [2, 2],
+    });
     expect(y).toBeInstanceOf(Float32Array);
     expect(y.length).toBe(2);
     expect(Math.abs(y[0]! - 1 / (1 + Math.exp(-1)))).toBeLessThan(6e-8);
@@ -102,7 +117,9 @@ describe('scores: types and options', () => {
     expect(out[0]).toBeCloseTo(-Math.LN2, 15);
   });
   it('reject bad options with SoftmaxKitError naming the function', () => {
-    expect(() => margin([1, 2], { temprature: 2 } as never)).toThrow(/margin: unknown option 'temprature'.*temperature/);
+    expect(() => margin([1, 2], { temprature: 2 } as never)).toThrow(
+      /margin: unknown option 'temprature'.*temperature/,
+    );
     expect(() => energyScore([1], { temperature: 0 })).toThrow(SoftmaxKitError);
     expect(() => maxLogit([1], { temperature: 2 } as never)).toThrow(/maxLogit: unknown option/);
     expect(() => maxSoftmaxProbability([], {})).toThrow(/EMPTY|non-empty/);

@@ -34,10 +34,17 @@ function refSlope(x: ArrayLike<number>, labels: number[], n: number, beta: Dec):
  * Whether the optimum lies within `rel` of T: the slope (increasing in β = 1/T) changes sign
  * between β·(1 − rel) and β·(1 + rel), evaluated in 60-digit arithmetic.
  */
-function bracketsOptimum(x: ArrayLike<number>, labels: number[], n: number, T: number, rel: number) {
+function bracketsOptimum(
+  x: ArrayLike<number>,
+  labels: number[],
+  n: number,
+  T: number,
+  rel: number,
+) {
   const beta = new D(1).div(dec(T));
   return (
-    refSlope(x, labels, n, beta.times(1 - rel)).lt(0) && refSlope(x, labels, n, beta.times(1 + rel)).gt(0)
+    refSlope(x, labels, n, beta.times(1 - rel)).lt(0) &&
+    refSlope(x, labels, n, beta.times(1 + rel)).gt(0)
   );
 }
 
@@ -56,8 +63,16 @@ function nllAt(x: ArrayLike<number>, labels: number[], n: number, T: number): nu
 
 describe('fitTemperature against a 60-digit bisection and a dense scan', () => {
   const cases = [
-    { name: 'over-confident (large logits, weak signal)', data: synthetic(30, 4, 5, 0.6, 8), above: 1 },
-    { name: 'under-confident (small logits, strong signal)', data: synthetic(30, 4, 9, 1.2, 0.3), above: 0 },
+    {
+      name: 'over-confident (large logits, weak signal)',
+      data: synthetic(30, 4, 5, 0.6, 8),
+      above: 1,
+    },
+    {
+      name: 'under-confident (small logits, strong signal)',
+      data: synthetic(30, 4, 9, 1.2, 0.3),
+      above: 0,
+    },
   ];
   for (const { name, data, above } of cases)
     it(name, () => {
@@ -68,7 +83,8 @@ describe('fitTemperature against a 60-digit bisection and a dense scan', () => {
       expect(fit.nllBefore).toBeCloseTo(nllAt(x, labels, 4, 1), 13);
       expect(fit.nll).toBeCloseTo(nllAt(x, labels, 4, fit.temperature), 13);
       let best = Infinity;
-      for (let i = 0; i <= 2000; i++) best = Math.min(best, nllAt(x, labels, 4, 10 ** (-2 + (4 * i) / 2000)));
+      for (let i = 0; i <= 2000; i++)
+        best = Math.min(best, nllAt(x, labels, 4, 10 ** (-2 + (4 * i) / 2000)));
       expect(fit.nll).toBeLessThanOrEqual(best + 1e-13);
       expect(fit.iterations).toBeLessThan(20);
     });
@@ -136,8 +152,12 @@ describe('fitTemperature at the limits: a clear result, never NaN or T ≤ 0', (
 
 describe('fitTemperature: errors', () => {
   it('names the function and the problem', () => {
-    expect(() => fitTemperature([1, 2], [0], { shape: [1, 2], tol: 1 } as never)).toThrow(/fitTemperature: unknown option 'tol'/);
-    expect(() => fitTemperature([1, 2], [2], { shape: [1, 2] })).toThrow(/fitTemperature: expected labels\[0\]/);
+    expect(() => fitTemperature([1, 2], [0], { shape: [1, 2], tol: 1 } as never)).toThrow(
+      /fitTemperature: unknown option 'tol'/,
+    );
+    expect(() => fitTemperature([1, 2], [2], { shape: [1, 2] })).toThrow(
+      /fitTemperature: expected labels\[0\]/,
+    );
     expect(() => fitTemperature([1, Number.NaN], [0])).toThrow(/row 0/);
     expect(() => fitTemperature([1, -Infinity], [1])).toThrow(/row 0/);
     expect(() => fitTemperature([1, 2], [-100])).toThrow(/at least one row/);
