@@ -57,3 +57,17 @@ describe('attention normalizers example', () => {
     expect(lssar[2]).toBeGreaterThan(0.9999999); // and the rest sharpened by the power 15
   });
 });
+
+describe('spam filter calibration example (SpamAssassin, every 6th message)', () => {
+  it('temperature scaling fitted on a calibration split lowers ECE and NLL on the test split', async () => {
+    const { spamCalibration } = await import('../examples/spam-calibration.js');
+    const r = spamCalibration();
+    expect(r.messages).toBe(1008);
+    expect(r.testAccuracy).toBeGreaterThan(0.9);
+    expect(r.temperature).toBeGreaterThan(1); // the unregularized model is over-confident
+    expect(r.eceAfter).toBeLessThan(r.eceBefore);
+    expect(r.nllAfter).toBeLessThan(r.nllBefore);
+    expect(r.intervalAfter[1]).toBeLessThan(r.eceBefore); // beyond the bootstrap noise
+    expect(r.svgBefore).toContain('ECE');
+  }, 30_000);
+});

@@ -35,7 +35,8 @@ export interface CalibrationData {
 /** Files above this size show a progress bar on stderr while they are read. */
 export const PROGRESS_BYTES = 4 * 1024 * 1024;
 
-const num = (s: string) => (s.trim() === '-inf' ? -Infinity : s.trim() === '' ? Number.NaN : Number(s));
+const num = (s: string) =>
+  s.trim() === '-inf' ? -Infinity : s.trim() === '' ? Number.NaN : Number(s);
 
 /** Parse CSV text; `progress(fraction)` is called now and then. */
 export function parseCsv(
@@ -61,10 +62,14 @@ export function parseCsv(
     if (labels.length === 0 && classes < 0 && Number.isNaN(num(fields[0]!))) continue; // header
     const label = num(fields[0]!);
     if (!Number.isInteger(label) || label < 0)
-      throw new InputFileError(`${file} line ${line}: expected a class index (an integer ≥ 0) first, got '${fields[0]}'`);
+      throw new InputFileError(
+        `${file} line ${line}: expected a class index (an integer ≥ 0) first, got '${fields[0]}'`,
+      );
     if (classes < 0) classes = fields.length - 1;
     if (label >= classes)
-      throw new InputFileError(`${file} line ${line}: expected a class index below ${classes} first, got ${label}`);
+      throw new InputFileError(
+        `${file} line ${line}: expected a class index below ${classes} first, got ${label}`,
+      );
     if (fields.length - 1 !== classes || classes < 1)
       throw new InputFileError(
         `${file} line ${line}: expected a label and ${classes < 1 ? 'at least one score' : `${classes} scores`}, got ${fields.length - 1} scores`,
@@ -72,13 +77,16 @@ export function parseCsv(
     for (let j = 1; j < fields.length; j++) {
       const v = num(fields[j]!);
       if (Number.isNaN(v))
-        throw new InputFileError(`${file} line ${line}: expected a number in column ${j + 1}, got '${fields[j]}'`);
+        throw new InputFileError(
+          `${file} line ${line}: expected a number in column ${j + 1}, got '${fields[j]}'`,
+        );
       scores.push(v);
     }
     labels.push(label);
   }
   progress?.(1);
-  if (labels.length === 0) throw new InputFileError(`${file}: expected at least one row of data, got none`);
+  if (labels.length === 0)
+    throw new InputFileError(`${file}: expected at least one row of data, got none`);
   return {
     scores: Float64Array.from(scores),
     labels: Int32Array.from(labels),
@@ -94,26 +102,42 @@ export function parseJson(text: string, file: string): CalibrationData {
   try {
     data = JSON.parse(text);
   } catch (e) {
-    throw new InputFileError(`${file}: expected JSON, got a syntax error (${(e as Error).message})`);
+    throw new InputFileError(
+      `${file}: expected JSON, got a syntax error (${(e as Error).message})`,
+    );
   }
   const d = data as { labels?: unknown; logits?: unknown; probabilities?: unknown };
   const probabilities = d?.probabilities !== undefined;
   const rows = probabilities ? d.probabilities : d?.logits;
-  if (!Array.isArray(rows) || !Array.isArray(d.labels) || rows.length !== d.labels.length || rows.length === 0)
+  if (
+    !Array.isArray(rows) ||
+    !Array.isArray(d.labels) ||
+    rows.length !== d.labels.length ||
+    rows.length === 0
+  )
     throw new InputFileError(
       `${file}: expected an object { "labels": [...], "logits": [[...], ...] } (or "probabilities") with one label per row`,
     );
   const classes = Array.isArray(rows[0]) ? rows[0].length : 0;
   const scores = new Float64Array(rows.length * classes);
   rows.forEach((row: unknown, r) => {
-    if (!Array.isArray(row) || row.length !== classes || classes === 0 || !row.every((v) => typeof v === 'number'))
-      throw new InputFileError(`${file}: expected row ${r} to be an array of ${classes || 'at least one'} numbers`);
+    if (
+      !Array.isArray(row) ||
+      row.length !== classes ||
+      classes === 0 ||
+      !row.every((v) => typeof v === 'number')
+    )
+      throw new InputFileError(
+        `${file}: expected row ${r} to be an array of ${classes || 'at least one'} numbers`,
+      );
     scores.set(row as number[], r * classes);
   });
   const labels = Int32Array.from(d.labels as number[]);
   d.labels.forEach((v: unknown, r) => {
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v >= classes)
-      throw new InputFileError(`${file}: expected labels[${r}] to be a class index in [0, ${classes}), got ${JSON.stringify(v)}`);
+      throw new InputFileError(
+        `${file}: expected labels[${r}] to be a class index in [0, ${classes}), got ${JSON.stringify(v)}`,
+      );
   });
   return { scores, labels, rows: rows.length, classes, probabilities };
 }
@@ -126,7 +150,9 @@ export function calibrateCommand(
 ): number {
   const file = args.find((a, i) => !a.startsWith('--') && !args[i - 1]?.match(/^--(bins|out)$/));
   if (file === undefined) {
-    print('usage: softmax-kit calibrate <file.csv|file.json> [--probabilities] [--bins 15] [--out prefix]');
+    print(
+      'usage: softmax-kit calibrate <file.csv|file.json> [--probabilities] [--bins 15] [--out prefix]',
+    );
     return 1;
   }
   const at = (name: string) => {
@@ -140,12 +166,19 @@ export function calibrateCommand(
   const bar = (f: number) => {
     const w = 30;
     const k = Math.round(f * w);
-    progressOut(`\rreading ${basename(file)} [${'#'.repeat(k)}${' '.repeat(w - k)}] ${(100 * f).toFixed(0)}%${f >= 1 ? '\n' : ''}`);
+    progressOut(
+      `\rreading ${basename(file)} [${'#'.repeat(k)}${' '.repeat(w - k)}] ${(100 * f).toFixed(0)}%${f >= 1 ? '\n' : ''}`,
+    );
   };
   const text = readFileSync(file, 'utf8');
   const data = isJson
     ? parseJson(text, file)
-    : parseCsv(text, file, args.includes('--probabilities'), big > PROGRESS_BYTES ? bar : undefined);
+    : parseCsv(
+        text,
+        file,
+        args.includes('--probabilities'),
+        big > PROGRESS_BYTES ? bar : undefined,
+      );
   const { rows, classes, labels } = data;
   const shape = [rows, classes];
   const logits = data.probabilities ? data.scores.map(Math.log) : data.scores;
@@ -157,18 +190,33 @@ export function calibrateCommand(
     const ce = calibrationError(p, labels, { shape, bins });
     const n = ce.bins.reduce((s, b) => s + b.count, 0);
     const accuracy = ce.bins.reduce((s, b) => s + b.count * b.accuracy, 0) / n;
-    return { ECE: ce.ece, MCE: ce.mce, NLL: nll, Brier: brierScore(p, labels, { shape }), accuracy };
+    return {
+      ECE: ce.ece,
+      MCE: ce.mce,
+      NLL: nll,
+      Brier: brierScore(p, labels, { shape }),
+      accuracy,
+    };
   };
   const m0 = metrics(before, fit.nllBefore);
   const m1 = after && metrics(after, fit.nll);
-  print(`${rows} rows × ${classes} classes from ${file}${data.probabilities ? ' (probabilities)' : ''}`);
+  print(
+    `${rows} rows × ${classes} classes from ${file}${data.probabilities ? ' (probabilities)' : ''}`,
+  );
   print(`fitted temperature T = ${fit.temperature.toPrecision(6)} (${fit.iterations} passes)`);
   if (!scaled)
-    print(`the optimum is the limit T = ${fit.temperature}: no finite temperature scaling (NLL → ${fit.nll.toFixed(4)})`);
+    print(
+      `the optimum is the limit T = ${fit.temperature}: no finite temperature scaling (NLL → ${fit.nll.toFixed(4)})`,
+    );
   print(`${'metric'.padEnd(10)}${'before'.padStart(12)}${'after'.padStart(12)}`);
   for (const k of Object.keys(m0) as (keyof typeof m0)[])
-    print(`${k.padEnd(10)}${m0[k].toFixed(5).padStart(12)}${(m1 ? m1[k].toFixed(5) : '—').padStart(12)}`);
-  writeFileSync(`${out}-before.svg`, reliabilityDiagram(before, labels, { shape, bins, title: 'Before (T = 1)' }));
+    print(
+      `${k.padEnd(10)}${m0[k].toFixed(5).padStart(12)}${(m1 ? m1[k].toFixed(5) : '—').padStart(12)}`,
+    );
+  writeFileSync(
+    `${out}-before.svg`,
+    reliabilityDiagram(before, labels, { shape, bins, title: 'Before (T = 1)' }),
+  );
   print(`wrote ${out}-before.svg`);
   if (after) {
     const t = `After (T = ${fit.temperature.toPrecision(4)})`;

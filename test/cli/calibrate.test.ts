@@ -20,7 +20,9 @@ function csv(rows: number, k: number): string {
   const lines = ['label,' + Array.from({ length: k }, (_, c) => `class${c}`).join(',')];
   for (let r = 0; r < rows; r++) {
     const label = r % k;
-    const row = Array.from({ length: k }, (_, c) => (6 * (z[r * k + c]! + (c === label ? 0.5 : 0))).toFixed(4));
+    const row = Array.from({ length: k }, (_, c) =>
+      (6 * (z[r * k + c]! + (c === label ? 0.5 : 0))).toFixed(4),
+    );
     lines.push(`${label},${row.join(',')}`);
   }
   return `${lines.join('\n')}\n`;
@@ -44,7 +46,18 @@ describe('softmax-kit calibrate', () => {
   });
   it('reads JSON with probabilities', () => {
     const file = join(dir, 'probs.json');
-    writeFileSync(file, JSON.stringify({ labels: [0, 1, 1, 0], probabilities: [[0.9, 0.1], [0.2, 0.8], [0.6, 0.4], [0.7, 0.3]] }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        labels: [0, 1, 1, 0],
+        probabilities: [
+          [0.9, 0.1],
+          [0.2, 0.8],
+          [0.6, 0.4],
+          [0.7, 0.3],
+        ],
+      }),
+    );
     const { code, text } = capture(['calibrate', file, '--out', join(dir, 'p')]);
     expect(code).toBe(0);
     expect(text).toContain('(probabilities)');
@@ -52,9 +65,14 @@ describe('softmax-kit calibrate', () => {
   it('a malformed file names the line and what was expected', () => {
     const file = join(dir, 'bad.csv');
     writeFileSync(file, 'label,a,b\n0,1,2\n1,3\n');
-    expect(capture(['calibrate', file])).toMatchObject({ code: 2, text: expect.stringMatching(/bad\.csv line 3: expected a label and 2 scores, got 1/) });
+    expect(capture(['calibrate', file])).toMatchObject({
+      code: 2,
+      text: expect.stringMatching(/bad\.csv line 3: expected a label and 2 scores, got 1/),
+    });
     writeFileSync(file, '0,1,2\n1,x,2\n');
-    expect(capture(['calibrate', file]).text).toMatch(/line 2: expected a number in column 2, got 'x'/);
+    expect(capture(['calibrate', file]).text).toMatch(
+      /line 2: expected a number in column 2, got 'x'/,
+    );
     writeFileSync(file, '0,1,2\n7,1,2\n');
     expect(capture(['calibrate', file]).text).toMatch(/line 2: expected a class index below 2/);
     const json = join(dir, 'bad.json');
@@ -71,7 +89,11 @@ describe('softmax-kit calibrate', () => {
     const chunks: string[] = [];
     const file = join(dir, 'small.csv');
     writeFileSync(file, csv(20, 3));
-    calibrateCommand([file, '--out', join(dir, 's')], () => {}, (t) => chunks.push(t));
+    calibrateCommand(
+      [file, '--out', join(dir, 's')],
+      () => {},
+      (t) => chunks.push(t),
+    );
     expect(chunks).toEqual([]); // small files stay quiet
   });
 });
