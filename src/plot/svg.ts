@@ -2,8 +2,8 @@
  * SVG drawing of numbers: a small, dependency-free chart builder that knows
  * nothing of softmax-kit. A chart maps data coordinates to pixels through two
  * linear scales and collects marks (bars, lines, points, text, axes) into one
- * self-contained SVG string (no scripts, no external fonts or styles), readable
- * in a browser and in GitHub's Markdown. Used by the reliability diagram, the
+ * self-contained SVG string (no scripts, no external fonts or styles; a <title>
+ * and aria-label for screen readers), readable in a browser and in GitHub's Markdown. Used by the reliability diagram, the
  * CLI and the playground.
  *
  * @example
@@ -208,7 +208,8 @@ export function chart(options: ChartOptions): Chart {
       return c;
     },
     toString() {
-      return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ${FONT}>${parts.join('')}</svg>\n`;
+      const label = escapeXml(options.title ?? 'chart');
+      return `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="${label}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ${FONT}><title>${label}</title>${parts.join('')}</svg>\n`;
     },
   };
   return c;

@@ -10,7 +10,7 @@ describe('reliabilityDiagram', () => {
     const svg = reliabilityDiagram(probs, labels, { shape: [5, 2], bins: 5, title: 'Model <A>' });
     const r = calibrationError(probs, labels, { shape: [5, 2], bins: 5 });
     const full = r.bins.filter((b) => b.count > 0).length;
-    expect((svg.match(/<title>/g) ?? []).length).toBe(full);
+    expect((svg.match(/<title>/g) ?? []).length).toBe(full + 1); // the chart's own title first
     expect((svg.match(/fill="#e45756"/g) ?? []).length).toBe(full);
     expect(svg).toContain(`Model &#60;A&#62; — ECE ${(100 * r.ece).toFixed(2)}%`);
     expect(svg).toContain('stroke-dasharray'); // the diagonal

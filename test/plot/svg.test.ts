@@ -41,9 +41,11 @@ describe('chart', () => {
       .points([[0.5, 0.5]])
       .text(0.5, 0.5, 'mid');
     const svg = c.toString();
-    expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg" width="200" height="100"')).toBe(
-      true,
-    );
+    expect(
+      svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="A &#38; B"'),
+    ).toBe(true);
+    expect(svg).toContain('width="200" height="100"');
+    expect(svg).toContain('><title>A &#38; B</title>');
     expect(svg).toContain('A &#38; B');
     expect(svg).toContain('<title>bar &#60;1&#62;</title>');
     expect(svg).toContain('stroke-dasharray="2 2"');
