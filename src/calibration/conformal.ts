@@ -81,24 +81,34 @@ const CALIBRATE_RULES = {
   ignoreIndex: IGNORE_INDEX_RULE,
 } as const;
 
-/** The conformal score of class c in row p[o, o + n). */
-function score(
+/**
+ * The conformal scores of every class of row p[o, o + n) into `out`. APS/RAPS sort
+ * the row once (O(n log n)) and walk it by groups of equal probability: each
+ * class in a group scores the mass before it plus the group's mass.
+ */
+function rowScores(
   p: ArrayLike<number>,
   o: number,
   n: number,
-  c: number,
   s: Required<ConformalScoreOptions>,
-) {
-  const pc = p[o + c]!;
-  if (s.method === 'lac') return 1 - pc;
+  out: Float64Array,
+  order: Int32Array,
+): void {
+  if (s.method === 'lac') {
+    for (let c = 0; c < n; c++) out[c] = 1 - p[o + c]!;
+    return;
+  }
+  for (let c = 0; c < n; c++) order[c] = c;
+  order.sort((a, b) => p[o + b]! - p[o + a]! || a - b);
   let mass = 0;
-  let rank = 0;
-  for (let j = o; j < o + n; j++)
-    if (p[j]! >= pc) {
-      mass += p[j]!;
-      rank++;
-    }
-  return s.method === 'aps' ? mass : mass + s.lambda * Math.max(0, rank - s.kReg);
+  for (let i = 0; i < n; ) {
+    const v = p[o + order[i]!]!;
+    let j = i;
+    while (j < n && p[o + order[j]!] === v) mass += p[o + order[j++]!]!;
+    const penalty = s.method === 'raps' ? s.lambda * Math.max(0, j - s.kReg) : 0;
+    for (let k = i; k < j; k++) out[order[k]!] = mass + penalty;
+    i = j;
+  }
 }
 
 /** q̂ from calibration rows and labels. See the module doc. */
@@ -112,7 +122,13 @@ export function conformalCalibrate(
   const { x, rows, n } = probabilityRows(fn, probs, o);
   const t = classLabels(fn, labels, rows, n, o.ignoreIndex);
   const scores: number[] = [];
-  for (let r = 0; r < rows; r++) if (t[r]! >= 0) scores.push(score(x, r * n, n, t[r]!, o));
+  const row = new Float64Array(n);
+  const order = new Int32Array(n);
+  for (let r = 0; r < rows; r++)
+    if (t[r]! >= 0) {
+      rowScores(x, r * n, n, o, row, order);
+      scores.push(row[t[r]!]!);
+    }
   const N = scores.length;
   if (N === 0)
     throw new SoftmaxKitError(
@@ -188,11 +204,15 @@ export function predictionSets(
   const { x, rows, n } = probabilityRows(fn, probs, o);
   const sets = new Uint8Array(rows * n);
   const sizes = new Int32Array(rows);
-  for (let r = 0; r < rows; r++)
+  const row = new Float64Array(n);
+  const order = new Int32Array(n);
+  for (let r = 0; r < rows; r++) {
+    rowScores(x, r * n, n, s, row, order);
     for (let c = 0; c < n; c++)
-      if (score(x, r * n, n, c, s) <= q) {
+      if (row[c]! <= q) {
         sets[r * n + c] = 1;
         sizes[r]!++;
       }
+  }
   return { sets, sizes };
 }

@@ -89,6 +89,37 @@ describe('conformal prediction sets: the finite-sample coverage guarantee', () =
       Array.from(predictionSets(p, 0.96, { method: 'raps', lambda: 0.1, kReg: 2 }).sets),
     ).toEqual([1, 1, 0, 0]);
   });
+  it('APS and RAPS sets equal the definition taken class by class (rows with ties)', () => {
+    const rows = 40;
+    const raw = randomArray(rows * K, 77, 0, 4);
+    const p = new Float64Array(rows * K);
+    for (let r = 0; r < rows; r++) {
+      let s = 0;
+      for (let c = 0; c < K; c++) s += p[r * K + c] = Math.floor(raw[r * K + c]!) + 1; // ties
+      for (let c = 0; c < K; c++) p[r * K + c]! /= s;
+    }
+    for (const [method, lambda, kReg] of [
+      ['aps', 0, 0],
+      ['raps', 0.07, 2],
+    ] as const)
+      for (const q of [0.3, 0.55, 0.8, 1.1]) {
+        const got = predictionSets(p, q, { shape: [rows, K], method, lambda, kReg }).sets;
+        for (let r = 0; r < rows; r++)
+          for (let c = 0; c < K; c++) {
+            const pc = p[r * K + c]!;
+            let mass = 0;
+            let rank = 0;
+            for (let j = 0; j < K; j++)
+              if (p[r * K + j]! >= pc) {
+                mass += p[r * K + j]!;
+                rank++;
+              }
+            const score = mass + (method === 'raps' ? lambda * Math.max(0, rank - kReg) : 0);
+            // the definition's sum runs in index order, the function's in sorted order: skip razor-thin cases
+            if (Math.abs(score - q) > 1e-12) expect(got[r * K + c]).toBe(score <= q ? 1 : 0);
+          }
+      }
+  });
   it('errors name the function', () => {
     expect(() => conformalCalibrate([0.5, 0.5], [0], { alpha: 1 })).toThrow(
       /conformalCalibrate: expected alpha < 1/,
