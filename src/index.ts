@@ -46,6 +46,7 @@ export {
   margin,
   maxLogit,
   maxSoftmaxProbability,
+  type NoOptions,
   type Norm,
   type PredictionSets,
   type PredictionSetsOptions,

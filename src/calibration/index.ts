@@ -25,7 +25,7 @@ export {
 } from './conformal.js';
 export { type EntropyOptions, entropy } from './entropy.js';
 export type { BinaryLabels, ClassAxisOptions, ClassLabels } from './inputs.js';
-export { aupr, auroc, type FprAtTprOptions, fprAtTpr } from './ranking.js';
+export { aupr, auroc, type FprAtTprOptions, fprAtTpr, type NoOptions } from './ranking.js';
 export { type ReliabilityDiagramOptions, reliabilityDiagram } from './reliability-diagram.js';
 export { type RiskCoverage, riskCoverage } from './risk-coverage.js';
 export {

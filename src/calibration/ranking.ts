@@ -81,8 +81,12 @@ export function walkThresholds(pos: Float64Array, neg: Float64Array, visit: Visi
   }
 }
 
+/** auroc and aupr take no options; any key given is an error, never ignored. */
+export type NoOptions = Record<string, never>;
+
 /** Area under the ROC curve (ties count ½). See the module doc. */
-export function auroc(scores: ArrayInput, labels: BinaryLabels): number {
+export function auroc(scores: ArrayInput, labels: BinaryLabels, options?: NoOptions): number {
+  resolveOptions('auroc', options, {});
   const { pos, neg } = split('auroc', scores, labels, true);
   let area = 0; // Σ neg_g·(2·tp_above + pos_g): integers, exact below 2^53
   walkThresholds(pos, neg, (tp, _fp, posAt, negAt) => {
@@ -93,7 +97,8 @@ export function auroc(scores: ArrayInput, labels: BinaryLabels): number {
 }
 
 /** Average precision, as scikit-learn's average_precision_score. See the module doc. */
-export function aupr(scores: ArrayInput, labels: BinaryLabels): number {
+export function aupr(scores: ArrayInput, labels: BinaryLabels, options?: NoOptions): number {
+  resolveOptions('aupr', options, {});
   const { pos, neg } = split('aupr', scores, labels, false);
   let ap = 0;
   walkThresholds(pos, neg, (tp, fp, posAt) => {

@@ -17,9 +17,10 @@
  * r.aurc; // (0 + 0 + 1/3 + 1/4) / 4
  */
 import { SoftmaxKitError } from '../tensor/errors.js';
+import { resolveOptions } from '../tensor/options.js';
 import type { ArrayInput } from '../tensor/types.js';
 import { type BinaryLabels, binaryLabels, scoreVector } from './inputs.js';
-import { walkThresholds } from './ranking.js';
+import { type NoOptions, walkThresholds } from './ranking.js';
 
 /** The risk–coverage curve and its area. */
 export interface RiskCoverage {
@@ -32,8 +33,13 @@ export interface RiskCoverage {
 }
 
 /** The risk–coverage curve of confidences and per-row correctness (1 = correct). */
-export function riskCoverage(confidence: ArrayInput, correct: BinaryLabels): RiskCoverage {
+export function riskCoverage(
+  confidence: ArrayInput,
+  correct: BinaryLabels,
+  options?: NoOptions,
+): RiskCoverage {
   const fn = 'riskCoverage';
+  resolveOptions(fn, options, {});
   const s = scoreVector(fn, 'confidence', confidence);
   const y = binaryLabels(fn, 'correct', correct, s.length);
   const N = s.length;

@@ -106,5 +106,11 @@ describe('auroc, aupr, fprAtTpr against brute force on random data with ties', (
     expect(() => auroc([1, 2], [0])).toThrow(SoftmaxKitError);
     expect(() => fprAtTpr([1, 2], [0, 1], { tpr: 0 })).toThrow(/tpr/);
     expect(() => fprAtTpr([1, 2], [0, 1], { fpr: 0.1 } as never)).toThrow(/unknown option 'fpr'/);
+    expect(() => auroc([1, 2], [0, 1], { tpr: 0.1 } as never)).toThrow(
+      /auroc: unknown option 'tpr'/,
+    );
+    expect(() => aupr([1, 2], [0, 1], 5 as never)).toThrow(
+      /aupr: expected options to be an object/,
+    );
   });
 });
