@@ -17,7 +17,7 @@ function capture(argv: string[]) {
 /** Over-confident logits: scale 6 on weak signal. */
 function csv(rows: number, k: number): string {
   const z = randomArray(rows * k, 4, -1, 1);
-  const lines = ['label,' + Array.from({ length: k }, (_, c) => `class${c}`).join(',')];
+  const lines = [`label,${Array.from({ length: k }, (_, c) => `class${c}`).join(',')}`];
   for (let r = 0; r < rows; r++) {
     const label = r % k;
     const row = Array.from({ length: k }, (_, c) =>
