@@ -26,6 +26,7 @@ export interface CalibrationBin {
   accuracy: number;
 }
 
+/** How rows are binned: equal-width bins on [0, 1] or equal-count bins. */
 export type Binning = 'uniform' | 'quantile';
 
 /** Confidences and outcomes of N pairs, with the ascending order of the confidences. */
@@ -117,6 +118,7 @@ export function binTable(
   });
 }
 
+/** The norm of the calibration error over bins: mean absolute gap, root-mean-square gap, largest gap. */
 export type Norm = 'l1' | 'l2' | 'max';
 
 /**

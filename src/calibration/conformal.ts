@@ -36,6 +36,7 @@ import {
   probabilityRows,
 } from './inputs.js';
 
+/** The conformal score: least ambiguous classifier, adaptive prediction sets, regularized APS. */
 export type ConformalMethod = 'lac' | 'aps' | 'raps';
 
 /** The score's parameters. */
