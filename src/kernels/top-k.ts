@@ -61,7 +61,10 @@ export function newTopKState(k: number): TopKState {
 /**
  * One pass over x[o .. o + n): the k largest entries (k ≤ state's capacity)
  * into `st.values`/`st.indices` (indices relative to o), and the online
- * normalizer of the row into `st.ref`, `st.sum + st.comp`.
+ * normalizer of the row into `st.ref`, `st.sum + st.comp`. With
+ * `normalize = false` the normalizer is skipped (ref −∞, sum 0): a selection
+ * pass with no exp, for callers that only need the k largest (the samplers'
+ * top-k cut); `nan` and `posInf` are counted either way.
  */
 export function topKRow(
   x: ArrayLike<number>,
@@ -69,6 +72,7 @@ export function topKRow(
   n: number,
   k: number,
   st: TopKState,
+  normalize = true,
 ): void {
   const { values, indices } = st;
   let count = 0;
@@ -98,7 +102,7 @@ export function topKRow(
       posInf++;
       continue;
     }
-    if (v === Number.NEGATIVE_INFINITY) continue;
+    if (!normalize || v === Number.NEGATIVE_INFINITY) continue;
     if (v > lagLimit) {
       if (ref !== Number.NEGATIVE_INFINITY) {
         const f = expDiff(ref, v);
