@@ -146,6 +146,16 @@ function requireMask(fn: string, name: string, v: unknown): ArrayLike<number | b
   );
 }
 
+/** Throw TARGET_OUT_OF_RANGE unless every biased token is < n. */
+export function checkBias(fn: string, tokens: Int32Array, n: number): void {
+  for (const t of tokens)
+    if (t >= n)
+      throw new SoftmaxKitError(
+        'TARGET_OUT_OF_RANGE',
+        `${fn}: expected the biased tokens to be in [0, ${n}), got ${t}`,
+      );
+}
+
 /** `allowed`: a mask (1/true = may be sampled) of length vocabulary or rows·vocabulary; optional. */
 export const maskRule: Rule<ArrayLike<number | boolean> | undefined> = rule(requireMask);
 /** `allowed`, required. */
