@@ -60,6 +60,8 @@ export interface Sampler {
   readonly step: number;
   /** The accepted tokens of each row. */
   readonly history: readonly (readonly number[])[];
+  /** Mirostat's μ per row (2τ until the first draw; empty before the first call). */
+  readonly mu: Float64Array;
 }
 
 const { tokens: _p, ...PENALTY_PARAMS } = PENALTY_RULES;
@@ -165,6 +167,9 @@ export function createSampler(options?: SamplerOptions): Sampler {
     },
     get history() {
       return history;
+    },
+    get mu() {
+      return mu;
     },
   };
 }

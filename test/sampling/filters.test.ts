@@ -59,7 +59,11 @@ describe('filters equal their sort-based references (HF semantics, ties kept)', 
   it('topKFilter', () => {
     fc.assert(
       fc.property(row, fc.integer({ min: 1, max: 70 }), (x, k) =>
-        check((a) => topKFilter(a, { k }), (r) => refTopK(r, k), x),
+        check(
+          (a) => topKFilter(a, { k }),
+          (r) => refTopK(r, k),
+          x,
+        ),
       ),
       { numRuns: RUNS },
     );
@@ -67,7 +71,11 @@ describe('filters equal their sort-based references (HF semantics, ties kept)', 
   it('topPFilter', () => {
     fc.assert(
       fc.property(row, mass, minKeep, (x, p, mk) =>
-        check((a) => topPFilter(a, { p, minKeep: mk }), (r) => refTopP(r, p, mk), x),
+        check(
+          (a) => topPFilter(a, { p, minKeep: mk }),
+          (r) => refTopP(r, p, mk),
+          x,
+        ),
       ),
       { numRuns: RUNS },
     );
@@ -75,7 +83,11 @@ describe('filters equal their sort-based references (HF semantics, ties kept)', 
   it('minPFilter', () => {
     fc.assert(
       fc.property(row, mass, minKeep, (x, p, mk) =>
-        check((a) => minPFilter(a, { p, minKeep: mk }), (r) => refMinP(r, p, mk), x),
+        check(
+          (a) => minPFilter(a, { p, minKeep: mk }),
+          (r) => refMinP(r, p, mk),
+          x,
+        ),
       ),
       { numRuns: RUNS },
     );
@@ -83,7 +95,11 @@ describe('filters equal their sort-based references (HF semantics, ties kept)', 
   it('typicalFilter', () => {
     fc.assert(
       fc.property(row, mass, minKeep, (x, p, mk) =>
-        check((a) => typicalFilter(a, { p, minKeep: mk }), (r) => refTypical(r, p, mk), x),
+        check(
+          (a) => typicalFilter(a, { p, minKeep: mk }),
+          (r) => refTypical(r, p, mk),
+          x,
+        ),
       ),
       { numRuns: RUNS },
     );
@@ -92,7 +108,11 @@ describe('filters equal their sort-based references (HF semantics, ties kept)', 
     const eps = fc.integer({ min: 1, max: 300 }).map((v) => v / 1000);
     fc.assert(
       fc.property(row, eps, minKeep, (x, e, mk) =>
-        check((a) => epsilonFilter(a, { epsilon: e, minKeep: mk }), (r) => refEpsilon(r, e, mk), x),
+        check(
+          (a) => epsilonFilter(a, { epsilon: e, minKeep: mk }),
+          (r) => refEpsilon(r, e, mk),
+          x,
+        ),
       ),
       { numRuns: RUNS },
     );
@@ -101,7 +121,11 @@ describe('filters equal their sort-based references (HF semantics, ties kept)', 
     const eta = fc.integer({ min: 1, max: 900 }).map((v) => v / 1000);
     fc.assert(
       fc.property(row, eta, minKeep, (x, e, mk) =>
-        check((a) => etaFilter(a, { eta: e, minKeep: mk }), (r) => refEta(r, e, mk), x),
+        check(
+          (a) => etaFilter(a, { eta: e, minKeep: mk }),
+          (r) => refEta(r, e, mk),
+          x,
+        ),
       ),
       { numRuns: RUNS },
     );
@@ -110,7 +134,11 @@ describe('filters equal their sort-based references (HF semantics, ties kept)', 
     const n = fc.integer({ min: 0, max: 40 }).map((v) => v / 10);
     fc.assert(
       fc.property(row, n, (x, s) =>
-        check((a) => topNSigmaFilter(a, { n: s }), (r) => refTopNSigma(r, s), x),
+        check(
+          (a) => topNSigmaFilter(a, { n: s }),
+          (r) => refTopNSigma(r, s),
+          x,
+        ),
       ),
       { numRuns: RUNS },
     );
@@ -133,15 +161,22 @@ describe('filters equal their sort-based references (HF semantics, ties kept)', 
 describe('filters at scale and on any axis', () => {
   it('agree with the references on vocabularies up to 256,000', () => {
     const rowOf = (n: number) => {
-      const x = Array.from({ length: n }, (_, i) => Math.sin(i * 12.9898) * 8 + (i % 7 === 0 ? 1 : 0));
+      const x = Array.from(
+        { length: n },
+        (_, i) => Math.sin(i * 12.9898) * 8 + (i % 7 === 0 ? 1 : 0),
+      );
       if (n > 10) x[5] = NEG;
       return x;
     };
     const big = rowOf(256000); // one row of each large size: the references sort, so they are slow
     expect(Array.from(topKFilter(Float64Array.from(big), { k: 40 }))).toEqual(refTopK(big, 40));
-    expect(Array.from(topPFilter(Float64Array.from(big), { p: 0.9 }))).toEqual(refTopP(big, 0.9, 1));
+    expect(Array.from(topPFilter(Float64Array.from(big), { p: 0.9 }))).toEqual(
+      refTopP(big, 0.9, 1),
+    );
     const mid = rowOf(32000);
-    expect(Array.from(minPFilter(Float64Array.from(mid), { p: 0.05 }))).toEqual(refMinP(mid, 0.05, 1));
+    expect(Array.from(minPFilter(Float64Array.from(mid), { p: 0.05 }))).toEqual(
+      refMinP(mid, 0.05, 1),
+    );
     expect(Array.from(typicalFilter(Float64Array.from(mid), { p: 0.9 }))).toEqual(
       refTypical(mid, 0.9, 1),
     );
@@ -175,7 +210,9 @@ describe('filter edges', () => {
     expect(() => topKFilter([1, 2], { k: 0 })).toThrow(
       expect.objectContaining({ code: 'K_OUT_OF_RANGE' }),
     );
-    expect(() => topPFilter([1, 2], { p: 0.5, minkeep: 2 } as never)).toThrow(/did you mean 'minKeep'/);
+    expect(() => topPFilter([1, 2], { p: 0.5, minkeep: 2 } as never)).toThrow(
+      /did you mean 'minKeep'/,
+    );
     expect(() => topPFilter([1, 2], { p: 0 })).toThrow(SoftmaxKitError);
   });
   it('xtc applies with the configured probability, per row', () => {

@@ -9,15 +9,21 @@ const value = fc.oneof(
   { weight: 1, arbitrary: fc.constant(NEG) },
 );
 /** A row and a history over a small alphabet (so repeats and n-grams recur). */
-const rowAndHistory = fc.integer({ min: 1, max: 12 }).chain((n) =>
-  fc.tuple(
-    fc.array(value, { minLength: n, maxLength: n }),
-    fc.array(fc.integer({ min: 0, max: Math.min(n, 4) - 1 }), { maxLength: 40 }),
-  ),
-);
+const rowAndHistory = fc
+  .integer({ min: 1, max: 12 })
+  .chain((n) =>
+    fc.tuple(
+      fc.array(value, { minLength: n, maxLength: n }),
+      fc.array(fc.integer({ min: 0, max: Math.min(n, 4) - 1 }), { maxLength: 40 }),
+    ),
+  );
 const RUNS = 1000;
 
-function both(f: (x: Float64Array | Float32Array) => Float64Array | Float32Array, ref: (x: number[]) => number[], x: number[]) {
+function both(
+  f: (x: Float64Array | Float32Array) => Float64Array | Float32Array,
+  ref: (x: number[]) => number[],
+  x: number[],
+) {
   expect(Array.from(f(Float64Array.from(x)))).toEqual(ref(x));
   const x32 = Float32Array.from(x);
   expect(Array.from(f(x32))).toEqual(Array.from(Float32Array.from(ref(Array.from(x32)))));
@@ -34,7 +40,11 @@ describe('penalties equal their references', () => {
         fc.option(fc.integer({ min: 1, max: 50 }), { nil: undefined }),
         ([x, h], repetition, frequency, presence, window) => {
           const o = { repetition, frequency, presence, window };
-          both((a) => penalize(a, { tokens: h, ...o }), (r) => refPenalize(r, h, o), x);
+          both(
+            (a) => penalize(a, { tokens: h, ...o }),
+            (r) => refPenalize(r, h, o),
+            x,
+          );
         },
       ),
       { numRuns: RUNS },
@@ -63,7 +73,11 @@ describe('penalties equal their references', () => {
   it('noRepeatNgram equals HF’s n-gram table', () => {
     fc.assert(
       fc.property(rowAndHistory, fc.integer({ min: 1, max: 4 }), ([x, h], n) =>
-        both((a) => noRepeatNgram(a, { tokens: h, n }), (r) => refNgram(r, h, n), x),
+        both(
+          (a) => noRepeatNgram(a, { tokens: h, n }),
+          (r) => refNgram(r, h, n),
+          x,
+        ),
       ),
       { numRuns: RUNS },
     );
@@ -78,12 +92,12 @@ describe('penalties equal their references', () => {
 
 describe('penalty edges', () => {
   it('the doc examples', () => {
-    expect(Array.from(penalize([2, -2, 1], { tokens: [0, 1, 0], repetition: 2, frequency: 0.5 }))).toEqual([
-      0, -4.5, 1,
-    ]);
-    expect(Array.from(dryPenalty([0, 0, 0, 0], { tokens: [0, 1, 2, 3, 0, 1], multiplier: 1 }))).toEqual([
-      0, 0, -1, 0,
-    ]);
+    expect(
+      Array.from(penalize([2, -2, 1], { tokens: [0, 1, 0], repetition: 2, frequency: 0.5 })),
+    ).toEqual([0, -4.5, 1]);
+    expect(
+      Array.from(dryPenalty([0, 0, 0, 0], { tokens: [0, 1, 2, 3, 0, 1], multiplier: 1 })),
+    ).toEqual([0, 0, -1, 0]);
     expect(Array.from(noRepeatNgram([0, 0, 0], { tokens: [1, 2, 1], n: 2 }))).toEqual([0, 0, NEG]);
   });
   it('one history per row, on a non-last axis', () => {
@@ -96,7 +110,9 @@ describe('penalty edges', () => {
     expect(() => penalize([1, 2], { tokens: [2], presence: 1 })).toThrow(
       expect.objectContaining({ code: 'TARGET_OUT_OF_RANGE' }),
     );
-    expect(() => penalize([1, 2], { tokens: [0.5] })).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
+    expect(() => penalize([1, 2], { tokens: [0.5] })).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT' }),
+    );
     expect(() => penalize([1, 2, 3, 4], { shape: [2, 2], tokens: [[0], [1], [0]] })).toThrow(
       expect.objectContaining({ code: 'SHAPE_MISMATCH' }),
     );

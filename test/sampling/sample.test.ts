@@ -26,7 +26,11 @@ function refChain(
 }
 
 /** Chi-square statistic of counts against probabilities, and the 1e-4 critical value (Wilson–Hilferty). */
-function chiSquare(counts: number[], probs: number[], total: number): { stat: number; crit: number } {
+function chiSquare(
+  counts: number[],
+  probs: number[],
+  total: number,
+): { stat: number; crit: number } {
   let stat = 0;
   let df = -1;
   for (let i = 0; i < probs.length; i++) {
@@ -44,19 +48,21 @@ describe('sample draws from the processed distribution', () => {
   it('the chosen token is always kept by the reference chain, and its logprob is the final log-softmax', () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 2, max: 48 }).chain((n) =>
-          fc.tuple(
-            fc.array(
-              fc.oneof(
-                fc.integer({ min: -3, max: 3 }),
-                fc.double({ min: -10, max: 10, noNaN: true }),
-                fc.constant(NEG),
+        fc
+          .integer({ min: 2, max: 48 })
+          .chain((n) =>
+            fc.tuple(
+              fc.array(
+                fc.oneof(
+                  fc.integer({ min: -3, max: 3 }),
+                  fc.double({ min: -10, max: 10, noNaN: true }),
+                  fc.constant(NEG),
+                ),
+                { minLength: n, maxLength: n },
               ),
-              { minLength: n, maxLength: n },
+              fc.array(fc.integer({ min: 0, max: n - 1 }), { maxLength: 8 }),
             ),
-            fc.array(fc.integer({ min: 0, max: n - 1 }), { maxLength: 8 }),
           ),
-        ),
         fc.integer({ min: 1, max: 50 }),
         fc.integer({ min: 1, max: 100 }),
         fc.integer({ min: 0, max: 30 }),
@@ -93,19 +99,42 @@ describe('sample draws from the processed distribution', () => {
   });
 
   const V = 30;
-  const base = Array.from({ length: V }, (_, i) => Math.sin(i * 3.1) * 2.5 + (i % 5 === 0 ? 1.5 : 0));
+  const base = Array.from(
+    { length: V },
+    (_, i) => Math.sin(i * 3.1) * 2.5 + (i % 5 === 0 ? 1.5 : 0),
+  );
   const DRAWS = 100_000;
   const configs: [string, Parameters<typeof sample>[1], (x: number[]) => number[]][] = [
     [
       'the default chain (llama.cpp order): penalties, top-k, top-p, min-p, temperature 0.8',
-      { penalties: { tokens: [3, 3, 7], repetition: 1.5 }, topK: 12, topP: 0.9, minP: 0.05, temperature: 0.8 },
+      {
+        penalties: { tokens: [3, 3, 7], repetition: 1.5 },
+        topK: 12,
+        topP: 0.9,
+        minP: 0.05,
+        temperature: 0.8,
+      },
       (x) =>
-        refLogSoftmax(refChain(x, { history: [3, 3, 7], repetition: 1.5, topK: 12, topP: 0.9, minP: 0.05 }), 0.8),
+        refLogSoftmax(
+          refChain(x, { history: [3, 3, 7], repetition: 1.5, topK: 12, topP: 0.9, minP: 0.05 }),
+          0.8,
+        ),
     ],
     [
       "HF's order: temperature 1.5 first, then top-k and top-p",
       { topK: 15, topP: 0.8, temperature: 1.5, order: ['temperature', 'topK', 'topP'] },
-      (x) => refLogSoftmax(refTopP(refTopK(x.map((v) => v / 1.5), 15), 0.8, 1), 1),
+      (x) =>
+        refLogSoftmax(
+          refTopP(
+            refTopK(
+              x.map((v) => v / 1.5),
+              15,
+            ),
+            0.8,
+            1,
+          ),
+          1,
+        ),
     ],
     [
       'typical sampling at temperature 1.2',
@@ -163,7 +192,11 @@ describe('sample semantics', () => {
   });
   it('the allowed mask constrains the draw; logit bias bans', () => {
     for (let s = 0; s < 50; s++) {
-      const r = sample(x, { seed: s, allowed: [true, false, false, true, true], logitBias: { 4: NEG } });
+      const r = sample(x, {
+        seed: s,
+        allowed: [true, false, false, true, true],
+        logitBias: { 4: NEG },
+      });
       expect([0, 3]).toContain(r.tokens[0]);
     }
   });
