@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { attentionNormalizers } from '../examples/attention-normalizers.js';
+import { decodeLoop } from '../examples/decode-loop.js';
+import { namesExample } from '../examples/names.js';
 import { normalizerTour } from '../examples/normalizers.js';
 import { quickstart } from '../examples/quickstart.js';
 
@@ -55,5 +57,26 @@ describe('attention normalizers example', () => {
     const lssar = r['softplusNorm + reweight (LSSAR)']![0]!;
     expect([lssar[0], lssar[1], lssar[3], lssar[4]]).toEqual([0, 0, 0, 0]); // below-mean keys cut
     expect(lssar[2]).toBeGreaterThan(0.9999999); // and the rest sharpened by the power 15
+  });
+});
+
+describe('sampling examples', () => {
+  it('the decode loop is reproducible and reports log-probabilities of the final distribution', () => {
+    const a = decodeLoop();
+    expect(decodeLoop().tokens).toEqual(a.tokens);
+    expect(a.lines.length).toBe(16);
+    for (const lp of a.logprobs) {
+      expect(lp).toBeLessThanOrEqual(0);
+      expect(lp).toBeGreaterThan(Math.log(1e-3)); // top-k 6 + top-p 0.9 never keep a token that unlikely
+    }
+  });
+  it('the names model learns (held-out NLL well below uniform) and generates new names', () => {
+    const r = namesExample();
+    expect(r.names).toBe(4951);
+    expect(r.heldOutNll).toBeLessThan(0.7 * r.uniformNll);
+    expect(r.heldOutNll).toBeGreaterThan(1); // a trigram table cannot be that sure of a name it never saw
+    expect(r.newNames).toBeGreaterThan(0);
+    expect(r.newNames).toBeLessThan(r.generated.length);
+    for (const name of r.generated) expect(name).toMatch(/^[a-z' -]*$/);
   });
 });
