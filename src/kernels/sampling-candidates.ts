@@ -122,11 +122,10 @@ export function probabilities(c: Candidates): number {
 
 /**
  * Inverse-CDF draw on the candidates: the first j (in index order) whose
- * cumulative weight exceeds u·Z, u ∈ (0, 1). Returns the position; the
- * log-probability of the chosen token is (val_j − max) − ln Z.
+ * cumulative weight exceeds u·Z, u ∈ (0, 1), with aux holding the weights
+ * w_j = e^(val_j − max) and z = Σ w_j (as {@link weights} leaves them).
  */
-export function drawPosition(c: Candidates, u: number): number {
-  const z = weights(c);
+export function drawWeighted(c: Candidates, z: number, u: number): number {
   const target = u * z;
   let cum = 0;
   let last = 0;
@@ -139,10 +138,7 @@ export function drawPosition(c: Candidates, u: number): number {
   return last; // u·Z rounded up to Z: the last token with weight
 }
 
-/** ln p of candidate j under softmax of the list: (val_j − max) − ln Σ e^(val − max). */
-export function logProbability(c: Candidates, j: number): number {
-  const mx = c.val[firstMax(c)]!;
-  let z = 0;
-  for (let i = 0; i < c.m; i++) z += Math.exp(c.val[i]! - mx);
-  return c.val[j]! - mx - Math.log(z);
+/** {@link drawWeighted} after computing the weights. */
+export function drawPosition(c: Candidates, u: number): number {
+  return drawWeighted(c, weights(c), u);
 }

@@ -21,7 +21,7 @@
  * Error: the sum is within ~2 ulp of the exact Σ e^(x_i − ref) (each term
  * e^(x_i − ref) by expDiff, < 1 ulp), so a probability from it is within ~4 ulp.
  */
-import { addCompensated, expDiff } from './js/exact.js';
+import { expDiff } from './js/exact.js';
 
 /** How far the online reference may lag the true max (natural-log units). */
 const ONLINE_LAG = 64;
@@ -80,15 +80,17 @@ export function topKRow(
   let lagLimit = Number.NEGATIVE_INFINITY;
   let nan = 0;
   let posInf = 0;
-  st.sum = 0;
-  st.comp = 0;
+  // the compensated sum in locals (not st's fields) so the loop stays in registers
+  let sum = 0;
+  let comp = 0;
+  let last = k === 0 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY; // values[k − 1] once full
   for (let i = 0; i < n; i++) {
     const v = x[o + i]!;
     if (Number.isNaN(v)) {
       nan++;
       continue;
     }
-    if (count < k || v > values[count - 1]!) {
+    if (count < k || v > last) {
       let j = count < k ? count++ : count - 1;
       while (j > 0 && values[j - 1]! < v) {
         values[j] = values[j - 1]!;
@@ -97,6 +99,7 @@ export function topKRow(
       }
       values[j] = v;
       indices[j] = i;
+      if (count === k) last = values[k - 1]!;
     }
     if (v === Number.POSITIVE_INFINITY) {
       posInf++;
@@ -106,14 +109,19 @@ export function topKRow(
     if (v > lagLimit) {
       if (ref !== Number.NEGATIVE_INFINITY) {
         const f = expDiff(ref, v);
-        st.sum *= f;
-        st.comp *= f;
+        sum *= f;
+        comp *= f;
       }
       ref = v;
       lagLimit = v + ONLINE_LAG;
     }
-    addCompensated(st, expDiff(v, ref));
+    const e = expDiff(v, ref);
+    const t = sum + e;
+    comp += sum >= e ? sum - t + e : e - t + sum; // Neumaier: both terms are ≥ 0
+    sum = t;
   }
+  st.sum = sum;
+  st.comp = comp;
   st.count = count;
   st.ref = ref;
   st.nan = nan;

@@ -36,9 +36,10 @@
  */
 import {
   type Candidates,
-  drawPosition,
+  candidatesFor,
+  drawWeighted,
   firstMax,
-  newCandidates,
+  weights,
 } from '../kernels/sampling-candidates.js';
 import { newTopKState, type TopKState, topKRow } from '../kernels/top-k.js';
 import { resolveOptions } from '../tensor/options.js';
@@ -91,8 +92,11 @@ export function sampleRows(
           logprobs: new Float64Array(R * topN).fill(-Infinity),
         }
       : undefined;
-  const stK = newTopKState(Math.min(n, (cfg.topK ?? 0) + 128));
-  const rc = new RowChain(fn, newCandidates(n), stK);
+  const rc = new RowChain(
+    fn,
+    scratchCandidates(n),
+    scratchTopK(Math.min(n, (cfg.topK ?? 0) + 128)),
+  );
   const st0 = newTopKState(Math.max(topN, 0));
   for (let r = 0; r < R; r++) {
     rows.read(r);
@@ -105,10 +109,18 @@ export function sampleRows(
     runChain(rc, cfg, seed, step, maskAt);
     const u = drawUniform(seed, step, r, STREAM_DRAW);
     const c = rc.c;
-    const j =
-      terminal !== undefined ? terminal(rc, u) : rc.greedy ? firstMax(c) : drawPosition(c, u);
+    let z: number;
+    let j: number;
+    if (terminal !== undefined) {
+      j = terminal(rc, u);
+      z = weights(c);
+    } else {
+      z = weights(c);
+      j = rc.greedy ? firstMax(c) : drawWeighted(c, z, u);
+    }
     tokens[r] = c.idx[j]!;
-    const { mx, lnZ } = logNormalizer(c);
+    const mx = c.val[firstMax(c)]!;
+    const lnZ = Math.log(z);
     logprobs[r] = c.val[j]! - mx - lnZ;
     if (raw !== undefined) {
       topKRow(rows.a, rows.o, n, 0, st0);
@@ -124,12 +136,18 @@ export function sampleRows(
   };
 }
 
-/** max and ln Σ e^(val − max) of the candidates. */
-function logNormalizer(c: Candidates): { mx: number; lnZ: number } {
-  const mx = c.val[firstMax(c)]!;
-  let z = 0;
-  for (let j = 0; j < c.m; j++) z += Math.exp(c.val[j]! - mx);
-  return { mx, lnZ: Math.log(z) };
+// One candidate list and one top-k buffer, reused across calls (sampling is synchronous).
+let candidates: Candidates | undefined;
+let buffer: TopKState | undefined;
+
+function scratchCandidates(n: number): Candidates {
+  candidates = candidatesFor(candidates, n);
+  return candidates;
+}
+
+function scratchTopK(k: number): TopKState {
+  if (buffer === undefined || buffer.values.length < k) buffer = newTopKState(k);
+  return buffer;
 }
 
 /** The n most probable candidates (selection pass, ties by lower token) into top at `at`. */
