@@ -76,6 +76,31 @@ export function gatherRow(
   return bad;
 }
 
+/**
+ * Gather the entries ≥ t of x[o .. o + n) into c, in index order, leaving out
+ * the tokens in `skip` (the caller adds them with their own values). One compare
+ * per entry: the top-k collect pass.
+ */
+export function gatherAtLeast(
+  c: Candidates,
+  x: ArrayLike<number>,
+  o: number,
+  n: number,
+  t: number,
+  skip?: ReadonlyMap<number, number>,
+): void {
+  const { idx, val } = c;
+  let m = 0;
+  for (let i = 0; i < n; i++) {
+    const v = x[o + i]!;
+    if (v >= t && (skip === undefined || !skip.has(i))) {
+      idx[m] = i;
+      val[m++] = v;
+    }
+  }
+  c.m = m;
+}
+
 /** Keep the candidates with lo ≤ key[j] ≤ hi (key aligned with idx), preserving order. */
 export function keepWhere(c: Candidates, key: Float64Array, lo: number, hi: number): void {
   const { idx, val, aux } = c;

@@ -10,6 +10,7 @@
  */
 import {
   type Candidates,
+  gatherAtLeast,
   gatherRow,
   keepWhere,
   probabilities,
@@ -209,15 +210,7 @@ export class RowChain implements RowEdit {
     for (const v of overrides.values()) if (v > Number.NEGATIVE_INFINITY) c.aux[m++] = v;
     if (m < k) return false;
     const t = kthLargest(c.aux, m, k, c.sk, c.sw);
-    m = 0;
-    for (let i = 0; i < n; i++) {
-      const v = a[o + i]!;
-      if (v >= t && !(h > 0 && overrides.has(i))) {
-        c.idx[m] = i;
-        c.val[m++] = v;
-      }
-    }
-    c.m = m;
+    gatherAtLeast(c, a, o, n, t, h > 0 ? overrides : undefined);
     this.listed = true;
     if (h > 0) this.mergeOverrides(t);
     return true;
