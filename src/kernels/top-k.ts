@@ -74,6 +74,10 @@ export function topKRow(
   st: TopKState,
   normalize = true,
 ): void {
+  if (!normalize) {
+    selectRow(x, o, n, k, st);
+    return;
+  }
   const { values, indices } = st;
   let count = 0;
   let ref = Number.NEGATIVE_INFINITY;
@@ -105,7 +109,7 @@ export function topKRow(
       posInf++;
       continue;
     }
-    if (!normalize || v === Number.NEGATIVE_INFINITY) continue;
+    if (v === Number.NEGATIVE_INFINITY) continue;
     if (v > lagLimit) {
       if (ref !== Number.NEGATIVE_INFINITY) {
         const f = expDiff(ref, v);
@@ -124,6 +128,45 @@ export function topKRow(
   st.comp = comp;
   st.count = count;
   st.ref = ref;
+  st.nan = nan;
+  st.posInf = posInf;
+}
+
+/**
+ * The selection half of {@link topKRow} alone: one compare per entry against the
+ * buffer's last value while the buffer is full (NaN and +∞ are told apart only
+ * off that path), so the pass costs little more than reading the row.
+ */
+function selectRow(x: ArrayLike<number>, o: number, n: number, k: number, st: TopKState): void {
+  const { values, indices } = st;
+  let count = 0;
+  let nan = 0;
+  let posInf = 0;
+  let last = k === 0 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY; // values[k − 1] once full
+  for (let i = 0; i < n; i++) {
+    const v = x[o + i]!;
+    if (v < last && count === k) continue; // the common case: below the buffer
+    if (Number.isNaN(v)) {
+      nan++;
+      continue;
+    }
+    if (v === Number.POSITIVE_INFINITY) posInf++;
+    if (count < k || v > last) {
+      let j = count < k ? count++ : count - 1;
+      while (j > 0 && values[j - 1]! < v) {
+        values[j] = values[j - 1]!;
+        indices[j] = indices[j - 1]!;
+        j--;
+      }
+      values[j] = v;
+      indices[j] = i;
+      if (count === k) last = values[k - 1]!;
+    }
+  }
+  st.count = count;
+  st.ref = Number.NEGATIVE_INFINITY;
+  st.sum = 0;
+  st.comp = 0;
   st.nan = nan;
   st.posInf = posInf;
 }
