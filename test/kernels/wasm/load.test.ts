@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import v8 from 'node:v8';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { resolveBackend } from '../../../src/kernels/backend.js';
@@ -69,6 +70,18 @@ describe('loading the wasm kernels', () => {
     } catch (e) {
       expect((e as SoftmaxKitError).code).toBe('BACKEND_UNAVAILABLE');
     }
+  });
+
+  it('loads the relaxed build synchronously only once initWasm has imported its module', async () => {
+    if (!wasmFeatures().relaxedSimd) v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+    // this file has not imported it yet: the sync load says how to get it
+    expect(() => loadWasmSync({ relaxedSimd: true })).toThrow(
+      /await initWasm\(\{ relaxedSimd: true \}\)/,
+    );
+    const k = await initWasm({ relaxedSimd: true });
+    expect(k.relaxedSimd).toBe(true);
+    expect(loadWasmSync({ relaxedSimd: true }).relaxedSimd).toBe(true);
+    loadWasmSync({ relaxedSimd: false });
   });
 
   it('the generated module is current: header, and the recorded hash of the sources', () => {
