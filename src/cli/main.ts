@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 /**
  * The `softmax-kit` command: parse, call the library, print.
  *   softmax-kit demo
@@ -69,7 +68,3 @@ export function run(argv: readonly string[], print: (line: string) => void): num
     return 2;
   }
 }
-
-const isMain =
-  process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].split('/').pop() ?? '');
-if (isMain) process.exitCode = run(process.argv.slice(2), (line) => console.log(line));

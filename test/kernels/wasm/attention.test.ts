@@ -12,7 +12,7 @@ import { refAttention } from '../../attention/reference.js';
 import { fdVjp, gradError, randomArray } from '../../helpers/finite-difference.js';
 import { enableRelaxedSimd, maxDistance, VARIANTS } from './helpers.js';
 
-enableRelaxedSimd();
+await enableRelaxedSimd();
 
 /** max |a − b| / max |b| over the finite entries; non-finite entries must match exactly. */
 function normwise(a: ArrayLike<number>, b: ArrayLike<number>): number {
