@@ -124,3 +124,16 @@ export function requireK(fn: string, name: string, k: number, limit: number, wha
       `${fn}: expected ${name} in [1, ${limit}] (${what}), got ${k}`,
     );
 }
+
+/** A backward pass redraws the forward's noise: with `noise` given, its seed must be too. */
+export function requireForwardSeed(fn: string, noise: unknown): void {
+  if (
+    noise !== null &&
+    typeof noise === 'object' &&
+    (noise as { seed?: unknown }).seed === undefined
+  )
+    throw new SoftmaxKitError(
+      'INVALID_PARAMETER',
+      `${fn}: expected noise.seed (the forward's seed, so the same noise is redrawn), got undefined`,
+    );
+}

@@ -56,6 +56,7 @@ import {
   expertVector,
   nestedRule,
   type RouterLogits,
+  requireForwardSeed,
   requireK,
   routerLogits,
 } from './router.js';
@@ -131,8 +132,12 @@ interface Routed extends TopKGatingResult {
   readonly picked: Float64Array;
 }
 
-/** The route config from the resolved options, checked against the experts. */
-function routeConfig(fn: string, o: Resolved_, experts: number): RouteConfig {
+/** The route config from resolved options, checked against the experts (K_OUT_OF_RANGE, INVALID_PARAMETER). */
+export function routeConfig(
+  fn: string,
+  o: Pick<Resolved_, 'k' | 'scoring' | 'bias' | 'groups'>,
+  experts: number,
+): RouteConfig {
   let groups = 1;
   let groupTop = 1;
   if (o.groups !== undefined) {
@@ -240,16 +245,7 @@ export function topKGatingVjp<X extends ArrayInput>(
   options?: TopKGatingOptions,
 ): ResultOf<X> {
   const fn = 'topKGatingVjp';
-  if (
-    options?.noise !== undefined &&
-    options.noise !== null &&
-    typeof options.noise === 'object' &&
-    options.noise.seed === undefined
-  )
-    throw new SoftmaxKitError(
-      'INVALID_PARAMETER',
-      `${fn}: expected noise.seed (the forward's seed, so the same noise is redrawn), got undefined`,
-    );
+  requireForwardSeed(fn, options?.noise);
   const g = route(fn, logits, options);
   const { tokens, experts } = g.r;
   const k = g.cfg.k;

@@ -194,3 +194,42 @@ function orderByScore(indices: Int32Array, picked: Float64Array, io: number, k: 
     indices[q] = e;
   }
 }
+
+/**
+ * Top-p routing (Huang et al. 2024) of `rows` tokens: softmax scores into
+ * `scores`; per token the fewest experts, by score descending (ties: lower
+ * index), whose scores sum to ≥ p, at most maxK and never a masked (−∞) one,
+ * into indices[t·maxK ..] (the rest −1) with their scores in `weights` (the rest
+ * 0); counts[t] = how many. One fused pass ({@link topKRow} with maxK) per token.
+ */
+export function topPRows(
+  x: ArrayLike<number>,
+  rows: number,
+  n: number,
+  p: number,
+  maxK: number,
+  scores: FloatArray,
+  weights: FloatArray,
+  indices: Int32Array,
+  counts: Int32Array,
+): void {
+  const st = newTopKState(maxK);
+  for (let r = 0; r < rows; r++) {
+    const o = r * n;
+    topKRow(x, o, n, maxK, st);
+    writeScores(x, o, n, false, st, scores);
+    const io = r * maxK;
+    let cum = 0;
+    let c = 0;
+    while (c < st.count && !(cum >= p) && st.values[c] !== -Infinity) {
+      const s = scores[o + st.indices[c]!]!;
+      indices[io + c] = st.indices[c]!;
+      weights[io + c] = s;
+      cum += s;
+      c++;
+    }
+    counts[r] = c;
+    indices.fill(-1, io + c, io + maxK);
+    weights.fill(0, io + c, io + maxK);
+  }
+}

@@ -75,3 +75,32 @@ export function scoresVjpRows(
     for (let i = 0; i < n; i++) dx[o + i] = posInf ? 0 : scores[o + i]! * (ds[i]! - dot);
   }
 }
+
+/**
+ * dx of `rows` rows through normalized sigmoid affinities s'_i = s_i / Σ_j s_j
+ * (s = sigmoid(x), DeepSeek-V3's balance loss), for ∂L/∂s'_i = factor·g_i (one
+ * per-expert vector for every row): ds_j = factor·(g_j − Σ_i g_i s'_i) / Σ s,
+ * dx_j = ds_j·s_j·(1 − s_j). A row whose Σ s is 0 gets 0.
+ */
+export function normalizedSigmoidVjpRows(
+  scores: ArrayLike<number>,
+  g: Float64Array,
+  rows: number,
+  n: number,
+  factor: number,
+  dx: FloatArray,
+): void {
+  for (let r = 0; r < rows; r++) {
+    const o = r * n;
+    let S = 0;
+    let dot = 0;
+    for (let i = 0; i < n; i++) {
+      S += scores[o + i]!;
+      dot += g[i]! * scores[o + i]!;
+    }
+    for (let i = 0; i < n; i++) {
+      const s = scores[o + i]!;
+      dx[o + i] = S === 0 ? 0 : ((factor * (g[i]! - dot / S)) / S) * s * (1 - s);
+    }
+  }
+}
