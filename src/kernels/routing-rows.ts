@@ -52,9 +52,13 @@ export function newRouteScratch(cfg: RouteConfig): RouteScratch {
   };
 }
 
-/** sigmoid(v) without overflow. */
+/**
+ * sigmoid(v) within ~1 ulp, without overflow: ½ + ½·tanh(v/2) near 0 (where
+ * e^v's rounding would show), 1 / (1 + e^−v) above, e^v / (1 + e^v) below.
+ */
 export function sigmoid(v: number): number {
-  if (v >= 0) return 1 / (1 + Math.exp(-v));
+  if (Math.abs(v) < 1) return 0.5 + 0.5 * Math.tanh(0.5 * v);
+  if (v > 0) return 1 / (1 + Math.exp(-v));
   const e = Math.exp(v);
   return e / (1 + e);
 }
@@ -88,6 +92,7 @@ export function routeRows(
     const io = r * k;
     for (let j = 0; j < st.count; j++) indices[io + j] = st.indices[j]!;
     padSelection(indices, io, st.count, k);
+    if (direct && st.nan === 0) settleScoreTies(x, scores, o, n, indices, io, k);
     for (let j = 0; j < k; j++) picked[io + j] = scores[o + indices[io + j]!]!;
     orderByScore(indices, picked, io, k);
   }
@@ -163,6 +168,30 @@ function limitGroups(key: Float64Array, cfg: RouteConfig, scr: RouteScratch): vo
     for (let j = 0; j < gst.count; j++) if (gst.indices[j] === g) kept = true;
     if (!kept) key.fill(-Infinity, g * size, (g + 1) * size);
   }
+}
+
+/**
+ * The direct pass selects on the logits; distinct logits can round to equal
+ * scores (5e-324 and 0, or any two +∞), and the selection is by score, ties by
+ * lower index. Scores are monotone in the logits, so only the boundary can
+ * differ: the c selected entries whose key (score; −∞ where masked) equals the
+ * smallest selected key give way to the c lowest-index entries of that key.
+ */
+function settleScoreTies(
+  x: ArrayLike<number>,
+  scores: FloatArray,
+  o: number,
+  n: number,
+  indices: Int32Array,
+  io: number,
+  k: number,
+): void {
+  const key = (i: number) => (x[o + i] === -Infinity ? -Infinity : scores[o + i]!);
+  let low = Infinity;
+  for (let j = io; j < io + k; j++) low = Math.min(low, key(indices[j]!));
+  let w = io;
+  for (let j = io; j < io + k; j++) if (key(indices[j]!) !== low) indices[w++] = indices[j]!;
+  for (let i = 0; i < n && w < io + k; i++) if (key(i) === low) indices[w++] = i;
 }
 
 /** Fill indices[io+count .. io+k) with the lowest indices not already chosen. */

@@ -62,7 +62,7 @@ export function scoresVjpRows(
     if (useSigmoid) {
       for (let i = 0; i < n; i++) {
         const s = scores[o + i]!;
-        dx[o + i] = ds[i]! * s * (1 - s);
+        dx[o + i] = s === 0 || s === 1 ? 0 : ds[i]! * s * (1 - s);
       }
       continue;
     }
@@ -72,7 +72,10 @@ export function scoresVjpRows(
       dot += scores[o + i]! * ds[i]!;
       if (x[o + i] === Infinity) posInf = true;
     }
-    for (let i = 0; i < n; i++) dx[o + i] = posInf ? 0 : scores[o + i]! * (ds[i]! - dot);
+    for (let i = 0; i < n; i++) {
+      const s = scores[o + i]!;
+      dx[o + i] = posInf || s === 0 ? 0 : s * (ds[i]! - dot);
+    }
   }
 }
 
