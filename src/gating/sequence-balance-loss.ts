@@ -28,7 +28,7 @@ import { routeConfig, TOP_K_GATING_RULES } from './top-k-gating.js';
 
 /** Options of {@link sequenceBalanceLoss}. */
 export interface SequenceBalanceLossOptions {
-  /** [..., tokens, experts]: the last two axes are one sequence. Default: one token. */
+  /** The shape [..., tokens, experts]; the last two axes are one sequence. Default: one token. */
   shape?: readonly number[];
   /** Routed experts per token. Default 2. */
   k?: number;
