@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { attentionNormalizers } from '../examples/attention-normalizers.js';
+import { moeRouter } from '../examples/moe-router.js';
 import { normalizerTour } from '../examples/normalizers.js';
 import { quickstart } from '../examples/quickstart.js';
 
@@ -55,5 +56,17 @@ describe('attention normalizers example', () => {
     const lssar = r['softplusNorm + reweight (LSSAR)']![0]!;
     expect([lssar[0], lssar[1], lssar[3], lssar[4]]).toEqual([0, 0, 0, 0]); // below-mean keys cut
     expect(lssar[2]).toBeGreaterThan(0.9999999); // and the rest sharpened by the power 15
+  });
+});
+
+describe('mixture-of-experts router example', () => {
+  it('the load evens out from a skewed start while the task loss falls', () => {
+    const h = moeRouter();
+    const first = h[0]!;
+    const last = h[h.length - 1]!;
+    expect(first.cv).toBeGreaterThan(0.9); // two experts take everything
+    expect(last.cv).toBeLessThan(0.15);
+    for (const l of last.load) expect(l).toBeGreaterThan(0.15);
+    expect(last.mse).toBeLessThan(first.mse / 8);
   });
 });
