@@ -15,9 +15,10 @@
  * by token position or by score ('probability'); a slot over capacity is
  * `dropped` with weight 0 and the other weights are not renormalized again.
  *
- * Stability: the scores come from one fused pass per token (top-k buffer beside
- * the online normalizer, src/kernels/top-k.ts) with exact differences and a
- * compensated sum: each score within ~4 ulp; the weights add one division.
+ * Stability: the scores are the library's exact softmax (shift by the max,
+ * compensated sum; ≤ 4 ulp) or a sigmoid within 2.5 ulp; the selection is one
+ * pass of the top-k buffer per token (src/kernels/routing-rows.ts); the weights
+ * add one division. Noise is added in the logits' element type.
  * A −∞ logit masks its expert (never preferred to an unmasked one, whatever its
  * bias); a fully masked token gets weights 0; a token holding NaN gets NaN.
  * Bound: Float64 weights ≤ 1e-14 relative to a direct evaluation
@@ -126,7 +127,7 @@ type Resolved_ = Resolved<typeof TOP_K_GATING_RULES>;
 /** Everything the forward computes, in the output's element type where it is returned. */
 interface Routed extends TopKGatingResult {
   readonly r: RouterLogits;
-  readonly x: ArrayLike<number>;
+  readonly x: FloatArray;
   readonly cfg: RouteConfig;
   readonly o: Resolved_;
   readonly picked: Float64Array;
@@ -166,8 +167,8 @@ export function routeConfig(
   };
 }
 
-/** The logits with Shazeer's noise added (double), or the logits themselves. */
-function noisyLogits(fn: string, r: RouterLogits, noise: Resolved_['noise']): ArrayLike<number> {
+/** The logits with Shazeer's noise added (in the logits' type), or the logits themselves. */
+function noisyLogits(fn: string, r: RouterLogits, noise: Resolved_['noise']): FloatArray {
   if (noise === undefined) return r.x;
   if (noise.noiseLogits !== undefined && noise.std !== undefined)
     throw new SoftmaxKitError(
@@ -181,11 +182,12 @@ function noisyLogits(fn: string, r: RouterLogits, noise: Resolved_['noise']): Ar
       ? undefined
       : toFloatArrayOfLength(fn, 'noise.noiseLogits', noise.noiseLogits, n);
   const std = noise.std ?? 1;
+  const noisy = allocLike(r.x, n);
   for (let i = 0; i < n; i++) {
     const sigma = nl === undefined ? std : softplus(nl[i]!) + 0.01;
-    z[i] = r.x[i]! + z[i]! * sigma; // −∞ stays −∞ (a finite z·σ; NaN σ propagates)
+    noisy[i] = r.x[i]! + z[i]! * sigma; // −∞ stays −∞ (a finite z·σ; NaN σ propagates)
   }
-  return z;
+  return noisy;
 }
 
 function softplus(v: number): number {

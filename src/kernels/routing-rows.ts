@@ -1,27 +1,30 @@
 /**
  * Token-choice routing of contiguous rows of router logits [tokens, experts]:
- * per token, one fused pass ({@link topKRow}: a top-k buffer beside the online
- * normalizer) gives the selection and softmax's normalizer, a second writes the
- * router scores.
+ * the scores of the whole batch by the softmax kernel (SIMD WebAssembly when
+ * loaded) or sigmoid, then per token one selection pass of the top-k buffer
+ * ({@link topKSelect}) over the scores or the selection keys. (A fused pass per
+ * token — top-k on the logits beside the online normalizer, then the scores — was
+ * measured slower than the SIMD softmax + selection: it takes two exp per entry
+ * in scalar JavaScript.) Top-p routing keeps the fused pass ({@link topKRow}).
  *
- * Scores s: softmax(x) (each entry e^(x_i − ref) / Σ, Neumaier-summed, ≤ ~4 ulp)
- * or sigmoid(x) (1 / (1 + e^−x) for x ≥ 0, e^x / (1 + e^x) below: no overflow).
- * Selection: the k largest of the key s_i + bias_i (−∞ for a −∞ logit: a masked
- * expert is never preferred to an unmasked one, whatever its bias), optionally
- * group-limited (DeepSeek-V3): the experts fall in `groups` equal groups, a
- * group's score is the sum of its two largest keys, only the `groupTop` best
- * groups (ties: lower group) stay eligible. Without bias and groups, softmax's
- * key order is the logits' order, so the pass selects on the logits directly.
- * The k selected come out ordered by score descending, ties by lower index.
+ * Scores s: softmax(x) (the library's exact softmax, ≤ 4 ulp) or sigmoid(x)
+ * (see {@link sigmoid}, ≤ 2.5 ulp). Selection: the k largest scores, or of the key
+ * s_i + bias_i (−∞ for a −∞ logit: a masked expert is never preferred to an
+ * unmasked one, whatever its bias), optionally group-limited (DeepSeek-V3): the
+ * experts fall in `groups` equal groups, a group's score is the sum of its two
+ * largest keys, only the `groupTop` best groups (ties: lower group) stay
+ * eligible. Ties by lower index; the k selected come out ordered by score
+ * descending, ties by lower index.
  *
  * Non-finite rows follow js/row-policy.ts: a row holding NaN gives NaN scores
- * (its selection made among the other entries, padded with the lowest unused
- * indices); +∞ entries share softmax mass 1; a fully masked row gives zeros.
+ * (its selection padded with the lowest indices); +∞ entries share softmax mass
+ * 1; a fully masked row gives zeros.
  */
 
 import type { FloatArray } from '../tensor/types.js';
+import { resolveBackend } from './backend.js';
 import { expDiff } from './js/exact.js';
-import { newTopKState, type TopKState, topKRow } from './top-k.js';
+import { newTopKState, type TopKState, topKRow, topKSelect } from './top-k.js';
 
 /** How tokens choose experts. */
 export interface RouteConfig {
@@ -53,23 +56,24 @@ export function newRouteScratch(cfg: RouteConfig): RouteScratch {
 }
 
 /**
- * sigmoid(v) within ~1 ulp, without overflow: ½ + ½·tanh(v/2) near 0 (where
- * e^v's rounding would show), 1 / (1 + e^−v) above, e^v / (1 + e^v) below.
+ * sigmoid(v) without overflow: 1 / (1 + e^−v) for v ≥ 0, e^v / (1 + e^v) below
+ * (e^v ≤ 1 there, so nothing overflows and the small tail keeps its relative
+ * accuracy). Error ≤ 2.5 ulp: e^v's rounding (≤ 1 ulp, damped by 1/(1 + e^v)),
+ * the sum's and the quotient's (½ ulp each).
  */
 export function sigmoid(v: number): number {
-  if (Math.abs(v) < 1) return 0.5 + 0.5 * Math.tanh(0.5 * v);
-  if (v > 0) return 1 / (1 + Math.exp(-v));
+  if (v >= 0) return 1 / (1 + Math.exp(-v));
   const e = Math.exp(v);
   return e / (1 + e);
 }
 
 /**
  * Route `rows` tokens of x (row-major, `experts` per row, starting at row 0):
- * scores into `scores` (same layout), the k selected experts into
+ * scores into `scores` (same layout and type as x), the k selected experts into
  * indices[t·k ..] ordered by score, and their scores in double into picked[t·k ..].
  */
 export function routeRows(
-  x: ArrayLike<number>,
+  x: FloatArray,
   rows: number,
   cfg: RouteConfig,
   scores: FloatArray,
@@ -78,54 +82,91 @@ export function routeRows(
   scr: RouteScratch = newRouteScratch(cfg),
 ): void {
   const { experts: n, k } = cfg;
-  const direct = !cfg.sigmoid && cfg.bias === undefined && cfg.groups === 1;
+  const keyed = cfg.bias !== undefined || cfg.groups > 1;
   const { st, key } = scr;
+  writeScores(x, rows, n, cfg.sigmoid, scores);
   for (let r = 0; r < rows; r++) {
     const o = r * n;
-    topKRow(x, o, n, direct ? k : 1, st);
-    writeScores(x, o, n, cfg.sigmoid, st, scores);
-    if (!direct) {
+    if (keyed) {
       selectionKeys(x, scores, o, n, cfg, key);
       if (cfg.groups > 1) limitGroups(key, cfg, scr);
-      topKRow(key, 0, n, k, st);
-    }
+      topKSelect(key, 0, n, k, st);
+    } else topKSelect(scores, o, n, k, st);
     const io = r * k;
     for (let j = 0; j < st.count; j++) indices[io + j] = st.indices[j]!;
     padSelection(indices, io, st.count, k);
-    if (direct && st.nan === 0) settleScoreTies(x, scores, o, n, indices, io, k);
+    if (!keyed && st.count === k && st.values[k - 1] === 0)
+      unmaskedFirst(x, scores, o, n, indices, io, k);
     for (let j = 0; j < k; j++) picked[io + j] = scores[o + indices[io + j]!]!;
     orderByScore(indices, picked, io, k);
   }
 }
 
-/** scores[o..o+n) from the row and its online normalizer in `st`. */
+/**
+ * Scores of all rows: softmax by the backend's kernel (SIMD WebAssembly when
+ * loaded and the batch is large; exact to a few ulp either way), or sigmoid; a
+ * row holding NaN becomes all NaN (the policy of js/row-policy.ts).
+ */
 function writeScores(
+  x: FloatArray,
+  rows: number,
+  n: number,
+  useSigmoid: boolean,
+  scores: FloatArray,
+): void {
+  if (!useSigmoid) {
+    const backend = resolveBackend('routeRows', 'auto', x.length, x instanceof Float32Array);
+    backend.softmax(x, scores, rows, n, 'three-pass', 1, false);
+    return;
+  }
+  for (let r = 0; r < rows; r++) {
+    let nan = false;
+    for (let i = r * n; i < (r + 1) * n; i++) {
+      const v = x[i]!;
+      scores[i] = sigmoid(v);
+      if (v !== v) nan = true;
+    }
+    if (nan) scores.fill(Number.NaN, r * n, (r + 1) * n);
+  }
+}
+
+/**
+ * A selection on the scores that ends at score 0 may hold a masked (−∞) expert
+ * where an unmasked one underflowed to 0 too: at that boundary the unmasked
+ * entries come first (each kind by lower index), so a mask is never preferred.
+ */
+function unmaskedFirst(
+  x: FloatArray,
+  scores: FloatArray,
+  o: number,
+  n: number,
+  indices: Int32Array,
+  io: number,
+  k: number,
+): void {
+  let w = io;
+  for (let j = io; j < io + k; j++) if (scores[o + indices[j]!] !== 0) indices[w++] = indices[j]!;
+  for (const masked of [false, true])
+    for (let i = 0; i < n && w < io + k; i++)
+      if (scores[o + i] === 0 && (x[o + i] === -Infinity) === masked) indices[w++] = i;
+}
+
+/** softmax of the row x[o..o+n) into scores from its online normalizer in `st` (topKRow's). */
+function softmaxFromState(
   x: ArrayLike<number>,
   o: number,
   n: number,
-  useSigmoid: boolean,
   st: TopKState,
   scores: FloatArray,
 ): void {
-  if (st.nan > 0) {
-    scores.fill(Number.NaN, o, o + n);
-    return;
-  }
-  if (useSigmoid) {
-    for (let i = o; i < o + n; i++) scores[i] = sigmoid(x[i]!);
-    return;
-  }
-  if (st.posInf > 0) {
+  if (st.nan > 0) scores.fill(Number.NaN, o, o + n);
+  else if (st.posInf > 0)
     for (let i = o; i < o + n; i++) scores[i] = x[i] === Infinity ? 1 / st.posInf : 0;
-    return;
+  else if (st.ref === -Infinity) scores.fill(0, o, o + n);
+  else {
+    const inv = 1 / (st.sum + st.comp);
+    for (let i = o; i < o + n; i++) scores[i] = expDiff(x[i]!, st.ref) * inv;
   }
-  if (st.ref === -Infinity) {
-    scores.fill(0, o, o + n);
-    return;
-  }
-  const ref = st.ref;
-  const inv = 1 / (st.sum + st.comp);
-  for (let i = o; i < o + n; i++) scores[i] = expDiff(x[i]!, ref) * inv;
 }
 
 /** key_i = s_i + bias_i, −∞ where the logit is −∞, NaN where it is NaN. */
@@ -168,30 +209,6 @@ function limitGroups(key: Float64Array, cfg: RouteConfig, scr: RouteScratch): vo
     for (let j = 0; j < gst.count; j++) if (gst.indices[j] === g) kept = true;
     if (!kept) key.fill(-Infinity, g * size, (g + 1) * size);
   }
-}
-
-/**
- * The direct pass selects on the logits; distinct logits can round to equal
- * scores (5e-324 and 0, or any two +∞), and the selection is by score, ties by
- * lower index. Scores are monotone in the logits, so only the boundary can
- * differ: the c selected entries whose key (score; −∞ where masked) equals the
- * smallest selected key give way to the c lowest-index entries of that key.
- */
-function settleScoreTies(
-  x: ArrayLike<number>,
-  scores: FloatArray,
-  o: number,
-  n: number,
-  indices: Int32Array,
-  io: number,
-  k: number,
-): void {
-  const key = (i: number) => (x[o + i] === -Infinity ? -Infinity : scores[o + i]!);
-  let low = Infinity;
-  for (let j = io; j < io + k; j++) low = Math.min(low, key(indices[j]!));
-  let w = io;
-  for (let j = io; j < io + k; j++) if (key(indices[j]!) !== low) indices[w++] = indices[j]!;
-  for (let i = 0; i < n && w < io + k; i++) if (key(i) === low) indices[w++] = i;
 }
 
 /** Fill indices[io+count .. io+k) with the lowest indices not already chosen. */
@@ -246,7 +263,7 @@ export function topPRows(
   for (let r = 0; r < rows; r++) {
     const o = r * n;
     topKRow(x, o, n, maxK, st);
-    writeScores(x, o, n, false, st, scores);
+    softmaxFromState(x, o, n, st, scores);
     const io = r * maxK;
     let cum = 0;
     let c = 0;

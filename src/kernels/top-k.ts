@@ -84,16 +84,7 @@ export function topKRow(
       nan++;
       continue;
     }
-    if (count < k || v > values[count - 1]!) {
-      let j = count < k ? count++ : count - 1;
-      while (j > 0 && values[j - 1]! < v) {
-        values[j] = values[j - 1]!;
-        indices[j] = indices[j - 1]!;
-        j--;
-      }
-      values[j] = v;
-      indices[j] = i;
-    }
+    if (count < k || v > values[count - 1]!) count = insert(values, indices, count, k, v, i);
     if (v === Number.POSITIVE_INFINITY) {
       posInf++;
       continue;
@@ -114,4 +105,49 @@ export function topKRow(
   st.ref = ref;
   st.nan = nan;
   st.posInf = posInf;
+}
+
+/**
+ * The selection half of {@link topKRow} alone: the k largest of x[o .. o + n)
+ * into `st.values`/`st.indices` (same buffer rules: descending, ties by lower
+ * index, NaN counted in `st.nan` and skipped), without the normalizer — for rows
+ * that are already probabilities (a router's scores). `st.sum`, `st.ref` untouched.
+ */
+export function topKSelect(
+  x: ArrayLike<number>,
+  o: number,
+  n: number,
+  k: number,
+  st: TopKState,
+): void {
+  const { values, indices } = st;
+  let count = 0;
+  let nan = 0;
+  for (let i = 0; i < n; i++) {
+    const v = x[o + i]!;
+    if (v !== v) nan++;
+    else if (count < k || v > values[count - 1]!) count = insert(values, indices, count, k, v, i);
+  }
+  st.count = count;
+  st.nan = nan;
+}
+
+/** Place v (index i, not NaN) into the sorted buffer after its equals; returns the new count. */
+function insert(
+  values: Float64Array,
+  indices: Int32Array,
+  count: number,
+  k: number,
+  v: number,
+  i: number,
+): number {
+  let j = count < k ? count++ : count - 1;
+  while (j > 0 && values[j - 1]! < v) {
+    values[j] = values[j - 1]!;
+    indices[j] = indices[j - 1]!;
+    j--;
+  }
+  values[j] = v;
+  indices[j] = i;
+  return count;
 }
