@@ -152,8 +152,10 @@ export async function run(id, { quick }) {
   } else skipped.push(`TF.js wasm: ${tf.status.wasm.why}`);
   list.push({ name: 'plain JS (sort per token)', run: () => plainRouter(x, c, bias) });
   list.push(expFloor(T * E));
+  // V8 settles topKGating's loops after ~4 calls (the first call of the groups case takes
+  // ~9× the settled one): more warm-up rounds than the softmax cases
   const { times, outputs } = await interleave(list, {
-    warmup: quick ? 1 : 3,
+    warmup: quick ? 4 : 6,
     rounds: quick ? 5 : 15,
   });
   const candidates = list.map((cand) => ({

@@ -124,7 +124,7 @@ function writeScores(
     for (let i = r * n; i < (r + 1) * n; i++) {
       const v = x[i]!;
       scores[i] = sigmoid(v);
-      if (v !== v) nan = true;
+      if (Number.isNaN(v)) nan = true;
     }
     if (nan) scores.fill(Number.NaN, r * n, (r + 1) * n);
   }

@@ -125,7 +125,7 @@ export function topKSelect(
   let nan = 0;
   for (let i = 0; i < n; i++) {
     const v = x[o + i]!;
-    if (v !== v) nan++;
+    if (Number.isNaN(v)) nan++;
     else if (count < k || v > values[count - 1]!) count = insert(values, indices, count, k, v, i);
   }
   st.count = count;
