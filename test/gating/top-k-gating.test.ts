@@ -1,6 +1,7 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { topKGating, topKGatingVjp } from '../../src/gating/top-k-gating.js';
+import { initWasm } from '../../src/kernels/wasm/index.js';
 import { normal } from '../../src/random/noise.js';
 import { SoftmaxKitError } from '../../src/tensor/errors.js';
 import { fdVjp, gradError, randomArray } from '../helpers/finite-difference.js';
@@ -372,5 +373,30 @@ describe('topKGating options', () => {
   it('sigmoid scores are the sigmoid of the logits', () => {
     const x = [-800, -3, 0, 2, 800];
     close(topKGating(x, { scoring: 'sigmoid' }).scores, sigmoidRow(x), 1e-16);
+  });
+});
+
+describe('topKGating with the WebAssembly backend loaded (the scores by the SIMD softmax)', () => {
+  beforeAll(async () => {
+    await initWasm();
+  });
+  it('routes as the Mixtral reference, Float64 and Float32, ties and −∞ included', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 8, max: 40 }),
+        fc.array(tiedEntry, { minLength: 8 * 40, maxLength: 8 * 40 }),
+        (tokens, x) => {
+          const E = 8;
+          const row = x.slice(0, tokens * E);
+          const ref = mixtralRouter(rows(row, E), 3);
+          const r = topKGating(row, { shape: [tokens, E], k: 3 });
+          expect(Array.from(r.indices)).toEqual(ref.indices.flat());
+          close(r.weights, ref.weights.flat(), 1e-14);
+          const f = topKGating(Float32Array.from(row), { shape: [tokens, E], k: 3 });
+          close(f.weights, ref.weights.flat(), 1e-6);
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 });
