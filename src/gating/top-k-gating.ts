@@ -36,7 +36,7 @@
 import { serveCapacity } from '../kernels/routing-capacity.js';
 import { type RouteConfig, routeRows } from '../kernels/routing-rows.js';
 import { scoresVjpRows, weightsVjpRows } from '../kernels/routing-vjp.js';
-import { normal } from '../random/noise.js';
+import { normal } from '../random/normal.js';
 import { seedRule } from '../random/seed.js';
 import { allocLike, toFloatArrayOfLength } from '../tensor/arrays.js';
 import { SoftmaxKitError } from '../tensor/errors.js';

@@ -22,11 +22,6 @@
  * in double from the draw of the target's grid and rounded once on the store. Range: Float64
  * (−3.6, 36.7), Float32 (−2.8, 16.6). Mean γ (Euler–Mascheroni), variance π²/6.
  *
- * Normal draws: z = √(−2·log u)·cos(2π·v) (Box & Muller 1958), u the Float64
- * draw above from (w0, w1) and v the same grid from (w2, w3) of the same block,
- * in double whatever the target (rounded once on the store). Range |z| < 8.6;
- * mean 0, variance 1.
- *
  * @example
  * uniform(42, 0, new Float64Array(3)); // the first three draws of seed 42
  * gumbel(42, 1000, new Float32Array(8)); // draws 1000..1007 of seed 42, on the Float32 grid
@@ -54,26 +49,12 @@ export function gumbel<T extends FloatArray>(seed: number, offset: number, out: 
   return fill('gumbel', seed, offset, out, (u) => -Math.log(-Math.log(u)));
 }
 
-/**
- * Fill `out` with z_i ~ N(0, 1), the Box–Muller transform of block offset + i of
- * the stream of `seed` (see the module doc). Returns `out`.
- */
-export function normal<T extends FloatArray>(seed: number, offset: number, out: T): T {
-  return fill(
-    'normal',
-    seed,
-    offset,
-    out,
-    (u, v) => Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v),
-  );
-}
-
 function fill<T extends FloatArray>(
   fn: string,
   seed: number,
   offset: number,
   out: T,
-  map: (u: number, v: number) => number,
+  map: (u: number) => number,
 ): T {
   requireSeed(fn, 'seed', seed);
   requireSeed(fn, 'offset', offset);
@@ -94,12 +75,10 @@ function fill<T extends FloatArray>(
   for (let i = 0; i < out.length; i++) {
     const index = offset + i;
     philox4x32(index % TWO32, Math.floor(index / TWO32), 0, 0, k0, k1, w);
-    const u =
-      float32 && fn !== 'normal'
-        ? ((w[0]! >>> 9) + 0.5) * 2 ** -23
-        : (w[0]! * 2 ** 20 + (w[1]! >>> 12) + 0.5) * 2 ** -52;
-    // the second grid draw (from w2, w3) only the normal transform reads
-    out[i] = map(u, fn === 'normal' ? (w[2]! * 2 ** 20 + (w[3]! >>> 12) + 0.5) * 2 ** -52 : 0);
+    const u = float32
+      ? ((w[0]! >>> 9) + 0.5) * 2 ** -23
+      : (w[0]! * 2 ** 20 + (w[1]! >>> 12) + 0.5) * 2 ** -52;
+    out[i] = map(u);
   }
   return out;
 }

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { topKGating, topKGatingVjp } from '../../src/gating/top-k-gating.js';
 import { initWasm } from '../../src/kernels/wasm/index.js';
-import { normal } from '../../src/random/noise.js';
+import { normal } from '../../src/random/normal.js';
 import { SoftmaxKitError } from '../../src/tensor/errors.js';
 import { fdVjp, gradError, randomArray } from '../helpers/finite-difference.js';
 import {
