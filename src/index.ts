@@ -18,12 +18,7 @@ export {
 } from './attention/index.js';
 export { entropy } from './calibration/entropy.js';
 export type { Backend, SoftmaxAlgorithm } from './kernels/backend.js';
-export {
-  EMPTY_LSE_STATE,
-  type LogSumExpState,
-  logSumExpFromState,
-  mergeLogSumExpStates,
-} from './kernels/lse-state.js';
+export { EMPTY_LSE_STATE, type LogSumExpState } from './kernels/lse-state.js';
 export { type ConfigureOptions, configure } from './kernels/threads/pool.js';
 export {
   freeWasmArray,
@@ -90,8 +85,10 @@ export { logSoftmax, logSoftmaxVjp } from './normalizers/log-softmax.js';
 export {
   type LogSumExpOptions,
   logSumExp,
+  logSumExpFromState,
   logSumExpState,
   logSumExpVjp,
+  mergeLogSumExpStates,
 } from './normalizers/log-sum-exp.js';
 export { type NormalizerName, normalizers } from './normalizers/registry.js';
 export { reluNorm, reluNormVjp } from './normalizers/relu-norm.js';

@@ -53,23 +53,11 @@
  */
 import { forEachRow } from '../kernels/rows.js';
 import { requireLength, toFloatArray, toFloatArrayOfLength } from '../tensor/arrays.js';
-import {
-  integerRule,
-  numberRule,
-  ROW_RULES,
-  type Resolved,
-  rule,
-} from '../tensor/options.js';
+import { integerRule, numberRule, type Resolved, ROW_RULES, rule } from '../tensor/options.js';
 import type { ArrayInput, FloatArray, ResultOf, RowOptions } from '../tensor/types.js';
 import { requireNumber } from '../tensor/validate.js';
 import type { NormalizerEntry } from './entry.js';
-import {
-  mapRows,
-  mapRowsVjp,
-  type Prepared,
-  prepareRows,
-  reductionOutput,
-} from './row-map.js';
+import { mapRows, mapRowsVjp, type Prepared, prepareRows, reductionOutput } from './row-map.js';
 import {
   compensatedSum,
   gatherCandidates,
@@ -101,8 +89,7 @@ export const ENTMAX_RULES = {
     if (!Array.isArray(v) && !ArrayBuffer.isView(v))
       return requireNumber(fn, name, v, { greaterThan: 1 });
     const a = toFloatArray(fn, name, v);
-    for (let i = 0; i < a.length; i++)
-      requireNumber(fn, `${name}[${i}]`, a[i], { greaterThan: 1 });
+    for (let i = 0; i < a.length; i++) requireNumber(fn, `${name}[${i}]`, a[i], { greaterThan: 1 });
     return a;
   }, 1.5),
   /** Default by element type (64 for Float64, 40 for Float32), so undefined here. */
@@ -116,11 +103,7 @@ interface ResolvedEntmax {
   readonly tolerance: number;
 }
 
-function resolveEntmax(
-  fn: string,
-  p: Prepared,
-  o: Resolved<typeof ENTMAX_RULES>,
-): ResolvedEntmax {
+function resolveEntmax(fn: string, p: Prepared, o: Resolved<typeof ENTMAX_RULES>): ResolvedEntmax {
   requireJsBackend(fn, o.backend);
   const a = o.alpha;
   let alpha: (r: number) => number;

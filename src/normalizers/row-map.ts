@@ -21,7 +21,7 @@ import {
   toFloatArrayOfLength,
 } from '../tensor/arrays.js';
 import { type RowLayout, reducedShape, rowLayout } from '../tensor/layout.js';
-import { type Resolved, type ROW_RULES, resolveOptions, type Rules } from '../tensor/options.js';
+import { type Resolved, type ROW_RULES, type Rules, resolveOptions } from '../tensor/options.js';
 import type { ArrayInput, FloatArray, RowOptions } from '../tensor/types.js';
 
 /** y[r·n..] = f(x[r·n..]) over `rows` contiguous rows of length n. */

@@ -30,7 +30,7 @@
  */
 import { type Backend, resolveBackend } from '../kernels/backend.js';
 import { describe, SoftmaxKitError } from '../tensor/errors.js';
-import { ROW_RULES, type Resolved, rule } from '../tensor/options.js';
+import { type Resolved, ROW_RULES, rule } from '../tensor/options.js';
 import type { ArrayInput, FloatArray, ResultOf, RowOptions } from '../tensor/types.js';
 import type { NormalizerEntry } from './entry.js';
 import { mapRows, mapRowsVjp, type Prepared, prepareRows } from './row-map.js';
@@ -59,11 +59,7 @@ interface ResolvedTopK {
   readonly backend: Backend;
 }
 
-function resolve(
-  fn: string,
-  p: Prepared,
-  o: Resolved<typeof SPARSE_SOFTMAX_RULES>,
-): ResolvedTopK {
+function resolve(fn: string, p: Prepared, o: Resolved<typeof SPARSE_SOFTMAX_RULES>): ResolvedTopK {
   const { k } = o;
   const n = p.layout.n;
   if (k === undefined || k > n)

@@ -35,7 +35,7 @@
  * ssmax([1, 2, 3], { s: 0.5, n: 1024 });
  */
 import { type Backend, resolveBackend } from '../kernels/backend.js';
-import { numberRule, ROW_RULES, type Resolved } from '../tensor/options.js';
+import { numberRule, type Resolved, ROW_RULES } from '../tensor/options.js';
 import type { ArrayInput, FloatArray, ResultOf, RowOptions } from '../tensor/types.js';
 import type { NormalizerEntry } from './entry.js';
 import { mapRows, mapRowsVjp, type Prepared, prepareRows } from './row-map.js';
