@@ -30,7 +30,7 @@
 import type { ArrayInput, ResultOf } from '../tensor/types.js';
 import type { NormalizerEntry } from './entry.js';
 import { mapRows, mapRowsVjp } from './row-map.js';
-import { resolveSoftmaxOptions, type SoftmaxOptions } from './softmax-options.js';
+import { resolveSoftmaxOptions, SOFTMAX_RULES, type SoftmaxOptions } from './softmax-options.js';
 
 export type { SoftmaxOptions };
 
@@ -58,4 +58,5 @@ export const entry: NormalizerEntry<SoftmaxOptions> = {
   name: 'softmax',
   forward: softmax,
   vjp: softmaxVjp,
+  rules: SOFTMAX_RULES,
 };
