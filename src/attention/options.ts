@@ -69,8 +69,15 @@ export interface AttentionSizeOptions {
 /** A boolean mask (1/true = may attend, as in PyTorch) or an additive one (added to the scores). */
 export type AttentionMask = Uint8Array | readonly boolean[] | Float32Array | Float64Array;
 
-/** Parameters of the attention normalizer; each applies only to the normalizer named. */
+/**
+ * Parameters of the attention normalizer; each applies only to the normalizer
+ * named, and any other key throws (INVALID_PARAMETER naming attention). A registry
+ * normalizer run materialized takes its own options here (sparseSoftmax's `k`,
+ * entmax's `alpha`, gumbelSoftmax's `tau`/`seed`…), forwarded on each call.
+ */
 export interface AttentionNormalizerOptions {
+  /** A registry normalizer's own option (checked against its rules). */
+  readonly [option: string]: unknown;
   /** ssmax: the scale s of softmax(s·log(n)·x), n = visible keys of the row. Default 1. */
   s?: number;
   /** softpick: the eps of relu(eˣ − 1) / (Σ|eˣ − 1| + eps). Default 1e-8 (the authors' code). */
