@@ -15,9 +15,11 @@
  *   plain:      dx_k = p_k·(dy_k·w_k − Q) + dy_k·p_k
  *   normalized: dx_k = p_k·(dy_k·w_k − Q) + (dy_k·p_k − [k = k_a]·(P − Q) − [k = k_b]·Q)/D
  * The first term is softmax's vjp against dy ⊙ w; the rest is ∂w/∂x. It is
- * evaluated as a_k·w_k − p_k·Q + a_k/D with a_k = dy_k·p_k formed first, so rows
- * near ±1e308 (where dy_k·w_k alone overflows) keep a finite gradient (issue 15:
- * saSoftmaxVjp([−1e308, −1e308], [−2, 3]) was NaN). min and
+ * evaluated as (a_k·σw_k − p_k·σQ)/σ + (a_k − …)/D with a_k = dy_k·p_k formed
+ * first, σ = 2^−k scaling weights beyond 2^500 below 1 (exact), and the 1/D terms
+ * summed before one division, so rows near ±1e308 and rows with a subnormal D keep
+ * a finite gradient where it is finite (issue 15: saSoftmaxVjp([−1e308, −1e308],
+ * [−2, 3]) was NaN). min and
  * max are piecewise: the gradient goes through the active element only —
  * k_a = the first index of the row's minimum when it is < 0 (else a = 0 is a
  * constant and no k_a), k_b = the first index of the maximum when it is > 0.
@@ -113,6 +115,17 @@ function rowWeight(x: FloatArray, o: number, n: number, normalized: boolean, w: 
   w.kB = kB;
 }
 
+/**
+ * σ = 2^−k bringing the largest |weight| of the entries with p_i > 0 to below 1
+ * when it exceeds 2^500 (plain rows of huge entries), else 1. A power of two:
+ * σ·w and the division by σ are exact.
+ */
+function weightScale(x: FloatArray, o: number, n: number, p: Float64Array, w: Weight): number {
+  let big = 0;
+  for (let i = 0; i < n; i++) if (p[i]! > 0) big = Math.max(big, Math.abs(weightOf(x[o + i]!, w)));
+  return big > 2 ** 500 ? 2 ** -Math.ceil(Math.log2(big)) : 1;
+}
+
 /** The weight of entry v (finite) under w. */
 function weightOf(v: number, w: Weight): number {
   return (w.h * v - w.ha) / w.hd;
@@ -166,23 +179,30 @@ export function saSoftmaxVjp<X extends ArrayInput>(
       P.comp = 0;
       Q.sum = 0;
       Q.comp = 0;
-      // a_i = dy_i·p_i first (|a_i| ≤ |dy_i|): dy_i·w_i may overflow where a_i·w_i does not
+      // a_i = dy_i·p_i first (|a_i| ≤ |dy_i|), and the weights scaled by σ = 2^−k when they
+      // are huge (plain rows near ±1e308; exact): a_i·w_i and p_i·Q may each overflow where
+      // their difference does not
+      const sigma = weightScale(a, o, n, sm, w);
       for (let i = 0; i < n; i++) {
         if (sm[i] === 0) continue;
         const ai = g[o + i]! * sm[i]!;
         addCompensated(P, ai);
-        addCompensated(Q, ai * weightOf(a[o + i]!, w));
+        addCompensated(Q, ai * (sigma * weightOf(a[o + i]!, w)));
       }
       const pSum = P.sum + P.comp;
-      const qSum = Q.sum + Q.comp;
-      const dw = w.h / w.hd; // ∂w_i/∂x_i = 1/D
+      const qScaled = Q.sum + Q.comp;
+      const qSum = qScaled / sigma;
+      // ∂w_i/∂x_i = 1/D = h/hd, applied as (h·v)/hd: 1/D alone overflows when D is subnormal
+      const byD = (v: number) => (w.h * v) / w.hd;
       for (let i = 0; i < n; i++) {
         const pi = sm[i]!;
         const ai = g[o + i]! * pi;
-        let d = pi === 0 ? 0 : ai * weightOf(a[o + i]!, w) - pi * qSum + dw * ai;
-        if (i === w.kA) d -= dw * (pSum - qSum);
-        if (i === w.kB) d -= dw * qSum;
-        dx[o + i] = d;
+        // the 1/D terms summed before the one division (they cancel where y = 0 at the min)
+        let overD = ai;
+        if (i === w.kA) overD -= pSum - qSum;
+        if (i === w.kB) overD -= qSum;
+        const scaled = pi === 0 ? 0 : ai * (sigma * weightOf(a[o + i]!, w)) - pi * qScaled;
+        dx[o + i] = scaled / sigma + byD(overD);
       }
     }
   }) as ResultOf<X>;

@@ -133,8 +133,9 @@ export function softpickVjp<X extends ArrayInput>(
       const gy = acc.sum + acc.comp;
       for (let i = o; i < o + n; i++) {
         const v = a[i]!;
-        const w = expDiff(v, m) / d; // e^(x − m)/(S·e^(−m)); 0 for −∞ (and on underflow)
-        dx[i] = v > 0 ? w * (g[i]! - gy) : v < 0 && w > 0 ? w * gy : 0; // no −0 at masks
+        // e^(x − m)·(…)/(S·e^(−m)), the division last: e/d alone overflows when d is subnormal
+        const e = expDiff(v, m); // 0 for −∞ (and on underflow)
+        dx[i] = v > 0 ? (e * (g[i]! - gy)) / d : v < 0 && e > 0 ? (e * gy) / d : 0; // no −0 at masks
       }
     }
   }) as ResultOf<X>;
