@@ -110,6 +110,7 @@ export { type SsmaxOptions, ssmax, ssmaxVjp } from './normalizers/ssmax.js';
 export { gumbel, uniform } from './random/noise.js';
 export { philox4x32 } from './random/philox.js';
 export { SoftmaxKitError, type SoftmaxKitErrorCode } from './tensor/errors.js';
+export type { Rule, Rules } from './tensor/options.js';
 export type {
   ArrayInput,
   BackendName,

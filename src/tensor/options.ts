@@ -21,6 +21,7 @@ import { type NumberBounds, requireBoolean, requireNumber, requireOneOf } from '
 
 /** How one option is checked and defaulted: `parse(fn, name, value)` with value possibly undefined. */
 export interface Rule<T> {
+  /** Check `value` (undefined when the caller left the option out) and return it, defaulted; throws SoftmaxKitError naming `fn` and `name`. */
   readonly parse: (fn: string, name: string, value: unknown) => T;
 }
 
