@@ -15,7 +15,6 @@ import {
 import {
   anyValue,
   check,
-  counted,
   dataArray,
   expectCleanOutcome,
   isFiniteData,
@@ -82,7 +81,7 @@ const LINEAR = options({
   eps: validOrAny(0, 1e-6),
 });
 
-const RUNS = 400;
+const RUNS = 600;
 
 function noNaN(name: string, inputs: unknown[], outs: (ArrayLike<number> | undefined)[]): void {
   if (!inputs.every(isFiniteData)) return;
@@ -112,7 +111,6 @@ describe('robustness: attention (issue 15)', () => {
       },
       RUNS,
     );
-    counted.cases += RUNS;
   });
 
   it('linearAttention and linearAttentionVjp', () => {
@@ -132,6 +130,5 @@ describe('robustness: attention (issue 15)', () => {
       },
       RUNS,
     );
-    counted.cases += RUNS;
   });
 });

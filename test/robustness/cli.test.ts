@@ -49,7 +49,7 @@ describe('robustness: cli (issue 15)', () => {
         expect(lines.length).toBeGreaterThan(0);
         if (code === 2) expect(lines.join('\n')).toMatch(/^softmax-kit: .*\([A-Z_]+\)$/s);
       },
-      600,
+      1300,
     );
   });
 });

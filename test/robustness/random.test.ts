@@ -24,7 +24,7 @@ const out = fc.oneof(
   anyValue,
 );
 
-const RUNS = 500;
+const RUNS = 700;
 
 describe('robustness: random (issue 15)', () => {
   it('philox4x32', () => {
