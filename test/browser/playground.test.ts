@@ -149,7 +149,6 @@ describe.skipIf(!haveBrowser)('the playground in headless Chromium', () => {
     expect(dragged).toBeGreaterThan(4);
     const x4 = [4, dragged, ...logits.slice(2)].map((v) => v / 0.5);
     expectClose(await values('softmax'), f('softmax', x4));
-
   });
 
   it('Attention: the heatmaps are attention() with identity values, under each toggle', async () => {
