@@ -113,4 +113,10 @@ export { type SsmaxOptions, ssmax, ssmaxVjp } from './normalizers/ssmax.js';
 export { gumbel, uniform } from './random/noise.js';
 export { philox4x32 } from './random/philox.js';
 export { SoftmaxKitError, type SoftmaxKitErrorCode } from './tensor/errors.js';
-export type { ArrayInput, BackendName, FloatArray, RowOptions } from './tensor/types.js';
+export type {
+  ArrayInput,
+  BackendName,
+  FloatArray,
+  ResultOf,
+  RowOptions,
+} from './tensor/types.js';

@@ -52,7 +52,7 @@ export type { AttentionMask, AttentionNormalizerOptions, AttentionOptions } from
 export interface AttentionResult {
   /** [batch, heads, queries, valueDim], q's element type. */
   readonly out: FloatArray;
-  /** [batch, heads, queries]: log of each row's normalizer (logsumexp for softmax), when returnLse. */
+  /** Shape [batch, heads, queries]: log of each row's normalizer (logsumexp for softmax), when returnLse. */
   readonly lse?: FloatArray;
 }
 

@@ -27,7 +27,6 @@
 
 import type { FloatArray } from '../tensor/types.js';
 import type { RowStates } from './attention-state.js';
-import type { Backend } from './backend.js';
 
 /** One head of softmax attention with plain logits and structural masks only. */
 export interface FlashHead {
@@ -71,13 +70,25 @@ export interface FlashGrads {
   readonly dv: Float64Array;
 }
 
+/** The fused attention kernels a backend may provide (src/kernels/backend.ts's Backend extends it). */
+export interface FlashKernels {
+  /**
+   * Optional fused softmax attention of one head: when the backend takes the head it
+   * computes every row's online state (m, l, acc), calls `finish` with it and returns true;
+   * returns false, having done nothing, when it cannot take the head.
+   */
+  flashAttention?(head: FlashHead, finish: (st: RowStates) => void): boolean;
+  /** Optional fused backward of such a head; false: not taken. */
+  flashAttentionVjp?(head: FlashHead, grads: FlashGrads): boolean;
+}
+
 /**
  * Run the backend's fused kernel on the head: `finish` receives the states of all
  * `queries` rows (views valid during the call only). False, with nothing done, when
  * the backend has no such kernel or declines the head.
  */
 export function flashAttentionHead(
-  backend: Backend,
+  backend: FlashKernels,
   head: FlashHead,
   finish: (st: RowStates) => void,
 ): boolean {
@@ -88,6 +99,10 @@ export function flashAttentionHead(
  * Run the backend's fused backward on the head (see {@link FlashGrads}). False, with
  * nothing done, when the backend has no such kernel or declines the head.
  */
-export function flashAttentionVjpHead(backend: Backend, head: FlashHead, g: FlashGrads): boolean {
+export function flashAttentionVjpHead(
+  backend: FlashKernels,
+  head: FlashHead,
+  g: FlashGrads,
+): boolean {
   return backend.flashAttentionVjp?.(head, g) ?? false;
 }

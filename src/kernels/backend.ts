@@ -5,8 +5,7 @@
  */
 import { SoftmaxKitError } from '../tensor/errors.js';
 import type { BackendName, FloatArray } from '../tensor/types.js';
-import type { FlashGrads, FlashHead } from './attention-rows.js';
-import type { RowStates } from './attention-state.js';
+import type { FlashKernels } from './attention-rows.js';
 import { crossEntropyRows } from './js/cross-entropy-rows.js';
 import type { MatrixView } from './js/gemm.js';
 import {
@@ -24,7 +23,7 @@ export type { SoftmaxAlgorithm };
 export type GemmForm = 'NT' | 'NN' | 'TN';
 
 /** The softmax-family kernels every backend provides, over contiguous rows. */
-export interface Backend {
+export interface Backend extends FlashKernels {
   readonly name: Exclude<BackendName, 'auto'>;
   /** y = softmax(s·x) (log-softmax when `log`) for `rows` rows of length n; y may alias x. */
   softmax(
@@ -92,19 +91,12 @@ export interface Backend {
     beta: 0 | 1,
   ): boolean;
   /**
-   * Optional fused softmax attention of one head (attention-rows.ts): computes every
-   * row's online state (m, l, acc), calls `finish` with it and returns true; returns
-   * false, having done nothing, when it cannot take the head.
-   */
-  flashAttention?(head: FlashHead, finish: (st: RowStates) => void): boolean;
-  /** Optional fused backward of such a head (attention-rows.ts); false: not taken. */
-  flashAttentionVjp?(head: FlashHead, grads: FlashGrads): boolean;
-  /**
    * Optional kernels over Float64 logit tiles (linear cross-entropy; tiles.ts dispatches,
    * js/softmax-rows.ts splitStateRows and expScaleRows are the reference): per row the max
    * and Σ e^(x − m) − 1, and y = e^(x − m_r)·f_r. False, having done nothing: not taken.
    */
   splitStateRows?(...args: SplitStateArgs): boolean;
+  /** y = e^(x − m_r)·f_r over logit tiles (the backward's probabilities); false: not taken. */
   expScaleRows?(...args: ExpScaleArgs): boolean;
 }
 

@@ -19,6 +19,7 @@ import { type RowLayout, rowLayout } from '../tensor/layout.js';
 import type { ArrayInput, BackendName, FloatArray } from '../tensor/types.js';
 import { requireNumber, requireOneOf } from '../tensor/validate.js';
 
+/** How per-row losses are combined: their (weighted) mean, their sum, or none (one loss per row). */
 export type Reduction = 'mean' | 'sum' | 'none';
 
 /** Options every loss takes. */

@@ -43,6 +43,7 @@ import {
   prepareLoss,
 } from './loss-options.js';
 
+/** The surrogate σ applied to score differences in the pairwise softmax loss (see the module doc). */
 export type PairwiseActivation = 'exp' | 'tanh' | 'atan' | 'relu';
 
 /** Options of {@link pairwiseSoftmaxLoss}. */

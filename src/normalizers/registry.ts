@@ -17,6 +17,7 @@ import { entry as sparseSoftmax } from './sparse-softmax.js';
 import { entry as sparsemax } from './sparsemax.js';
 import { entry as ssmax } from './ssmax.js';
 
+/** Every normalizer by name → `{ forward, vjp }`: the registry attention and gating take a normalizer from. */
 export const normalizers = {
   softmax,
   logSoftmax,

@@ -40,6 +40,7 @@ import {
 } from './exact.js';
 import { fillPolicyRow, newRowScan, scanRow } from './row-policy.js';
 
+/** How a softmax row's normalizer is computed (see the module doc); all agree to the stated bound. */
 export type SoftmaxAlgorithm = 'three-pass' | 'two-pass' | 'online';
 
 /** How far the online reference may lag the true max (natural-log units). */

@@ -244,5 +244,3 @@ export function flashHead(
   return bad;
 }
 
-export { flashDecode } from './attention-decode';
-export { flashVjpHead, flashVjpWorkBytes } from './attention-vjp';

@@ -56,7 +56,9 @@ export { exp32Scalar, exp64Scalar, expDiff32Scalar, log1p64Scalar };
 export { gemm, gemmWorkBytes } from './gemm';
 export { setScratch } from './lanes-f32';
 import { BATCH, BATCH_ROWS } from './lanes-f32';
-export { flashDecode, flashHead, flashVjpHead, flashVjpWorkBytes, flashWorkBytes } from './attention';
+export { flashHead, flashWorkBytes } from './attention';
+export { flashDecode } from './attention-decode';
+export { flashVjpHead, flashVjpWorkBytes } from './attention-vjp';
 
 const THREE_PASS: i32 = 0;
 const TWO_PASS: i32 = 1;

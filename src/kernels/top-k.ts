@@ -1,0 +1,117 @@
+/**
+ * Fused top-k + online normalizer over one contiguous row (Milakov & Gimelshein
+ * 2018, arXiv:1805.02867, §4 "softmax + top-k"): a single pass keeps
+ * - the k largest entries in a small buffer sorted descending, ties by the lower
+ *   index (an entry enters only if strictly greater than the buffer's last, and
+ *   is placed after the equal ones already there), and
+ * - the online normalizer of the finite entries: Σ e^(x_i − ref) = sum + comp
+ *   (Neumaier-compensated), the reference lagging the running max by up to 64 so
+ *   the sum is rescaled only when new terms dwarf it by e^64 (as the 'online'
+ *   softmax kernel in js/softmax-rows.ts).
+ * So softmax(x)_i of any buffered entry is e^(x_i − ref) / (sum + comp) without a
+ * second read of the row, and the vocabulary is never sorted: the pass costs
+ * O(n) plus O(k) per entry that beats the current k-th (few, on real logits).
+ *
+ * Non-finite entries: NaN is counted (`nan`) and never buffered; +∞ is counted
+ * (`posInf`) and buffered; −∞ is buffered only while the buffer is not full and
+ * adds nothing to the sum. The caller applies the project's non-finite policy
+ * (js/row-policy.ts): NaN row → NaN, +∞ entries share probability 1, a fully
+ * masked row → zeros.
+ *
+ * Error: the sum is within ~2 ulp of the exact Σ e^(x_i − ref) (each term
+ * e^(x_i − ref) by expDiff, < 1 ulp), so a probability from it is within ~4 ulp.
+ */
+import { addCompensated, expDiff } from './js/exact.js';
+
+/** How far the online reference may lag the true max (natural-log units). */
+const ONLINE_LAG = 64;
+
+/** The result buffer and running state of {@link topKRow}; reuse one per thread. */
+export interface TopKState {
+  /** The k largest entries, descending (first `count` valid). */
+  readonly values: Float64Array;
+  /** Their indices within the row (ties: lower index first). */
+  readonly indices: Int32Array;
+  /** How many entries the buffer holds: min(k, non-NaN entries). */
+  count: number;
+  /** Reference point of the sum (finite, ≥ max − 64), −∞ when the row has no finite entry. */
+  ref: number;
+  /** Σ e^(x_i − ref) over finite entries = sum + comp. */
+  sum: number;
+  comp: number;
+  /** Number of NaN and of +∞ entries in the row. */
+  nan: number;
+  posInf: number;
+}
+
+/** A state with room for k entries. */
+export function newTopKState(k: number): TopKState {
+  return {
+    values: new Float64Array(k),
+    indices: new Int32Array(k),
+    count: 0,
+    ref: Number.NEGATIVE_INFINITY,
+    sum: 0,
+    comp: 0,
+    nan: 0,
+    posInf: 0,
+  };
+}
+
+/**
+ * One pass over x[o .. o + n): the k largest entries (k ≤ state's capacity)
+ * into `st.values`/`st.indices` (indices relative to o), and the online
+ * normalizer of the row into `st.ref`, `st.sum + st.comp`.
+ */
+export function topKRow(
+  x: ArrayLike<number>,
+  o: number,
+  n: number,
+  k: number,
+  st: TopKState,
+): void {
+  const { values, indices } = st;
+  let count = 0;
+  let ref = Number.NEGATIVE_INFINITY;
+  let lagLimit = Number.NEGATIVE_INFINITY;
+  let nan = 0;
+  let posInf = 0;
+  st.sum = 0;
+  st.comp = 0;
+  for (let i = 0; i < n; i++) {
+    const v = x[o + i]!;
+    if (Number.isNaN(v)) {
+      nan++;
+      continue;
+    }
+    if (count < k || v > values[count - 1]!) {
+      let j = count < k ? count++ : count - 1;
+      while (j > 0 && values[j - 1]! < v) {
+        values[j] = values[j - 1]!;
+        indices[j] = indices[j - 1]!;
+        j--;
+      }
+      values[j] = v;
+      indices[j] = i;
+    }
+    if (v === Number.POSITIVE_INFINITY) {
+      posInf++;
+      continue;
+    }
+    if (v === Number.NEGATIVE_INFINITY) continue;
+    if (v > lagLimit) {
+      if (ref !== Number.NEGATIVE_INFINITY) {
+        const f = expDiff(ref, v);
+        st.sum *= f;
+        st.comp *= f;
+      }
+      ref = v;
+      lagLimit = v + ONLINE_LAG;
+    }
+    addCompensated(st, expDiff(v, ref));
+  }
+  st.count = count;
+  st.ref = ref;
+  st.nan = nan;
+  st.posInf = posInf;
+}
