@@ -6,7 +6,7 @@
  * is the median of several runs after a warm-up; the page yields between runs.
  */
 import { configure, crossEntropy, softmax } from 'softmax-kit';
-import { hbars } from './charts.js';
+import { figure, hbars } from './charts.js';
 import type { Tab } from './main.js';
 import { el, fmt, select } from './ui.js';
 
@@ -165,14 +165,10 @@ function mount(panel: HTMLElement): void {
           description: mine.map((f) => `${f.name} ${fmt(f.ms, 2)} ms`).join('; '),
         },
       );
+      const summary = mine.map((f) => `${f.name} ${fmt(f.ms, 2)} ms`).join(' · ');
+      const heading = `${op} on ${rows} × ${n} Float32 logits`;
       results.append(
-        el(
-          'div',
-          { class: 'panel' },
-          el('h2', {}, `${op} on ${rows} × ${n} Float32 logits`),
-          chart,
-          table,
-        ),
+        el('div', { class: 'panel' }, figure(`speed-${op}`, heading, chart, summary), table),
       );
     }
     run.disabled = false;

@@ -225,6 +225,31 @@ describe.skipIf(!haveBrowser)('the playground in headless Chromium', () => {
     await page.screenshot({ path: `${shots}/speed.png`, fullPage: true });
   }, 60_000);
 
+  it('labels every control and summarizes every chart in text', async () => {
+    const unlabelled = await page.$$eval('input, select, button', (all) =>
+      all
+        .filter((e) => {
+          const id = e.getAttribute('id');
+          const byFor = id !== null && document.querySelector(`label[for="${id}"]`) !== null;
+          const text = e.tagName === 'BUTTON' && (e.textContent ?? '').trim() !== '';
+          return !(byFor || e.closest('label') || e.getAttribute('aria-label') || text);
+        })
+        .map((e) => e.outerHTML),
+    );
+    expect(unlabelled).toEqual([]);
+    const charts = await page.$$eval('figure.chart', (all) =>
+      all.map((f) => ({
+        caption: (f.querySelector('figcaption')?.textContent ?? '').trim(),
+        aria: f.querySelector('svg')?.getAttribute('aria-label') ?? null,
+      })),
+    );
+    expect(charts.length).toBeGreaterThanOrEqual(32);
+    for (const c of charts) {
+      expect(c.caption.length).toBeGreaterThan(10);
+      expect(c.aria).not.toBeNull();
+    }
+  });
+
   it('logged no error', () => {
     expect(errors).toEqual([]);
   });
