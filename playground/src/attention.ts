@@ -191,8 +191,10 @@ function mount(panel: HTMLElement): void {
         draw();
       }
     });
+    s.enable(false);
     const c = checkbox(label, `${key}-on`, false, (on) => {
       p[key] = on ? memory[key] : null;
+      s.enable(on);
       draw();
     });
     return el('div', { class: 'toggle' }, c, s.row);

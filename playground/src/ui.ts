@@ -82,7 +82,13 @@ export function slider(spec: SliderSpec, onChange: (v: number) => void) {
     range.value = String(toSlider(v));
     box.value = String(v);
   };
-  return { row, set };
+  /** Grey the slider out (its value stays, for when it is turned on again). */
+  const enable = (on: boolean) => {
+    range.disabled = !on;
+    box.disabled = !on;
+    row.classList.toggle('off', !on);
+  };
+  return { row, set, enable };
 }
 
 /** A labelled checkbox. */
