@@ -54,6 +54,7 @@ describe.skipIf(!haveBrowser)('the playground in headless Chromium', () => {
   let browser: Browser;
   let page: Page;
   const errors: string[] = [];
+  const requested: string[] = [];
 
   beforeAll(async () => {
     if (!existsSync(`${root}dist/index.js`))
@@ -75,6 +76,7 @@ describe.skipIf(!haveBrowser)('the playground in headless Chromium', () => {
     });
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.on('pageerror', (e) => errors.push(e.message));
+    page.on('request', (r) => requested.push(r.url()));
     page.on('console', (m) => {
       if (m.type() === 'error') errors.push(m.text());
     });
@@ -250,7 +252,9 @@ describe.skipIf(!haveBrowser)('the playground in headless Chromium', () => {
     }
   });
 
-  it('logged no error', () => {
+  it('logged no error and fetched nothing from elsewhere', () => {
     expect(errors).toEqual([]);
+    expect(requested.length).toBeGreaterThan(0);
+    for (const r of requested) expect(r.startsWith(url) || r.startsWith('blob:')).toBe(true);
   });
 });
