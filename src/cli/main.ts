@@ -7,10 +7,12 @@
 import { normalizers } from '../normalizers/registry.js';
 import { SoftmaxKitError } from '../tensor/errors.js';
 import { demoLines } from './demo.js';
+import { plotCommand } from './plot.js';
 
 const USAGE = `usage:
   softmax-kit demo                          every normalizer side by side
   softmax-kit <normalizer> <numbers…> [--option value …]
+  softmax-kit plot normalizers <numbers…> [--temperature T …] --out file.svg
 normalizers: ${Object.keys(normalizers).join(', ')}
 example: softmax-kit softmax 1 2 3 --temperature 0.5`;
 
@@ -32,6 +34,7 @@ export function run(argv: readonly string[], print: (line: string) => void): num
     for (const line of demoLines()) print(line);
     return 0;
   }
+  if (command === 'plot') return plotCommand(rest, print);
   const entry = (normalizers as Record<string, (typeof normalizers)[keyof typeof normalizers]>)[
     command
   ];

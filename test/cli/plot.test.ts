@@ -1,0 +1,90 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { run } from '../../src/cli/main.js';
+import { entmax } from '../../src/normalizers/entmax.js';
+import { softmax } from '../../src/normalizers/softmax.js';
+import { sparsemax } from '../../src/normalizers/sparsemax.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'softmax-kit-plot-'));
+
+function capture(argv: string[]): { code: number; text: string } {
+  const lines: string[] = [];
+  const code = run(argv, (l) => lines.push(l));
+  return { code, text: lines.join('\n') };
+}
+
+/** The values a panel's <title> lists (3 decimals), by normalizer name. */
+function titles(svg: string): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const [, name, values] of svg.matchAll(/<title>(\w+): ([^<]*)<\/title>/g))
+    m.set(name!, values!);
+  return m;
+}
+
+const three = (y: ArrayLike<number>) => Array.from(y, (v) => v.toFixed(3)).join(' ');
+
+describe('softmax-kit plot normalizers', () => {
+  it('writes one SVG with a bar chart per normalizer, of the library’s values on x / T', () => {
+    const out = join(dir, 'normalizers.svg');
+    const { code, text } = capture([
+      'plot',
+      'normalizers',
+      '2',
+      '1',
+      '0.5',
+      '-1',
+      '--temperature',
+      '0.5',
+      '--alpha',
+      '1.25',
+      '--out',
+      out,
+    ]);
+    expect(code).toBe(0);
+    expect(text).toBe(`wrote ${out}`);
+    const svg = readFileSync(out, 'utf8');
+    expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+    const t = titles(svg);
+    expect(t.size).toBe(12);
+    const x = [4, 2, 1, -2];
+    expect(t.get('softmax')).toBe(three(softmax(x)));
+    expect(t.get('sparsemax')).toBe(three(sparsemax(x)));
+    expect(t.get('entmax')).toBe(three(entmax(x, { alpha: 1.25 })));
+    // sparsemax of (4, 2, 1, −2) is (1, 0, 0, 0): one bar of full height, three of none
+    expect(t.get('sparsemax')).toBe('1.000 0.000 0.000 0.000');
+  });
+
+  it('says what it expected for bad input', () => {
+    expect(capture(['plot']).code).toBe(1);
+    expect(capture(['plot', 'nope']).text).toContain("expected 'normalizers'");
+    expect(capture(['plot', 'normalizers', '1', '2']).text).toContain('usage');
+    expect(capture(['plot', 'normalizers', '1', '--alpah', '2', '--out', 'x.svg']).text).toContain(
+      "unknown option '--alpah'",
+    );
+    const t0 = capture([
+      'plot',
+      'normalizers',
+      '1',
+      '2',
+      '--temperature',
+      '0',
+      '--out',
+      join(dir, 'x.svg'),
+    ]);
+    expect(t0).toMatchObject({ code: 2 });
+    const bad = capture([
+      'plot',
+      'normalizers',
+      '1',
+      '2',
+      '--alpha',
+      '0.5',
+      '--out',
+      join(dir, 'y.svg'),
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.text).toMatch(/entmax: expected alpha/);
+  });
+});
