@@ -62,7 +62,10 @@ export {
   type LossOptions,
   type LossResult,
   linearCrossEntropy,
+  type MarginFallback,
+  type MarginSoftmaxLossOptions,
   type MaxSupLossOptions,
+  marginSoftmaxLoss,
   maxSupLoss,
   type PairwiseActivation,
   type PairwiseSoftmaxLossOptions,
@@ -78,6 +81,18 @@ export {
   sphericalZLoss,
   twoHotTargets,
 } from './losses/index.js';
+export {
+  ADAPTIVE_TEMPERATURE_COEFFICIENTS,
+  type AdaptiveTemperatureOptions,
+  adaptiveTemperatureBeta,
+  adaptiveTemperatureSoftmax,
+  adaptiveTemperatureSoftmaxVjp,
+} from './normalizers/adaptive-temperature.js';
+export {
+  type ClippedSoftmaxOptions,
+  clippedSoftmax,
+  clippedSoftmaxVjp,
+} from './normalizers/clipped-softmax.js';
 export { type EntmaxOptions, entmax, entmaxAlphaGrad, entmaxVjp } from './normalizers/entmax.js';
 export { type Entmax15Options, entmax15, entmax15Vjp } from './normalizers/entmax15.js';
 export type { NormalizerEntry } from './normalizers/entry.js';
@@ -111,6 +126,7 @@ export {
 export { type SparsemaxOptions, sparsemax, sparsemaxVjp } from './normalizers/sparsemax.js';
 export { type SsmaxOptions, ssmax, ssmaxVjp } from './normalizers/ssmax.js';
 export { gumbel, uniform } from './random/noise.js';
+export { normal } from './random/normal.js';
 export { philox4x32 } from './random/philox.js';
 export { SoftmaxKitError, type SoftmaxKitErrorCode } from './tensor/errors.js';
 export type {

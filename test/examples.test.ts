@@ -1,7 +1,15 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import {
+  adaptiveTemperatureExamples,
+  DISPERSION_LENGTHS,
+  dispersionTable,
+  SHARP_LOGIT,
+} from '../examples/adaptive-temperature.js';
 import { attentionNormalizers } from '../examples/attention-normalizers.js';
 import { normalizerTour } from '../examples/normalizers.js';
 import { quickstart } from '../examples/quickstart.js';
+import { clippedSoftmaxExamples, marginLossExamples } from '../examples/softmax-variants.js';
 
 describe('README examples run and say what the README says', () => {
   it('quickstart', () => {
@@ -55,5 +63,72 @@ describe('attention normalizers example', () => {
     const lssar = r['softplusNorm + reweight (LSSAR)']![0]!;
     expect([lssar[0], lssar[1], lssar[3], lssar[4]]).toEqual([0, 0, 0, 0]); // below-mean keys cut
     expect(lssar[2]).toBeGreaterThan(0.9999999); // and the rest sharpened by the power 15
+  });
+});
+
+describe('adaptive temperature: the dispersion table of the README', () => {
+  // closed forms for one item at a above n − 1 zeros: p = e^a/(e^a + n − 1),
+  // H = −p·ln p − (1 − p)·ln((1 − p)/(n − 1)), β = max(1, poly(H)) for H > 0.5
+  const poly = (h: number) => -0.037 * h ** 4 + 0.481 * h ** 3 - 2.3 * h ** 2 + 4.917 * h - 1.791;
+  const a = SHARP_LOGIT;
+  const table = dispersionTable();
+  it('matches the closed forms at every n', () => {
+    expect(table.map((r) => r.n)).toEqual([...DISPERSION_LENGTHS]);
+    for (const r of table) {
+      const p = Math.exp(a) / (Math.exp(a) + r.n - 1);
+      const H = -p * Math.log(p) - (1 - p) * Math.log((1 - p) / (r.n - 1));
+      const beta = H > 0.5 ? Math.max(1, poly(H)) : 1;
+      expect(r.softmax).toBeCloseTo(p, 14);
+      expect(r.beta).toBeCloseTo(beta, 12);
+      expect(r.adaptive).toBeCloseTo(Math.exp(beta * a) / (Math.exp(beta * a) + r.n - 1), 12);
+    }
+  });
+  it('says what the README says: sharp through n = 256, softmax again from 512', () => {
+    const at = (n: number) => table.find((r) => r.n === n)!;
+    expect(at(256).adaptive).toBeGreaterThan(0.97);
+    expect(at(256).softmax).toBeLessThan(0.18);
+    for (const n of [512, 1024, 16_384, 100_000]) {
+      expect(at(n).beta).toBe(1);
+      expect(at(n).adaptive).toBe(at(n).softmax);
+    }
+    expect(+at(100_000).softmax.toFixed(4)).toBe(0.0005);
+  });
+  it('the README table is this output (no drift)', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    for (const r of table) {
+      const line = `| ${r.n.toLocaleString('en-US')} | ${r.beta.toFixed(3)} | ${r.softmax.toFixed(4)} | ${r.adaptive.toFixed(4)} |`;
+      expect(readme).toContain(line);
+    }
+  });
+  it('the doc examples', () => {
+    const e = adaptiveTemperatureExamples();
+    expect(e.beta[0]).toBeCloseTo(1.8918, 4);
+    expect(e.raised[0]).toBeCloseTo(0.3096, 4);
+    expect(e.sharp[0]).toBeCloseTo(Math.exp(5) / (Math.exp(5) + 2), 15);
+    expect(e.grad[0]).not.toBeCloseTo(e.gradDetached[0]!, 3);
+  });
+});
+
+describe('clipped softmax and margin loss examples', () => {
+  it('clippedSoftmax: softmax by default, exact zeros and ones when stretched', () => {
+    const e = clippedSoftmaxExamples();
+    const z = [Math.exp(2), Math.exp(1), Math.exp(-3)];
+    const s = z[0]! + z[1]! + z[2]!;
+    for (let i = 0; i < 3; i++) expect(e.plain[i]).toBeCloseTo(z[i]! / s, 15);
+    expect(e.zero[2]).toBe(0);
+    expect(e.zero[0]).toBeCloseTo((1.03 * z[0]!) / s - 0.03, 15);
+    expect(Array.from(e.one)).toEqual([1, 0, 0]);
+  });
+  it('marginSoftmaxLoss: margins raise the loss; no margin is plain cross-entropy of s·cos', () => {
+    const e = marginLossExamples();
+    // row 0, target 0: −log softmax(64·[0.8, 0.1, −0.3])_0; row 1, target 1: of 64·[0.5, 0.7, 0.2]
+    const ce = (z: number[], t: number) => {
+      const m = Math.max(...z);
+      return m + Math.log(z.reduce((s, v) => s + Math.exp(v - m), 0)) - z[t]!;
+    };
+    const want = (ce([51.2, 6.4, -19.2], 0) + ce([32, 44.8, 12.8], 1)) / 2;
+    expect(e.noMargin.loss).toBeCloseTo(want, 12);
+    for (const l of [e.arcFace.loss, e.cosFace.loss, e.elastic.loss])
+      expect(l as number).toBeGreaterThan(e.noMargin.loss as number);
   });
 });

@@ -17,17 +17,21 @@ const DEMO_OPTIONS: Record<string, Record<string, unknown>> = {
   sparseSoftmax: { k: 3 },
   gumbelSoftmax: { tau: 1, seed: 7 },
   entmax: { alpha: 1.25 },
+  clippedSoftmax: { gamma: -0.03 },
 };
 
 /** Normalizers whose output is not a probability row (log-probabilities, signed weights): no sum or entropy. */
 const NOT_A_DISTRIBUTION = new Set(['logSoftmax', 'saSoftmax']);
+
+/** The name column fits the longest registered name (adaptiveTemperatureSoftmax). */
+const NAME_WIDTH = Math.max(14, ...Object.keys(normalizers).map((n) => n.length));
 
 const fmt = (v: number, width = 6): string =>
   (v === -Infinity ? '-inf' : v === 0 ? '0' : v.toFixed(3)).padStart(width);
 
 function row(name: string, y: ArrayLike<number>, probs: boolean): string {
   const values = Array.from(y, (v) => fmt(v)).join(' ');
-  if (!probs) return `  ${name.padEnd(14)} ${values}`;
+  if (!probs) return `  ${name.padEnd(NAME_WIDTH)} ${values}`;
   let sum = 0;
   let nonzero = 0;
   for (let i = 0; i < y.length; i++) {
@@ -35,7 +39,7 @@ function row(name: string, y: ArrayLike<number>, probs: boolean): string {
     if (y[i] !== 0) nonzero++;
   }
   const h = entropy(Float64Array.from(y))[0]!;
-  return `  ${name.padEnd(14)} ${values}  │ ${sum.toFixed(4).padStart(6)} ${String(nonzero).padStart(4)} ${h.toFixed(3).padStart(7)}`;
+  return `  ${name.padEnd(NAME_WIDTH)} ${values}  │ ${sum.toFixed(4).padStart(6)} ${String(nonzero).padStart(4)} ${h.toFixed(3).padStart(7)}`;
 }
 
 function each(
@@ -53,7 +57,9 @@ export function demoLines(): string[] {
     'softmax-kit demo — every normalizer on one logit vector (the last entry is masked with −∞)',
   );
   out.push('');
-  out.push(`  ${'logits'.padEnd(14)} ${x.map((v) => fmt(v)).join(' ')}  │    sum  nnz entropy`);
+  out.push(
+    `  ${'logits'.padEnd(NAME_WIDTH)} ${x.map((v) => fmt(v)).join(' ')}  │    sum  nnz entropy`,
+  );
   each((name, entry, options) =>
     out.push(row(name, entry.forward(x, options), !NOT_A_DISTRIBUTION.has(name))),
   );
@@ -86,7 +92,7 @@ export function demoLines(): string[] {
       for (const v of part) if (v !== 0) nnz++;
       return `${String(nnz).padStart(2)} / ${entropy(part)[0]!.toFixed(3)}`;
     });
-    out.push(`  ${name.padEnd(14)} ${cells.join('    ')}`);
+    out.push(`  ${name.padEnd(NAME_WIDTH)} ${cells.join('    ')}`);
   });
 
   out.push('');

@@ -33,6 +33,11 @@ export {
   linearCrossEntropy,
 } from './linear-cross-entropy.js';
 export type { ClassLossOptions, LossOptions, LossResult, Reduction } from './loss-options.js';
+export {
+  type MarginFallback,
+  type MarginSoftmaxLossOptions,
+  marginSoftmaxLoss,
+} from './margin-softmax.js';
 export { type MaxSupLossOptions, maxSupLoss } from './max-sup.js';
 export {
   type PairwiseActivation,

@@ -3,6 +3,8 @@
  * attention, gating and losses can take any of them by name.
  */
 
+import { entry as adaptiveTemperatureSoftmax } from './adaptive-temperature.js';
+import { entry as clippedSoftmax } from './clipped-softmax.js';
 import { entry as entmax } from './entmax.js';
 import { entry as entmax15 } from './entmax15.js';
 import type { NormalizerEntry } from './entry.js';
@@ -31,6 +33,8 @@ export const normalizers = {
   saSoftmax,
   softplusNorm,
   reluNorm,
+  adaptiveTemperatureSoftmax,
+  clippedSoftmax,
 } as const satisfies Record<string, NormalizerEntry<never>>;
 
 /** The name of a registered normalizer. */
