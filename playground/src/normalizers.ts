@@ -28,6 +28,7 @@ export interface NormalizerParams {
   k: number;
   s: number;
   eps: number;
+  gamma: number;
   seed: number;
 }
 
@@ -43,51 +44,54 @@ interface Shown {
 }
 
 const none = () => ({});
-/** Every registered normalizer, in the registry's order, with the options the page gives it. */
-export const SHOWN: Shown[] = [
-  { name: 'softmax', family: 'dense', distribution: true, options: none, simplex: true },
-  { name: 'logSoftmax', family: 'other', distribution: false, options: none, simplex: false },
-  { name: 'sparsemax', family: 'sparse', distribution: true, options: none, simplex: true },
-  { name: 'entmax15', family: 'sparse', distribution: true, options: none, simplex: true },
-  {
-    name: 'entmax',
+/** How the page shows each registered normalizer (a Record: a new one must be added here). */
+const HOW: Record<NormalizerName, Omit<Shown, 'name'>> = {
+  softmax: { family: 'dense', distribution: true, options: none, simplex: true },
+  logSoftmax: { family: 'other', distribution: false, options: none, simplex: false },
+  sparsemax: { family: 'sparse', distribution: true, options: none, simplex: true },
+  entmax15: { family: 'sparse', distribution: true, options: none, simplex: true },
+  entmax: {
     family: 'sparse',
     distribution: true,
     options: (p) => ({ alpha: p.alpha }),
     simplex: true,
   },
-  {
-    name: 'sparseSoftmax',
+  sparseSoftmax: {
     family: 'sparse',
     distribution: true,
     options: (p, n) => ({ k: Math.min(p.k, n) }),
     simplex: true,
   },
-  {
-    name: 'gumbelSoftmax',
+  gumbelSoftmax: {
     family: 'stochastic',
     distribution: true,
     options: (p) => ({ tau: 1, seed: p.seed }),
     simplex: false,
   },
-  {
-    name: 'ssmax',
-    family: 'dense',
-    distribution: true,
-    options: (p) => ({ s: p.s }),
-    simplex: true,
-  },
-  {
-    name: 'softpick',
+  ssmax: { family: 'dense', distribution: true, options: (p) => ({ s: p.s }), simplex: true },
+  softpick: {
     family: 'rectified',
     distribution: false,
     options: (p) => ({ eps: p.eps }),
     simplex: false,
   },
-  { name: 'saSoftmax', family: 'other', distribution: false, options: none, simplex: false },
-  { name: 'softplusNorm', family: 'rectified', distribution: true, options: none, simplex: true },
-  { name: 'reluNorm', family: 'rectified', distribution: true, options: none, simplex: true },
-];
+  saSoftmax: { family: 'other', distribution: false, options: none, simplex: false },
+  softplusNorm: { family: 'rectified', distribution: true, options: none, simplex: true },
+  reluNorm: { family: 'rectified', distribution: true, options: none, simplex: true },
+  adaptiveTemperatureSoftmax: { family: 'dense', distribution: true, options: none, simplex: true },
+  // clipping leaves a row that need not sum to 1
+  clippedSoftmax: {
+    family: 'sparse',
+    distribution: false,
+    options: (p) => ({ gamma: p.gamma }),
+    simplex: false,
+  },
+};
+/** Every registered normalizer, in the registry's order. */
+export const SHOWN: Shown[] = (Object.keys(normalizers) as NormalizerName[]).map((name) => ({
+  name,
+  ...HOW[name],
+}));
 
 type Forward = (x: Float64Array, o: Record<string, unknown>) => Float64Array;
 const forward = (name: NormalizerName) => normalizers[name].forward as unknown as Forward;
@@ -121,6 +125,7 @@ const DEFAULT: NormalizerParams = {
   k: 3,
   s: 1,
   eps: 1e-8,
+  gamma: -0.03,
   seed: 7,
 };
 const LIMIT = 20;
@@ -307,11 +312,12 @@ function mount(panel: HTMLElement): void {
     redraw();
   });
 
-  const on = (key: 'temperature' | 'alpha' | 'k' | 's' | 'eps' | 'seed') => (v: number) => {
-    p[key] = v;
-    drawOutputs();
-    if (key !== 'eps' && key !== 'seed') drawSimplex();
-  };
+  const on =
+    (key: 'temperature' | 'alpha' | 'k' | 's' | 'eps' | 'gamma' | 'seed') => (v: number) => {
+      p[key] = v;
+      drawOutputs();
+      if (key !== 'eps' && key !== 'seed' && key !== 'gamma') drawSimplex();
+    };
   const controls = {
     temperature: slider(
       {
@@ -349,6 +355,18 @@ function mount(panel: HTMLElement): void {
         hint: 'softpick',
       },
       on('eps'),
+    ),
+    gamma: slider(
+      {
+        label: 'γ',
+        name: 'gamma',
+        min: -0.3,
+        max: 0,
+        step: 0.01,
+        value: p.gamma,
+        hint: 'clippedSoftmax',
+      },
+      on('gamma'),
     ),
     seed: slider(
       {

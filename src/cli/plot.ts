@@ -1,6 +1,6 @@
 /**
  * `softmax-kit plot normalizers <logits…> [--temperature T] [--alpha α] [--k k]
- * [--s s] [--eps ε] [--seed n] --out file.svg`: every registered normalizer on
+ * [--s s] [--eps ε] [--gamma γ] [--seed n] --out file.svg`: every registered normalizer on
  * x / T as a bar chart, in one SVG file — the playground's Normalizers picture.
  * Thin: it parses, calls the library (the registry) and lays the charts out.
  */
@@ -11,39 +11,45 @@ import { SoftmaxKitError } from '../tensor/errors.js';
 import { chart, grid } from './svg.js';
 
 /** The parameters of `plot normalizers`, with their defaults. */
-const PARAMS = { temperature: 1, alpha: 1.5, k: 3, s: 1, eps: 1e-8, seed: 7 };
+const PARAMS = { temperature: 1, alpha: 1.5, k: 3, s: 1, eps: 1e-8, gamma: -0.03, seed: 7 };
 type Params = typeof PARAMS;
 
-/** Each normalizer's options from the parameters, its colour, and whether it is a distribution. */
-const SHOWN: {
-  name: NormalizerName;
+interface Shown {
   color: string;
+  /** A probability row: drawn on [0, 1], with its entropy. */
   distribution: boolean;
   options(p: Params, n: number): object;
-}[] = [
-  { name: 'softmax', color: '#4269d0', distribution: true, options: () => ({}) },
-  { name: 'logSoftmax', color: '#9498a0', distribution: false, options: () => ({}) },
-  { name: 'sparsemax', color: '#ff725c', distribution: true, options: () => ({}) },
-  { name: 'entmax15', color: '#ff725c', distribution: true, options: () => ({}) },
-  { name: 'entmax', color: '#ff725c', distribution: true, options: (p) => ({ alpha: p.alpha }) },
-  {
-    name: 'sparseSoftmax',
-    color: '#ff725c',
+}
+const none = () => ({});
+const DENSE = '#4269d0';
+const SPARSE = '#ff725c';
+const RECTIFIED = '#3ca951';
+const OTHER = '#9498a0';
+/** How each registered normalizer is drawn (a Record: a new one must be added here). */
+const HOW: Record<NormalizerName, Shown> = {
+  softmax: { color: DENSE, distribution: true, options: none },
+  logSoftmax: { color: OTHER, distribution: false, options: none },
+  sparsemax: { color: SPARSE, distribution: true, options: none },
+  entmax15: { color: SPARSE, distribution: true, options: none },
+  entmax: { color: SPARSE, distribution: true, options: (p) => ({ alpha: p.alpha }) },
+  sparseSoftmax: {
+    color: SPARSE,
     distribution: true,
     options: (p, n) => ({ k: Math.min(p.k, n) }),
   },
-  {
-    name: 'gumbelSoftmax',
+  gumbelSoftmax: {
     color: '#a463f2',
     distribution: true,
     options: (p) => ({ tau: 1, seed: p.seed }),
   },
-  { name: 'ssmax', color: '#4269d0', distribution: true, options: (p) => ({ s: p.s }) },
-  { name: 'softpick', color: '#3ca951', distribution: false, options: (p) => ({ eps: p.eps }) },
-  { name: 'saSoftmax', color: '#9498a0', distribution: false, options: () => ({}) },
-  { name: 'softplusNorm', color: '#3ca951', distribution: true, options: () => ({}) },
-  { name: 'reluNorm', color: '#3ca951', distribution: true, options: () => ({}) },
-];
+  ssmax: { color: DENSE, distribution: true, options: (p) => ({ s: p.s }) },
+  softpick: { color: RECTIFIED, distribution: false, options: (p) => ({ eps: p.eps }) },
+  saSoftmax: { color: OTHER, distribution: false, options: none },
+  softplusNorm: { color: RECTIFIED, distribution: true, options: none },
+  reluNorm: { color: RECTIFIED, distribution: true, options: none },
+  adaptiveTemperatureSoftmax: { color: DENSE, distribution: true, options: none },
+  clippedSoftmax: { color: SPARSE, distribution: false, options: (p) => ({ gamma: p.gamma }) },
+};
 
 const W = 250;
 const H = 190;
@@ -92,13 +98,14 @@ function panel(
 /** The SVG of every normalizer on x / T. */
 export function normalizersPicture(logits: readonly number[], p: Params): string {
   const x = Float64Array.from(logits, (v) => v / p.temperature);
-  const charts = SHOWN.map((s) => {
+  const charts = (Object.keys(normalizers) as NormalizerName[]).map((name) => {
+    const s = HOW[name];
     const o = s.options(p, x.length);
-    const y = (normalizers[s.name].forward as (x: Float64Array, o: object) => Float64Array)(x, o);
+    const y = (normalizers[name].forward as (x: Float64Array, o: object) => Float64Array)(x, o);
     const note = Object.entries(o)
       .map(([k, v]) => ` ${k}=${v}`)
       .join('');
-    return panel(s.name, y, s.color, s.distribution, note);
+    return panel(name, y, s.color, s.distribution, note);
   });
   const t = p.temperature === 1 ? '' : ` / ${p.temperature}`;
   return grid(charts, 4, W, H, `softmax-kit: every normalizer on (${logits.join(', ')})${t}`);
@@ -132,7 +139,7 @@ export function plotCommand(args: readonly string[], print: (line: string) => vo
   }
   if (out === undefined || logits.length === 0 || logits.some(Number.isNaN)) {
     print(
-      'usage: softmax-kit plot normalizers <logits…> [--temperature T] [--alpha α] [--k k] [--s s] [--eps ε] [--seed n] --out file.svg',
+      'usage: softmax-kit plot normalizers <logits…> [--temperature T] [--alpha α] [--k k] [--s s] [--eps ε] [--gamma γ] [--seed n] --out file.svg',
     );
     return 1;
   }

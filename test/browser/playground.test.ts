@@ -111,6 +111,10 @@ describe.skipIf(!haveBrowser)('the playground in headless Chromium', () => {
   it('Normalizers: the outputs are the registry’s on x / T, and follow the controls', async () => {
     await open('normalizers');
     await page.screenshot({ path: `${shots}/normalizers.png`, fullPage: true });
+    const shown = await page.$$eval('#normalizer-outputs figure', (f) =>
+      f.map((e) => e.getAttribute('data-chart')),
+    );
+    expect(shown).toEqual(Object.keys(normalizers));
     const logits = [2.5, 1.8, 1.2, 0.3, -0.4, -1.0];
     const f = (name: keyof typeof normalizers, x: number[], o: object = {}) =>
       Array.from((normalizers[name].forward as (x: number[], o: object) => Float64Array)(x, o));
