@@ -23,6 +23,12 @@
  *   target row's argmax for probability targets) to the result.
  * - `returnGrad: false` computes the loss alone (evaluation, perplexity): the
  *   kernels store no e^(x − m) and no gradient array is allocated or written.
+ * - `ignoreIndex` applies to class indices: given with probability targets it is
+ *   INVALID_PARAMETER (PyTorch ignores it there silently).
+ * - `backend` ('auto' | 'js' | 'wasm', resolved by src/kernels/backend.ts) picks the
+ *   class-target kernel. Probability targets have one kernel, the JavaScript
+ *   reference, on every backend (the backend is still resolved: an unloaded
+ *   'wasm' throws BACKEND_UNAVAILABLE).
  *
  * Stability: one pass per row in the cross-entropy kernel: (m − x_j) + log d
  * with m the max and d = Σ e^(x − m) compensated, never log(softmax); a +1e6
@@ -47,20 +53,22 @@
 import { resolveBackend } from '../kernels/backend.js';
 import { softCrossEntropyRows } from '../kernels/js/cross-entropy-rows.js';
 import { expDiff } from '../kernels/js/exact.js';
-import { allocLike, requireLength } from '../tensor/arrays.js';
+import { allocLike, requireLength, toFloatArray } from '../tensor/arrays.js';
 import { describe, SoftmaxKitError } from '../tensor/errors.js';
-import type { ArrayInput, FloatArray } from '../tensor/types.js';
-import { requireBoolean, requireNumber } from '../tensor/validate.js';
+import { backendRule, booleanRule, rule } from '../tensor/options.js';
+import type { ArrayInput, BackendName, FloatArray } from '../tensor/types.js';
 import {
+  CLASS_LOSS_RULES,
   type ClassLossOptions,
+  CROSS_ENTROPY_TERMS,
   classTargets,
   classWeights,
   forEachLossRow,
   type LossResult,
   lossGradient,
-  prepareLoss,
   reduceLoss,
   reductionScale,
+  resolveLoss,
 } from './loss-options.js';
 import { softcapRows, softcapSlope } from './softcap.js';
 
@@ -83,7 +91,18 @@ export interface CrossEntropyOptions extends ClassLossOptions {
    * allocated and the result has no `grad`. Default true.
    */
   returnGrad?: boolean;
+  /** Kernel backend of the class-target kernel (see the module doc). Default 'auto'. */
+  backend?: BackendName;
 }
+
+/** The option rules of {@link crossEntropy}. */
+const CROSS_ENTROPY_RULES = {
+  ...CLASS_LOSS_RULES,
+  ...CROSS_ENTROPY_TERMS,
+  weight: rule((fn, name, v) => toFloatArray(fn, name, v)),
+  returnAccuracy: booleanRule(false),
+  backend: backendRule,
+} as const;
 
 /** The result of {@link crossEntropy}; `lse` and `accuracy` only when asked. */
 export interface CrossEntropyResult extends LossResult {
@@ -109,25 +128,19 @@ export function crossEntropy(
 export function crossEntropy(
   logits: ArrayInput,
   targets: Int32Array | readonly number[] | FloatArray,
-  options: CrossEntropyOptions = {},
+  options?: CrossEntropyOptions,
 ): CrossEntropyResult | CrossEntropyLoss {
   const fn = 'crossEntropy';
-  const p = prepareLoss(fn, logits, options);
+  const { p, o } = resolveLoss(fn, logits, options, CROSS_ENTROPY_RULES);
   const { rows } = p;
   const C = p.layout.n;
-  const eps = requireNumber(fn, 'labelSmoothing', options.labelSmoothing ?? 0, {
-    atLeast: 0,
-    atMost: 1,
-  });
-  const w = classWeights(fn, 'weight', options.weight, C);
-  const z = requireNumber(fn, 'zLoss', options.zLoss ?? 0, { atLeast: 0 });
-  const cap =
-    options.softcap === undefined
-      ? 0
-      : requireNumber(fn, 'softcap', options.softcap, { greaterThan: 0 });
-  const wantLse = requireBoolean(fn, 'returnLse', options.returnLse ?? false);
-  const wantAccuracy = requireBoolean(fn, 'returnAccuracy', options.returnAccuracy ?? false);
-  const wantGrad = requireBoolean(fn, 'returnGrad', options.returnGrad ?? true);
+  const eps = o.labelSmoothing;
+  const w = classWeights(fn, 'weight', o.weight, C);
+  const z = o.zLoss;
+  const cap = o.softcap;
+  const wantLse = o.returnLse;
+  const wantAccuracy = o.returnAccuracy;
+  const wantGrad = o.returnGrad;
   if (!wantGrad && p.gradOut)
     throw new SoftmaxKitError(
       'INVALID_OUT',
@@ -137,9 +150,15 @@ export function crossEntropy(
   let t: Int32Array | undefined;
   let count = rows;
   let denominator = rows;
+  const ignoreGiven = (options as { ignoreIndex?: unknown } | undefined)?.ignoreIndex;
+  if (soft && ignoreGiven !== undefined)
+    throw new SoftmaxKitError(
+      'INVALID_PARAMETER',
+      `${fn}: expected no ignoreIndex with probability targets (it applies to class indices), got ${describe(ignoreGiven)}`,
+    );
   if (soft) requireLength(fn, 'targets', targets, p.x.length);
   else {
-    t = classTargets(fn, targets, rows, C, options.ignoreIndex);
+    t = classTargets(fn, targets, rows, C, o.ignoreIndex);
     count = 0;
     denominator = 0;
     for (let i = 0; i < rows; i++) {
@@ -149,7 +168,7 @@ export function crossEntropy(
       denominator += w ? w[ti]! : 1;
     }
   }
-  const backend = resolveBackend(fn, options.backend, p.x.length, p.x instanceof Float32Array);
+  const backend = resolveBackend(fn, o.backend, p.x.length, p.x instanceof Float32Array);
   const scale = new Float64Array(rows).fill(reductionScale(p, denominator));
   const zScale = reductionScale(p, count);
   const perRow = new Float64Array(rows);

@@ -24,16 +24,17 @@
  */
 import { sumExcept } from '../kernels/js/exact.js';
 import { toFloatArrayOfLength } from '../tensor/arrays.js';
+import { numberRule } from '../tensor/options.js';
 import type { ArrayInput } from '../tensor/types.js';
-import { requireNumber } from '../tensor/validate.js';
 import {
   forEachLossRow,
+  LOSS_RULES,
   type LossOptions,
   type LossResult,
   lossGradient,
-  prepareLoss,
   reduceLoss,
   reductionScale,
+  resolveLoss,
   rowSoftmax,
   rowSoftmaxScratch,
 } from './loss-options.js';
@@ -44,15 +45,21 @@ export interface DistillationLossOptions extends LossOptions {
   temperature?: number;
 }
 
+/** The option rules of {@link distillationLoss}. */
+const DISTILLATION_RULES = {
+  ...LOSS_RULES,
+  temperature: numberRule({ greaterThan: 0, default: 1 }),
+} as const;
+
 /** KL(softmax(teacher/T) ‖ softmax(student/T))·T² and its gradient w.r.t. the student. */
 export function distillationLoss(
   student: ArrayInput,
   teacher: ArrayInput,
-  options: DistillationLossOptions = {},
+  options?: DistillationLossOptions,
 ): LossResult {
   const fn = 'distillationLoss';
-  const p = prepareLoss(fn, student, options);
-  const T = requireNumber(fn, 'temperature', options.temperature ?? 1, { greaterThan: 0 });
+  const { p, o } = resolveLoss(fn, student, options, DISTILLATION_RULES);
+  const T = o.temperature;
   const q = toFloatArrayOfLength(fn, 'teacher', teacher, p.x.length);
   const scale = reductionScale(p, p.rows) * T;
   const perRow = new Float64Array(p.rows);

@@ -35,14 +35,15 @@ import { sumExcept } from '../kernels/js/exact.js';
 import { entmax } from '../normalizers/entmax.js';
 import { entmax15 } from '../normalizers/entmax15.js';
 import { sparsemax } from '../normalizers/sparsemax.js';
+import { numberRule, type Rules } from '../tensor/options.js';
 import type { ArrayInput, FloatArray, RowOptions } from '../tensor/types.js';
-import { requireNumber } from '../tensor/validate.js';
 import {
+  CLASS_LOSS_RULES,
   type ClassLossOptions,
   classRowLoss,
   classTargets,
   type LossResult,
-  prepareLoss,
+  resolveLoss,
 } from './loss-options.js';
 
 /** Options of {@link entmaxLoss}. */
@@ -56,21 +57,23 @@ type PredictionMap = (x: Float64Array, options: RowOptions, alpha: number) => Fl
 
 /**
  * The Fenchel–Young loss of a prediction map with Tsallis negentropy Ω_α:
- * (logits, targets, options) → { loss, grad }.
+ * (logits, targets, options) → { loss, grad }; `rules` are the loss's options
+ * (CLASS_LOSS_RULES, and `alpha` where α is an option), `alphaOf` reads α from them.
  */
 function fenchelYoungLoss(
   fn: string,
   map: PredictionMap,
-  alphaOf: (options: EntmaxLossOptions) => number,
+  rules: typeof CLASS_LOSS_RULES & Rules,
+  alphaOf: (options: Readonly<Record<string, unknown>>) => number,
 ) {
   return (
     logits: ArrayInput,
     targets: Int32Array | readonly number[],
-    options: EntmaxLossOptions = {},
+    options?: EntmaxLossOptions,
   ): LossResult => {
-    const p = prepareLoss(fn, logits, options);
-    const alpha = alphaOf(options);
-    const t = classTargets(fn, targets, p.rows, p.layout.n, options.ignoreIndex);
+    const { p, o } = resolveLoss(fn, logits, options, rules);
+    const alpha = alphaOf(o);
+    const t = classTargets(fn, targets, p.rows, p.layout.n, o.ignoreIndex);
     const x64 = p.x instanceof Float64Array ? p.x : Float64Array.from(p.x);
     const yHat = map(x64, { shape: p.layout.shape, axis: p.layout.axis }, alpha);
     const omegaScale = 1 / (alpha * (alpha - 1));
@@ -124,6 +127,7 @@ export const sparsemaxLoss: (
 ) => LossResult = fenchelYoungLoss(
   'sparsemaxLoss',
   (x, o) => sparsemax(x, o),
+  CLASS_LOSS_RULES,
   () => 2,
 );
 
@@ -132,5 +136,6 @@ export const entmaxLoss = fenchelYoungLoss(
   'entmaxLoss',
   (x, o, alpha) =>
     alpha === 2 ? sparsemax(x, o) : alpha === 1.5 ? entmax15(x, o) : entmax(x, { ...o, alpha }),
-  (options) => requireNumber('entmaxLoss', 'alpha', options.alpha ?? 1.5, { greaterThan: 1 }),
+  { ...CLASS_LOSS_RULES, alpha: numberRule({ greaterThan: 1, default: 1.5 }) },
+  (o) => o.alpha as number,
 );

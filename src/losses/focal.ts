@@ -3,7 +3,10 @@
  * "Focal Loss for Dense Object Detection", ICCV 2017, arXiv:1708.02002):
  *   ℓ = −α_t·(1 − p_t)^γ·log p_t,   p = softmax(x)
  * γ = 0 is (α-weighted) cross-entropy. 'mean' averages over non-ignored rows
- * (α is a per-class factor, not a weight of the mean).
+ * (α is a per-class factor, not a weight of the mean). α ≥ 0, one for all
+ * classes or one per class; α = −1 means no α weighting (α_t = 1), as
+ * torchvision's sigmoid_focal_loss reads it — any other negative α would
+ * negate the loss and is rejected (issue 15).
  *
  * Gradient: with u = 1 − p_t and F = α_t·u^γ·(1 − γ·p_t·log p_t / u),
  *   dℓ/dx_j = F·(p_j − [j = t])
@@ -22,15 +25,18 @@
  * focalLoss(logits, targets, { shape: [N, C], alpha: [0.25, 0.75], reduction: 'sum' });
  */
 import { sumExcept } from '../kernels/js/exact.js';
+import { SoftmaxKitError } from '../tensor/errors.js';
+import { numberRule, rule } from '../tensor/options.js';
 import type { ArrayInput } from '../tensor/types.js';
 import { requireNumber } from '../tensor/validate.js';
 import {
+  CLASS_LOSS_RULES,
   type ClassLossOptions,
   classRowLoss,
   classTargets,
   classWeights,
   type LossResult,
-  prepareLoss,
+  resolveLoss,
   rowSoftmax,
   rowSoftmaxScratch,
 } from './loss-options.js';
@@ -39,25 +45,45 @@ import {
 export interface FocalLossOptions extends ClassLossOptions {
   /** Focusing parameter γ ≥ 0. Default 2. */
   gamma?: number;
-  /** α: one factor for all classes or one per class. Default 1. */
+  /** α ≥ 0: one factor for all classes or one per class; −1: no α weighting. Default 1. */
   alpha?: number | ArrayInput;
 }
+
+/** α as given: a number (≥ 0, or −1 for none) or a per-class array (checked against C later). */
+const alphaRule = rule((fn: string, name: string, v: unknown): number | ArrayInput => {
+  if (typeof v !== 'number') return v as ArrayInput;
+  if (v === -1) return 1;
+  return requireNumber(fn, name, v, { atLeast: 0 });
+}, 1);
+
+/** The option rules of {@link focalLoss}. */
+const FOCAL_RULES = {
+  ...CLASS_LOSS_RULES,
+  gamma: numberRule({ atLeast: 0, default: 2 }),
+  alpha: alphaRule,
+} as const;
 
 /** Multiclass softmax focal loss and its gradient. See the module doc. */
 export function focalLoss(
   logits: ArrayInput,
   targets: Int32Array | readonly number[],
-  options: FocalLossOptions = {},
+  options?: FocalLossOptions,
 ): LossResult {
   const fn = 'focalLoss';
-  const p = prepareLoss(fn, logits, options);
+  const { p, o } = resolveLoss(fn, logits, options, FOCAL_RULES);
   const C = p.layout.n;
-  const gamma = requireNumber(fn, 'gamma', options.gamma ?? 2, { atLeast: 0 });
-  const a = options.alpha;
-  const alphaAll =
-    typeof a === 'number' || a === undefined ? requireNumber(fn, 'alpha', a ?? 1) : 1;
+  const gamma = o.gamma;
+  const a = o.alpha;
+  const alphaAll = typeof a === 'number' ? a : 1;
   const alpha = typeof a === 'number' ? undefined : classWeights(fn, 'alpha', a, C);
-  const t = classTargets(fn, targets, p.rows, C, options.ignoreIndex);
+  alpha?.forEach((v, j) => {
+    if (v < 0)
+      throw new SoftmaxKitError(
+        'INVALID_PARAMETER',
+        `${fn}: expected alpha[${j}] >= 0 (a negative factor negates the loss), got ${v}`,
+      );
+  });
+  const t = classTargets(fn, targets, p.rows, C, o.ignoreIndex);
   const sm = rowSoftmaxScratch(C);
   return classRowLoss(p, t, (x, o, n, ti, g) => {
     rowSoftmax(x, o, n, sm);

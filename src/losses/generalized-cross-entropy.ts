@@ -19,14 +19,15 @@
  * generalizedCrossEntropy([2, 0.5, -1], [0], { q: 0.7 });
  */
 import { sumExcept } from '../kernels/js/exact.js';
+import { numberRule } from '../tensor/options.js';
 import type { ArrayInput } from '../tensor/types.js';
-import { requireNumber } from '../tensor/validate.js';
 import {
+  CLASS_LOSS_RULES,
   type ClassLossOptions,
   classRowLoss,
   classTargets,
   type LossResult,
-  prepareLoss,
+  resolveLoss,
   rowSoftmax,
   rowSoftmaxScratch,
 } from './loss-options.js';
@@ -37,16 +38,22 @@ export interface GeneralizedCrossEntropyOptions extends ClassLossOptions {
   q?: number;
 }
 
+/** The option rules of {@link generalizedCrossEntropy}. */
+const GCE_RULES = {
+  ...CLASS_LOSS_RULES,
+  q: numberRule({ greaterThan: 0, atMost: 1, default: 0.7 }),
+} as const;
+
 /** Generalized cross-entropy (L_q) loss and its gradient. See the module doc. */
 export function generalizedCrossEntropy(
   logits: ArrayInput,
   targets: Int32Array | readonly number[],
-  options: GeneralizedCrossEntropyOptions = {},
+  options?: GeneralizedCrossEntropyOptions,
 ): LossResult {
   const fn = 'generalizedCrossEntropy';
-  const p = prepareLoss(fn, logits, options);
-  const q = requireNumber(fn, 'q', options.q ?? 0.7, { greaterThan: 0, atMost: 1 });
-  const t = classTargets(fn, targets, p.rows, p.layout.n, options.ignoreIndex);
+  const { p, o } = resolveLoss(fn, logits, options, GCE_RULES);
+  const q = o.q;
+  const t = classTargets(fn, targets, p.rows, p.layout.n, o.ignoreIndex);
   const sm = rowSoftmaxScratch(p.layout.n);
   return classRowLoss(p, t, (x, o, n, ti, g) => {
     rowSoftmax(x, o, n, sm);

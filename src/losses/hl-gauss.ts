@@ -25,20 +25,32 @@
  * decoder follow crossEntropy and softmax (masked logits get probability 0,
  * a fully masked row gives 0, NaN stays in its row).
  *
+ * Sizes: bins ≤ 2^28 and values × bins ≤ 2^28 elements, checked before
+ * allocating (INVALID_PARAMETER). Every error names the function called
+ * (hlGaussLoss, decodeHistogram), not a helper (issue 15).
+ *
  * @example
  * hlGaussTargets([0.3], { min: 0, max: 1, bins: 10 });      // 10 bin masses around 0.3
  * const { loss, grad } = hlGaussLoss(logits, values, { shape: [N, 51], min: -10, max: 10 });
  * decodeHistogram(logits, { shape: [N, 51], min: -10, max: 10 }); // N predictions
  */
-import { softmaxRows } from '../kernels/js/softmax-rows.js';
+import { resolveBackend } from '../kernels/backend.js';
 import { forEachRow } from '../kernels/rows.js';
-import { allocLike, toFloatArray } from '../tensor/arrays.js';
-import { SoftmaxKitError } from '../tensor/errors.js';
+import { allocLike, resultArray, sharesMemory, toFloatArray } from '../tensor/arrays.js';
+import { describe, SoftmaxKitError } from '../tensor/errors.js';
 import { rowLayout } from '../tensor/layout.js';
+import { numberRule, ROW_RULES, resolveOptions } from '../tensor/options.js';
 import type { ArrayInput, FloatArray, RowOptions } from '../tensor/types.js';
 import { requireNumber } from '../tensor/validate.js';
 import { type CrossEntropyResult, crossEntropy } from './cross-entropy.js';
-import type { LossOptions } from './loss-options.js';
+import {
+  LOSS_RULES,
+  type LossOptions,
+  MAX_PARAMETER_ELEMENTS,
+  requireAllocation,
+  requiredNumberRule,
+  resolveLoss,
+} from './loss-options.js';
 
 /** The support: [min, max] in `bins` equal bins. */
 export interface HistogramSupport {
@@ -100,14 +112,22 @@ function normalMass(a: number, b: number): number {
   return 1 - upperTail(b) - upperTail(-a);
 }
 
-function support(fn: string, o: HistogramSupport): HistogramSupport {
-  const min = requireNumber(fn, 'min', o?.min);
-  const max = requireNumber(fn, 'max', o.max, { greaterThan: min });
-  const bins = requireNumber(fn, 'bins', o.bins, { integer: true, atLeast: 1 });
-  return { min, max, bins };
+/** The support's rules: min and max (finite, given), bins (an integer in [1, 2^28], given). */
+const SUPPORT_RULES = {
+  min: requiredNumberRule(),
+  max: requiredNumberRule(),
+  bins: requiredNumberRule({ integer: true, atLeast: 1, atMost: MAX_PARAMETER_ELEMENTS }),
+} as const;
+
+/** σ > 0; undefined: 0.75 bin widths. */
+const sigmaRule = numberRule({ greaterThan: 0 });
+
+/** max > min, checked once the support is resolved (named after the public function fn). */
+function requireRange(fn: string, min: number, max: number): void {
+  requireNumber(fn, 'max', max, { greaterThan: min });
 }
 
-function finiteValues(fn: string, values: ArrayInput): FloatArray {
+function finiteValues(fn: string, values: unknown): FloatArray {
   const y = toFloatArray(fn, 'values', values);
   for (let i = 0; i < y.length; i++)
     if (!Number.isFinite(y[i]!))
@@ -118,20 +138,29 @@ function finiteValues(fn: string, values: ArrayInput): FloatArray {
   return y;
 }
 
-/** Bin centers c_i = min + (i + ½)·width. */
-export function histogramCenters(s: HistogramSupport): Float64Array {
-  const { min, max, bins } = support('histogramCenters', s);
+/** Bin centers c_i = min + (i + ½)·width (a validated support). */
+function centers(min: number, max: number, bins: number): Float64Array {
   const w = (max - min) / bins;
   return Float64Array.from({ length: bins }, (_, i) => min + (i + 0.5) * w);
 }
 
-/** HL-Gauss target histograms, [values.length, bins], values' element type. */
-export function hlGaussTargets(values: ArrayInput, options: HlGaussOptions): FloatArray {
-  const fn = 'hlGaussTargets';
-  const { min, max, bins } = support(fn, options);
+/** Bin centers c_i = min + (i + ½)·width. */
+export function histogramCenters(s: HistogramSupport): Float64Array {
+  const fn = 'histogramCenters';
+  const { min, max, bins } = resolveOptions(fn, s, SUPPORT_RULES);
+  requireRange(fn, min, max);
+  return centers(min, max, bins);
+}
+
+/** HL-Gauss histograms of validated values y over a validated support, y's element type. */
+function gaussHistograms(
+  y: FloatArray,
+  min: number,
+  max: number,
+  bins: number,
+  sigma: number,
+): FloatArray {
   const w = (max - min) / bins;
-  const sigma = requireNumber(fn, 'sigma', options.sigma ?? 0.75 * w, { greaterThan: 0 });
-  const y = finiteValues(fn, values);
   const out = allocLike(y, y.length * bins);
   for (let r = 0; r < y.length; r++) {
     const z = (e: number) => (e - y[r]!) / sigma;
@@ -143,11 +172,28 @@ export function hlGaussTargets(values: ArrayInput, options: HlGaussOptions): Flo
   return out;
 }
 
+/** The values of a histogram call, validated, with the output size checked before allocating. */
+function histogramValues(fn: string, values: unknown, bins: number): FloatArray {
+  const y = finiteValues(fn, values);
+  requireAllocation(fn, 'values.length × bins', y.length * bins);
+  return y;
+}
+
+/** HL-Gauss target histograms, [values.length, bins], values' element type. */
+export function hlGaussTargets(values: ArrayInput, options: HlGaussOptions): FloatArray {
+  const fn = 'hlGaussTargets';
+  const o = resolveOptions(fn, options, { ...SUPPORT_RULES, sigma: sigmaRule });
+  requireRange(fn, o.min, o.max);
+  const y = histogramValues(fn, values, o.bins);
+  return gaussHistograms(y, o.min, o.max, o.bins, o.sigma ?? 0.75 * ((o.max - o.min) / o.bins));
+}
+
 /** Two-hot target histograms, [values.length, bins]: y split between its two nearest centers. */
 export function twoHotTargets(values: ArrayInput, options: HistogramSupport): FloatArray {
   const fn = 'twoHotTargets';
-  const { min, max, bins } = support(fn, options);
-  const y = finiteValues(fn, values);
+  const { min, max, bins } = resolveOptions(fn, options, SUPPORT_RULES);
+  requireRange(fn, min, max);
+  const y = histogramValues(fn, values, bins);
   const w = (max - min) / bins;
   const out = allocLike(y, y.length * bins);
   for (let r = 0; r < y.length; r++) {
@@ -171,6 +217,14 @@ export interface HlGaussLossOptions extends LossOptions {
   sigma?: number;
 }
 
+/** The option rules of {@link hlGaussLoss} (bins is the class axis's length). */
+const HL_GAUSS_LOSS_RULES = {
+  ...LOSS_RULES,
+  min: SUPPORT_RULES.min,
+  max: SUPPORT_RULES.max,
+  sigma: sigmaRule,
+} as const;
+
 /**
  * Cross-entropy of logits (class axis of length `bins`) against the HL-Gauss
  * histograms of `values` (one per row, reduced shape).
@@ -181,28 +235,25 @@ export function hlGaussLoss(
   options: HlGaussLossOptions,
 ): CrossEntropyResult {
   const fn = 'hlGaussLoss';
-  const x = toFloatArray(fn, 'logits', logits);
-  const layout = rowLayout(fn, x.length, options.shape, options.axis ?? -1);
+  const { p, o } = resolveLoss(fn, logits, options, HL_GAUSS_LOSS_RULES);
+  const { x, layout } = p;
   const { outer, n, inner } = layout;
+  requireRange(fn, o.min, o.max);
   const y = finiteValues(fn, values);
   if (y.length !== outer * inner)
     throw new SoftmaxKitError(
       'SHAPE_MISMATCH',
       `${fn}: expected ${outer * inner} values (one per row), got ${y.length}`,
     );
-  const rows = hlGaussTargets(y, {
-    min: options.min,
-    max: options.max,
-    bins: n,
-    sigma: options.sigma,
-  });
+  const rows = gaussHistograms(y, o.min, o.max, n, o.sigma ?? 0.75 * ((o.max - o.min) / n));
   // Lay the target rows out along the class axis of the logits.
   const target = allocLike(x, x.length);
-  for (let o = 0; o < outer; o++)
+  for (let r = 0; r < outer; r++)
     for (let j = 0; j < inner; j++)
       for (let i = 0; i < n; i++)
-        target[o * n * inner + i * inner + j] = rows[(o * inner + j) * n + i]!;
-  return crossEntropy(x, target, options);
+        target[r * n * inner + i * inner + j] = rows[(r * inner + j) * n + i]!;
+  const { shape, axis, reduction, gradOut } = o;
+  return crossEntropy(x, target, { shape, axis, reduction, gradOut });
 }
 
 /** Options of {@link decodeHistogram}. */
@@ -211,21 +262,37 @@ export interface DecodeHistogramOptions extends RowOptions {
   max: number;
 }
 
-/** The expected value Σ softmax(x)_i·c_i per row (reduced shape, logits' element type). */
+/** The option rules of {@link decodeHistogram}: the row options (out, backend) and the range. */
+const DECODE_RULES = { ...ROW_RULES, min: SUPPORT_RULES.min, max: SUPPORT_RULES.max } as const;
+
+/**
+ * The expected value Σ softmax(x)_i·c_i per row (reduced shape, logits' element
+ * type; into `out` when given, which must not share the logits' memory). The
+ * softmax rows run on the resolved `backend`'s kernel; the sum is in double.
+ */
 export function decodeHistogram(logits: ArrayInput, options: DecodeHistogramOptions): FloatArray {
   const fn = 'decodeHistogram';
+  const o = resolveOptions(fn, options, DECODE_RULES);
   const x = toFloatArray(fn, 'logits', logits);
-  const layout = rowLayout(fn, x.length, options.shape, options.axis ?? -1);
+  const layout = rowLayout(fn, x.length, o.shape, o.axis);
+  requireRange(fn, o.min, o.max);
   const n = layout.n;
-  const c = histogramCenters({ min: options.min, max: options.max, bins: n });
-  const out = allocLike(x, layout.outer * layout.inner);
-  const p = new Float64Array(n);
-  forEachRow(layout, [x], out, true, (ins, o, rows) => {
+  const c = centers(o.min, o.max, n);
+  const out = resultArray(fn, x, layout.outer * layout.inner, o.out);
+  if (sharesMemory(out, x))
+    throw new SoftmaxKitError(
+      'INVALID_OUT',
+      `${fn}: expected out apart from the logits, got ${describe(out)} sharing their memory`,
+    );
+  const backend = resolveBackend(fn, o.backend, x.length, x instanceof Float32Array);
+  let p = allocLike(x, 0);
+  forEachRow(layout, [x], out, true, (ins, y, rows) => {
+    if (p.length < rows * n) p = allocLike(x, rows * n);
+    backend.softmax(ins[0]!, p, rows, n, 'three-pass', 1, false);
     for (let r = 0; r < rows; r++) {
-      softmaxRows(ins[0]!.subarray(r * n, (r + 1) * n), p, 1, n, 'three-pass', 1, false);
       let s = 0;
-      for (let i = 0; i < n; i++) s += p[i]! * c[i]!;
-      o[r] = s;
+      for (let i = 0; i < n; i++) s += p[r * n + i]! * c[i]!;
+      y[r] = s;
     }
   });
   return out;

@@ -62,15 +62,17 @@ import { gemmNN, gemmNT, gemmTN } from '../kernels/gemm.js';
 import { EMPTY_SPLIT_STATE, mergeSplitStates, type SplitSumState } from '../kernels/lse-state.js';
 import { expScaleRows, splitStateRows } from '../kernels/tiles.js';
 import { allocLike, requireLength, toFloatArray } from '../tensor/arrays.js';
+import { integerRule, numberRule, resolveOptions, rule } from '../tensor/options.js';
 import type { ArrayInput, FloatArray } from '../tensor/types.js';
-import { requireBoolean, requireNumber } from '../tensor/validate.js';
 import {
+  CROSS_ENTROPY_TERMS,
   classTargets,
   classWeights,
   type Reduction,
+  type ReductionSpec,
   reduceLoss,
   reductionScale,
-  resolveReduction,
+  requiredNumberRule,
 } from './loss-options.js';
 import { softcapSlope, softcapValue } from './softcap.js';
 
@@ -127,6 +129,18 @@ export type LinearCrossEntropyLoss = Omit<
   'dHidden' | 'dWeight' | 'dBias'
 >;
 
+/** The option rules of {@link linearCrossEntropy}: n, d and vocab must be given. */
+const LINEAR_CROSS_ENTROPY_RULES = {
+  n: requiredNumberRule({ integer: true, atLeast: 0 }),
+  d: requiredNumberRule({ integer: true, atLeast: 1 }),
+  vocab: requiredNumberRule({ integer: true, atLeast: 1 }),
+  bias: rule((fn, name, v) => toFloatArray(fn, name, v)),
+  chunk: integerRule({ atLeast: 1, default: 256 }),
+  classWeight: rule((fn, name, v) => toFloatArray(fn, name, v)),
+  filterThreshold: numberRule({ atLeast: 0, default: 0 }),
+  ...CROSS_ENTROPY_TERMS,
+} as const;
+
 /** Rows per tile. */
 const ROW_BLOCK = 64;
 
@@ -182,34 +196,24 @@ export function linearCrossEntropy(
   options: LinearCrossEntropyOptions,
 ): LinearCrossEntropyResult | LinearCrossEntropyLoss {
   const fn = 'linearCrossEntropy';
-  const n = requireNumber(fn, 'n', options.n, { integer: true, atLeast: 0 });
-  const d = requireNumber(fn, 'd', options.d, { integer: true, atLeast: 1 });
-  const vocab = requireNumber(fn, 'vocab', options.vocab, { integer: true, atLeast: 1 });
+  const o = resolveOptions(fn, options, LINEAR_CROSS_ENTROPY_RULES);
+  const { n, d, vocab } = o;
   const H = toFloatArray(fn, 'hidden', hidden);
   requireLength(fn, 'hidden', H, n * d);
   const W = toFloatArray(fn, 'weight', weight);
   requireLength(fn, 'weight', W, vocab * d);
-  const b = options.bias === undefined ? undefined : toFloatArray(fn, 'bias', options.bias);
+  const b = o.bias;
   if (b) requireLength(fn, 'bias', b, vocab);
-  const chunk = Math.min(
-    vocab,
-    requireNumber(fn, 'chunk', options.chunk ?? 256, { integer: true, atLeast: 1 }),
-  );
-  const spec = resolveReduction(fn, H, options);
-  const t = classTargets(fn, targets, n, vocab, options.ignoreIndex);
-  const w = classWeights(fn, 'classWeight', options.classWeight, vocab);
-  const eps = requireNumber(fn, 'labelSmoothing', options.labelSmoothing ?? 0, {
-    atLeast: 0,
-    atMost: 1,
-  });
-  const zc = requireNumber(fn, 'zLoss', options.zLoss ?? 0, { atLeast: 0 });
-  const cap =
-    options.softcap === undefined
-      ? 0
-      : requireNumber(fn, 'softcap', options.softcap, { greaterThan: 0 });
-  const tau = requireNumber(fn, 'filterThreshold', options.filterThreshold ?? 0, { atLeast: 0 });
-  const wantLse = requireBoolean(fn, 'returnLse', options.returnLse ?? false);
-  const wantGrad = requireBoolean(fn, 'returnGrad', options.returnGrad ?? true);
+  const chunk = Math.min(vocab, o.chunk);
+  const spec: ReductionSpec = { x: H, reduction: o.reduction, allIgnored: o.allIgnored };
+  const t = classTargets(fn, targets, n, vocab, o.ignoreIndex);
+  const w = classWeights(fn, 'classWeight', o.classWeight, vocab);
+  const eps = o.labelSmoothing;
+  const zc = o.zLoss;
+  const cap = o.softcap;
+  const tau = o.filterThreshold;
+  const wantLse = o.returnLse;
+  const wantGrad = o.returnGrad;
 
   let count = 0;
   let denominator = 0;

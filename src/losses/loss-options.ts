@@ -1,7 +1,20 @@
 /**
- * What every loss shares: the options (`shape`, `axis`, `reduction`,
- * `ignoreIndex`, `allIgnored`), class-target validation, the reduction of
- * per-row losses, and a driver that runs a row loss over any class axis.
+ * What every loss shares: the option families as rule tables of the one options
+ * layer (src/tensor/options.ts: defaults written here once, types and ranges
+ * checked, unknown keys rejected with the nearest valid name), class-target
+ * validation, the reduction of per-row losses, and a driver that runs a row loss
+ * over any class axis.
+ *
+ * Families: LOSS_RULES (`shape`, `axis`, `reduction`, `gradOut`) for every loss
+ * over logits; CLASS_LOSS_RULES adds `ignoreIndex` and `allIgnored` for class
+ * targets; CROSS_ENTROPY_TERMS (`labelSmoothing`, `zLoss`, `softcap`,
+ * `returnLse`, `returnGrad`) are the terms crossEntropy and linearCrossEntropy share.
+ *
+ * `backend` (issue 15): a loss lists it only where it runs a backend kernel —
+ * crossEntropy (its class-target kernel) and decodeHistogram (its softmax rows);
+ * there it is resolved by src/kernels/backend.ts `resolveBackend` (an unavailable
+ * backend throws BACKEND_UNAVAILABLE). The other losses compute in the exact JS
+ * row code and do not take it: `backend` passed to them is an unknown option.
  *
  * Reduction follows PyTorch: 'mean' divides by the number of non-ignored rows
  * (or a weight sum the loss passes in), 'sum' adds, 'none' keeps one loss per
@@ -16,8 +29,21 @@ import { forEachRow } from '../kernels/rows.js';
 import { allocLike, sharesMemory, toFloatArray } from '../tensor/arrays.js';
 import { describe, SoftmaxKitError } from '../tensor/errors.js';
 import { type RowLayout, rowLayout } from '../tensor/layout.js';
-import type { ArrayInput, BackendName, FloatArray } from '../tensor/types.js';
-import { requireNumber, requireOneOf } from '../tensor/validate.js';
+import {
+  axisRule,
+  booleanRule,
+  integerRule,
+  numberRule,
+  oneOfRule,
+  type Resolved,
+  type Rule,
+  type Rules,
+  resolveOptions,
+  rule,
+  shapeRule,
+} from '../tensor/options.js';
+import type { ArrayInput, FloatArray } from '../tensor/types.js';
+import { type NumberBounds, requireNumber } from '../tensor/validate.js';
 
 /** How per-row losses are combined: their (weighted) mean, their sum, or none (one loss per row). */
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -30,8 +56,6 @@ export interface LossOptions {
   axis?: number;
   /** 'mean' (default), 'sum', or 'none' (one loss per row). */
   reduction?: Reduction;
-  /** Kernel backend where the loss has one. Default 'auto'. */
-  backend?: BackendName;
   /**
    * Write the gradient into this array (the logits' element type and length; not
    * sharing memory with the logits) instead of a new one, and return it as `grad`.
@@ -57,6 +81,71 @@ export interface LossResult {
 
 const REDUCTIONS: readonly Reduction[] = ['mean', 'sum', 'none'];
 
+/** `gradOut`: a Float32Array or Float64Array (type, length and overlap checked against the logits later). */
+const gradOutRule: Rule<FloatArray | undefined> = rule((fn, name, v) => {
+  if (v instanceof Float32Array || v instanceof Float64Array) return v;
+  throw new SoftmaxKitError(
+    'INVALID_OUT',
+    `${fn}: expected ${name} to be a Float32Array or Float64Array, got ${describe(v)}`,
+  );
+});
+
+/** A finite number that must be given (no default): INVALID_PARAMETER when missing. */
+export function requiredNumberRule(bounds: NumberBounds = {}): Rule<number> {
+  return { parse: (fn, name, v) => requireNumber(fn, name, v, bounds) };
+}
+
+/** `reduction` and `allIgnored` (the empty-batch policy). */
+const REDUCTION_RULES = {
+  reduction: oneOfRule(REDUCTIONS, 'mean'),
+  allIgnored: oneOfRule(['zero', 'nan'] as const, 'zero'),
+} as const;
+
+/** The options of every loss over logits: shape, axis, reduction, gradOut. */
+export const LOSS_RULES = {
+  shape: shapeRule,
+  axis: axisRule,
+  reduction: REDUCTION_RULES.reduction,
+  gradOut: gradOutRule,
+} as const;
+
+/** The options of the losses with class-index targets: LOSS_RULES, ignoreIndex, allIgnored. */
+export const CLASS_LOSS_RULES = {
+  ...LOSS_RULES,
+  ignoreIndex: integerRule({ default: -100 }),
+  allIgnored: REDUCTION_RULES.allIgnored,
+} as const;
+
+/** The cross-entropy terms crossEntropy and linearCrossEntropy share (defaults here once). */
+export const CROSS_ENTROPY_TERMS = {
+  ...REDUCTION_RULES,
+  ignoreIndex: CLASS_LOSS_RULES.ignoreIndex,
+  /** ε in [0, 1]. */
+  labelSmoothing: numberRule({ atLeast: 0, atMost: 1, default: 0 }),
+  /** PaLM z-loss coefficient ≥ 0. */
+  zLoss: numberRule({ atLeast: 0, default: 0 }),
+  /** Soft-cap c > 0; 0 stands for none. */
+  softcap: rule((fn, name, v) => requireNumber(fn, name, v, { greaterThan: 0 }), 0),
+  returnLse: booleanRule(false),
+  returnGrad: booleanRule(true),
+} as const;
+
+/**
+ * The most elements a loss allocates from a size given as a parameter (numSampled,
+ * bins, values × bins): 2^28, a 2 GiB Float64Array. Checked before allocating, so a
+ * huge size is a clear INVALID_PARAMETER, not a RangeError or a hang (issue 15).
+ */
+export const MAX_PARAMETER_ELEMENTS = 2 ** 28;
+
+/** Throw INVALID_PARAMETER unless `count` (elements `what` would allocate) ≤ MAX_PARAMETER_ELEMENTS. */
+export function requireAllocation(fn: string, what: string, count: number): void {
+  if (count > MAX_PARAMETER_ELEMENTS)
+    throw new SoftmaxKitError(
+      'INVALID_PARAMETER',
+      `${fn}: expected ${what} to be at most 2^28 = ${MAX_PARAMETER_ELEMENTS} elements, got ${count}`,
+    );
+}
+
 /** The resolved reduction and empty-batch policy; `x` gives the element type of 'none' losses. */
 export interface ReductionSpec {
   readonly x: FloatArray;
@@ -73,30 +162,39 @@ export interface PreparedLoss extends ReductionSpec {
   readonly gradOut?: FloatArray;
 }
 
-/** Validate `reduction` and `allIgnored`; `x` is the array whose type 'none' losses take. */
-export function resolveReduction(
-  fn: string,
-  x: FloatArray,
-  options: { reduction?: Reduction; allIgnored?: 'zero' | 'nan' },
-): ReductionSpec {
-  return {
-    x,
-    reduction: requireOneOf(fn, 'reduction', options.reduction ?? 'mean', REDUCTIONS),
-    allIgnored: requireOneOf(fn, 'allIgnored', options.allIgnored ?? 'zero', ['zero', 'nan']),
-  };
-}
+/** The resolved options of a loss's rules (⊇ LOSS_RULES). */
+type LossRules = Rules & typeof LOSS_RULES;
 
-/** Read the logits, resolve (shape, axis) and the reduction; throws SoftmaxKitError. */
-export function prepareLoss(
+/**
+ * Resolve a loss call once, at the public boundary: its options against `rules`
+ * (unknown keys, types, ranges, defaults), then the logits, their layout and gradOut.
+ * Throws SoftmaxKitError naming `fn`.
+ */
+export function resolveLoss<R extends LossRules>(
   fn: string,
-  logits: ArrayInput,
-  options: LossOptions & { allIgnored?: 'zero' | 'nan' },
-): PreparedLoss {
+  logits: unknown,
+  options: unknown,
+  rules: R,
+): { p: PreparedLoss; o: Resolved<R> } {
+  const o = resolveOptions(fn, options, rules);
   const x = toFloatArray(fn, 'logits', logits);
-  const layout = rowLayout(fn, x.length, options.shape, options.axis ?? -1);
-  const gradOut = checkGradOut(fn, x, options.gradOut);
-  const rows = layout.outer * layout.inner;
-  return { ...resolveReduction(fn, x, options), layout, rows, gradOut };
+  const layout = rowLayout(
+    fn,
+    x.length,
+    o.shape as readonly number[] | undefined,
+    o.axis as number,
+  );
+  const gradOut = checkGradOut(fn, x, o.gradOut as FloatArray | undefined);
+  const allIgnored = (o as { allIgnored?: 'zero' | 'nan' }).allIgnored ?? 'zero';
+  const p: PreparedLoss = {
+    x,
+    reduction: o.reduction as Reduction,
+    allIgnored,
+    layout,
+    rows: layout.outer * layout.inner,
+    gradOut,
+  };
+  return { p, o };
 }
 
 /** `gradOut` if it is a separate array of the logits' type and length (else INVALID_OUT). */
@@ -125,11 +223,8 @@ export function classTargets(
   targets: unknown,
   rows: number,
   classes: number,
-  ignoreIndexOption: number | undefined,
+  ignoreIndex: number,
 ): Int32Array {
-  const ignoreIndex = requireNumber(fn, 'ignoreIndex', ignoreIndexOption ?? -100, {
-    integer: true,
-  });
   if (!(targets instanceof Int32Array) && !Array.isArray(targets))
     throw new SoftmaxKitError(
       'INVALID_INPUT',

@@ -66,30 +66,25 @@
  */
 import { normal } from '../random/normal.js';
 import { seedRule } from '../random/seed.js';
-import { allocLike, toFloatArray } from '../tensor/arrays.js';
+import { allocLike } from '../tensor/arrays.js';
 import { describe, SoftmaxKitError } from '../tensor/errors.js';
 import {
-  axisRule,
   backendRule,
-  integerRule,
   numberRule,
   oneOfRule,
-  outRule,
   requireOptionsObject,
-  resolveOptions,
   rule,
-  shapeRule,
   unknownOption,
 } from '../tensor/options.js';
 import type { ArrayInput, FloatArray } from '../tensor/types.js';
 import { crossEntropy } from './cross-entropy.js';
 import {
+  CLASS_LOSS_RULES,
   type ClassLossOptions,
   classTargets,
   type LossResult,
   lossGradient,
-  prepareLoss,
-  type Reduction,
+  resolveLoss,
 } from './loss-options.js';
 
 /** Options of {@link marginSoftmaxLoss}: the class-loss options (shape, axis, reduction, ignoreIndex, allIgnored, backend, gradOut) and the margins. */
@@ -116,13 +111,8 @@ export type MarginFallback = 'none' | 'threshold' | 'easy';
 const ELASTIC_RULES = { std: numberRule({ atLeast: 0, default: 0.0125 }), seed: seedRule } as const;
 
 const RULES = {
-  shape: shapeRule,
-  axis: axisRule,
+  ...CLASS_LOSS_RULES,
   backend: backendRule,
-  gradOut: outRule,
-  reduction: oneOfRule<Reduction>(['mean', 'sum', 'none'], 'mean'),
-  ignoreIndex: integerRule({ default: -100 }),
-  allIgnored: oneOfRule(['zero', 'nan'] as const, 'zero'),
   labelSmoothing: numberRule({ atLeast: 0, atMost: 1, default: 0 }),
   scale: numberRule({ greaterThan: 0, default: 64 }),
   m1: numberRule({ greaterThan: 0, default: 1 }),
@@ -216,13 +206,12 @@ export function marginSoftmaxLoss(
   options?: MarginSoftmaxLossOptions,
 ): LossResult {
   const fn = 'marginSoftmaxLoss';
-  const o = resolveOptions(fn, options, RULES);
+  const { p, o } = resolveLoss(fn, cosines, options, RULES);
   if (o.m1 !== 1 && o.fallback !== 'none')
     throw new SoftmaxKitError(
       'INVALID_PARAMETER',
       `${fn}: expected fallback 'none' with m1 ≠ 1 (InsightFace's fallbacks are defined for the additive angular margin), got fallback ${describe(o.fallback)} with m1 ${o.m1}`,
     );
-  const p = prepareLoss(fn, toFloatArray(fn, 'cosines', cosines), o);
   const c = p.x;
   const { n, inner } = p.layout;
   const rows = p.rows;

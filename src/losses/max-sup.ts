@@ -22,14 +22,15 @@
  * maxSupLoss([2, 0.5, -1], [1], { alpha: 0.1 });   // CE + 0.1·(2 − 0.5)
  */
 import { sumExcept } from '../kernels/js/exact.js';
+import { numberRule } from '../tensor/options.js';
 import type { ArrayInput } from '../tensor/types.js';
-import { requireNumber } from '../tensor/validate.js';
 import {
+  CLASS_LOSS_RULES,
   type ClassLossOptions,
   classRowLoss,
   classTargets,
   type LossResult,
-  prepareLoss,
+  resolveLoss,
   rowSoftmax,
   rowSoftmaxScratch,
 } from './loss-options.js';
@@ -40,16 +41,22 @@ export interface MaxSupLossOptions extends ClassLossOptions {
   alpha?: number;
 }
 
+/** The option rules of {@link maxSupLoss}. */
+const MAX_SUP_RULES = {
+  ...CLASS_LOSS_RULES,
+  alpha: numberRule({ atLeast: 0, default: 0.1 }),
+} as const;
+
 /** Cross-entropy with Max Suppression and its gradient. See the module doc. */
 export function maxSupLoss(
   logits: ArrayInput,
   targets: Int32Array | readonly number[],
-  options: MaxSupLossOptions = {},
+  options?: MaxSupLossOptions,
 ): LossResult {
   const fn = 'maxSupLoss';
-  const p = prepareLoss(fn, logits, options);
-  const alpha = requireNumber(fn, 'alpha', options.alpha ?? 0.1, { atLeast: 0 });
-  const t = classTargets(fn, targets, p.rows, p.layout.n, options.ignoreIndex);
+  const { p, o: opts } = resolveLoss(fn, logits, options, MAX_SUP_RULES);
+  const alpha = opts.alpha;
+  const t = classTargets(fn, targets, p.rows, p.layout.n, opts.ignoreIndex);
   const sm = rowSoftmaxScratch(p.layout.n);
   return classRowLoss(p, t, (x, o, n, ti, g) => {
     rowSoftmax(x, o, n, sm);

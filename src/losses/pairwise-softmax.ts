@@ -33,14 +33,15 @@
  */
 import { expDiff } from '../kernels/js/exact.js';
 import { splitStateOfRow } from '../kernels/js/softmax-rows.js';
+import { numberRule, oneOfRule } from '../tensor/options.js';
 import type { ArrayInput } from '../tensor/types.js';
-import { requireNumber, requireOneOf } from '../tensor/validate.js';
 import {
+  CLASS_LOSS_RULES,
   type ClassLossOptions,
   classRowLoss,
   classTargets,
   type LossResult,
-  prepareLoss,
+  resolveLoss,
 } from './loss-options.js';
 
 /** The surrogate σ applied to score differences in the pairwise softmax loss (see the module doc). */
@@ -77,23 +78,24 @@ const ACTIVATIONS: Record<PairwiseActivation, [(d: number) => number, (d: number
   ],
 };
 
+/** The option rules of {@link pairwiseSoftmaxLoss}. */
+const PSL_RULES = {
+  ...CLASS_LOSS_RULES,
+  activation: oneOfRule<PairwiseActivation>(['exp', 'tanh', 'atan', 'relu'], 'tanh'),
+  temperature: numberRule({ greaterThan: 0, default: 1 }),
+} as const;
+
 /** PSL over rows of scores with the positive at the target index. See the module doc. */
 export function pairwiseSoftmaxLoss(
   scores: ArrayInput,
   targets: Int32Array | readonly number[],
-  options: PairwiseSoftmaxLossOptions = {},
+  options?: PairwiseSoftmaxLossOptions,
 ): LossResult {
   const fn = 'pairwiseSoftmaxLoss';
-  const p = prepareLoss(fn, scores, options);
-  const act = requireOneOf(fn, 'activation', options.activation ?? 'tanh', [
-    'exp',
-    'tanh',
-    'atan',
-    'relu',
-  ]);
-  const tau = requireNumber(fn, 'temperature', options.temperature ?? 1, { greaterThan: 0 });
-  const [logSigma, ratio] = ACTIVATIONS[act];
-  const t = classTargets(fn, targets, p.rows, p.layout.n, options.ignoreIndex);
+  const { p, o } = resolveLoss(fn, scores, options, PSL_RULES);
+  const tau = o.temperature;
+  const [logSigma, ratio] = ACTIVATIONS[o.activation];
+  const t = classTargets(fn, targets, p.rows, p.layout.n, o.ignoreIndex);
   const w = new Float64Array(p.layout.n);
   return classRowLoss(p, t, (x, o, n, ti, g) => {
     const st = x[o + ti]!;

@@ -18,14 +18,15 @@
  * polyLoss([2, 0.5, -1], [0], { epsilon: 1 });
  */
 import { sumExcept } from '../kernels/js/exact.js';
+import { numberRule } from '../tensor/options.js';
 import type { ArrayInput } from '../tensor/types.js';
-import { requireNumber } from '../tensor/validate.js';
 import {
+  CLASS_LOSS_RULES,
   type ClassLossOptions,
   classRowLoss,
   classTargets,
   type LossResult,
-  prepareLoss,
+  resolveLoss,
   rowSoftmax,
   rowSoftmaxScratch,
 } from './loss-options.js';
@@ -36,16 +37,22 @@ export interface PolyLossOptions extends ClassLossOptions {
   epsilon?: number;
 }
 
+/** The option rules of {@link polyLoss}. */
+const POLY_RULES = {
+  ...CLASS_LOSS_RULES,
+  epsilon: numberRule({ atLeast: -1, default: 1 }),
+} as const;
+
 /** Poly-1 loss and its gradient. See the module doc. */
 export function polyLoss(
   logits: ArrayInput,
   targets: Int32Array | readonly number[],
-  options: PolyLossOptions = {},
+  options?: PolyLossOptions,
 ): LossResult {
   const fn = 'polyLoss';
-  const p = prepareLoss(fn, logits, options);
-  const eps = requireNumber(fn, 'epsilon', options.epsilon ?? 1, { atLeast: -1 });
-  const t = classTargets(fn, targets, p.rows, p.layout.n, options.ignoreIndex);
+  const { p, o } = resolveLoss(fn, logits, options, POLY_RULES);
+  const eps = o.epsilon;
+  const t = classTargets(fn, targets, p.rows, p.layout.n, o.ignoreIndex);
   const sm = rowSoftmaxScratch(p.layout.n);
   return classRowLoss(p, t, (x, o, n, ti, g) => {
     rowSoftmax(x, o, n, sm);

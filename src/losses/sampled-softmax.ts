@@ -38,23 +38,26 @@
 import { expDiff } from '../kernels/js/exact.js';
 import { splitStateOfRow } from '../kernels/js/softmax-rows.js';
 import { uniform } from '../random/noise.js';
+import { seedRule } from '../random/seed.js';
 import { toFloatArray } from '../tensor/arrays.js';
-import { SoftmaxKitError } from '../tensor/errors.js';
+import { describe, SoftmaxKitError } from '../tensor/errors.js';
+import { booleanRule, integerRule, numberRule, oneOfRule, rule } from '../tensor/options.js';
 import type { ArrayInput, FloatArray } from '../tensor/types.js';
-import { requireBoolean, requireNumber, requireOneOf } from '../tensor/validate.js';
+import { requireNumber } from '../tensor/validate.js';
 import {
+  CLASS_LOSS_RULES,
   type ClassLossOptions,
   classRowLoss,
   classTargets,
   type LossResult,
-  prepareLoss,
+  resolveLoss,
 } from './loss-options.js';
 
 /** Options of {@link sampledSoftmaxLoss}. */
 export interface SampledSoftmaxLossOptions extends ClassLossOptions {
   /** 'sampled' (log-Q corrected, default) or 'partial-fc'. */
   method?: 'sampled' | 'partial-fc';
-  /** 'sampled': draws m ≥ 1. Default min(64, classes). */
+  /** 'sampled': draws m, an integer in [1, 2^24]. Default min(64, classes). */
   numSampled?: number;
   /** 'partial-fc': share of the classes kept, in (0, 1]. Default 0.1. */
   sampleRate?: number;
@@ -62,7 +65,11 @@ export interface SampledSoftmaxLossOptions extends ClassLossOptions {
   proposal?: ArrayInput;
   /** 'sampled': drop draws equal to the row's target. Default true. */
   removeAccidentalHits?: boolean;
-  /** Seed of the draws (an integer in [0, 2^53)). Default 0. */
+  /**
+   * Seed of the draws (an integer in [0, 2^53)): a given seed reproduces exactly; when
+   * left out a fresh one is drawn from the platform's crypto generator on every call,
+   * so a training loop gets new draws each step (it was 0 on every call).
+   */
   seed?: number;
 }
 
@@ -71,28 +78,37 @@ export interface SampledSoftmaxLossResult extends LossResult {
   sampled: Int32Array;
 }
 
+/**
+ * The most draws of 'sampled' (2^24 ≈ 16.8 million): checked before anything is
+ * allocated, so a huge numSampled is a clear error, not a stack overflow or a hang.
+ */
+export const MAX_SAMPLED = 2 ** 24;
+
+/** The option rules of {@link sampledSoftmaxLoss}. */
+const SAMPLED_RULES = {
+  ...CLASS_LOSS_RULES,
+  method: oneOfRule(['sampled', 'partial-fc'] as const, 'sampled'),
+  numSampled: integerRule({ atLeast: 1, atMost: MAX_SAMPLED }),
+  sampleRate: numberRule({ greaterThan: 0, atMost: 1, default: 0.1 }),
+  proposal: rule((fn, name, v) => toFloatArray(fn, name, v)),
+  removeAccidentalHits: booleanRule(true),
+  seed: seedRule,
+} as const;
+
 /** Sampled / partial softmax cross-entropy. See the module doc. */
 export function sampledSoftmaxLoss(
   logits: ArrayInput,
   targets: Int32Array | readonly number[],
-  options: SampledSoftmaxLossOptions = {},
+  options?: SampledSoftmaxLossOptions,
 ): SampledSoftmaxLossResult {
   const fn = 'sampledSoftmaxLoss';
-  const p = prepareLoss(fn, logits, options);
+  const { p, o } = resolveLoss(fn, logits, options, SAMPLED_RULES);
+  rejectOtherMethodsOptions(fn, o.method, options);
   const C = p.layout.n;
-  const method = requireOneOf(fn, 'method', options.method ?? 'sampled', ['sampled', 'partial-fc']);
-  const seed = requireNumber(fn, 'seed', options.seed ?? 0, {
-    integer: true,
-    atLeast: 0,
-    atMost: Number.MAX_SAFE_INTEGER,
-  });
-  const t = classTargets(fn, targets, p.rows, C, options.ignoreIndex);
-  if (method === 'partial-fc') {
-    const rate = requireNumber(fn, 'sampleRate', options.sampleRate ?? 0.1, {
-      greaterThan: 0,
-      atMost: 1,
-    });
-    const kept = partialFcClasses(t, C, Math.ceil(rate * C), seed);
+  const seed = o.seed;
+  const t = classTargets(fn, targets, p.rows, C, o.ignoreIndex);
+  if (o.method === 'partial-fc') {
+    const kept = partialFcClasses(t, C, Math.ceil(o.sampleRate * C), seed);
     const v = new Float64Array(kept.length);
     const result = classRowLoss(p, t, (x, o, _n, ti, g) => {
       for (let k = 0; k < kept.length; k++) v[k] = x[o + kept[k]!]!;
@@ -100,20 +116,15 @@ export function sampledSoftmaxLoss(
     });
     return { ...result, sampled: kept };
   }
-  const m = requireNumber(fn, 'numSampled', options.numSampled ?? Math.min(64, C), {
-    integer: true,
-    atLeast: 1,
-  });
-  const removeHits = requireBoolean(
-    fn,
-    'removeAccidentalHits',
-    options.removeAccidentalHits ?? true,
-  );
-  const Q = proposal(fn, options.proposal, C);
+  const m = o.numSampled ?? Math.min(64, C);
+  const removeHits = o.removeAccidentalHits;
+  const Q = proposal(fn, o.proposal, C);
   const draws = drawClasses(Q, m, seed);
   const correction = Float64Array.from(Q, (q) => Math.log(m * q));
-  // slot 0 is the target, slots 1..m the draws (a removed hit is −∞: weight 0)
-  const slots = Int32Array.of(0, ...draws);
+  // slot 0 is the target, slots 1..m the draws (a removed hit is −∞: weight 0); set,
+  // not spread: Int32Array.of(0, ...draws) overflows the stack past ~10^5 draws
+  const slots = new Int32Array(m + 1);
+  slots.set(draws, 1);
   const v = new Float64Array(m + 1);
   const result = classRowLoss(p, t, (x, o, _n, ti, g) => {
     slots[0] = ti;
@@ -125,6 +136,25 @@ export function sampledSoftmaxLoss(
     return candidateLoss(slots, v, ti, v[0]!, g);
   });
   return { ...result, sampled: draws };
+}
+
+/** The options of one method only; given with the other they would be silently ignored. */
+const ONLY_FOR: Record<string, 'sampled' | 'partial-fc'> = {
+  numSampled: 'sampled',
+  proposal: 'sampled',
+  removeAccidentalHits: 'sampled',
+  sampleRate: 'partial-fc',
+};
+
+/** Throw INVALID_PARAMETER for an option given that the chosen method does not use. */
+function rejectOtherMethodsOptions(fn: string, method: string, options: unknown): void {
+  const given = (options ?? {}) as Record<string, unknown>;
+  for (const [key, owner] of Object.entries(ONLY_FOR))
+    if (owner !== method && given[key] !== undefined)
+      throw new SoftmaxKitError(
+        'INVALID_PARAMETER',
+        `${fn}: expected no ${key} with method '${method}' (it applies to method '${owner}'), got ${describe(given[key])}`,
+      );
 }
 
 /**
@@ -165,9 +195,8 @@ function candidateLoss(
 }
 
 /** The proposal Q (normalized), uniform by default; entries must be finite and > 0. */
-function proposal(fn: string, q: ArrayInput | undefined, C: number): Float64Array {
-  if (q === undefined) return new Float64Array(C).fill(1 / C);
-  const a = toFloatArray(fn, 'proposal', q);
+function proposal(fn: string, a: FloatArray | undefined, C: number): Float64Array {
+  if (a === undefined) return new Float64Array(C).fill(1 / C);
   if (a.length !== C)
     throw new SoftmaxKitError(
       'SHAPE_MISMATCH',

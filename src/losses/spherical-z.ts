@@ -16,6 +16,10 @@
  * target's factor 1 − 1/m − z²/m cancels as o_c becomes an outlier (z² → m − 1);
  * it equals (m − 1)·S/(m·Σ(o − μ)²) with S = Σ_{j≠c}(o_j − ō)² the spread of
  * the other entries about their own mean ō, which is how it is computed.
+ * A row whose largest |o_j| lies outside [2^−480, 2^480] is first divided by a
+ * power of two S (exact; z does not change, the gradient is divided by S), so
+ * Σ(o − μ)² neither overflows (±1e308 logits: NaN gradient before, issue 15)
+ * nor underflows.
  * Error bound: Float64 ≤ 1e-14 relative unless σ is tiny against |μ|
  * (test/losses/spherical-z.test.ts, 60-digit reference).
  *
@@ -28,14 +32,15 @@
  * sphericalZLoss([2, 0.5, -1], [0], { a: 1, b: 0 });   // softplus(−1.2247…)
  */
 import { addCompensated, type CompensatedSum } from '../kernels/js/exact.js';
+import { numberRule } from '../tensor/options.js';
 import type { ArrayInput, FloatArray } from '../tensor/types.js';
-import { requireNumber } from '../tensor/validate.js';
 import {
+  CLASS_LOSS_RULES,
   type ClassLossOptions,
   classRowLoss,
   classTargets,
   type LossResult,
-  prepareLoss,
+  resolveLoss,
 } from './loss-options.js';
 
 /** Options of {@link sphericalZLoss}. */
@@ -73,33 +78,75 @@ function spread(x: FloatArray, o: number, n: number, skip: number) {
   return { count, mean, ss };
 }
 
+/** The option rules of {@link sphericalZLoss}. */
+const SPHERICAL_Z_RULES = {
+  ...CLASS_LOSS_RULES,
+  a: numberRule({ greaterThan: 0, default: 1 }),
+  b: numberRule({ default: 0 }),
+} as const;
+
 /** The spherical Z-loss and its gradient. See the module doc. */
 export function sphericalZLoss(
   logits: ArrayInput,
   targets: Int32Array | readonly number[],
-  options: SphericalZLossOptions = {},
+  options?: SphericalZLossOptions,
 ): LossResult {
   const fn = 'sphericalZLoss';
-  const p = prepareLoss(fn, logits, options);
-  const a = requireNumber(fn, 'a', options.a ?? 1, { greaterThan: 0 });
-  const b = requireNumber(fn, 'b', options.b ?? 0);
-  const t = classTargets(fn, targets, p.rows, p.layout.n, options.ignoreIndex);
+  const { p, o: opts } = resolveLoss(fn, logits, options, SPHERICAL_Z_RULES);
+  const { a, b } = opts;
+  const t = classTargets(fn, targets, p.rows, p.layout.n, opts.ignoreIndex);
+  const scaled = new Float64Array(p.layout.n);
   return classRowLoss(p, t, (x, o, n, c, g) => {
-    if (x[o + c] === -Infinity) {
-      for (let j = 0; j < n; j++) g[j] = 0;
-      return Infinity;
+    // Scale a row far from 1 by a power of two S (exact): z is scale-invariant and
+    // dℓ/dx = (dℓ/d(x/S))/S, while Σ (x − μ)² no longer overflows (or underflows).
+    const big = maxAbs(x, o, n);
+    if (!(big > 2 ** -480 && big < 2 ** 480) && big > 0 && big < Infinity) {
+      const S = 2 ** Math.floor(Math.log2(big));
+      for (let j = 0; j < n; j++) scaled[j] = x[o + j]! / S;
+      const loss = rowLoss(scaled, 0, n, c, g, a, b);
+      for (let j = 0; j < n; j++) g[j] = g[j]! / S;
+      return loss;
     }
-    // μ and σ² = Σ (o − μ)² / m over the m unmasked entries
-    const { count: m, mean: mu, ss } = spread(x, o, n, -1);
-    const sigma = Math.sqrt(ss / m);
-    const z = sigma > 0 ? (x[o + c]! - mu) / sigma : sigma === 0 ? 0 : Number.NaN;
-    const sg = sigmoid(a * (b - z));
-    for (let j = 0; j < n; j++) {
-      const v = x[o + j]!;
-      g[j] =
-        v === -Infinity || sigma === 0 ? 0 : (sg * (1 / m + (z * (v - mu)) / (sigma * m))) / sigma;
-    }
-    if (sigma !== 0) g[c] = -(sg * (m - 1) * spread(x, o, n, c).ss) / (m * ss * sigma);
-    return softplus(a * (b - z)) / a;
+    return rowLoss(x, o, n, c, g, a, b);
   });
+}
+
+/** The largest |x_j| of the row's unmasked entries (NaN and +∞ give NaN or ∞). */
+function maxAbs(x: FloatArray, o: number, n: number): number {
+  let m = 0;
+  for (let j = o; j < o + n; j++) {
+    const v = x[j]!;
+    if (v === -Infinity) continue;
+    if (Number.isNaN(v)) return v;
+    m = Math.max(m, Math.abs(v));
+  }
+  return m;
+}
+
+/** The loss of the row x[o..o+n) with target c; its gradient into g[0..n). */
+function rowLoss(
+  x: FloatArray,
+  o: number,
+  n: number,
+  c: number,
+  g: Float64Array,
+  a: number,
+  b: number,
+): number {
+  if (x[o + c] === -Infinity) {
+    for (let j = 0; j < n; j++) g[j] = 0;
+    return Infinity;
+  }
+  // μ and σ² = Σ (o − μ)² / m over the m unmasked entries
+  const { count: m, mean: mu, ss } = spread(x, o, n, -1);
+  const sigma = Math.sqrt(ss / m);
+  const z = sigma > 0 ? (x[o + c]! - mu) / sigma : sigma === 0 ? 0 : Number.NaN;
+  const sg = sigmoid(a * (b - z));
+  for (let j = 0; j < n; j++) {
+    const v = x[o + j]!;
+    g[j] =
+      v === -Infinity || sigma === 0 ? 0 : (sg * (1 / m + (z * (v - mu)) / (sigma * m))) / sigma;
+  }
+  if (sigma !== 0) g[c] = -(sg * (m - 1) * spread(x, o, n, c).ss) / (m * ss * sigma);
+  return softplus(a * (b - z)) / a;
 }

@@ -92,10 +92,22 @@ export function refLogSumExp(x: ArrayLike<number>, T = 1): Dec {
   );
 }
 
-/** Log-softmax of a row: x/T − lse(x/T). */
+/**
+ * Log-softmax of a row: (x − m)/T − log Σ e^((x − m)/T), m the max. Shifted
+ * first: x/T − lse(x/T) would lose the log Σ term to 60-digit rounding when |x|
+ * is near 1e308 (x/T and lse then agree to 300 digits).
+ */
 export function refLogSoftmax(x: ArrayLike<number>, T = 1): Dec[] {
-  const lse = refLogSumExp(x, T);
-  return Array.from(x, (v) => (v === -Infinity ? new D(-Infinity) : dec(v).div(T).minus(lse)));
+  const v = Array.from(x);
+  const top = v.reduce((a, b) => (b === -Infinity ? a : Math.max(a, b)), -Infinity);
+  if (top === -Infinity) return v.map(() => new D(-Infinity));
+  const m = dec(top);
+  const t = dec(T);
+  const shifted = v.map((u) => (u === -Infinity ? undefined : dec(u).minus(m).div(t)));
+  let sum = new D(0);
+  for (const u of shifted) if (u !== undefined) sum = sum.plus(dexp(u));
+  const log = D.ln(sum);
+  return shifted.map((u) => (u === undefined ? new D(-Infinity) : u.minus(log)));
 }
 
 /** The unit in the last place of the format at the (rounded) value v. */

@@ -185,3 +185,37 @@ describe('sampledSoftmaxLoss: bad input', () => {
     );
   });
 });
+
+describe('sampledSoftmaxLoss: an omitted seed is drawn fresh on each call (issue 15)', () => {
+  it('two calls without a seed draw different classes; a given seed reproduces', () => {
+    const x = new Float64Array(1000);
+    for (const method of ['sampled', 'partial-fc'] as const) {
+      const o = method === 'sampled' ? { method, numSampled: 32 } : { method, sampleRate: 0.05 };
+      const a = sampledSoftmaxLoss(x, [3], o).sampled;
+      const b = sampledSoftmaxLoss(x, [3], o).sampled;
+      expect(Array.from(a)).not.toEqual(Array.from(b));
+      const c = sampledSoftmaxLoss(x, [3], { ...o, seed: 4 }).sampled;
+      expect(Array.from(sampledSoftmaxLoss(x, [3], { ...o, seed: 4 }).sampled)).toEqual(
+        Array.from(c),
+      );
+    }
+  });
+});
+
+describe('sampledSoftmaxLoss: an option of the other method is an error, not ignored (issue 15)', () => {
+  it('numSampled, proposal, removeAccidentalHits with partial-fc; sampleRate with sampled', () => {
+    const x = [1, 2, 3, 4];
+    const pfc = { method: 'partial-fc' as const, seed: 1 };
+    for (const extra of [
+      { numSampled: 2 },
+      { proposal: [1, 1, 1, 1] },
+      { removeAccidentalHits: false },
+    ])
+      expect(errorCode(() => sampledSoftmaxLoss(x, [0], { ...pfc, ...extra }))).toBe(
+        'INVALID_PARAMETER',
+      );
+    expect(() => sampledSoftmaxLoss(x, [0], { seed: 1, sampleRate: 0.5 })).toThrow(
+      "sampledSoftmaxLoss: expected no sampleRate with method 'sampled' (it applies to method 'partial-fc'), got 0.5",
+    );
+  });
+});

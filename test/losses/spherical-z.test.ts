@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sphericalZLoss } from '../../src/losses/spherical-z.js';
 import { gradError, randomArray } from '../helpers/finite-difference.js';
-import { D } from '../helpers/reference.js';
+import { D, dec, relError } from '../helpers/reference.js';
 import { classLossChecks, errorCode } from './class-loss-checks.js';
 import type { RefValue } from './ref-row.js';
 
@@ -61,4 +61,36 @@ describe('sphericalZLoss: invariances and edges', () => {
       'NON_FINITE_PARAMETER',
     );
   });
+});
+
+describe('sphericalZLoss at the ends of the range (issue 15)', () => {
+  /** Loss and gradient (60-digit central differences, h = 1e-20·|row|) of the reference. */
+  function refWithGrad(row: number[], t: number) {
+    const v = row.map(dec);
+    const h = D.max(...v.map((x) => x.abs())).times(1e-20);
+    const grad = v.map((_, j) => {
+      const up = v.map((x, k) => (k === j ? x.plus(h) : x));
+      const down = v.map((x, k) => (k === j ? x.minus(h) : x));
+      return ref(up, t, 1, 0)
+        .minus(ref(down, t, 1, 0))
+        .div(h.times(2));
+    });
+    return { loss: ref(v, t, 1, 0), grad };
+  }
+
+  for (const row of [
+    [1e308, -1e308, 5e307, 0],
+    [1.7e308, -1.7e308, 1.7e308, -1.7e308, 3],
+    [5e-300, 0, -3e-300, 1e-301],
+  ])
+    it(`[${row}]: finite loss and gradient against the 60-digit reference`, () => {
+      const got = sphericalZLoss(row, [0]);
+      const want = refWithGrad(row, 0);
+      expect(relError(got.loss as number, want.loss)).toBeLessThan(1e-14);
+      const scale = D.max(...want.grad.map((g) => g.abs()));
+      got.grad.forEach((g, j) => {
+        expect(Number.isFinite(g)).toBe(true);
+        expect(dec(g).minus(want.grad[j]!).abs().div(scale).toNumber()).toBeLessThan(1e-13);
+      });
+    });
 });

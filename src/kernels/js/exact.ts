@@ -39,11 +39,19 @@ export function expScaledDiff(a: number, m: number, s: number): number {
   return !Number.isNaN(l) ? e + e * (productError(h, s, z) + l * s) : e;
 }
 
-/** s·(a − m) with a − m and the product error-free, rounded once at the end. */
+/**
+ * s·(a − m) with a − m and the product error-free, rounded once at the end.
+ * When a − m overflows (finite a and m of opposite signs near ±1.8e308) it is
+ * taken as 2·s·(a/2 − m/2): the halves are exact there (|a|, |m| > 2^970), so a
+ * temperature s < 1 still gets its finite result, and s = 1 rounds to −∞ as it
+ * should — never ∞ − ∞ (issue 15).
+ */
 export function scaledDiff(a: number, m: number, s: number): number {
   const h = a - m;
   const t = h - a;
   const l = a - (h - t) + (-m - t);
+  if (Number.isNaN(l) && Number.isFinite(a) && Number.isFinite(m))
+    return 2 * scaledDiff(a / 2, m / 2, s);
   if (s === 1) return !Number.isNaN(l) ? h + l : h;
   const z = h * s;
   return !Number.isNaN(l) ? z + (productError(h, s, z) + l * s) : z;

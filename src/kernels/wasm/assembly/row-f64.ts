@@ -153,10 +153,33 @@ export function logOut64(x: usize, y: usize, n: i32, m: f64, s: f64, L: f64): vo
     const h = f64x2.sub(v, mm);
     const t = f64x2.sub(h, v);
     const l = f64x2.add(f64x2.sub(v, f64x2.sub(h, t)), f64x2.sub(f64x2.neg(mm), t));
-    // l is NaN only where v = −∞ (h = −∞ gives the right −∞ without it).
-    const lc = v128.andnot(l, f64x2.eq(v, NEG_INF));
+    // l is NaN only where h = ±∞: v = −∞ (h = −∞ is then right without l), or v − m
+    // overflowed for a finite v (|v|, |m| near 1.8e308): those lanes are redone below.
+    const lc = v128.and(l, f64x2.eq(l, l));
     storeAt(y, i, n, f64x2.sub(f64x2.add(f64x2.mul(h, ss), f64x2.mul(lc, ss)), ll));
+    if (v128.any_true(v128.andnot(f64x2.ne(l, l), f64x2.eq(v, NEG_INF)))) {
+      // from v's lanes: y may be x (in place), already overwritten
+      const v0 = f64x2.extract_lane(v, 0);
+      const v1 = f64x2.extract_lane(v, 1);
+      if (v0 != -Infinity) store<f64>(y + (<usize>i << 3), overflowedDiff(v0, m, s) - L);
+      if (v1 != -Infinity && i + 1 < n) store<f64>(y + (<usize>i << 3), overflowedDiff(v1, m, s) - L, 8);
+    }
   }
+}
+
+/**
+ * s·(v − m) where v − m overflows (issue 15): 2·s·(v/2 − m/2), the halves exact
+ * (|v|, |m| > 2^970 there) and their difference finite, so a temperature s < 1
+ * keeps its finite result and s = 1 rounds to −∞ — never ∞ − ∞. As the JS
+ * reference's scaledDiff.
+ */
+function overflowedDiff(v: f64, m: f64, s: f64): f64 {
+  const a = v * 0.5;
+  const b = m * 0.5;
+  const h = a - b;
+  const t = h - a;
+  const l = a - (h - t) + (-b - t);
+  return 2 * (h * s + l * s);
 }
 
 /** e^(s·(a − b)) with a − b exact, a ≤ b finite (scalar). */
