@@ -17,7 +17,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderMarkdown } from './lib/report.js';
 
-const GROUPS = ['limits', 'softmax', 'softmax-relaxed', 'losses', 'gemm', 'attention', 'memory'];
+const GROUPS = [
+  'limits',
+  'softmax',
+  'softmax-relaxed',
+  'losses',
+  'gemm',
+  'attention',
+  'calibration',
+  'memory',
+];
 const CASE_TIMEOUT_MS = 15 * 60 * 1000;
 const here = fileURLToPath(new URL('.', import.meta.url));
 const resultsDir = join(here, 'results');

@@ -132,3 +132,40 @@ describe('clipped softmax and margin loss examples', () => {
       expect(l as number).toBeGreaterThan(e.noMargin.loss as number);
   });
 });
+
+describe('spam filter calibration example (SpamAssassin, every 6th message)', () => {
+  it('temperature scaling fitted on a calibration split lowers ECE and NLL on the test split', async () => {
+    const { spamCalibration } = await import('../examples/spam-calibration.js');
+    const r = spamCalibration();
+    expect(r.messages).toBe(1008);
+    expect(r.testAccuracy).toBeGreaterThan(0.9);
+    expect(r.temperature).toBeGreaterThan(1); // the unregularized model is over-confident
+    expect(r.eceAfter).toBeLessThan(r.eceBefore);
+    expect(r.nllAfter).toBeLessThan(r.nllBefore);
+    expect(r.intervalAfter[1]).toBeLessThan(r.eceBefore); // beyond the bootstrap noise
+    expect(r.svgBefore).toContain('ECE');
+  }, 30_000);
+});
+
+describe('calibration tour (the doc examples)', () => {
+  it('says what the doc comments say', async () => {
+    const { calibrationTour } = await import('../examples/calibration-tour.js');
+    const t = calibrationTour();
+    expect(t.msp[0]).toBeCloseTo(Math.exp(2) / (Math.exp(2) + Math.E + 1), 15);
+    expect(t.gap).toBeInstanceOf(Float32Array);
+    expect(Array.from(t.gap, (v) => +v.toFixed(4))).toEqual([0.4205, 0]);
+    expect(t.energy[0]).toBeCloseTo(-Math.log(Math.exp(2) + Math.E + 1), 14);
+    expect(t.h[0]).toBeCloseTo(Math.LN2, 15);
+    expect(t.hp[0]).toBeCloseTo(Math.LN2, 15);
+    expect(t.fit.temperature).toBeGreaterThan(1);
+    expect(t.fit.temperature).toBeCloseTo(2.23, 2);
+    expect(t.ce.ece).toBeCloseTo(0.25, 15);
+    expect(t.svg).toContain('ECE 25.00%');
+    expect(t.ranking).toEqual({ auroc: 0.75, aupr: expect.closeTo(5 / 6, 15), fpr95: 0.5 });
+    expect(Array.from(t.rc.risk)).toEqual([0, 0, 1 / 3, 1 / 4]);
+    expect(t.brier).toBeCloseTo(0.65, 15);
+    // 3 rows, α = 0.25: k = ⌈4·0.75⌉ = 3, the largest of the APS scores 0.7, 0.8, 0.5 → 0.8
+    expect(t.cal.threshold).toBeCloseTo(0.8, 15);
+    expect(Array.from(t.sets.sets)).toEqual([1, 0, 0]);
+  });
+});

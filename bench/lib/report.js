@@ -279,6 +279,18 @@ function lossSection(c, limits) {
   )}`;
 }
 
+function calibrationSection(c) {
+  if (c.failed) return `### ${c.id}\n\nFailed: ${c.failed}\n`;
+  const head =
+    c.kind === 'fit'
+      ? `### fitTemperature ${c.rows} × ${c.classes}, float32: T = ${fixed(c.temperature, 4)}, ${c.passes} passes over the logits, time = ${fixed(c.passesOfTime, 1)} logSumExp passes`
+      : `### auroc on ${c.n} scores: ${fixed(c.ratio, 2)}× a Float64Array sort`;
+  return `${head}\n\n${table(
+    ['candidate', 'median ms', 'rounds'],
+    c.candidates.map((x) => [x.name, ms(x.medianMs), String(x.rounds)]),
+  )}`;
+}
+
 function attentionSection(c, limits) {
   if (c.failed) return `### ${c.id}\n\nFailed: ${c.failed}\n`;
   const peak = limits?.simdPeakGflops;
@@ -486,6 +498,13 @@ pair, forward + backward 14·dim per pair.
 ${group('attention')
   .map((c) => attentionSection(c, limits))
   .join('\n\n')}
+
+## Calibration (issue 17)
+
+fitTemperature's time in passes of softmax-kit's own logSumExp over the same logits
+(target ≤ 12), and auroc against a Float64Array sort of the same scores (target ≤ 1.5×).
+
+${group('calibration').map(calibrationSection).join('\n\n')}
 
 ## Peak memory
 

@@ -1,38 +1,60 @@
 /**
- * entropy(p) = −Σ_i p_i · log p_i (nats) along an axis, with 0·log 0 = 0; the
- * axis is dropped. The input is a probability row (softmax, sparsemax, …
- * outputs); it is not renormalized.
+ * entropy(x) = H(softmax(x/T)) = −Σ_i p_i·log p_i in nats, one per row along the
+ * class `axis` (the axis dropped). By default the input is logits;
+ * `input: 'probabilities'` takes probability rows instead (softmax, sparsemax, …
+ * outputs, not renormalized), with 0·log 0 = 0.
  *
- * Stability: terms with p_i = 0 are skipped (their limit is 0), so sparse
- * distributions (sparsemax, entmax) have finite entropy. The sum is
- * Neumaier-compensated; the error is ≤ 2^−52·Σ|p_i log p_i| + n·2^−53·max|p_i log p_i|.
+ * Stability: from logits, H = log d + Σ_i e^(z_i)·(−z_i) / d with
+ * z_i = (x_i − max)/T ≤ 0 and d = Σ e^(z_i): two non-negative terms, so no
+ * cancellation, the differences exact and the sums Neumaier-compensated
+ * (≤ a few ulp against 60-digit arithmetic). From probabilities, terms with
+ * p_i = 0 are skipped (their limit is 0), so sparse rows have finite entropy;
+ * error ≤ 2^−52·Σ|p log p| + n·2^−53·max|p log p|.
  *
- * Used as an uncertainty score (Shannon 1948) and by the demo to compare the
- * spread of normalizers.
+ * Non-finite policy (logits): NaN row → NaN; fully masked row → 0 (softmax of a
+ * masked row is zeros); c entries +∞ → log c.
+ *
+ * Shannon 1948; as an uncertainty score, e.g. Hendrycks & Gimpel 2017.
+ * Breaking change (issue 17): entropy took probabilities before; now logits.
  *
  * @example
- * entropy([0.5, 0.5]); // Float64Array [0.6931…]  (= ln 2)
- * entropy([1, 0, 0]);  // Float64Array [0]
+ * entropy([0, 0]);                                   // Float64Array [0.6931…]  (= ln 2)
+ * entropy([0.5, 0.5], { input: 'probabilities' });   // Float64Array [0.6931…]
+ * entropy([1, 0, 0], { input: 'probabilities' });    // Float64Array [0]
  */
+import { entropyLogitRows, entropyProbabilityRows } from '../kernels/js/score-rows.js';
 import { prepare, reduceRows } from '../normalizers/row-map.js';
-import type { ArrayInput, FloatArray, RowOptions } from '../tensor/types.js';
+import { SoftmaxKitError } from '../tensor/errors.js';
+import { numberRule, oneOfRule, resolveOptions } from '../tensor/options.js';
+import type { ArrayInput, ResultOf } from '../tensor/types.js';
+import { SCORE_RULES, type TemperatureScoreOptions } from './scores.js';
 
-/** Shannon entropy in nats along `options.axis` (default −1). NaN stays in its row. */
-export function entropy(p: ArrayInput, options: RowOptions = {}): FloatArray {
-  const prep = prepare('entropy', p, options);
-  return reduceRows('entropy', prep, options.out, (x, out, rows, n) => {
-    for (let r = 0; r < rows; r++) {
-      let s = 0;
-      let c = 0;
-      for (let i = r * n; i < (r + 1) * n; i++) {
-        const v = x[i]!;
-        if (v === 0) continue;
-        const term = -v * Math.log(v);
-        const t = s + term;
-        c += Math.abs(s) >= Math.abs(term) ? s - t + term : term - t + s;
-        s = t;
-      }
-      out[r] = s + c;
-    }
-  });
+/** Options of {@link entropy}. */
+export interface EntropyOptions extends TemperatureScoreOptions {
+  /** 'logits' (default: entropy of softmax(x/T)) or 'probabilities' (rows of p; temperature must stay 1). */
+  input?: 'logits' | 'probabilities';
+}
+
+const ENTROPY_RULES = {
+  ...SCORE_RULES,
+  temperature: numberRule({ greaterThan: 0, default: 1 }),
+  input: oneOfRule(['logits', 'probabilities'], 'logits'),
+} as const;
+
+/** Shannon entropy in nats of each row's distribution. NaN stays in its row. */
+export function entropy<X extends ArrayInput>(x: X, options?: EntropyOptions): ResultOf<X> {
+  const o = resolveOptions('entropy', options, ENTROPY_RULES);
+  const p = prepare('entropy', x, o);
+  if (o.input === 'probabilities') {
+    if (o.temperature !== 1)
+      throw new SoftmaxKitError(
+        'INVALID_PARAMETER',
+        `entropy: expected no temperature with input 'probabilities', got ${o.temperature}`,
+      );
+    return reduceRows('entropy', p, o.out, entropyProbabilityRows) as ResultOf<X>;
+  }
+  const s = 1 / o.temperature;
+  return reduceRows('entropy', p, o.out, (a, out, rows, n) =>
+    entropyLogitRows(a, out, rows, n, s),
+  ) as ResultOf<X>;
 }

@@ -38,7 +38,7 @@ function row(name: string, y: ArrayLike<number>, probs: boolean): string {
     sum += y[i]!;
     if (y[i] !== 0) nonzero++;
   }
-  const h = entropy(Float64Array.from(y))[0]!;
+  const h = entropy(Float64Array.from(y), { input: 'probabilities' })[0]!;
   return `  ${name.padEnd(NAME_WIDTH)} ${values}  │ ${sum.toFixed(4).padStart(6)} ${String(nonzero).padStart(4)} ${h.toFixed(3).padStart(7)}`;
 }
 
@@ -90,7 +90,7 @@ export function demoLines(): string[] {
       const part = y.subarray(r * 6, r * 6 + 6);
       let nnz = 0;
       for (const v of part) if (v !== 0) nnz++;
-      return `${String(nnz).padStart(2)} / ${entropy(part)[0]!.toFixed(3)}`;
+      return `${String(nnz).padStart(2)} / ${entropy(part, { input: 'probabilities' })[0]!.toFixed(3)}`;
     });
     out.push(`  ${name.padEnd(NAME_WIDTH)} ${cells.join('    ')}`);
   });

@@ -6,12 +6,15 @@
  */
 import { normalizers } from '../normalizers/registry.js';
 import { SoftmaxKitError } from '../tensor/errors.js';
+import { calibrateCommand, InputFileError } from './calibrate.js';
 import { demoLines } from './demo.js';
 import { plotCommand } from './plot.js';
 
 const USAGE = `usage:
   softmax-kit demo                          every normalizer side by side
   softmax-kit <normalizer> <numbers…> [--option value …]
+  softmax-kit calibrate <file.csv|file.json> [--probabilities] [--bins 15] [--out prefix]
+                                            temperature scaling, ECE/NLL/Brier, reliability diagrams
   softmax-kit plot normalizers <numbers…> [--temperature T …] --out file.svg
 normalizers: ${Object.keys(normalizers).join(', ')}
 example: softmax-kit softmax 1 2 3 --temperature 0.5`;
@@ -33,6 +36,16 @@ export function run(argv: readonly string[], print: (line: string) => void): num
   if (command === 'demo') {
     for (const line of demoLines()) print(line);
     return 0;
+  }
+  if (command === 'calibrate') {
+    try {
+      return calibrateCommand(rest, print, (text) => process.stderr.write(text));
+    } catch (e) {
+      const io = (e as { code?: unknown }).code === 'ENOENT';
+      if (!(e instanceof InputFileError || e instanceof SoftmaxKitError || io)) throw e;
+      print(`softmax-kit calibrate: ${(e as Error).message}`);
+      return 2;
+    }
   }
   if (command === 'plot') return plotCommand(rest, print);
   const entry = (normalizers as Record<string, (typeof normalizers)[keyof typeof normalizers]>)[

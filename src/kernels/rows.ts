@@ -84,3 +84,17 @@ function scatter(
     for (let u = 0; u < t; u++) dst[s + u] = src[u * n + i]!;
   }
 }
+
+/**
+ * The layout's rows as one contiguous row-major array [outer·inner, n], in the
+ * order of the reduced shape: x itself when the axis is already contiguous, else
+ * one gathered copy (for callers that sweep the same rows many times).
+ */
+export function contiguousRows(layout: RowLayout, x: FloatArray): FloatArray {
+  const { outer, n, inner } = layout;
+  if (inner === 1) return x;
+  const rows = scratchLike(x, x.length);
+  for (let o = 0; o < outer; o++)
+    gather(x, rows.subarray(o * n * inner), o * n * inner, n, inner, inner);
+  return rows;
+}

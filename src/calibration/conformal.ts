@@ -1,0 +1,219 @@
+/**
+ * Split conformal prediction sets from softmax probabilities (Vovk et al. 2005;
+ * Angelopoulos & Bates 2021, "A gentle introduction to conformal prediction").
+ * `conformalCalibrate` scores the n calibration rows' true labels and takes
+ *   q̂ = the ⌈(n + 1)(1 − α)⌉-th smallest score   (+∞ when that exceeds n),
+ * `predictionSets` keeps every class whose score is ≤ q̂. If the calibration and
+ * test rows are exchangeable, P(label ∈ set) ≥ 1 − α for a new row — a
+ * finite-sample guarantee, whatever the model (and ≤ 1 − α + 1/(n + 1) without ties).
+ *
+ * Scores s(x, c) of class c in a probability row p:
+ * - 'lac' (least ambiguous classifier; Sadinle et al. 2019): 1 − p_c. Smallest sets.
+ * - 'aps' (adaptive prediction sets; Romano et al. 2020): Σ_{j: p_j ≥ p_c} p_j, the
+ *   mass of the classes at least as probable as c (ties included: the
+ *   non-randomized, conservative form — the guarantee holds, coverage may exceed
+ *   1 − α slightly more).
+ * - 'raps' (regularized APS; Angelopoulos et al. 2021): APS + λ·max(0, rank(c) − kReg),
+ *   rank(c) = #{j: p_j ≥ p_c}; `lambda` (default 0.01) and `kReg` (default 5)
+ *   penalize long tails of unlikely classes.
+ * A set always holds the classes its score admits, which may be none for LAC when
+ * q̂ is small; every method's sets grow monotonically with q̂.
+ *
+ * @example
+ * const cal = conformalCalibrate(calProbs, calLabels, { shape: [n, k], alpha: 0.1, method: 'aps' });
+ * const { sets, sizes } = predictionSets(testProbs, cal, { shape: [m, k] });
+ * // sets[r·k + c] = 1 when class c is in row r's set
+ */
+import { SoftmaxKitError } from '../tensor/errors.js';
+import { integerRule, numberRule, oneOfRule, resolveOptions } from '../tensor/options.js';
+import type { ArrayInput } from '../tensor/types.js';
+import {
+  CLASS_AXIS_RULES,
+  type ClassAxisOptions,
+  type ClassLabels,
+  classLabels,
+  IGNORE_INDEX_RULE,
+  probabilityRows,
+} from './inputs.js';
+
+/** The conformal score: least ambiguous classifier, adaptive prediction sets, regularized APS. */
+export type ConformalMethod = 'lac' | 'aps' | 'raps';
+
+/** The score's parameters. */
+export interface ConformalScoreOptions {
+  /** 'lac' (default), 'aps' or 'raps'. */
+  method?: ConformalMethod;
+  /** RAPS penalty per class beyond kReg, ≥ 0. Default 0.01. */
+  lambda?: number;
+  /** RAPS classes free of penalty, ≥ 0. Default 5. */
+  kReg?: number;
+}
+
+/** Options of {@link conformalCalibrate}. */
+export interface ConformalCalibrateOptions extends ClassAxisOptions, ConformalScoreOptions {
+  /** Miscoverage α in (0, 1): the sets cover ≥ 1 − α. Default 0.1. */
+  alpha?: number;
+  /** A label equal to this is ignored. Default −100. */
+  ignoreIndex?: number;
+}
+
+/** A calibrated threshold with the score that defines it. */
+export interface ConformalCalibration {
+  /** q̂: keep a class when its score is ≤ this (+∞: keep every class). */
+  threshold: number;
+  method: ConformalMethod;
+  alpha: number;
+  lambda: number;
+  kReg: number;
+  /** Calibration rows used. */
+  n: number;
+}
+
+const SCORE_RULES = {
+  method: oneOfRule<ConformalMethod>(['lac', 'aps', 'raps'], 'lac'),
+  lambda: numberRule({ atLeast: 0, default: 0.01 }),
+  kReg: integerRule({ atLeast: 0, default: 5 }),
+} as const;
+
+const CALIBRATE_RULES = {
+  ...CLASS_AXIS_RULES,
+  ...SCORE_RULES,
+  alpha: numberRule({ greaterThan: 0, lessThan: 1, default: 0.1 }),
+  ignoreIndex: IGNORE_INDEX_RULE,
+} as const;
+
+/**
+ * The conformal scores of every class of row p[o, o + n) into `out`. APS/RAPS sort
+ * the row once (O(n log n)) and walk it by groups of equal probability: each
+ * class in a group scores the mass before it plus the group's mass.
+ */
+function rowScores(
+  p: ArrayLike<number>,
+  o: number,
+  n: number,
+  s: Required<ConformalScoreOptions>,
+  out: Float64Array,
+  order: Int32Array,
+): void {
+  if (s.method === 'lac') {
+    for (let c = 0; c < n; c++) out[c] = 1 - p[o + c]!;
+    return;
+  }
+  for (let c = 0; c < n; c++) order[c] = c;
+  order.sort((a, b) => p[o + b]! - p[o + a]! || a - b);
+  let mass = 0;
+  for (let i = 0; i < n; ) {
+    const v = p[o + order[i]!]!;
+    let j = i;
+    while (j < n && p[o + order[j]!] === v) mass += p[o + order[j++]!]!;
+    const penalty = s.method === 'raps' ? s.lambda * Math.max(0, j - s.kReg) : 0;
+    for (let k = i; k < j; k++) out[order[k]!] = mass + penalty;
+    i = j;
+  }
+}
+
+/** q̂ from calibration rows and labels. See the module doc. */
+export function conformalCalibrate(
+  probs: ArrayInput,
+  labels: ClassLabels,
+  options?: ConformalCalibrateOptions,
+): ConformalCalibration {
+  const fn = 'conformalCalibrate';
+  const o = resolveOptions(fn, options, CALIBRATE_RULES);
+  const { x, rows, n } = probabilityRows(fn, probs, o);
+  const t = classLabels(fn, labels, rows, n, o.ignoreIndex);
+  const scores: number[] = [];
+  const row = new Float64Array(n);
+  const order = new Int32Array(n);
+  for (let r = 0; r < rows; r++)
+    if (t[r]! >= 0) {
+      rowScores(x, r * n, n, o, row, order);
+      scores.push(row[t[r]!]!);
+    }
+  const N = scores.length;
+  if (N === 0)
+    throw new SoftmaxKitError(
+      'INVALID_INPUT',
+      `${fn}: expected at least one row whose label is not ignoreIndex, got none of ${rows}`,
+    );
+  const k = Math.ceil((N + 1) * (1 - o.alpha));
+  const sorted = Float64Array.from(scores).sort();
+  const threshold = k > N ? Infinity : sorted[k - 1]!;
+  return { threshold, method: o.method, alpha: o.alpha, lambda: o.lambda, kReg: o.kReg, n: N };
+}
+
+/** Options of {@link predictionSets}: the class axis, and the score when the threshold is a number. */
+export interface PredictionSetsOptions extends ClassAxisOptions, ConformalScoreOptions {}
+
+/** Membership mask (1 = in the set) in the rows' order [rows, classes], and each set's size. */
+export interface PredictionSets {
+  sets: Uint8Array;
+  sizes: Int32Array;
+}
+
+const SETS_RULES = { ...CLASS_AXIS_RULES, ...SCORE_RULES } as const;
+
+/**
+ * The prediction set of every row: the classes whose score is ≤ q̂. `threshold`
+ * is a {@link ConformalCalibration} (its method and parameters are used; the
+ * options may not repeat them) or a number q̂ with the score in the options.
+ */
+export function predictionSets(
+  probs: ArrayInput,
+  threshold: number | ConformalCalibration,
+  options?: PredictionSetsOptions,
+): PredictionSets {
+  const fn = 'predictionSets';
+  const o = resolveOptions(fn, options, SETS_RULES);
+  let q: number;
+  let s: Required<ConformalScoreOptions> = o;
+  if (typeof threshold === 'number') {
+    if (Number.isNaN(threshold))
+      throw new SoftmaxKitError(
+        'NON_FINITE_PARAMETER',
+        `${fn}: expected threshold to be a number, got NaN`,
+      );
+    q = threshold;
+  } else if (
+    threshold !== null &&
+    typeof threshold === 'object' &&
+    typeof threshold.threshold === 'number'
+  ) {
+    const given = options as Record<string, unknown> | undefined;
+    for (const key of ['method', 'lambda', 'kReg'])
+      if (given?.[key] !== undefined)
+        throw new SoftmaxKitError(
+          'INVALID_PARAMETER',
+          `${fn}: expected no '${key}' option with a calibration result (it carries its own), got ${String(given[key])}`,
+        );
+    s = resolveOptions(
+      fn,
+      { method: threshold.method, lambda: threshold.lambda, kReg: threshold.kReg },
+      SCORE_RULES,
+    );
+    q = threshold.threshold;
+    if (Number.isNaN(q))
+      throw new SoftmaxKitError(
+        'NON_FINITE_PARAMETER',
+        `${fn}: expected threshold.threshold to be a number, got NaN`,
+      );
+  } else
+    throw new SoftmaxKitError(
+      'INVALID_PARAMETER',
+      `${fn}: expected threshold to be a number or conformalCalibrate's result, got ${threshold === null ? 'null' : typeof threshold}`,
+    );
+  const { x, rows, n } = probabilityRows(fn, probs, o);
+  const sets = new Uint8Array(rows * n);
+  const sizes = new Int32Array(rows);
+  const row = new Float64Array(n);
+  const order = new Int32Array(n);
+  for (let r = 0; r < rows; r++) {
+    rowScores(x, r * n, n, s, row, order);
+    for (let c = 0; c < n; c++)
+      if (row[c]! <= q) {
+        sets[r * n + c] = 1;
+        sizes[r]!++;
+      }
+  }
+  return { sets, sizes };
+}

@@ -1,0 +1,134 @@
+/**
+ * Temperature scaling (Guo et al. 2017, "On calibration of modern neural
+ * networks"): the T > 0 minimizing the mean negative log-likelihood
+ *   NLL(T) = mean_r [logsumexp(x_r / T) − x_r,label / T]
+ * over the labelled rows, fitted on logits (not probabilities: netcal's path).
+ *
+ * Method: with β = 1/T the NLL is convex (ℓ″(β) = Var_p(x) ≥ 0), so its slope
+ * ℓ′(β) = mean(E_p[x] − x_label) is increasing and has at most one root.
+ * Safeguarded Newton on ℓ′ (Press et al.'s rtsafe): a bracket [lo, hi] with
+ * ℓ′(lo) < 0 < ℓ′(hi) is kept, a Newton step that leaves it or does not halve
+ * the step is replaced by a geometric bisection (a bisection in log T), and an
+ * unbounded side is explored by factors of 4 — so it converges always, and
+ * quadratically near the optimum. Stop: |∂NLL/∂log T| = β·|ℓ′| ≤ 1e-12·β·scale
+ * (scale = mean(|E_p[x − max]| + max − x_label), the size of the slope's terms)
+ * or a bracket 4 ulp wide. Each iteration is one fused pass over the logits
+ * (value, slope and curvature together: src/kernels/js/temperature-rows.ts),
+ * after one pass for the row maxima; `iterations` counts the fused passes
+ * (the first, at T = 1, also gives `nllBefore`).
+ *
+ * Where no finite T > 0 is optimal, the result says so, never NaN or T ≤ 0:
+ * - every label is a row maximum (all correct and no other label logit ties
+ *   above): the NLL decreases to its limit as T → 0: `temperature: 0`,
+ *   `nll` = mean log(ties at the max) (0 without ties);
+ * - ℓ′(0⁺) ≥ 0 (the labels' logits lie at or below their rows' means on
+ *   average): the NLL decreases as T → ∞: `temperature: Infinity`,
+ *   `nll` = mean log(unmasked classes), the uniform distribution's.
+ *
+ * Masks: −∞ logits are classes with probability 0 at every T. A row whose label
+ * is masked, or which holds NaN or +∞, cannot be fitted and throws
+ * INVALID_INPUT naming it (ignore it with `ignoreIndex`).
+ *
+ * @example
+ * const logits = [4, 0, 0, 0, 4, 0, 4, 0, 0, 0, 0, 4];
+ * const fit = fitTemperature(logits, [0, 1, 1, 2], { shape: [4, 3] });
+ * fit.temperature; // ≈ 2.23: these logits are over-confident (one of four rows is wrong)
+ */
+import { temperatureRowStats, temperatureSums } from '../kernels/js/temperature-rows.js';
+import { SoftmaxKitError } from '../tensor/errors.js';
+import { integerRule, resolveOptions } from '../tensor/options.js';
+import type { ArrayInput } from '../tensor/types.js';
+import {
+  CLASS_AXIS_RULES,
+  type ClassAxisOptions,
+  type ClassLabels,
+  classLabels,
+  classRows,
+  IGNORE_INDEX_RULE,
+} from './inputs.js';
+
+/** Options of {@link fitTemperature}. */
+export interface FitTemperatureOptions extends ClassAxisOptions {
+  /** A label equal to this is ignored. Default −100. */
+  ignoreIndex?: number;
+  /** Most fused passes before giving up on the tolerance (the best T so far is returned). Default 100. */
+  maxIterations?: number;
+}
+
+/** The fitted temperature and the mean NLL at it and at T = 1. */
+export interface TemperatureFit {
+  /** The optimal T > 0; 0 or Infinity when the optimum is that limit (see the doc). */
+  temperature: number;
+  /** Mean NLL of softmax(x/T) at the fitted T. */
+  nll: number;
+  /** Mean NLL at T = 1. */
+  nllBefore: number;
+  /** Fused passes over the logits (one more pass found the row maxima). */
+  iterations: number;
+}
+
+const RULES = {
+  ...CLASS_AXIS_RULES,
+  ignoreIndex: IGNORE_INDEX_RULE,
+  maxIterations: integerRule({ atLeast: 1, default: 100 }),
+} as const;
+
+const EPS = 2 ** -52;
+
+/** Fit the temperature of logits to class labels. See the module doc for the method and limits. */
+export function fitTemperature(
+  logits: ArrayInput,
+  labels: ClassLabels,
+  options?: FitTemperatureOptions,
+): TemperatureFit {
+  const fn = 'fitTemperature';
+  const o = resolveOptions(fn, options, RULES);
+  const { x, rows, n } = classRows(fn, 'logits', logits, o);
+  const t = classLabels(fn, labels, rows, n, o.ignoreIndex);
+  const { stats, bad } = temperatureRowStats(x, rows, n, t);
+  if (bad >= 0)
+    throw new SoftmaxKitError(
+      'INVALID_INPUT',
+      `${fn}: expected finite logits with an unmasked label in every labelled row, got row ${bad} (NaN, +∞, or its label's logit −∞; ignore it with ignoreIndex)`,
+    );
+  const N = stats.count;
+  if (N === 0)
+    throw new SoftmaxKitError(
+      'INVALID_INPUT',
+      `${fn}: expected at least one row whose label is not ignoreIndex, got none of ${rows}`,
+    );
+  const at = (beta: number) => temperatureSums(x, rows, n, t, stats, beta);
+  const first = at(1);
+  const nllBefore = first.nll / N;
+  if (stats.gapSum === 0)
+    return { temperature: 0, nll: stats.logTiesSum / N, nllBefore, iterations: 1 };
+  if (stats.slopeAtZero >= 0)
+    return { temperature: Infinity, nll: stats.logFiniteSum / N, nllBefore, iterations: 1 };
+
+  let lo = 0;
+  let hi = Infinity;
+  let beta = 1;
+  let cur = first;
+  let iterations = 1;
+  let step = Infinity;
+  let stepBefore = Infinity;
+  while (iterations < o.maxIterations) {
+    if (Math.abs(cur.slope) <= 1e-12 * cur.scale) break;
+    if (cur.slope < 0) lo = beta;
+    else hi = beta;
+    if (hi < Infinity && hi - lo <= 4 * EPS * hi) break;
+    const newton = cur.curvature > 0 ? beta - cur.slope / cur.curvature : Number.NaN;
+    let next: number;
+    if (newton > lo && newton < hi && Math.abs(newton - beta) <= 0.5 * Math.abs(stepBefore))
+      next = newton;
+    else if (hi === Infinity) next = beta * 4;
+    else if (lo === 0) next = beta / 4;
+    else next = Math.sqrt(lo) * Math.sqrt(hi);
+    stepBefore = step;
+    step = next - beta;
+    beta = next;
+    cur = at(beta);
+    iterations++;
+  }
+  return { temperature: 1 / beta, nll: cur.nll / N, nllBefore, iterations };
+}
