@@ -114,7 +114,8 @@ function summary(y: Float64Array, distribution: boolean): string {
     if (v !== 0 && v !== Number.NEGATIVE_INFINITY) support++;
   }
   const parts = [`sum ${fmt(sum, 4)}`, `support ${support} of ${y.length}`];
-  if (distribution) parts.push(`entropy ${fmt(entropy(y)[0]!, 3)} nats`);
+  if (distribution)
+    parts.push(`entropy ${fmt(entropy(y, { input: 'probabilities' })[0]!, 3)} nats`);
   return parts.join(' · ');
 }
 

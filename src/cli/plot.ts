@@ -90,7 +90,7 @@ function panel(
     if (Number.isFinite(v)) sum += v;
     if (v !== 0 && v !== Number.NEGATIVE_INFINITY) support++;
   }
-  const h = distribution ? ` · H ${entropy(y, {})[0]!.toFixed(3)}` : '';
+  const h = distribution ? ` · H ${entropy(y, { input: 'probabilities' })[0]!.toFixed(3)}` : '';
   c.text(44, H - 4, `sum ${sum.toFixed(3)} · support ${support}/${y.length}${h}`, 10);
   return c.toString().replace(/<title>[^<]*<\/title>/, `<title>${name}: ${values}</title>`);
 }

@@ -144,6 +144,12 @@ describe.skipIf(!haveBrowser)('the playground in headless Chromium', () => {
     );
     const y = f('sparsemax', x3);
     expect(caption).toContain(`support ${y.filter((v) => v > 0).length} of 6`);
+    // softmax's entropy in nats, −Σ p ln p
+    const p = f('softmax', x3);
+    const h = p.reduce((a, v) => a - v * Math.log(v), 0);
+    expect(
+      await page.textContent('#panel-normalizers [data-chart="softmax"] figcaption'),
+    ).toContain(`entropy ${h.toFixed(3)} nats`);
 
     // dragging bar 2 to the top of the editor sets logit 2 to the chart's highest value
     const box = (await page.locator('[data-chart="logits"] svg').boundingBox())!;

@@ -53,6 +53,10 @@ describe('softmax-kit plot normalizers', () => {
     expect(t.get('softmax')).toBe(three(softmax(x)));
     expect(t.get('sparsemax')).toBe(three(sparsemax(x)));
     expect(t.get('entmax')).toBe(three(entmax(x, { alpha: 1.25 })));
+    // softmax's entropy in nats, −Σ p ln p, in its panel's summary line
+    const p = softmax(x);
+    const h = p.reduce((a, v) => a - v * Math.log(v), 0);
+    expect(svg).toContain(`support 4/4 · H ${h.toFixed(3)}`);
     // sparsemax of (4, 2, 1, −2) is (1, 0, 0, 0): one bar of full height, three of none
     expect(t.get('sparsemax')).toBe('1.000 0.000 0.000 0.000');
   });
