@@ -225,3 +225,78 @@ export function hbars(
     ],
   });
 }
+
+/** A reliability diagram from a bins table: accuracy bars over the confidence bins, the diagonal. */
+export function reliability(
+  bins: readonly {
+    lower: number;
+    upper: number;
+    count: number;
+    confidence: number;
+    accuracy: number;
+  }[],
+  o: { width: number; color: string; description: string; label: string },
+) {
+  const full = bins.filter((b) => b.count > 0);
+  return Plot.plot({
+    width: o.width,
+    height: o.width,
+    marginLeft: 44,
+    marginBottom: 40,
+    style: FONT,
+    ariaLabel: o.label,
+    ariaDescription: o.description,
+    x: { domain: [0, 1], label: 'confidence →', grid: true },
+    y: { domain: [0, 1], label: '↑ accuracy', grid: true },
+    marks: [
+      Plot.rectY(full, {
+        x1: 'lower',
+        x2: 'upper',
+        y: 'accuracy',
+        fill: o.color,
+        fillOpacity: 0.8,
+        inset: 0.5,
+      }),
+      // the gap from the bin's mean confidence to its accuracy
+      Plot.link(full, {
+        x1: (b) => (b.lower + b.upper) / 2,
+        x2: (b) => (b.lower + b.upper) / 2,
+        y1: 'accuracy',
+        y2: 'confidence',
+        stroke: '#b3261e',
+        strokeWidth: 2,
+      }),
+      Plot.line(
+        [
+          [0, 0],
+          [1, 1],
+        ],
+        { stroke: '#555', strokeDasharray: '4,3' },
+      ),
+    ],
+  });
+}
+
+/** The colours of {@link curves}' series, in order. */
+export const SERIES_COLORS = [FAMILY_COLOR.dense, FAMILY_COLOR.sparse, FAMILY_COLOR.rectified];
+
+/** Lines y(x) for a few named series (risk–coverage curves), coloured by SERIES_COLORS. */
+export function curves(
+  series: { name: string; x: ArrayLike<number>; y: ArrayLike<number> }[],
+  o: { width: number; xLabel: string; yLabel: string; description: string; label: string },
+) {
+  const data = series.flatMap((s) => Array.from(s.x, (x, i) => ({ name: s.name, x, y: s.y[i]! })));
+  return Plot.plot({
+    width: o.width,
+    height: o.width,
+    marginLeft: 44,
+    marginBottom: 40,
+    style: FONT,
+    ariaLabel: o.label,
+    ariaDescription: o.description,
+    x: { domain: [0, 1], label: o.xLabel, grid: true },
+    y: { label: o.yLabel, grid: true, nice: true, zero: true },
+    color: { domain: series.map((s) => s.name), range: SERIES_COLORS },
+    marks: [Plot.line(data, { x: 'x', y: 'y', stroke: 'name', strokeWidth: 2 }), Plot.ruleY([0])],
+  });
+}

@@ -5,6 +5,7 @@
  */
 import { initWasm } from 'softmax-kit';
 import { attentionTab } from './attention.js';
+import { calibrationTab } from './calibration.js';
 import { normalizersTab } from './normalizers.js';
 import { speedTab } from './speed.js';
 import { el } from './ui.js';
@@ -16,7 +17,7 @@ export interface Tab {
   mount(panel: HTMLElement): void;
 }
 
-const TABS: Tab[] = [normalizersTab, attentionTab, speedTab];
+const TABS: Tab[] = [normalizersTab, attentionTab, calibrationTab, speedTab];
 
 function start(): void {
   const list = document.getElementById('tabs')!;

@@ -15,11 +15,12 @@ import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { attention, normalizers } from 'softmax-kit';
+import { attention, calibrationError, fitTemperature, normalizers, softmax } from 'softmax-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPlayground } from '../../playground/build.mjs';
 import { servePlayground } from '../../playground/serve.mjs';
 import { DIM, example } from '../../playground/src/attention.js';
+import { exampleData } from '../../playground/src/calibration.js';
 
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const haveBrowser = existsSync(executablePath);
@@ -102,10 +103,10 @@ describe.skipIf(!haveBrowser)('the playground in headless Chromium', () => {
       ))!,
     );
 
-  it('is cross-origin isolated from the static server, with three labelled tabs', async () => {
+  it('is cross-origin isolated from the static server, with its labelled tabs', async () => {
     expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true);
     const tabs = await page.$$eval('[role="tab"]', (b) => b.map((t) => t.textContent));
-    expect(tabs).toEqual(['Normalizers', 'Attention', 'Speed']);
+    expect(tabs).toEqual(['Normalizers', 'Attention', 'Calibration', 'Speed']);
   });
 
   it('Normalizers: the outputs are the registry’s on x / T, and follow the controls', async () => {
@@ -219,6 +220,59 @@ describe.skipIf(!haveBrowser)('the playground in headless Chromium', () => {
         logForget: new Float64Array(n).fill(Math.log(0.8)),
       }).out,
     );
+  });
+
+  it('Calibration: the fitted T and the ECEs are the library’s, for the example and a CSV file', async () => {
+    await open('calibration');
+    const shownT = async () =>
+      Number(await page.getAttribute('[data-temperature]', 'data-temperature'));
+    const ece = async (which: string) =>
+      Number(await page.getAttribute(`[data-chart="reliability-${which}"] .values`, 'data-ece'));
+    const check = async (d: {
+      logits: Float64Array;
+      labels: Int32Array;
+      rows: number;
+      classes: number;
+    }) => {
+      const shape = [d.rows, d.classes];
+      const fit = fitTemperature(d.logits, d.labels, { shape });
+      expect(await shownT()).toBe(fit.temperature);
+      const before = calibrationError(softmax(d.logits, { shape }), d.labels, { shape, bins: 15 });
+      expect(await ece('before')).toBe(before.ece);
+      const after = softmax(d.logits, { shape, temperature: fit.temperature });
+      expect(await ece('after')).toBe(calibrationError(after, d.labels, { shape, bins: 15 }).ece);
+      return fit.temperature;
+    };
+    // the example is overconfident by 2.5: the fit finds about 2.5
+    expect(Math.abs((await check(exampleData(2.5, 7))) - 2.5)).toBeLessThan(0.25);
+    await page.screenshot({ path: `${shots}/calibration.png`, fullPage: true });
+    await setControl(page, 'overconfidence', 1.5);
+    expect(Math.abs((await check(exampleData(1.5, 7))) - 1.5)).toBeLessThan(0.2);
+
+    // a CSV file: label,logit1,logit2,… with a header
+    const rows = [
+      [0, 3, 0, -1],
+      [1, 2.5, 0.5, 0],
+      [0, 4, 1, 0],
+      [2, 0, 3, 0.5],
+      [2, 1, 0, 2],
+      [1, 0, 2.5, 1],
+    ];
+    const csv = `label,a,b,c\n${rows.map((r) => r.join(',')).join('\n')}\n`;
+    await page.setInputFiles('[data-control="csv"]', {
+      name: 'six.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(csv),
+    });
+    await page.waitForFunction(() =>
+      document.getElementById('calibration-data')?.textContent?.includes('six.csv'),
+    );
+    await check({
+      logits: Float64Array.from(rows.flatMap((r) => r.slice(1))),
+      labels: Int32Array.from(rows, (r) => r[0]!),
+      rows: rows.length,
+      classes: 3,
+    });
   });
 
   it('Speed: runs every implementation, with worker threads started on the isolated page', async () => {
