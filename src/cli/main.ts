@@ -15,7 +15,7 @@ const USAGE = `usage:
   softmax-kit <normalizer> <numbers…> [--option value …]
   softmax-kit calibrate <file.csv|file.json> [--probabilities] [--bins 15] [--out prefix]
                                             temperature scaling, ECE/NLL/Brier, reliability diagrams
-  softmax-kit plot normalizers <numbers…> [--temperature T …] --out file.svg
+  softmax-kit plot <normalizers <numbers…> | calibration <file>> [--option value …] --out file.svg
 normalizers: ${Object.keys(normalizers).join(', ')}
 example: softmax-kit softmax 1 2 3 --temperature 0.5`;
 

@@ -1,7 +1,9 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { calibrationError } from '../../src/calibration/calibration-error.js';
+import { fitTemperature } from '../../src/calibration/temperature.js';
 import { run } from '../../src/cli/main.js';
 import { entmax } from '../../src/normalizers/entmax.js';
 import { normalizers } from '../../src/normalizers/registry.js';
@@ -91,5 +93,56 @@ describe('softmax-kit plot normalizers', () => {
     ]);
     expect(bad.code).toBe(2);
     expect(bad.text).toMatch(/entmax: expected alpha/);
+  });
+});
+
+describe('softmax-kit plot calibration', () => {
+  // 40 rows of 3 classes: the label is the largest logit's class, but every fifth row's is not
+  const rows: number[][] = [];
+  for (let r = 0; r < 40; r++) {
+    const z = [Math.sin(r), Math.cos(1.3 * r), 0.5 * Math.sin(0.7 * r + 1)];
+    rows.push([r % 5 === 0 ? (r + 1) % 3 : z.indexOf(Math.max(...z)), ...z.map((v) => 3 * v)]);
+  }
+  const file = join(dir, 'data.csv');
+  writeFileSync(file, `label,a,b,c\n${rows.map((r) => r.join(',')).join('\n')}\n`);
+
+  it('draws the diagrams before and after the fitted temperature, and the risk–coverage curve', () => {
+    const out = join(dir, 'calibration.svg');
+    const { code, text } = capture(['plot', 'calibration', file, '--bins', '5', '--out', out]);
+    expect(text).toBe(`wrote ${out}`);
+    expect(code).toBe(0);
+    const svg = readFileSync(out, 'utf8');
+    const shape = [40, 3];
+    const logits = Float64Array.from(rows.flatMap((r) => r.slice(1)));
+    const labels = Int32Array.from(rows, (r) => r[0]!);
+    const fit = fitTemperature(logits, labels, { shape });
+    expect(Number.isFinite(fit.temperature) && fit.temperature > 0).toBe(true);
+    expect(svg).toContain(`After (T = ${fit.temperature.toPrecision(4)})`);
+    const ece = (T: number) => {
+      const p = softmax(
+        logits.map((v) => v / T),
+        { shape },
+      );
+      return calibrationError(p, labels, { shape, bins: 5 }).ece.toFixed(4);
+    };
+    expect(svg).toContain(`ECE ${ece(1)} → ${ece(fit.temperature)}`);
+    expect(svg.match(/<svg /g)?.length).toBe(4); // the grid and its three charts
+    expect(svg).toContain('Risk–coverage (AURC');
+  });
+
+  it('names a missing file and an unknown option', () => {
+    const missing = capture([
+      'plot',
+      'calibration',
+      join(dir, 'none.csv'),
+      '--out',
+      join(dir, 'n.svg'),
+    ]);
+    expect(missing.code).toBe(2);
+    expect(missing.text).toContain('none.csv');
+    expect(capture(['plot', 'calibration', file, '--bin', '5', '--out', 'x.svg']).text).toContain(
+      "unknown option '--bin'",
+    );
+    expect(capture(['plot', 'calibration', file]).text).toContain('expected --out');
   });
 });
