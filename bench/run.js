@@ -25,6 +25,7 @@ const GROUPS = [
   'gemm',
   'attention',
   'calibration',
+  'sampling',
   'memory',
 ];
 const CASE_TIMEOUT_MS = 15 * 60 * 1000;

@@ -170,6 +170,43 @@ export { type SsmaxOptions, ssmax, ssmaxVjp } from './normalizers/ssmax.js';
 export { gumbel, uniform } from './random/noise.js';
 export { normal } from './random/normal.js';
 export { philox4x32 } from './random/philox.js';
+export {
+  allowedTokensFilter,
+  type ChainOptions,
+  createSampler,
+  DEFAULT_ORDER,
+  type DryOptions,
+  dryPenalty,
+  epsilonFilter,
+  etaFilter,
+  type FilterRowOptions,
+  type History,
+  type LogitsInput,
+  logitBias,
+  type MinKeepOptions,
+  minPFilter,
+  noRepeatNgram,
+  type PenaltyOptions,
+  penalize,
+  type SampleOptions,
+  type SampleResult,
+  type Sampler,
+  type SamplerOptions,
+  type SamplingStep,
+  type SoftmaxTopKOptions,
+  type SoftmaxTopKResult,
+  type SpeculativeOptions,
+  type SpeculativeResult,
+  sample,
+  softmaxTopK,
+  speculativeAccept,
+  type TensorLike,
+  topKFilter,
+  topNSigmaFilter,
+  topPFilter,
+  typicalFilter,
+  xtcFilter,
+} from './sampling/index.js';
 export { SoftmaxKitError, type SoftmaxKitErrorCode } from './tensor/errors.js';
 export type {
   ArrayInput,

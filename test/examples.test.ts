@@ -7,6 +7,8 @@ import {
   SHARP_LOGIT,
 } from '../examples/adaptive-temperature.js';
 import { attentionNormalizers } from '../examples/attention-normalizers.js';
+import { decodeLoop } from '../examples/decode-loop.js';
+import { namesExample } from '../examples/names.js';
 import { normalizerTour } from '../examples/normalizers.js';
 import { quickstart } from '../examples/quickstart.js';
 import { clippedSoftmaxExamples, marginLossExamples } from '../examples/softmax-variants.js';
@@ -167,5 +169,26 @@ describe('calibration tour (the doc examples)', () => {
     // 3 rows, α = 0.25: k = ⌈4·0.75⌉ = 3, the largest of the APS scores 0.7, 0.8, 0.5 → 0.8
     expect(t.cal.threshold).toBeCloseTo(0.8, 15);
     expect(Array.from(t.sets.sets)).toEqual([1, 0, 0]);
+  });
+});
+
+describe('sampling examples', () => {
+  it('the decode loop is reproducible and reports log-probabilities of the final distribution', () => {
+    const a = decodeLoop();
+    expect(decodeLoop().tokens).toEqual(a.tokens);
+    expect(a.lines.length).toBe(16);
+    for (const lp of a.logprobs) {
+      expect(lp).toBeLessThanOrEqual(0);
+      expect(lp).toBeGreaterThan(Math.log(1e-3)); // top-k 6 + top-p 0.9 never keep a token that unlikely
+    }
+  });
+  it('the names model learns (held-out NLL well below uniform) and generates new names', () => {
+    const r = namesExample();
+    expect(r.names).toBe(4951);
+    expect(r.heldOutNll).toBeLessThan(0.7 * r.uniformNll);
+    expect(r.heldOutNll).toBeGreaterThan(1); // a trigram table cannot be that sure of a name it never saw
+    expect(r.newNames).toBeGreaterThan(0);
+    expect(r.newNames).toBeLessThan(r.generated.length);
+    for (const name of r.generated) expect(name).toMatch(/^[a-z' -]*$/);
   });
 });

@@ -390,6 +390,50 @@ function skippedNotes(results) {
   return [...notes].map((s) => `- ${s}`).join('\n') || '- nothing';
 }
 
+/**
+ * The sampling cases: the default chain (÷ softmax-kit's sample; the softmax floor's
+ * column is the chain's median ÷ one softmax of the same logits) and softmaxTopK per k.
+ */
+function samplingSection(cases) {
+  if (cases.length === 0) return 'Not run.';
+  const kitChain = 'softmax-kit sample (default chain)';
+  const floorName = 'softmax-kit softmax of the logits (floor)';
+  return cases
+    .map((c) => {
+      if (c.failed) return `### ${c.id}\n\nFailed: ${c.failed}\n`;
+      if (c.kind === 'chain') {
+        const kit = c.candidates.find((x) => x.name === kitChain)?.medianMs;
+        const floor = c.candidates.find((x) => x.name === floorName)?.medianMs;
+        return `### default chain on ${c.rows} × ${c.n} logits (sample ÷ softmax floor: ${ratio(kit / floor)})\n\n${table(
+          ['candidate', 'median ms', '÷ softmax-kit sample', 'rounds'],
+          c.candidates.map((x) => [
+            x.name,
+            ms(x.medianMs),
+            ratio(x.medianMs / kit),
+            String(x.rounds),
+          ]),
+        )}`;
+      }
+      return c.tables
+        .map((t) => {
+          const kit = t.candidates.find((x) => x.name.startsWith('softmax-kit'))?.medianMs;
+          return `### softmaxTopK ${c.rows} × ${c.n}, k = ${t.k}\n\n${table(
+            ['candidate', 'median ms', '÷ softmax-kit', 'same indices', 'max rel. error', 'rounds'],
+            t.candidates.map((x) => [
+              x.name,
+              ms(x.medianMs),
+              ratio(x.medianMs / kit),
+              String(x.sameIndices),
+              sci(x.maxRelError),
+              String(x.rounds),
+            ]),
+          )}`;
+        })
+        .join('\n\n');
+    })
+    .join('\n\n');
+}
+
 export function renderMarkdown(results) {
   const { meta, cases } = results;
   const limits = cases.limits;
@@ -505,6 +549,10 @@ fitTemperature's time in passes of softmax-kit's own logSumExp over the same log
 (target ≤ 12), and auroc against a Float64Array sort of the same scores (target ≤ 1.5×).
 
 ${group('calibration').map(calibrationSection).join('\n\n')}
+
+## Sampling (Float32)
+
+${samplingSection(group('sampling'))}
 
 ## Peak memory
 

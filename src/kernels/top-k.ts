@@ -21,7 +21,7 @@
  * Error: the sum is within ~2 ulp of the exact Σ e^(x_i − ref) (each term
  * e^(x_i − ref) by expDiff, < 1 ulp), so a probability from it is within ~4 ulp.
  */
-import { addCompensated, expDiff } from './js/exact.js';
+import { expDiff } from './js/exact.js';
 
 /** How far the online reference may lag the true max (natural-log units). */
 const ONLINE_LAG = 64;
@@ -61,7 +61,10 @@ export function newTopKState(k: number): TopKState {
 /**
  * One pass over x[o .. o + n): the k largest entries (k ≤ state's capacity)
  * into `st.values`/`st.indices` (indices relative to o), and the online
- * normalizer of the row into `st.ref`, `st.sum + st.comp`.
+ * normalizer of the row into `st.ref`, `st.sum + st.comp`. With
+ * `normalize = false` the normalizer is skipped (ref −∞, sum 0): a selection
+ * pass with no exp, for callers that only need the k largest (the samplers'
+ * top-k cut); `nan` and `posInf` are counted either way.
  */
 export function topKRow(
   x: ArrayLike<number>,
@@ -69,22 +72,29 @@ export function topKRow(
   n: number,
   k: number,
   st: TopKState,
+  normalize = true,
 ): void {
+  if (!normalize) {
+    selectRow(x, o, n, k, st);
+    return;
+  }
   const { values, indices } = st;
   let count = 0;
   let ref = Number.NEGATIVE_INFINITY;
   let lagLimit = Number.NEGATIVE_INFINITY;
   let nan = 0;
   let posInf = 0;
-  st.sum = 0;
-  st.comp = 0;
+  // the compensated sum in locals (not st's fields) so the loop stays in registers
+  let sum = 0;
+  let comp = 0;
+  let last = k === 0 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY; // values[k − 1] once full
   for (let i = 0; i < n; i++) {
     const v = x[o + i]!;
     if (Number.isNaN(v)) {
       nan++;
       continue;
     }
-    if (count < k || v > values[count - 1]!) {
+    if (count < k || v > last) {
       let j = count < k ? count++ : count - 1;
       while (j > 0 && values[j - 1]! < v) {
         values[j] = values[j - 1]!;
@@ -93,6 +103,7 @@ export function topKRow(
       }
       values[j] = v;
       indices[j] = i;
+      if (count === k) last = values[k - 1]!;
     }
     if (v === Number.POSITIVE_INFINITY) {
       posInf++;
@@ -102,16 +113,60 @@ export function topKRow(
     if (v > lagLimit) {
       if (ref !== Number.NEGATIVE_INFINITY) {
         const f = expDiff(ref, v);
-        st.sum *= f;
-        st.comp *= f;
+        sum *= f;
+        comp *= f;
       }
       ref = v;
       lagLimit = v + ONLINE_LAG;
     }
-    addCompensated(st, expDiff(v, ref));
+    const e = expDiff(v, ref);
+    const t = sum + e;
+    comp += sum >= e ? sum - t + e : e - t + sum; // Neumaier: both terms are ≥ 0
+    sum = t;
   }
+  st.sum = sum;
+  st.comp = comp;
   st.count = count;
   st.ref = ref;
+  st.nan = nan;
+  st.posInf = posInf;
+}
+
+/**
+ * The selection half of {@link topKRow} alone: one compare per entry against the
+ * buffer's last value while the buffer is full (NaN and +∞ are told apart only
+ * off that path), so the pass costs little more than reading the row.
+ */
+function selectRow(x: ArrayLike<number>, o: number, n: number, k: number, st: TopKState): void {
+  const { values, indices } = st;
+  let count = 0;
+  let nan = 0;
+  let posInf = 0;
+  let last = k === 0 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY; // values[k − 1] once full
+  for (let i = 0; i < n; i++) {
+    const v = x[o + i]!;
+    if (v < last && count === k) continue; // the common case: below the buffer
+    if (Number.isNaN(v)) {
+      nan++;
+      continue;
+    }
+    if (v === Number.POSITIVE_INFINITY) posInf++;
+    if (count < k || v > last) {
+      let j = count < k ? count++ : count - 1;
+      while (j > 0 && values[j - 1]! < v) {
+        values[j] = values[j - 1]!;
+        indices[j] = indices[j - 1]!;
+        j--;
+      }
+      values[j] = v;
+      indices[j] = i;
+      if (count === k) last = values[k - 1]!;
+    }
+  }
+  st.count = count;
+  st.ref = Number.NEGATIVE_INFINITY;
+  st.sum = 0;
+  st.comp = 0;
   st.nan = nan;
   st.posInf = posInf;
 }

@@ -69,3 +69,41 @@ describe('topKRow', () => {
     expect([st.indices[0], st.ref, st.sum + st.comp]).toEqual([1, 1.7e308, 1]);
   });
 });
+
+describe('topKRow without the normalizer', () => {
+  it('selects and counts exactly as with it', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.integer({ min: -3, max: 3 }),
+            fc.double(),
+            fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY),
+          ),
+          { maxLength: 60 },
+        ),
+        fc.integer({ min: 0, max: 20 }),
+        (x, k) => {
+          const a = newTopKState(k);
+          const b = newTopKState(k);
+          topKRow(x, 0, x.length, k, a);
+          topKRow(x, 0, x.length, k, b, false);
+          expect([b.count, b.nan, b.posInf, b.ref, b.sum]).toEqual([
+            a.count,
+            a.nan,
+            a.posInf,
+            -Infinity,
+            0,
+          ]);
+          expect(Array.from(b.values.subarray(0, b.count))).toEqual(
+            Array.from(a.values.subarray(0, a.count)),
+          );
+          expect(Array.from(b.indices.subarray(0, b.count))).toEqual(
+            Array.from(a.indices.subarray(0, a.count)),
+          );
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+});

@@ -1,0 +1,394 @@
+/**
+ * The sampling chain of one row: the steps of `order` applied in turn to a row
+ * that is read, never copied whole. Steps before the first truncation (bias,
+ * penalties, DRY, n-gram bans) touch only their tokens and are kept as overrides
+ * beside the untouched row; the first truncation turns the row into a candidate
+ * list (src/kernels/sampling-candidates.ts) and every later step works on that
+ * list only. When the first truncation is top-k, the list comes from one
+ * selection pass over the row (topKRow with no exp) and one compare pass — so
+ * the default chain reads the vocabulary twice and never exponentiates it.
+ */
+import {
+  type Candidates,
+  gatherAtLeast,
+  gatherRow,
+  keepWhere,
+  probabilities,
+} from '../kernels/sampling-candidates.js';
+import {
+  cutEpsilon,
+  cutEta,
+  cutMinP,
+  cutTopK,
+  cutTopNSigma,
+  cutTopP,
+  cutTypical,
+  cutXtc,
+} from '../kernels/sampling-cuts.js';
+import { kthLargest } from '../kernels/sampling-select.js';
+import { type TopKState, topKRow } from '../kernels/top-k.js';
+import { SoftmaxKitError } from '../tensor/errors.js';
+import { positiveInfinity } from './filter-rows.js';
+import { type Bias, checkBias, type Histories, historyOf } from './options.js';
+import {
+  applyBias,
+  applyDry,
+  applyNgramBan,
+  applyPenalties,
+  type DryParams,
+  type PenaltyParams,
+  type RowEdit,
+} from './penalty-math.js';
+import { drawUniform, STREAM_XTC } from './streams.js';
+
+/** One step of the chain (a name in `order`). */
+export type SamplingStep =
+  | 'logitBias'
+  | 'penalties'
+  | 'noRepeatNgram'
+  | 'dry'
+  | 'topNSigma'
+  | 'topK'
+  | 'typical'
+  | 'topP'
+  | 'minP'
+  | 'epsilon'
+  | 'eta'
+  | 'xtc'
+  | 'temperature';
+
+/** The step names of `order`. */
+export const STEPS: readonly SamplingStep[] = [
+  'logitBias',
+  'penalties',
+  'noRepeatNgram',
+  'dry',
+  'topNSigma',
+  'topK',
+  'typical',
+  'topP',
+  'minP',
+  'epsilon',
+  'eta',
+  'xtc',
+  'temperature',
+];
+
+/**
+ * The default order: llama.cpp's (logit bias → penalties → DRY → top-nσ → top-k
+ * → typical → top-p → min-p → XTC → temperature), so truncation sees
+ * temperature-1 logits; the steps llama.cpp lacks sit beside their kin
+ * (n-gram bans after the penalties, ε and η after min-p).
+ */
+export const DEFAULT_ORDER: readonly SamplingStep[] = STEPS;
+
+/** A resolved chain: the steps and their parameters (undefined = off). */
+export interface ChainConfig {
+  readonly order: readonly SamplingStep[];
+  readonly temperature: number;
+  readonly dynamicTemperature: { readonly range: number; readonly exponent: number } | undefined;
+  readonly topK: number | undefined;
+  readonly topP: number | undefined;
+  readonly minP: number | undefined;
+  readonly typicalP: number | undefined;
+  readonly epsilon: number | undefined;
+  readonly eta: number | undefined;
+  readonly topNSigma: number | undefined;
+  readonly xtc: { readonly threshold: number; readonly probability: number } | undefined;
+  readonly minKeep: number;
+  readonly penalties: (PenaltyParams & { readonly tokens: Histories }) | undefined;
+  readonly dry: (DryParams & { readonly tokens: Histories }) | undefined;
+  readonly noRepeatNgram: { readonly tokens: Histories; readonly n: number } | undefined;
+  readonly logitBias: Bias | undefined;
+  readonly allowed: ArrayLike<number | boolean> | undefined;
+}
+
+/** Throw INVALID_PARAMETER when a configured step is missing from `order`. */
+export function checkOrder(fn: string, cfg: ChainConfig): void {
+  const on: [SamplingStep, unknown][] = [
+    ['logitBias', cfg.logitBias],
+    ['penalties', cfg.penalties],
+    ['noRepeatNgram', cfg.noRepeatNgram],
+    ['dry', cfg.dry],
+    ['topNSigma', cfg.topNSigma],
+    ['topK', cfg.topK],
+    ['typical', cfg.typicalP],
+    ['topP', cfg.topP],
+    ['minP', cfg.minP],
+    ['epsilon', cfg.epsilon],
+    ['eta', cfg.eta],
+    ['xtc', cfg.xtc],
+  ];
+  if (cfg.temperature !== 1 || cfg.dynamicTemperature !== undefined)
+    on.push(['temperature', cfg.temperature]);
+  for (const [step, value] of on)
+    if (value !== undefined && !cfg.order.includes(step))
+      throw new SoftmaxKitError(
+        'INVALID_PARAMETER',
+        `${fn}: expected order to include '${step}' (its option is set), got [${cfg.order.join(', ')}]`,
+      );
+}
+
+/** Where the chain of one row stands; also the {@link RowEdit} the penalty steps write through. */
+export class RowChain implements RowEdit {
+  /** The row: a[o .. o + n). */
+  a: ArrayLike<number> = [];
+  o = 0;
+  n = 0;
+  row = 0;
+  rows = 1;
+  /** Whether the row has become the candidate list. */
+  listed = false;
+  /** Temperature 0 was applied: take the first maximum instead of drawing. */
+  greedy = false;
+  readonly overrides = new Map<number, number>();
+
+  constructor(
+    readonly fn: string,
+    readonly c: Candidates,
+    readonly st: TopKState,
+  ) {}
+
+  get(t: number): number {
+    if (!this.listed) return this.overrides.get(t) ?? this.a[this.o + t]!;
+    const j = this.find(t);
+    return j < 0 ? Number.NEGATIVE_INFINITY : this.c.val[j]!;
+  }
+
+  set(t: number, v: number): void {
+    if (!this.listed) this.overrides.set(t, v);
+    else {
+      const j = this.find(t);
+      if (j >= 0) this.c.val[j] = v;
+    }
+  }
+
+  /** Position of token t in the (index-ordered) list, or −1. */
+  private find(t: number): number {
+    const { idx, m } = this.c;
+    let lo = 0;
+    let hi = m;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (idx[mid]! < t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < m && idx[lo] === t ? lo : -1;
+  }
+
+  /** Turn the row (masked, with its overrides) into the candidate list. */
+  list(allowed: ArrayLike<number | boolean> | undefined, maskAt: number): void {
+    if (this.listed) return;
+    const bad = gatherRow(this.c, this.a, this.o, this.n, allowed, maskAt);
+    this.check(bad);
+    this.listed = true;
+    if (this.overrides.size > 0) {
+      for (const [t, v] of this.overrides) this.set(t, v);
+      this.dropRemoved();
+    }
+  }
+
+  /** Remove candidates whose logit became −∞. */
+  dropRemoved(): void {
+    keepWhere(this.c, this.c.val, -Number.MAX_VALUE, Number.POSITIVE_INFINITY);
+  }
+
+  private check(bad: number): void {
+    if (bad >= 0)
+      throw new SoftmaxKitError(
+        'INVALID_INPUT',
+        `${this.fn}: expected row ${this.row} to hold no NaN, got NaN at index ${bad}`,
+      );
+    if (bad < -1) throw positiveInfinity(this.fn, this.row, -2 - bad);
+  }
+
+  /**
+   * Top-k straight from the row: the k + h largest raw entries (h = overridden
+   * tokens) hold the k largest of the edited row, so one selection pass finds
+   * the k-th value t, and one compare pass collects every entry ≥ t (ties
+   * kept) in index order. False when the fast path does not apply.
+   */
+  topKFromRow(k: number): boolean {
+    const h = this.overrides.size;
+    const kk = k + h;
+    if (kk >= this.n || this.st.values.length < kk) return false;
+    const { a, o, n, st, c, overrides } = this;
+    topKRow(a, o, n, kk, st, false);
+    if (st.nan > 0 || st.posInf > 0) return false; // the general path names the index
+    let m = 0;
+    for (let j = 0; j < st.count; j++) {
+      const v = st.values[j]!;
+      if (v > Number.NEGATIVE_INFINITY && !overrides.has(st.indices[j]!)) c.aux[m++] = v;
+    }
+    for (const v of overrides.values()) if (v > Number.NEGATIVE_INFINITY) c.aux[m++] = v;
+    if (m < k) return false;
+    const t = kthLargest(c.aux, m, k, c.sk, c.sw);
+    gatherAtLeast(c, a, o, n, t, h > 0 ? overrides : undefined);
+    this.listed = true;
+    if (h > 0) this.mergeOverrides(t);
+    return true;
+  }
+
+  /** Insert the overridden tokens whose value is ≥ t, keeping index order. */
+  private mergeOverrides(t: number): void {
+    const c = this.c;
+    for (const [tok, v] of this.overrides) {
+      if (!(v >= t)) continue;
+      let j = c.m++;
+      while (j > 0 && c.idx[j - 1]! > tok) {
+        c.idx[j] = c.idx[j - 1]!;
+        c.val[j] = c.val[j - 1]!;
+        j--;
+      }
+      c.idx[j] = tok;
+      c.val[j] = v;
+    }
+  }
+}
+
+/**
+ * Temperature: l ← l / T. T = 0 is greedy (the first maximum is taken instead
+ * of a draw; the log-probabilities stay those of the list at temperature 1).
+ * A T so small that max / T overflows is greedy too — the limit of the draw.
+ */
+function applyTemperature(
+  rc: RowChain,
+  temperature: number,
+  dynamic: ChainConfig['dynamicTemperature'],
+): void {
+  const c = rc.c;
+  const t = dynamic === undefined ? temperature : dynamicTemperature(c, temperature, dynamic);
+  if (t === 1 || c.m === 0) return;
+  let mx = Number.NEGATIVE_INFINITY;
+  for (let j = 0; j < c.m; j++) if (c.val[j]! > mx) mx = c.val[j]!;
+  if (t === 0 || !Number.isFinite(mx / t)) {
+    rc.greedy = true;
+    return;
+  }
+  for (let j = 0; j < c.m; j++) c.val[j] = c.val[j]! / t;
+  rc.dropRemoved();
+}
+
+/**
+ * llama.cpp's dynamic temperature (`temp_ext`, after "entropy-based dynamic
+ * temperature", kalomaze 2023): T = T_min + (T_max − T_min)·(H / ln m)^exponent
+ * with T_min = max(0, T − range), T_max = T + range, H the entropy of the kept
+ * set's softmax and m its size (a single token keeps T).
+ */
+function dynamicTemperature(
+  c: Candidates,
+  t: number,
+  d: { readonly range: number; readonly exponent: number },
+): number {
+  if (d.range <= 0 || c.m <= 1) return t;
+  probabilities(c);
+  let h = 0;
+  for (let j = 0; j < c.m; j++) {
+    const p = c.aux[j]!;
+    if (p > 0) h -= p * Math.log(p);
+  }
+  const lo = Math.max(0, t - d.range);
+  return lo + (t + d.range - lo) * (h / Math.log(c.m)) ** d.exponent;
+}
+
+/** Apply the chain to the row in `rc` (set a, o, n, row, rows first); leaves the candidates in rc.c. */
+export function runChain(
+  rc: RowChain,
+  cfg: ChainConfig,
+  seed: number,
+  step: number,
+  maskAt: number,
+): void {
+  rc.listed = false;
+  rc.greedy = false;
+  rc.overrides.clear();
+  const c = rc.c;
+  const { fn, row, rows, n } = rc;
+  const list = () => rc.list(cfg.allowed, maskAt);
+  for (const s of cfg.order) {
+    switch (s) {
+      case 'logitBias':
+        if (cfg.logitBias === undefined) break;
+        checkBias(fn, cfg.logitBias.tokens, n);
+        applyBias(rc, cfg.logitBias);
+        if (rc.listed) rc.dropRemoved();
+        break;
+      case 'penalties':
+        if (cfg.penalties === undefined) break;
+        applyPenalties(
+          rc,
+          historyOf(fn, 'penalties.tokens', cfg.penalties.tokens, row, rows, n),
+          cfg.penalties,
+        );
+        if (rc.listed) rc.dropRemoved();
+        break;
+      case 'noRepeatNgram':
+        if (cfg.noRepeatNgram === undefined) break;
+        applyNgramBan(
+          rc,
+          historyOf(fn, 'noRepeatNgram.tokens', cfg.noRepeatNgram.tokens, row, rows, n),
+          cfg.noRepeatNgram.n,
+        );
+        if (rc.listed) rc.dropRemoved();
+        break;
+      case 'dry':
+        if (cfg.dry === undefined) break;
+        applyDry(rc, historyOf(fn, 'dry.tokens', cfg.dry.tokens, row, rows, n), cfg.dry);
+        if (rc.listed) rc.dropRemoved();
+        break;
+      case 'topNSigma':
+        if (cfg.topNSigma === undefined) break;
+        list();
+        cutTopNSigma(c, cfg.topNSigma);
+        break;
+      case 'topK':
+        if (cfg.topK === undefined) break;
+        if (rc.listed || cfg.allowed !== undefined || !rc.topKFromRow(cfg.topK)) {
+          list();
+          cutTopK(c, cfg.topK);
+        }
+        break;
+      case 'typical':
+        if (cfg.typicalP === undefined) break;
+        list();
+        cutTypical(c, cfg.typicalP, cfg.minKeep);
+        break;
+      case 'topP':
+        if (cfg.topP === undefined) break;
+        list();
+        cutTopP(c, cfg.topP, cfg.minKeep);
+        break;
+      case 'minP':
+        if (cfg.minP === undefined) break;
+        list();
+        cutMinP(c, cfg.minP, cfg.minKeep);
+        break;
+      case 'epsilon':
+        if (cfg.epsilon === undefined) break;
+        list();
+        cutEpsilon(c, cfg.epsilon, cfg.minKeep);
+        break;
+      case 'eta':
+        if (cfg.eta === undefined) break;
+        list();
+        cutEta(c, cfg.eta, cfg.minKeep);
+        break;
+      case 'xtc':
+        if (cfg.xtc === undefined) break;
+        list();
+        if (drawUniform(seed, step, row, STREAM_XTC) < cfg.xtc.probability)
+          cutXtc(c, cfg.xtc.threshold, cfg.minKeep);
+        break;
+      case 'temperature':
+        list();
+        applyTemperature(rc, cfg.temperature, cfg.dynamicTemperature);
+        break;
+    }
+  }
+  list();
+  if (c.m === 0)
+    throw new SoftmaxKitError(
+      'INVALID_INPUT',
+      `${fn}: expected row ${row} to keep at least one token, got none (every logit is -Infinity or banned)`,
+    );
+}

@@ -1,0 +1,149 @@
+/**
+ * Logit rows as the samplers see them: any input (Float32Array, Float64Array,
+ * number[], or a tensor `{ data, dims }` from transformers.js or onnxruntime —
+ * float16 logits as a Uint16Array included) read one row at a time. A contiguous
+ * float row is handed over as a view (no copy); a row along a strided axis, or a
+ * float16 row, is converted into one row of scratch — never the whole batch.
+ */
+import { describe, SoftmaxKitError } from '../tensor/errors.js';
+import { type RowLayout, rowLayout } from '../tensor/layout.js';
+import type { ArrayInput, FloatArray } from '../tensor/types.js';
+
+/** A tensor as transformers.js (`Tensor`) and onnxruntime (`Tensor`) hold it. */
+export interface TensorLike {
+  readonly data: Float32Array | Float64Array | Uint16Array | readonly number[];
+  readonly dims: readonly number[];
+  /** 'float16' marks a Uint16Array of half floats (the only Uint16Array accepted). */
+  readonly type?: string;
+}
+
+/** Logits as `sample`, `createSampler`, `softmaxTopK` accept them. */
+export type LogitsInput = ArrayInput | TensorLike;
+
+/** Rows of a logit tensor along its vocabulary axis. */
+export class LogitRows {
+  readonly layout: RowLayout;
+  readonly rows: number;
+  readonly n: number;
+  /** Whether the input holds float32 (or float16) values. */
+  readonly float32: boolean;
+  /** After {@link read}: the row is a[o .. o + n). */
+  a: ArrayLike<number>;
+  o = 0;
+  private readonly data: ArrayLike<number>;
+  private readonly half: boolean;
+  private scratch: Float64Array | undefined;
+
+  constructor(fn: string, x: unknown, shape: readonly number[] | undefined, axis: number) {
+    const { data, dims, half } = unwrap(fn, x);
+    if (dims !== undefined && shape !== undefined && !sameShape(dims, shape))
+      throw new SoftmaxKitError(
+        'SHAPE_MISMATCH',
+        `${fn}: expected shape to equal the tensor's dims ${describe(dims)}, got ${describe(shape)}`,
+      );
+    this.layout = rowLayout(fn, data.length, shape ?? dims, axis);
+    this.rows = this.layout.outer * this.layout.inner;
+    this.n = this.layout.n;
+    this.data = data;
+    this.half = half;
+    this.float32 = half || data instanceof Float32Array;
+    this.a = data;
+  }
+
+  /** Make row r readable as this.a[this.o .. this.o + n). */
+  read(r: number): void {
+    const { n, inner } = this.layout;
+    const base = rowBase(this.layout, r);
+    if (inner === 1 && !this.half) {
+      this.a = this.data;
+      this.o = base;
+      return;
+    }
+    const s = this.scratch ?? new Float64Array(n);
+    this.scratch = s;
+    const d = this.data;
+    if (this.half) for (let i = 0; i < n; i++) s[i] = halfToFloat(d[base + i * inner]!);
+    else for (let i = 0; i < n; i++) s[i] = d[base + i * inner]!;
+    this.a = s;
+    this.o = 0;
+  }
+}
+
+/** Where element i of row r lives in the flat tensor of `layout`. */
+export function rowBase(layout: RowLayout, r: number): number {
+  const o = Math.floor(r / layout.inner);
+  return o * layout.n * layout.inner + (r - o * layout.inner);
+}
+
+/** Write n values of src (from so) into row r of y along the layout's axis. */
+export function writeRow(
+  y: FloatArray,
+  layout: RowLayout,
+  r: number,
+  src: ArrayLike<number>,
+  so: number,
+): void {
+  const base = rowBase(layout, r);
+  const { n, inner } = layout;
+  for (let i = 0; i < n; i++) y[base + i * inner] = src[so + i]!;
+}
+
+function unwrap(
+  fn: string,
+  x: unknown,
+): { data: ArrayLike<number>; dims: readonly number[] | undefined; half: boolean } {
+  if (x instanceof Float32Array || x instanceof Float64Array)
+    return { data: x, dims: undefined, half: false };
+  if (Array.isArray(x)) return { data: numbers(fn, 'logits', x), dims: undefined, half: false };
+  if (x !== null && typeof x === 'object' && 'data' in x && 'dims' in x) {
+    const t = x as TensorLike;
+    const dims = t.dims;
+    if (!Array.isArray(dims) || !dims.every((d) => Number.isInteger(d) && d >= 0))
+      throw new SoftmaxKitError(
+        'INVALID_SHAPE',
+        `${fn}: expected the tensor's dims to be non-negative integers, got ${describe(dims)}`,
+      );
+    const d = t.data as unknown;
+    if (d instanceof Float32Array || d instanceof Float64Array)
+      return { data: d, dims, half: false };
+    if (d instanceof Uint16Array && (t.type === undefined || t.type === 'float16'))
+      return { data: d, dims, half: true };
+    if (Array.isArray(d)) return { data: numbers(fn, 'logits.data', d), dims, half: false };
+    throw new SoftmaxKitError(
+      'INVALID_INPUT',
+      `${fn}: expected the tensor's data to be float32, float64 or float16 (Uint16Array), got ${describe(d)}${t.type === undefined ? '' : ` of type ${describe(t.type)}`}`,
+    );
+  }
+  throw new SoftmaxKitError(
+    'INVALID_INPUT',
+    `${fn}: expected logits to be a Float32Array, Float64Array, number[] or a tensor { data, dims }, got ${describe(x)}`,
+  );
+}
+
+function numbers(fn: string, name: string, x: readonly unknown[]): Float64Array {
+  const a = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i];
+    if (typeof v !== 'number')
+      throw new SoftmaxKitError(
+        'INVALID_INPUT',
+        `${fn}: expected ${name}[${i}] to be a number, got ${describe(v)}`,
+      );
+    a[i] = v;
+  }
+  return a;
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+/** IEEE 754 binary16 → number, exact (every half is a double). */
+export function halfToFloat(h: number): number {
+  const s = h & 0x8000 ? -1 : 1;
+  const e = (h >>> 10) & 0x1f;
+  const f = h & 0x3ff;
+  if (e === 0) return s * f * 2 ** -24;
+  if (e === 31) return f === 0 ? s * Number.POSITIVE_INFINITY : Number.NaN;
+  return s * (1024 + f) * 2 ** (e - 25);
+}
