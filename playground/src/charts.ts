@@ -61,7 +61,17 @@ export function bars(values: ArrayLike<number>, o: BarsOptions): Chart {
     style: FONT,
     ariaLabel: o.title,
     ariaDescription: o.description,
-    x: { type: 'band', domain: data.map((d) => d.i), label: null, padding: 0.15 },
+    x: {
+      type: 'band',
+      domain: data.map((d) => d.i),
+      label: null,
+      padding: 0.15,
+      // a long row: a tick every fifth entry
+      ticks:
+        data.length > 12
+          ? data.filter((d) => d.i === 1 || d.i % 5 === 0).map((d) => d.i)
+          : undefined,
+    },
     y: { domain: o.yDomain, grid: true, nice: !o.yDomain, label: null, ticks: 4 },
     marks: [
       Plot.barY(finite, { x: 'i', y: 'v', fill: o.color }),
@@ -298,5 +308,34 @@ export function curves(
     y: { label: o.yLabel, grid: true, nice: true, zero: true },
     color: { domain: series.map((s) => s.name), range: SERIES_COLORS },
     marks: [Plot.line(data, { x: 'x', y: 'y', stroke: 'name', strokeWidth: 2 }), Plot.ruleY([0])],
+  });
+}
+
+/** Drawn frequencies (bars) against exact probabilities (dots), one per token. */
+export function histogram(
+  drawn: readonly number[],
+  exact: readonly number[],
+  labels: readonly string[],
+  o: { width: number; description: string },
+) {
+  const data = labels.map((t, i) => ({ t, drawn: drawn[i]!, exact: exact[i]! }));
+  return Plot.plot({
+    width: o.width,
+    height: 230,
+    marginLeft: 44,
+    marginBottom: 44,
+    style: FONT,
+    ariaLabel: 'drawn frequencies against exact probabilities',
+    ariaDescription: o.description,
+    x: { type: 'band', domain: [...labels], label: null, tickRotate: -45, padding: 0.15 },
+    y: { grid: true, label: 'probability', nice: true },
+    marks: [
+      Plot.barY(data, { x: 't', y: 'drawn', fill: FAMILY_COLOR.dense, fillOpacity: 0.75 }),
+      Plot.dot(
+        data.filter((d) => d.exact > 0),
+        { x: 't', y: 'exact', r: 4, fill: '#111' },
+      ),
+      Plot.ruleY([0]),
+    ],
   });
 }

@@ -7,6 +7,7 @@ import { initWasm } from 'softmax-kit';
 import { attentionTab } from './attention.js';
 import { calibrationTab } from './calibration.js';
 import { normalizersTab } from './normalizers.js';
+import { samplingTab } from './sampling.js';
 import { speedTab } from './speed.js';
 import { el } from './ui.js';
 
@@ -17,7 +18,7 @@ export interface Tab {
   mount(panel: HTMLElement): void;
 }
 
-const TABS: Tab[] = [normalizersTab, attentionTab, calibrationTab, speedTab];
+const TABS: Tab[] = [normalizersTab, attentionTab, samplingTab, calibrationTab, speedTab];
 
 function start(): void {
   const list = document.getElementById('tabs')!;

@@ -15,7 +15,17 @@ import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { attention, calibrationError, fitTemperature, normalizers, softmax } from 'softmax-kit';
+import {
+  attention,
+  calibrationError,
+  fitTemperature,
+  minPFilter,
+  normalizers,
+  sample,
+  softmax,
+  topKFilter,
+  topPFilter,
+} from 'softmax-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPlayground } from '../../playground/build.mjs';
 import { servePlayground } from '../../playground/serve.mjs';
@@ -106,7 +116,7 @@ describe.skipIf(!haveBrowser)('the playground in headless Chromium', () => {
   it('is cross-origin isolated from the static server, with its labelled tabs', async () => {
     expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true);
     const tabs = await page.$$eval('[role="tab"]', (b) => b.map((t) => t.textContent));
-    expect(tabs).toEqual(['Normalizers', 'Attention', 'Calibration', 'Speed']);
+    expect(tabs).toEqual(['Normalizers', 'Attention', 'Sampling', 'Calibration', 'Speed']);
   });
 
   it('Normalizers: the outputs are the registry’s on x / T, and follow the controls', async () => {
@@ -220,6 +230,53 @@ describe.skipIf(!haveBrowser)('the playground in headless Chromium', () => {
         logForget: new Float64Array(n).fill(Math.log(0.8)),
       }).out,
     );
+  });
+
+  it('Sampling: each step is the library’s filter, and the draws are sample()’s', async () => {
+    await open('sampling');
+    const stage = async (i: number): Promise<number[]> =>
+      JSON.parse((await page.getAttribute(`[data-chart="stage-${i}"] .values`, 'data-probs'))!);
+    // the Zipf row over 24 words, s = 1.1; the chain top-k 10, top-p 0.9, min-p 0.05, T 0.8
+    const raw = Float64Array.from({ length: 24 }, (_, i) => -1.1 * Math.log(i + 1));
+    const chain = async (k: number) => {
+      const a = topKFilter(raw, { k });
+      const b = topPFilter(a, { p: 0.9 });
+      const c = minPFilter(b, { p: 0.05 });
+      const d = c.map((v) => v / 0.8);
+      for (const [i, l] of [raw, a, b, c, d].entries()) expectClose(await stage(i), softmax(l));
+      return d;
+    };
+    await chain(10);
+    await page.screenshot({ path: `${shots}/sampling.png`, fullPage: true });
+    await setControl(page, 'step-1', 3);
+    const final = await chain(3);
+    expect((await stage(1)).filter((p) => p > 0).length).toBe(3);
+
+    // 1,000 draws: one row each, the same seed; the page's counts are sample()'s
+    await page.click('[data-control="sample"]');
+    const counts: number[] = JSON.parse(
+      (await page.getAttribute('[data-chart="histogram"] .values', 'data-counts'))!,
+    );
+    const tiled = new Float64Array(1000 * 24);
+    for (let r = 0; r < 1000; r++) tiled.set(raw, r * 24);
+    const { tokens } = sample(tiled, {
+      shape: [1000, 24],
+      seed: 2,
+      order: ['topK', 'topP', 'minP', 'temperature'],
+      topK: 3,
+      topP: 0.9,
+      minP: 0.05,
+      temperature: 0.8,
+    });
+    const expected = new Array(24).fill(0);
+    for (const t of tokens) expected[t]++;
+    expect(counts).toEqual(expected);
+    // and they follow the exact distribution: within 5 standard errors per token
+    const p = softmax(final);
+    for (let t = 0; t < 24; t++)
+      expect(Math.abs(counts[t]! / 1000 - p[t]!)).toBeLessThanOrEqual(
+        5 * Math.sqrt((p[t]! * (1 - p[t]!)) / 1000) + 1e-12,
+      );
   });
 
   it('Calibration: the fitted T and the ECEs are the library’s, for the example and a CSV file', async () => {
