@@ -27,6 +27,8 @@ const GROUPS = [
   'calibration',
   'sampling',
   'memory',
+  'memory',
+  'gating',
 ];
 const CASE_TIMEOUT_MS = 15 * 60 * 1000;
 const here = fileURLToPath(new URL('.', import.meta.url));

@@ -59,13 +59,43 @@ export {
   type TemperatureFit,
   type TemperatureScoreOptions,
 } from './calibration/index.js';
-export type { Backend, SoftmaxAlgorithm } from './kernels/backend.js';
 export {
-  EMPTY_LSE_STATE,
-  type LogSumExpState,
-  logSumExpFromState,
-  mergeLogSumExpStates,
-} from './kernels/lse-state.js';
+  type DenseToSparseGatingOptions,
+  type DenseToSparseGatingResult,
+  denseToSparseGating,
+  denseToSparseGatingVjp,
+  type ExpertChoiceGatingOptions,
+  type ExpertChoiceGatingResult,
+  expertChoiceGating,
+  expertChoiceGatingVjp,
+  type LoadBalancingLossOptions,
+  loadBalancingLoss,
+  type RouterLossResult,
+  type RouterStats,
+  type RouterStatsOptions,
+  type RouterZLossOptions,
+  type RoutingOutput,
+  routerStats,
+  routerZLoss,
+  type SequenceBalanceLossOptions,
+  type SoftMoeOptions,
+  type SoftMoeWeights,
+  sequenceBalanceLoss,
+  softMoeWeights,
+  softMoeWeightsVjp,
+  type TopKGatingOptions,
+  type TopKGatingResult,
+  type TopPGatingOptions,
+  type TopPGatingResult,
+  topKGating,
+  topKGatingVjp,
+  topPGating,
+  topPGatingVjp,
+  type UpdateExpertBiasOptions,
+  updateExpertBias,
+} from './gating/index.js';
+export type { Backend, SoftmaxAlgorithm } from './kernels/backend.js';
+export { EMPTY_LSE_STATE, type LogSumExpState } from './kernels/lse-state.js';
 export { type ConfigureOptions, configure } from './kernels/threads/pool.js';
 export {
   freeWasmArray,
@@ -147,8 +177,10 @@ export { logSoftmax, logSoftmaxVjp } from './normalizers/log-softmax.js';
 export {
   type LogSumExpOptions,
   logSumExp,
+  logSumExpFromState,
   logSumExpState,
   logSumExpVjp,
+  mergeLogSumExpStates,
 } from './normalizers/log-sum-exp.js';
 export { type NormalizerName, normalizers } from './normalizers/registry.js';
 export { reluNorm, reluNormVjp } from './normalizers/relu-norm.js';
@@ -208,6 +240,7 @@ export {
   xtcFilter,
 } from './sampling/index.js';
 export { SoftmaxKitError, type SoftmaxKitErrorCode } from './tensor/errors.js';
+export type { Rule, Rules } from './tensor/options.js';
 export type {
   ArrayInput,
   BackendName,

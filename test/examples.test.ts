@@ -8,6 +8,7 @@ import {
 } from '../examples/adaptive-temperature.js';
 import { attentionNormalizers } from '../examples/attention-normalizers.js';
 import { decodeLoop } from '../examples/decode-loop.js';
+import { moeRouter } from '../examples/moe-router.js';
 import { namesExample } from '../examples/names.js';
 import { normalizerTour } from '../examples/normalizers.js';
 import { quickstart } from '../examples/quickstart.js';
@@ -190,5 +191,17 @@ describe('sampling examples', () => {
     expect(r.newNames).toBeGreaterThan(0);
     expect(r.newNames).toBeLessThan(r.generated.length);
     for (const name of r.generated) expect(name).toMatch(/^[a-z' -]*$/);
+  });
+});
+
+describe('mixture-of-experts router example', () => {
+  it('the load evens out from a skewed start while the task loss falls', () => {
+    const h = moeRouter();
+    const first = h[0]!;
+    const last = h[h.length - 1]!;
+    expect(first.cv).toBeGreaterThan(0.9); // two experts take everything
+    expect(last.cv).toBeLessThan(0.15);
+    for (const l of last.load) expect(l).toBeGreaterThan(0.15);
+    expect(last.mse).toBeLessThan(first.mse / 8);
   });
 });

@@ -178,7 +178,7 @@ async function candidatesFor(ctx, op, x, rows, n) {
 export const EXP_FLOOR = 'exp floor (SIMD exp probe, same elements)';
 
 /** The probe's exp loop over `elements` elements: a 16 KiB block, L1-resident, repeated. */
-function expFloor(elements) {
+export function expFloor(elements) {
   const w = probes();
   const block = 4096;
   const mem = new Float32Array(w.memory.buffer);

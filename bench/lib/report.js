@@ -432,6 +432,33 @@ function samplingSection(cases) {
         .join('\n\n');
     })
     .join('\n\n');
+/** topKGating against the TF.js composite and plain JavaScript, per token, with the exp floor. */
+function gatingSection(c) {
+  if (c.failed) return `### ${c.id}\n\nFailed: ${c.failed}\n`;
+  const best = bestKit(c.candidates);
+  const what = c.sigmoid
+    ? `sigmoid, bias, groups ${c.groups.count} / top ${c.groups.top}, scale ${c.scale}`
+    : 'softmax';
+  return `### topKGating ${c.tokens} tokens × ${c.experts} experts, k = ${c.k}, ${what}, float32\n\n${table(
+    [
+      'candidate',
+      'median ms',
+      'ns/token',
+      '÷ softmax-kit',
+      'weights max error',
+      'indices agree',
+      'rounds',
+    ],
+    c.candidates.map((x) => [
+      x.name,
+      ms(x.medianMs),
+      fixed((x.medianMs * 1e6) / c.tokens, 1),
+      x.name.startsWith('exp floor') ? '—' : ratio(x.medianMs / best),
+      x.maxError === undefined ? '—' : sci(x.maxError),
+      x.indicesAgree === undefined ? '—' : `${fixed(100 * x.indicesAgree, 2)}%`,
+      String(x.rounds),
+    ]),
+  )}`;
 }
 
 export function renderMarkdown(results) {
@@ -557,6 +584,12 @@ ${samplingSection(group('sampling'))}
 ## Peak memory
 
 ${memorySection(group('memory'))}
+
+## Mixture-of-experts gating (Float32)
+
+Per token; the exp floor is the SIMD exp probe over tokens × experts elements.
+
+${group('gating').map(gatingSection).join('\n\n') || 'Not run.'}
 
 ## Not measured in this run
 

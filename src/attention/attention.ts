@@ -119,7 +119,7 @@ export function attentionVjp(
   options: AttentionOptions,
 ): AttentionGradients {
   const fn = 'attentionVjp';
-  const p = resolveAttention(fn, q, k, v, { ...options, returnLse: false });
+  const p = resolveAttention(fn, q, k, v, options); // returnLse has no effect here
   const rowsOut = p.batch * p.heads * p.queries;
   const g = toFloatArrayOfLength(fn, 'dOut', dOut, rowsOut * p.valueDim);
   const out64 = new Float64Array(rowsOut * p.valueDim);

@@ -26,7 +26,7 @@ import {
   setQueryBlock,
   tileInterior,
 } from './logits.js';
-import type { AttentionProblem } from './options.js';
+import { type AttentionProblem, callEntry } from './options.js';
 
 /** Inputs of the backward beyond the problem: the ungated dO, O and L of the forward. */
 export interface BackwardInputs {
@@ -289,7 +289,9 @@ function materializedBlock(
   const P = materializedWeights(p, s.blk, from, to, s.X);
   const X = Float64Array.from(s.X.subarray(0, n));
   rawTiles(p, s, inp, from, cols);
-  const dX = p.entry!.vjp(X, s.G.subarray(0, n), { shape: [s.blk.rows, cols] });
+  const dX = callEntry(p, () =>
+    p.entry!.vjp(X, s.G.subarray(0, n), { ...p.entryOptions, shape: [s.blk.rows, cols] }),
+  );
   s.X.set(P);
   s.G.set(dX);
   accumulateTile(p, s, inp, out, from, cols, false);

@@ -31,7 +31,7 @@ import {
   type QueryBlock,
   setQueryBlock,
 } from './logits.js';
-import type { AttentionProblem } from './options.js';
+import { type AttentionProblem, callEntry } from './options.js';
 import {
   finishRows,
   foldKeys,
@@ -87,7 +87,7 @@ export function materializedWeights(
     p.backend,
   );
   buildLogits(p, blk, from, cols, X, X, false);
-  return p.entry!.forward(X, { shape: [blk.rows, cols] });
+  return callEntry(p, () => p.entry!.forward(X, { ...p.entryOptions, shape: [blk.rows, cols] }));
 }
 
 function materializedBlock(

@@ -29,9 +29,10 @@
  * const { out } = linearAttention(q, k, v, { dim: 4, featureMap: 'elu+1', causal: true });
  */
 import { allocLike, toFloatArrayOfLength } from '../tensor/arrays.js';
+import { booleanRule, numberRule, oneOfRule, resolveOptions } from '../tensor/options.js';
 import type { ArrayInput, FloatArray } from '../tensor/types.js';
-import { requireBoolean, requireNumber, requireOneOf } from '../tensor/validate.js';
 import {
+  ATTENTION_SIZE_RULES,
   type AttentionShapes,
   type AttentionSizeOptions,
   inTypeOf,
@@ -57,25 +58,29 @@ interface Linear extends AttentionShapes {
   readonly F: number;
 }
 
+/** The option rules of linearAttention and its vjp. */
+const LINEAR_ATTENTION_RULES = {
+  ...ATTENTION_SIZE_RULES,
+  featureMap: oneOfRule<FeatureMap>(['elu+1', 'relu', 'cosformer'], 'elu+1'),
+  causal: booleanRule(false),
+  eps: numberRule({ atLeast: 0, default: 1e-6 }),
+} as const;
+
 function resolve(
   fn: string,
   q: ArrayInput,
   k: ArrayInput,
   v: ArrayInput,
-  o: LinearAttentionOptions,
+  options: LinearAttentionOptions,
 ) {
+  const o = resolveOptions(fn, options, LINEAR_ATTENTION_RULES);
   const s = resolveShapes(fn, q, k, v, o);
-  const map = requireOneOf(fn, 'featureMap', o.featureMap ?? 'elu+1', [
-    'elu+1',
-    'relu',
-    'cosformer',
-  ]);
   return {
     ...s,
-    map,
-    causal: requireBoolean(fn, 'causal', o.causal ?? false),
-    eps: requireNumber(fn, 'eps', o.eps ?? 1e-6, { atLeast: 0 }),
-    F: map === 'cosformer' ? 2 * s.dim : s.dim,
+    map: o.featureMap,
+    causal: o.causal,
+    eps: o.eps,
+    F: o.featureMap === 'cosformer' ? 2 * s.dim : s.dim,
   } satisfies Linear;
 }
 

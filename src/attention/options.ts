@@ -10,12 +10,28 @@
 
 import { type Backend, resolveBackend } from '../kernels/backend.js';
 import type { NormalizerEntry } from '../normalizers/entry.js';
+import { L1_RULES } from '../normalizers/l1-normalize.js';
 import { normalizers } from '../normalizers/registry.js';
+import { SOFTPICK_RULES } from '../normalizers/softpick.js';
 import { softplusNorm, softplusNormVjp } from '../normalizers/softplus-norm.js';
+import { SSMAX_RULES } from '../normalizers/ssmax.js';
 import { allocLike, toFloatArray } from '../tensor/arrays.js';
 import { describe, SoftmaxKitError } from '../tensor/errors.js';
+import {
+  backendRule,
+  booleanRule,
+  integerRule,
+  numberRule,
+  ROW_RULES,
+  type Rule,
+  type Rules,
+  requireOptionsObject,
+  resolveNestedOptions,
+  resolveOptions,
+  rule,
+} from '../tensor/options.js';
 import type { ArrayInput, BackendName, FloatArray } from '../tensor/types.js';
-import { requireBoolean, requireNumber } from '../tensor/validate.js';
+import { requireNumber } from '../tensor/validate.js';
 import { type OnlineKind, onlineKind } from './online-normalizers.js';
 
 /** The sizes every attention function shares, with q, k, v read and checked. */
@@ -53,8 +69,15 @@ export interface AttentionSizeOptions {
 /** A boolean mask (1/true = may attend, as in PyTorch) or an additive one (added to the scores). */
 export type AttentionMask = Uint8Array | readonly boolean[] | Float32Array | Float64Array;
 
-/** Parameters of the attention normalizer; each applies only to the normalizer named. */
+/**
+ * Parameters of the attention normalizer; each applies only to the normalizer
+ * named, and any other key throws (INVALID_PARAMETER naming attention). A registry
+ * normalizer run materialized takes its own options here (sparseSoftmax's `k`,
+ * entmax's `alpha`, gumbelSoftmax's `tau`/`seed`…), forwarded on each call.
+ */
 export interface AttentionNormalizerOptions {
+  /** A registry normalizer's own option (checked against its rules). */
+  readonly [option: string]: unknown;
   /** ssmax: the scale s of softmax(s·log(n)·x), n = visible keys of the row. Default 1. */
   s?: number;
   /** softpick: the eps of relu(eˣ − 1) / (Σ|eˣ − 1| + eps). Default 1e-8 (the authors' code). */
@@ -115,6 +138,84 @@ export interface AttentionOptions extends AttentionSizeOptions {
   backend?: BackendName;
 }
 
+// ---- option rules (defaults written once) ----------------------------------
+
+/** A size: an integer ≥ 1; undefined where the lengths determine it (resolveShapes). */
+const sizeRule = integerRule({ atLeast: 1 });
+
+/** The rules of the sizes attention and linearAttention share; `dim` is required. */
+export const ATTENTION_SIZE_RULES = {
+  batch: sizeRule,
+  heads: sizeRule,
+  kvHeads: sizeRule,
+  queries: sizeRule,
+  keys: sizeRule,
+  dim: { parse: (fn, name, v) => requireNumber(fn, name, v, { integer: true, atLeast: 1 }) },
+  valueDim: sizeRule,
+} as const satisfies Rules;
+
+/** An option whose value is checked against the shapes afterwards (arrays, masks, the normalizer). */
+function checkedLater<T>(): Rule<T | undefined> {
+  return rule((_fn, _name, v) => v as T);
+}
+
+/** The option rules of attention and attentionVjp. */
+export const ATTENTION_RULES = {
+  ...ATTENTION_SIZE_RULES,
+  normalizer: checkedLater<string | NormalizerEntry>(),
+  normalizerOptions: checkedLater<unknown>(),
+  scale: numberRule(),
+  causal: booleanRule(false),
+  window: integerRule({ atLeast: 1 }),
+  keyLengths: checkedLater<Int32Array | readonly number[]>(),
+  mask: checkedLater<AttentionMask>(),
+  maskShape: checkedLater<readonly number[]>(),
+  alibiSlopes: checkedLater<ArrayInput>(),
+  sinks: checkedLater<ArrayInput>(),
+  logForget: checkedLater<ArrayInput>(),
+  queryScale: checkedLater<ArrayInput>(),
+  gate: checkedLater<ArrayInput>(),
+  blockSize: integerRule({ atLeast: 1, default: 128 }),
+  returnLse: booleanRule(false),
+  backend: backendRule,
+} as const;
+
+/** Every online normalizer parameter, with its default (one rule set per option family). */
+const ONLINE_OPTION_RULES = {
+  s: SSMAX_RULES.s,
+  eps: SOFTPICK_RULES.eps,
+  /** Default −log(keys) (FlashSigmoid), which needs the shapes: undefined here. */
+  bias: numberRule(),
+  lengthScale: booleanRule(true),
+  reweight: L1_RULES.reweight,
+} as const;
+type OnlineOption = keyof typeof ONLINE_OPTION_RULES;
+
+/** The normalizerOptions each online normalizer takes; any other key is rejected. */
+const ONLINE_OPTIONS: Readonly<Record<string, readonly OnlineOption[]>> = {
+  softmax: [],
+  ssmax: ['s'],
+  softpick: ['eps'],
+  sigmoid: ['bias'],
+  softplusNorm: ['lengthScale', 'reweight'],
+  reluNorm: [],
+  relu: [],
+};
+
+/** The rules of `names` picked from a table. */
+function pick(table: Rules, names: readonly string[]): Rules {
+  return Object.fromEntries(names.map((n) => [n, table[n]!]));
+}
+
+/** A registry entry's own option rules, less the row options attention sets itself. */
+function entryRules(entry: NormalizerEntry): Rules | undefined {
+  if (entry.rules === undefined) return undefined;
+  return pick(
+    entry.rules,
+    Object.keys(entry.rules).filter((n) => !Object.hasOwn(ROW_RULES, n)),
+  );
+}
+
 /** A mask with its broadcast strides over [batch, heads, queries, keys]. */
 export interface ResolvedMask {
   readonly boolean: Uint8Array | null;
@@ -124,10 +225,14 @@ export interface ResolvedMask {
 
 /** Everything the kernels need, validated. */
 export interface AttentionProblem extends AttentionShapes {
+  /** The public function called (attention or attentionVjp), named by errors from within. */
+  readonly fn: string;
   readonly scale: number;
   /** The online kind, or null for a materialized normalizer. */
   readonly kind: OnlineKind | null;
   readonly entry: NormalizerEntry | null;
+  /** The entry's own options from normalizerOptions (checked against its rules), forwarded on each call. */
+  readonly entryOptions: Readonly<Record<string, unknown>>;
   readonly causal: boolean;
   readonly window: number;
   readonly keyLengths: Int32Array | null;
@@ -193,7 +298,7 @@ function finiteArray(fn: string, name: string, a: FloatArray | null): FloatArray
 
 function resolveMask(
   fn: string,
-  options: AttentionOptions,
+  options: Pick<AttentionOptions, 'mask' | 'maskShape'>,
   full: readonly [number, number, number, number],
 ): ResolvedMask | null {
   const { mask } = options;
@@ -244,7 +349,12 @@ function resolveMask(
   return { boolean, additive, strides: st };
 }
 
-function resolveKeyLengths(fn: string, options: AttentionOptions, batch: number, keys: number) {
+function resolveKeyLengths(
+  fn: string,
+  options: Pick<AttentionOptions, 'keyLengths'>,
+  batch: number,
+  keys: number,
+) {
   const kl = options.keyLengths;
   if (kl === undefined) return null;
   if (!(kl instanceof Int32Array) && !Array.isArray(kl))
@@ -283,47 +393,90 @@ function reweightedSoftplusNorm(reweight: number): NormalizerEntry {
   };
 }
 
-function resolveNormalizer(fn: string, options: AttentionOptions) {
-  const n = options.normalizer;
-  const reweight = options.normalizerOptions?.reweight;
-  if (reweight !== undefined) {
-    if (n !== 'softplusNorm')
-      throw new SoftmaxKitError(
-        'INVALID_PARAMETER',
-        `${fn}: expected normalizerOptions.reweight with normalizer 'softplusNorm', got ${describe(n)}`,
-      );
-    const p = requireNumber(fn, 'normalizerOptions.reweight', reweight, { atLeast: 1 });
-    return { kind: null, entry: reweightedSoftplusNorm(p) };
-  }
-  if (n === undefined) return { kind: onlineKind('softmax')!, entry: null };
-  if (typeof n === 'string') {
-    const kind = onlineKind(n);
-    if (kind !== undefined) return { kind, entry: null };
-    const registry: Record<string, NormalizerEntry> = normalizers;
-    if (Object.hasOwn(registry, n)) return { kind: null, entry: registry[n]! };
+/**
+ * The normalizer and its options: an online kind takes the normalizerOptions of
+ * ONLINE_OPTIONS; a registry entry (materialized) takes its own rules' options,
+ * forwarded on each call; an entry written outside the library gets them unchecked.
+ * Any key the normalizer does not take throws INVALID_PARAMETER naming `fn`.
+ */
+function resolveNormalizer(fn: string, n: AttentionOptions['normalizer'], given: unknown) {
+  const path = 'normalizerOptions';
+  const registry: Record<string, NormalizerEntry> = normalizers;
+  const name = n ?? 'softmax';
+  let kind: OnlineKind | null = null;
+  let entry: NormalizerEntry | null = null;
+  if (typeof name === 'string') {
+    kind = onlineKind(name) ?? null;
+    if (kind === null && Object.hasOwn(registry, name)) entry = registry[name]!;
   } else if (
-    typeof n === 'object' &&
-    n !== null &&
-    typeof n.forward === 'function' &&
-    typeof n.vjp === 'function'
+    typeof name === 'object' &&
+    name !== null &&
+    typeof name.forward === 'function' &&
+    typeof name.vjp === 'function'
   )
-    return { kind: null, entry: n };
-  throw new SoftmaxKitError(
-    'INVALID_PARAMETER',
-    `${fn}: expected normalizer to be a registered normalizer name or entry, got ${describe(n)}`,
-  );
+    entry = name;
+  if (kind === null && entry === null)
+    throw new SoftmaxKitError(
+      'INVALID_PARAMETER',
+      `${fn}: expected normalizer to be a registered normalizer name or entry, got ${describe(n)}`,
+    );
+  if (kind !== null) {
+    resolveNestedOptions(fn, path, given, pick(ONLINE_OPTION_RULES, ONLINE_OPTIONS[kind.name]!));
+    const no = resolveNestedOptions(fn, path, given, ONLINE_OPTION_RULES);
+    // LSSAR's re-weighting needs the finished row: softplusNorm then runs materialized
+    if (no.reweight !== undefined)
+      return { kind: null, entry: reweightedSoftplusNorm(no.reweight), entryOptions: {}, no };
+    return { kind, entry: null, entryOptions: {}, no };
+  }
+  const rules = entryRules(entry!);
+  const entryOptions =
+    rules === undefined
+      ? requireOptionsObject(fn, given, path)
+      : resolveNestedOptions(fn, path, given, rules);
+  return { kind, entry, entryOptions, no: resolveNestedOptions(fn, path, {}, ONLINE_OPTION_RULES) };
+}
+
+/**
+ * Call a materialized normalizer entry on a block, its errors renamed for the
+ * public function (e.g. sparseSoftmax's k above the visible keys names attention).
+ */
+export function callEntry<T>(p: AttentionProblem, call: () => T): T {
+  try {
+    return call();
+  } catch (e) {
+    if (!(e instanceof SoftmaxKitError)) throw e;
+    throw new SoftmaxKitError(
+      e.code,
+      `${p.fn}: normalizer '${p.entry?.name}' with normalizerOptions ${describe(p.entryOptions)}: ${e.message}`,
+    );
+  }
 }
 
 /** μ of the length factor μ·log(n): ssmax's s, LSSA's 1 (unless lengthScale is false), else null. */
 function lengthFactor(
-  fn: string,
   normalizer: AttentionOptions['normalizer'],
-  no: AttentionNormalizerOptions,
+  no: { readonly s: number; readonly lengthScale: boolean },
 ): number | null {
-  const s = requireNumber(fn, 'normalizerOptions.s', no.s ?? 1);
-  const lss = requireBoolean(fn, 'normalizerOptions.lengthScale', no.lengthScale ?? true);
-  if (normalizer === 'ssmax') return s;
-  return normalizer === 'softplusNorm' && lss ? 1 : null;
+  if (normalizer === 'ssmax') return no.s;
+  return normalizer === 'softplusNorm' && no.lengthScale ? 1 : null;
+}
+
+/**
+ * Scratch sizes are checked before allocating: the materialized path holds
+ * blockSize·keys scores, the flash path blockSize² (so a huge blockSize is a clear
+ * error, not a RangeError). blockSize above max(queries, keys) is taken as that
+ * (one tile either way: the result is the same).
+ */
+const MAX_SCRATCH = 2 ** 28;
+
+function resolveBlockSize(fn: string, blockSize: number, queries: number, keys: number): number {
+  const bs = Math.min(blockSize, Math.max(queries, keys));
+  if (bs * Math.max(bs, keys) > MAX_SCRATCH)
+    throw new SoftmaxKitError(
+      'INVALID_PARAMETER',
+      `${fn}: expected blockSize·max(blockSize, keys) <= 2^28 scratch elements, got blockSize ${blockSize} with ${keys} keys (use a smaller blockSize)`,
+    );
+  return bs;
 }
 
 /** Read q, k, v and resolve (batch, heads, kvHeads, queries, keys, dim, valueDim). */
@@ -334,11 +487,6 @@ export function resolveShapes(
   vIn: ArrayInput,
   options: AttentionSizeOptions,
 ): AttentionShapes {
-  if (typeof options !== 'object' || options === null)
-    throw new SoftmaxKitError(
-      'INVALID_PARAMETER',
-      `${fn}: expected an options object, got ${describe(options)}`,
-    );
   const q = toFloatArray(fn, 'q', qIn);
   const k = toFloatArray(fn, 'k', kIn);
   const v = toFloatArray(fn, 'v', vIn);
@@ -366,13 +514,17 @@ export function resolveAttention(
   qIn: ArrayInput,
   kIn: ArrayInput,
   vIn: ArrayInput,
-  options: AttentionOptions,
+  given: AttentionOptions,
 ): AttentionProblem {
+  const options = resolveOptions(fn, given, ATTENTION_RULES);
   const shapes = resolveShapes(fn, qIn, kIn, vIn, options);
   const { batch, heads, queries, keys, valueDim } = shapes;
-  const no = options.normalizerOptions ?? {};
-  const { kind, entry } = resolveNormalizer(fn, options);
-  const returnLse = requireBoolean(fn, 'returnLse', options.returnLse ?? false);
+  const { kind, entry, entryOptions, no } = resolveNormalizer(
+    fn,
+    options.normalizer,
+    options.normalizerOptions,
+  );
+  const returnLse = options.returnLse;
   if (returnLse && (kind === null || !kind.normalized))
     throw new SoftmaxKitError(
       'INVALID_PARAMETER',
@@ -386,17 +538,13 @@ export function resolveAttention(
     );
   return {
     ...shapes,
-    scale:
-      options.scale === undefined
-        ? 1 / Math.sqrt(shapes.dim)
-        : requireNumber(fn, 'scale', options.scale),
+    fn,
+    scale: options.scale ?? 1 / Math.sqrt(shapes.dim),
     kind,
     entry,
-    causal: requireBoolean(fn, 'causal', options.causal ?? false),
-    window:
-      options.window === undefined
-        ? Number.POSITIVE_INFINITY
-        : requireNumber(fn, 'window', options.window, { integer: true, atLeast: 1 }),
+    entryOptions,
+    causal: options.causal,
+    window: options.window ?? Number.POSITIVE_INFINITY,
     keyLengths: resolveKeyLengths(fn, options, batch, keys),
     mask: resolveMask(fn, options, [batch, heads, queries, keys]),
     alibiSlopes: finiteArray(
@@ -408,14 +556,11 @@ export function resolveAttention(
     forgetCumsum: forgetCumsum(fn, options.logForget, batch * heads, keys),
     queryScale: optionalArray(fn, 'queryScale', options.queryScale, batch * heads * queries),
     gate: optionalArray(fn, 'gate', options.gate, batch * heads * queries * valueDim),
-    blockSize: requireNumber(fn, 'blockSize', options.blockSize ?? 128, {
-      integer: true,
-      atLeast: 1,
-    }),
+    blockSize: resolveBlockSize(fn, options.blockSize, queries, keys),
     returnLse,
-    lengthFactor: lengthFactor(fn, options.normalizer, no),
-    eps: requireNumber(fn, 'normalizerOptions.eps', no.eps ?? 1e-8, { atLeast: 0 }),
-    sigmoidBias: requireNumber(fn, 'normalizerOptions.bias', no.bias ?? -Math.log(keys)),
+    lengthFactor: lengthFactor(options.normalizer, no),
+    eps: no.eps,
+    sigmoidBias: no.bias ?? -Math.log(keys),
     // 'auto' weighs the work: one element per (query, key) pair of every head
     backend: resolveBackend(
       fn,

@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 /**
  * The `softmax-kit` command: parse, call the library, print.
  *   softmax-kit demo
@@ -6,6 +5,7 @@
  */
 import { normalizers } from '../normalizers/registry.js';
 import { SoftmaxKitError } from '../tensor/errors.js';
+import { parseArgs } from './args.js';
 import { calibrateCommand, InputFileError } from './calibrate.js';
 import { demoLines } from './demo.js';
 import { plotCommand } from './plot.js';
@@ -18,14 +18,6 @@ const USAGE = `usage:
   softmax-kit plot <normalizers <numbers…> | calibration <file>> [--option value …] --out file.svg
 normalizers: ${Object.keys(normalizers).join(', ')}
 example: softmax-kit softmax 1 2 3 --temperature 0.5`;
-
-/** Parse `--key value` pairs: numbers, comma lists (shape), booleans, strings. */
-function parseOption(value: string): unknown {
-  if (value === 'true' || value === 'false') return value === 'true';
-  if (value.includes(',')) return value.split(',').map(Number);
-  const n = Number(value);
-  return Number.isNaN(n) ? value : n;
-}
 
 export function run(argv: readonly string[], print: (line: string) => void): number {
   const [command, ...rest] = argv;
@@ -55,14 +47,9 @@ export function run(argv: readonly string[], print: (line: string) => void): num
     print(`softmax-kit: unknown command '${command}'\n${USAGE}`);
     return 1;
   }
-  const values: number[] = [];
-  const options: Record<string, unknown> = {};
-  for (let i = 0; i < rest.length; i++) {
-    const a = rest[i]!;
-    if (a.startsWith('--')) options[a.slice(2)] = parseOption(rest[++i] ?? '');
-    else values.push(a === '-inf' ? -Infinity : Number(a));
-  }
   try {
+    // a bad number or flag is the user's input error: status 2, as the library's errors
+    const { values, options } = parseArgs(command, rest, entry.rules);
     const y = (entry.forward as (x: number[], o: object) => ArrayLike<number>)(values, options);
     print(Array.from(y, (v) => String(v)).join(' '));
     return 0;
@@ -72,7 +59,3 @@ export function run(argv: readonly string[], print: (line: string) => void): num
     return 2;
   }
 }
-
-const isMain =
-  process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].split('/').pop() ?? '');
-if (isMain) process.exitCode = run(process.argv.slice(2), (line) => console.log(line));

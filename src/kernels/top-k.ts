@@ -75,7 +75,7 @@ export function topKRow(
   normalize = true,
 ): void {
   if (!normalize) {
-    selectRow(x, o, n, k, st);
+    topKSelect(x, o, n, k, st);
     return;
   }
   const { values, indices } = st;
@@ -95,14 +95,7 @@ export function topKRow(
       continue;
     }
     if (count < k || v > last) {
-      let j = count < k ? count++ : count - 1;
-      while (j > 0 && values[j - 1]! < v) {
-        values[j] = values[j - 1]!;
-        indices[j] = indices[j - 1]!;
-        j--;
-      }
-      values[j] = v;
-      indices[j] = i;
+      count = insert(values, indices, count, k, v, i);
       if (count === k) last = values[k - 1]!;
     }
     if (v === Number.POSITIVE_INFINITY) {
@@ -133,11 +126,21 @@ export function topKRow(
 }
 
 /**
- * The selection half of {@link topKRow} alone: one compare per entry against the
- * buffer's last value while the buffer is full (NaN and +∞ are told apart only
- * off that path), so the pass costs little more than reading the row.
+ * The selection half of {@link topKRow} alone: the k largest of x[o .. o + n)
+ * into `st.values`/`st.indices` (same buffer rules: descending, ties by lower
+ * index, NaN and +∞ counted in `st.nan`/`st.posInf`), without the normalizer
+ * (ref −∞, sum 0) — for rows that are already probabilities (a router's scores)
+ * or callers that need only the k largest (the samplers' top-k cut). One compare
+ * per entry against the buffer's last value while the buffer is full, so the pass
+ * costs little more than reading the row.
  */
-function selectRow(x: ArrayLike<number>, o: number, n: number, k: number, st: TopKState): void {
+export function topKSelect(
+  x: ArrayLike<number>,
+  o: number,
+  n: number,
+  k: number,
+  st: TopKState,
+): void {
   const { values, indices } = st;
   let count = 0;
   let nan = 0;
@@ -152,14 +155,7 @@ function selectRow(x: ArrayLike<number>, o: number, n: number, k: number, st: To
     }
     if (v === Number.POSITIVE_INFINITY) posInf++;
     if (count < k || v > last) {
-      let j = count < k ? count++ : count - 1;
-      while (j > 0 && values[j - 1]! < v) {
-        values[j] = values[j - 1]!;
-        indices[j] = indices[j - 1]!;
-        j--;
-      }
-      values[j] = v;
-      indices[j] = i;
+      count = insert(values, indices, count, k, v, i);
       if (count === k) last = values[k - 1]!;
     }
   }
@@ -169,4 +165,24 @@ function selectRow(x: ArrayLike<number>, o: number, n: number, k: number, st: To
   st.comp = 0;
   st.nan = nan;
   st.posInf = posInf;
+}
+
+/** Place v (index i, not NaN) into the sorted buffer after its equals; returns the new count. */
+function insert(
+  values: Float64Array,
+  indices: Int32Array,
+  count: number,
+  k: number,
+  v: number,
+  i: number,
+): number {
+  let j = count < k ? count++ : count - 1;
+  while (j > 0 && values[j - 1]! < v) {
+    values[j] = values[j - 1]!;
+    indices[j] = indices[j - 1]!;
+    j--;
+  }
+  values[j] = v;
+  indices[j] = i;
+  return count;
 }

@@ -52,11 +52,12 @@
  * entmaxAlphaGrad([1, 2, 3], [1, 0, 0], { alpha: 1.3 });     // [∂y_0/∂α] = [-0.2154…]
  */
 import { forEachRow } from '../kernels/rows.js';
-import { resultArray, toFloatArrayOfLength } from '../tensor/arrays.js';
-import type { ArrayInput, FloatArray, RowOptions } from '../tensor/types.js';
+import { requireLength, toFloatArray, toFloatArrayOfLength } from '../tensor/arrays.js';
+import { integerRule, numberRule, type Resolved, ROW_RULES, rule } from '../tensor/options.js';
+import type { ArrayInput, FloatArray, ResultOf, RowOptions } from '../tensor/types.js';
 import { requireNumber } from '../tensor/validate.js';
 import type { NormalizerEntry } from './entry.js';
-import { mapRows, mapRowsVjp, type Prepared, prepare } from './row-map.js';
+import { mapRows, mapRowsVjp, type Prepared, prepareRows, reductionOutput } from './row-map.js';
 import {
   compensatedSum,
   gatherCandidates,
@@ -80,37 +81,39 @@ export interface EntmaxOptions extends RowOptions {
   tolerance?: number;
 }
 
+/** The option rules of entmax, entmaxVjp and entmaxAlphaGrad (defaults written here once). */
+export const ENTMAX_RULES = {
+  ...ROW_RULES,
+  /** α: one number > 1, or an array of them (its length is checked against the layout later). */
+  alpha: rule((fn, name, v): number | FloatArray => {
+    if (!Array.isArray(v) && !ArrayBuffer.isView(v))
+      return requireNumber(fn, name, v, { greaterThan: 1 });
+    const a = toFloatArray(fn, name, v);
+    for (let i = 0; i < a.length; i++) requireNumber(fn, `${name}[${i}]`, a[i], { greaterThan: 1 });
+    return a;
+  }, 1.5),
+  /** Default by element type (64 for Float64, 40 for Float32), so undefined here. */
+  nIter: integerRule({ atLeast: 1 }),
+  tolerance: numberRule({ atLeast: 0, default: 0 }),
+} as const;
+
 interface ResolvedEntmax {
   readonly alpha: (r: number) => number;
   readonly nIter: number;
   readonly tolerance: number;
 }
 
-function resolveEntmaxOptions(fn: string, p: Prepared, options: EntmaxOptions): ResolvedEntmax {
-  requireJsBackend(fn, options.backend);
-  const a = options.alpha ?? 1.5;
+function resolveEntmax(fn: string, p: Prepared, o: Resolved<typeof ENTMAX_RULES>): ResolvedEntmax {
+  requireJsBackend(fn, o.backend);
+  const a = o.alpha;
   let alpha: (r: number) => number;
-  if (typeof a === 'number' || !(Array.isArray(a) || ArrayBuffer.isView(a))) {
-    const v = requireNumber(fn, 'alpha', a, { greaterThan: 1 });
-    alpha = () => v;
-  } else {
-    const { outer, inner } = p.layout;
-    const rowAlpha = toFloatArrayOfLength(fn, 'alpha', a as ArrayInput, outer * inner);
-    for (let i = 0; i < rowAlpha.length; i++)
-      requireNumber(fn, `alpha[${i}]`, rowAlpha[i], { greaterThan: 1 });
-    alpha = (r) => rowAlpha[r]!;
+  if (typeof a === 'number') alpha = () => a;
+  else {
+    requireLength(fn, 'alpha', a, p.layout.outer * p.layout.inner);
+    alpha = (r) => a[r]!;
   }
-  const nIter =
-    options.nIter === undefined
-      ? p.x instanceof Float32Array
-        ? 40
-        : 64
-      : requireNumber(fn, 'nIter', options.nIter, { integer: true, atLeast: 1 });
-  const tolerance =
-    options.tolerance === undefined
-      ? 0
-      : requireNumber(fn, 'tolerance', options.tolerance, { atLeast: 0 });
-  return { alpha, nIter, tolerance };
+  const nIter = o.nIter ?? (p.x instanceof Float32Array ? 40 : 64);
+  return { alpha, nIter, tolerance: o.tolerance };
 }
 
 /** (1 + w)_+^β, as e^(β·log1p(w)). */
@@ -161,23 +164,27 @@ function entmaxRow(cfg: ResolvedEntmax): ThresholdRow {
 }
 
 /** α-entmax along `options.axis` (default −1). See the module doc for the math. */
-export function entmax(x: ArrayInput, options: EntmaxOptions = {}): FloatArray {
-  const p = prepare('entmax', x, options);
-  const cfg = resolveEntmaxOptions('entmax', p, options);
-  return mapRows('entmax', p, options.out, thresholdKernel(entmaxRow(cfg)));
+export function entmax<X extends ArrayInput>(x: X, options?: EntmaxOptions): ResultOf<X> {
+  const { p, o } = prepareRows('entmax', x, options, ENTMAX_RULES);
+  const cfg = resolveEntmax('entmax', p, o);
+  return mapRows('entmax', p, o.out, thresholdKernel(entmaxRow(cfg))) as ResultOf<X>;
 }
 
 /** dx = J_entmax(x)ᵀ·dy = g ⊙ dy − g·⟨g, dy⟩/Σg, g = entmax(x)^(2−α) on the support. */
-export function entmaxVjp(x: ArrayInput, dy: ArrayInput, options: EntmaxOptions = {}): FloatArray {
-  const p = prepare('entmaxVjp', x, options);
-  const cfg = resolveEntmaxOptions('entmaxVjp', p, options);
+export function entmaxVjp<X extends ArrayInput>(
+  x: X,
+  dy: ArrayInput,
+  options?: EntmaxOptions,
+): ResultOf<X> {
+  const { p, o } = prepareRows('entmaxVjp', x, options, ENTMAX_RULES);
+  const cfg = resolveEntmax('entmaxVjp', p, o);
   return mapRowsVjp(
     'entmaxVjp',
     p,
     dy,
-    options.out,
+    o.out,
     thresholdVjpKernel(entmaxRow(cfg), (r) => 2 - cfg.alpha(r)),
-  );
+  ) as ResultOf<X>;
 }
 
 /** d⟨dy, y⟩/dα of one row from y (doubles), dy[off, off + n) and α. */
@@ -216,17 +223,20 @@ function alphaGradOfRow(
  * reduced shape: `axis` dropped): Σ_i dy_i·∂y_i/∂α (see the module doc).
  * With a per-row α this is the gradient of each row's own α.
  */
-export function entmaxAlphaGrad(
-  x: ArrayInput,
+export function entmaxAlphaGrad<X extends ArrayInput>(
+  x: X,
   dy: ArrayInput,
-  options: EntmaxOptions = {},
-): FloatArray {
+  options?: EntmaxOptions,
+): ResultOf<X> {
   const fn = 'entmaxAlphaGrad';
-  const p = prepare(fn, x, options);
-  const cfg = resolveEntmaxOptions(fn, p, options);
+  const { p, o: opts } = prepareRows(fn, x, options, ENTMAX_RULES);
+  const cfg = resolveEntmax(fn, p, opts);
   const g = toFloatArrayOfLength(fn, 'dy', dy, p.x.length);
-  const { outer, n, inner } = p.layout;
-  const out = resultArray(fn, p.x, outer * inner, options.out);
+  const n = p.layout.n;
+  const out = reductionOutput(fn, p, opts.out, [
+    ['x', p.x],
+    ['dy', g],
+  ]);
   const row = entmaxRow(cfg);
   const y = new Float64Array(n);
   const z = new Float64Array(n);
@@ -238,11 +248,12 @@ export function entmaxAlphaGrad(
     }
     r0 += rows;
   });
-  return out;
+  return out as ResultOf<X>;
 }
 
 export const entry: NormalizerEntry<EntmaxOptions> = {
   name: 'entmax',
   forward: entmax,
   vjp: entmaxVjp,
+  rules: ENTMAX_RULES,
 };

@@ -36,9 +36,10 @@
  * entmax15([1, 2, 3]);          // Float64Array [0, 0.1692…, 0.8307…]
  * entmax15([0, 0, 0, -10]);     // Float64Array [⅓, ⅓, ⅓, 0]
  */
-import type { ArrayInput, FloatArray, RowOptions } from '../tensor/types.js';
+import { ROW_RULES } from '../tensor/options.js';
+import type { ArrayInput, ResultOf, RowOptions } from '../tensor/types.js';
 import type { NormalizerEntry } from './entry.js';
-import { mapRows, mapRowsVjp, prepare } from './row-map.js';
+import { mapRows, mapRowsVjp, prepareRows } from './row-map.js';
 import {
   gatherCandidates,
   polishTau,
@@ -81,31 +82,32 @@ const entmax15Row: ThresholdRow = (x, off, n, y, z) => {
 };
 
 /** 1.5-entmax along `options.axis` (default −1). See the module doc for the math. */
-export function entmax15(x: ArrayInput, options: Entmax15Options = {}): FloatArray {
-  const p = prepare('entmax15', x, options);
-  requireJsBackend('entmax15', options.backend);
-  return mapRows('entmax15', p, options.out, thresholdKernel(entmax15Row));
+export function entmax15<X extends ArrayInput>(x: X, options?: Entmax15Options): ResultOf<X> {
+  const { p, o } = prepareRows('entmax15', x, options, ROW_RULES);
+  requireJsBackend('entmax15', o.backend);
+  return mapRows('entmax15', p, o.out, thresholdKernel(entmax15Row)) as ResultOf<X>;
 }
 
 /** dx = J_entmax15(x)ᵀ·dy = g ⊙ dy − g·⟨g, dy⟩/Σg, g = √entmax15(x). */
-export function entmax15Vjp(
-  x: ArrayInput,
+export function entmax15Vjp<X extends ArrayInput>(
+  x: X,
   dy: ArrayInput,
-  options: Entmax15Options = {},
-): FloatArray {
-  const p = prepare('entmax15Vjp', x, options);
-  requireJsBackend('entmax15Vjp', options.backend);
+  options?: Entmax15Options,
+): ResultOf<X> {
+  const { p, o } = prepareRows('entmax15Vjp', x, options, ROW_RULES);
+  requireJsBackend('entmax15Vjp', o.backend);
   return mapRowsVjp(
     'entmax15Vjp',
     p,
     dy,
-    options.out,
+    o.out,
     thresholdVjpKernel(entmax15Row, () => 0.5),
-  );
+  ) as ResultOf<X>;
 }
 
 export const entry: NormalizerEntry<Entmax15Options> = {
   name: 'entmax15',
   forward: entmax15,
   vjp: entmax15Vjp,
+  rules: ROW_RULES,
 };

@@ -14,8 +14,11 @@
  * (x, seed) gives the same sample on every run and engine, and gumbelSoftmaxVjp
  * regenerates exactly the forward's noise from the seed. The noise is always
  * drawn at 53 bits (the Float64 stream), so Float32 and Float64 inputs holding
- * the same values see the same noise. Omitting `seed` uses seed 0 — the same
- * noise on every call: pass a new seed per step for fresh samples.
+ * the same values see the same noise. The forward without `seed` draws a fresh
+ * seed from the platform's crypto generator on every call (src/random/seed.ts),
+ * so a training loop that omits it gets new noise each step (it used seed 0 on
+ * every call before issue 15). The vjp must regenerate the forward's noise, so
+ * `gumbelSoftmaxVjp` requires the seed: pass the same seed to both (one per step).
  *
  * Stability: z = x + g in double, then the softmax kernel with scale 1/τ
  * (shift by the max, exact difference, compensated sum).
@@ -34,16 +37,19 @@
  * @example
  * gumbelSoftmax([1, 2, 3], { tau: 0.5, seed: 7 });             // a soft sample, same on every run
  * gumbelSoftmax([1, 2, 3], { tau: 0.5, seed: 7, hard: true }); // its one-hot
+ * gumbelSoftmax([1, 2, 3]);                                    // fresh noise on every call
+ * gumbelSoftmaxVjp([1, 2, 3], [1, 0, 0], { seed: 7 });         // the gradient of the seed-7 sample
  */
 import { type Backend, resolveBackend } from '../kernels/backend.js';
 import { forEachRow } from '../kernels/rows.js';
 import { gumbel } from '../random/noise.js';
-import { requireSeed } from '../random/seed.js';
-import { resultArray, toFloatArrayOfLength } from '../tensor/arrays.js';
-import type { ArrayInput, FloatArray, RowOptions } from '../tensor/types.js';
-import { requireBoolean, requireNumber } from '../tensor/validate.js';
+import { requireSeed, seedRule } from '../random/seed.js';
+import { toFloatArrayOfLength } from '../tensor/arrays.js';
+import { SoftmaxKitError } from '../tensor/errors.js';
+import { booleanRule, numberRule, ROW_RULES, rule } from '../tensor/options.js';
+import type { ArrayInput, FloatArray, ResultOf, RowOptions } from '../tensor/types.js';
 import type { NormalizerEntry } from './entry.js';
-import { type Prepared, prepare } from './row-map.js';
+import { mapOutput, type Prepared, prepareRows } from './row-map.js';
 
 /** Options of gumbelSoftmax. */
 export interface GumbelSoftmaxOptions extends RowOptions {
@@ -51,9 +57,26 @@ export interface GumbelSoftmaxOptions extends RowOptions {
   tau?: number;
   /** One-hot forward with the soft sample's gradient (straight-through). Default false. */
   hard?: boolean;
-  /** Seed of the noise stream: an integer in [0, 2^53). Default 0. */
+  /**
+   * Seed of the noise stream: an integer in [0, 2^53). Default (forward only): a fresh
+   * seed from crypto on every call. Required by gumbelSoftmaxVjp (the forward's seed).
+   */
   seed?: number;
 }
+
+/** The option rules of gumbelSoftmax (an omitted seed drawn fresh per call). */
+export const GUMBEL_SOFTMAX_RULES = {
+  ...ROW_RULES,
+  tau: numberRule({ greaterThan: 0, default: 1 }),
+  hard: booleanRule(false),
+  seed: seedRule,
+} as const;
+
+/** gumbelSoftmaxVjp's rules: the seed is required (the vjp must see the forward's noise). */
+const GUMBEL_VJP_RULES = {
+  ...GUMBEL_SOFTMAX_RULES,
+  seed: rule(requireSeed, undefined),
+} as const;
 
 /** The validated call: the perturbed logits z = x + g (Float64) and the resolved options. */
 interface Perturbed {
@@ -62,18 +85,25 @@ interface Perturbed {
   readonly scale: number;
   readonly hard: boolean;
   readonly backend: Backend;
+  readonly out: FloatArray | undefined;
 }
 
-function perturb(fn: string, x: ArrayInput, options: GumbelSoftmaxOptions): Perturbed {
-  const p = prepare(fn, x, options);
-  const tau =
-    options.tau === undefined ? 1 : requireNumber(fn, 'tau', options.tau, { greaterThan: 0 });
-  const hard = options.hard === undefined ? false : requireBoolean(fn, 'hard', options.hard);
-  const seed = options.seed === undefined ? 0 : requireSeed(fn, 'seed', options.seed);
-  const backend = resolveBackend(fn, options.backend, p.x.length, p.x instanceof Float32Array);
-  const z = gumbel(seed, 0, new Float64Array(p.x.length));
+function perturb(
+  fn: string,
+  x: ArrayInput,
+  options: unknown,
+  rules: typeof GUMBEL_SOFTMAX_RULES | typeof GUMBEL_VJP_RULES,
+): Perturbed {
+  const { p, o } = prepareRows(fn, x, options, rules);
+  if (o.seed === undefined)
+    throw new SoftmaxKitError(
+      'INVALID_PARAMETER',
+      `${fn}: expected seed (the forward's seed, to regenerate its noise), got undefined`,
+    );
+  const backend = resolveBackend(fn, o.backend, p.x.length, p.x instanceof Float32Array);
+  const z = gumbel(o.seed, 0, new Float64Array(p.x.length));
   for (let i = 0; i < z.length; i++) z[i] = p.x[i]! + z[i]!;
-  return { p, z, scale: 1 / tau, hard, backend };
+  return { p, z, scale: 1 / o.tau, hard: o.hard, backend, out: o.out };
 }
 
 /** One-hot of each row's argmax (first on ties); zeros for a fully masked row, NaN for NaN. */
@@ -96,9 +126,13 @@ function oneHotRows(z: FloatArray, y: FloatArray, rows: number, n: number): void
  * A Gumbel-softmax sample along `options.axis` (default −1), reproducible from
  * `options.seed`. The result has x's element type. See the module doc.
  */
-export function gumbelSoftmax(x: ArrayInput, options: GumbelSoftmaxOptions = {}): FloatArray {
-  const { p, z, scale, hard, backend } = perturb('gumbelSoftmax', x, options);
-  const y = resultArray('gumbelSoftmax', p.x, p.x.length, options.out);
+export function gumbelSoftmax<X extends ArrayInput>(
+  x: X,
+  options?: GumbelSoftmaxOptions,
+): ResultOf<X> {
+  const fn = 'gumbelSoftmax';
+  const { p, z, scale, hard, backend, out } = perturb(fn, x, options, GUMBEL_SOFTMAX_RULES);
+  const y = mapOutput(fn, p, out, [['x', p.x]]);
   const n = p.layout.n;
   // z is Float64 and y has x's type: the kernel reads z in double and rounds once on the store.
   forEachRow(p.layout, [z], y, false, (ins, o, rows) =>
@@ -106,30 +140,35 @@ export function gumbelSoftmax(x: ArrayInput, options: GumbelSoftmaxOptions = {})
       ? oneHotRows(ins[0]!, o, rows, n)
       : backend.softmax(ins[0]!, o, rows, n, 'three-pass', scale, false),
   );
-  return y;
+  return y as ResultOf<X>;
 }
 
 /**
  * dx = J(x)ᵀ·dy of the soft sample softmax((x + g)/τ), g regenerated from the
  * seed: (1/τ)·y ⊙ (dy − ⟨y, dy⟩). With `hard` this is the straight-through gradient.
  */
-export function gumbelSoftmaxVjp(
-  x: ArrayInput,
+export function gumbelSoftmaxVjp<X extends ArrayInput>(
+  x: X,
   dy: ArrayInput,
-  options: GumbelSoftmaxOptions = {},
-): FloatArray {
-  const { p, z, scale, backend } = perturb('gumbelSoftmaxVjp', x, options);
-  const g = toFloatArrayOfLength('gumbelSoftmaxVjp', 'dy', dy, p.x.length);
-  const dx = resultArray('gumbelSoftmaxVjp', p.x, p.x.length, options.out);
+  options?: GumbelSoftmaxOptions,
+): ResultOf<X> {
+  const fn = 'gumbelSoftmaxVjp';
+  const { p, z, scale, backend, out } = perturb(fn, x, options, GUMBEL_VJP_RULES);
+  const g = toFloatArrayOfLength(fn, 'dy', dy, p.x.length);
+  const dx = mapOutput(fn, p, out, [
+    ['x', p.x],
+    ['dy', g],
+  ]);
   const n = p.layout.n;
   forEachRow(p.layout, [z, g], dx, false, (ins, o, rows) =>
     backend.softmaxVjp(ins[0]!, ins[1]!, o, rows, n, 'three-pass', scale, false),
   );
-  return dx;
+  return dx as ResultOf<X>;
 }
 
 export const entry: NormalizerEntry<GumbelSoftmaxOptions> = {
   name: 'gumbelSoftmax',
   forward: gumbelSoftmax,
   vjp: gumbelSoftmaxVjp,
+  rules: GUMBEL_SOFTMAX_RULES,
 };

@@ -10,6 +10,10 @@
  * re-weighting (reweight.ts): y = relu(n·a − o)^p / Σ relu(n·a − o)^p, n = the
  * row's entries other than −∞, and the VJP first pulls dy back to ∂L/∂a.
  *
+ * The vjp's factor φ'(x_k)/S is applied as (φ'(x_k)·(dy_k − ⟨dy, y⟩))/S: on a row
+ * of subnormals S is so small that φ'/S alone overflows (reluNormVjp([5e−324], [1])
+ * gave ∞·0 = NaN; it is 0).
+ *
  * Non-finite policy: −∞ entries give 0 and gradient 0; a row whose terms sum to
  * 0 (fully masked, or no positive entry for reluNorm) gives zeros and a zero
  * gradient; +∞ entries share probability 1 and the gradient is 0 (re-weighting
@@ -18,9 +22,19 @@
 import { resolveBackend } from '../kernels/backend.js';
 import { addCompensated, type CompensatedSum } from '../kernels/js/exact.js';
 import { fillPolicyRow, newRowScan, scanRow } from '../kernels/js/row-policy.js';
-import type { ArrayInput, FloatArray, RowOptions } from '../tensor/types.js';
+import { numberRule, ROW_RULES } from '../tensor/options.js';
+import type { ArrayInput, FloatArray } from '../tensor/types.js';
 import { reweightRow, reweightRowVjp } from './reweight.js';
-import { mapRows, mapRowsVjp, type Prepared, prepare } from './row-map.js';
+import { mapRows, mapRowsVjp, prepareRows } from './row-map.js';
+
+/**
+ * The option rules of the l1 normalizations: the row options and LSSAR's
+ * `reweight` power p ≥ 1 (undefined: no re-weighting). reluNorm takes the row
+ * options alone ({@link ROW_RULES}).
+ */
+export const L1_RULES = { ...ROW_RULES, reweight: numberRule({ atLeast: 1 }) } as const;
+
+type L1Rules = typeof ROW_RULES | typeof L1_RULES;
 
 /**
  * Fill t_i = k·φ(x_i) and, when given, d_i = k·φ'(x_i) for the row at offset o
@@ -55,26 +69,27 @@ function sumOf(t: Float64Array): number {
 }
 
 /** Validate x and the options; φ-normalizers run on the JavaScript row code (no other kernel yet). */
-function prepareL1(fn: string, x: ArrayInput, options: RowOptions): Prepared {
-  const p = prepare(fn, x, options);
-  resolveBackend(fn, options.backend, p.x.length, p.x instanceof Float32Array);
-  return p;
+function prepareL1(fn: string, x: ArrayInput, options: unknown, rules: L1Rules) {
+  const { p, o } = prepareRows(fn, x, options, rules);
+  resolveBackend(fn, o.backend, p.x.length, p.x instanceof Float32Array);
+  const reweight = 'reweight' in o ? (o.reweight ?? null) : null;
+  return { p, out: o.out, reweight };
 }
 
 /**
- * y = φ(x)/Σφ(x) along `options.axis` (re-weighted with power `reweight` unless
- * null), with the non-finite policy of the module doc.
+ * y = φ(x)/Σφ(x) along `options.axis` (re-weighted with power `options.reweight`
+ * when the rules take it and it is given), with the non-finite policy of the module doc.
  */
 export function l1Normalize(
   fn: string,
   x: ArrayInput,
-  options: RowOptions,
+  options: unknown,
+  rules: L1Rules,
   terms: ScaledTerms,
-  reweight: number | null = null,
 ): FloatArray {
-  const p = prepareL1(fn, x, options);
+  const { p, out, reweight } = prepareL1(fn, x, options, rules);
   const s = newRowScan();
-  return mapRows(fn, p, options.out, (a, y, rows, n) => {
+  return mapRows(fn, p, out, (a, y, rows, n) => {
     const t = new Float64Array(n);
     for (let r = 0; r < rows; r++) {
       const o = r * n;
@@ -100,13 +115,13 @@ export function l1NormalizeVjp(
   fn: string,
   x: ArrayInput,
   dy: ArrayInput,
-  options: RowOptions,
+  options: unknown,
+  rules: L1Rules,
   terms: ScaledTerms,
-  reweight: number | null = null,
 ): FloatArray {
-  const p = prepareL1(fn, x, options);
+  const { p, out, reweight } = prepareL1(fn, x, options, rules);
   const s = newRowScan();
-  return mapRowsVjp(fn, p, dy, options.out, (a, g, dx, rows, n) => {
+  return mapRowsVjp(fn, p, dy, out, (a, g, dx, rows, n) => {
     const t = new Float64Array(n);
     const d = new Float64Array(n);
     const ga = reweight === null ? null : new Float64Array(n);
@@ -140,7 +155,8 @@ export function l1NormalizeVjp(
       acc.comp = 0;
       for (let i = 0; i < n; i++) addCompensated(acc, gRow[go + i]! * t[i]!);
       const ga0 = acc.sum + acc.comp;
-      for (let i = 0; i < n; i++) dx[o + i] = d[i] === 0 ? 0 : (d[i]! / S) * (gRow[go + i]! - ga0);
+      // (d·(g − ⟨g, a⟩))/S, not (d/S)·(…): d/S alone overflows on a subnormal row (issue 15)
+      for (let i = 0; i < n; i++) dx[o + i] = d[i] === 0 ? 0 : (d[i]! * (gRow[go + i]! - ga0)) / S;
     }
   });
 }

@@ -20,7 +20,7 @@
 import type { ArrayInput, ResultOf } from '../tensor/types.js';
 import type { NormalizerEntry } from './entry.js';
 import { mapRows, mapRowsVjp } from './row-map.js';
-import { resolveSoftmaxOptions, type SoftmaxOptions } from './softmax-options.js';
+import { resolveSoftmaxOptions, SOFTMAX_RULES, type SoftmaxOptions } from './softmax-options.js';
 
 /** Log-softmax along `options.axis` (default −1). See the module doc for the math. */
 export function logSoftmax<X extends ArrayInput>(x: X, options?: SoftmaxOptions): ResultOf<X> {
@@ -46,4 +46,5 @@ export const entry: NormalizerEntry<SoftmaxOptions> = {
   name: 'logSoftmax',
   forward: logSoftmax,
   vjp: logSoftmaxVjp,
+  rules: SOFTMAX_RULES,
 };

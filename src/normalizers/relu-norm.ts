@@ -27,7 +27,8 @@
  * reluNorm([1, -2, 3]); // Float64Array [0.25, 0, 0.75]
  * reluNorm([-1, -2]);   // Float64Array [0, 0]
  */
-import type { ArrayInput, FloatArray, RowOptions } from '../tensor/types.js';
+import { ROW_RULES } from '../tensor/options.js';
+import type { ArrayInput, ResultOf, RowOptions } from '../tensor/types.js';
 import type { NormalizerEntry } from './entry.js';
 import { hugeRowScale, l1Normalize, l1NormalizeVjp, type ScaledTerms } from './l1-normalize.js';
 
@@ -42,17 +43,22 @@ const reluTerms: ScaledTerms = (x, o, n, c, t, d) => {
 };
 
 /** relu(x)/Σ relu(x) along `options.axis` (default −1). See the module doc. */
-export function reluNorm(x: ArrayInput, options: RowOptions = {}): FloatArray {
-  return l1Normalize('reluNorm', x, options, reluTerms);
+export function reluNorm<X extends ArrayInput>(x: X, options?: RowOptions): ResultOf<X> {
+  return l1Normalize('reluNorm', x, options, ROW_RULES, reluTerms) as ResultOf<X>;
 }
 
-/** dx = J_reluNorm(x)ᵀ·dy = 1[x > 0]/S ⊙ (dy − ⟨dy, y⟩). */
-export function reluNormVjp(x: ArrayInput, dy: ArrayInput, options: RowOptions = {}): FloatArray {
-  return l1NormalizeVjp('reluNormVjp', x, dy, options, reluTerms);
+/** dx = J_reluNorm(x)ᵀ·dy = 1[x > 0]/S ⊙ (dy − ⟨dy, y⟩); a subnormal row gives 0 or ±∞, never NaN. */
+export function reluNormVjp<X extends ArrayInput>(
+  x: X,
+  dy: ArrayInput,
+  options?: RowOptions,
+): ResultOf<X> {
+  return l1NormalizeVjp('reluNormVjp', x, dy, options, ROW_RULES, reluTerms) as ResultOf<X>;
 }
 
 export const entry: NormalizerEntry = {
   name: 'reluNorm',
   forward: reluNorm,
   vjp: reluNormVjp,
+  rules: ROW_RULES,
 };

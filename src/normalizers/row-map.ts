@@ -1,11 +1,27 @@
 /**
- * The shared plumbing of every normalizer: validate at the boundary, resolve
- * the layout once, allocate (or check `out`), and run a contiguous-row kernel
- * over every row of any axis. A normalizer file then holds only its math.
+ * The shared plumbing of every normalizer: validate at the boundary (options
+ * through the one options layer, src/tensor/options.ts), resolve the layout
+ * once, allocate (or check `out`), and run a contiguous-row kernel over every
+ * row of any axis. A normalizer file then holds only its math.
+ *
+ * `out` and aliasing: an `out` that overlaps an input in part throws INVALID_OUT.
+ * Exact aliasing (`out` the very same memory as x, e.g. `out: x`) is allowed for
+ * every forward map: each row kernel reads a row (or the element) before writing
+ * it, and a strided axis is gathered into scratch before its tile is scattered
+ * back. The vjps allow `out` to be exactly x or exactly dy for the same reason
+ * (tested for every registry entry in test/normalizers/row-map.test.ts).
+ * Reductions (logSumExp, entmaxAlphaGrad) write a shorter result and reject any
+ * sharing.
  */
 import { forEachRow } from '../kernels/rows.js';
-import { resultArray, toFloatArray, toFloatArrayOfLength } from '../tensor/arrays.js';
+import {
+  requireOutApart,
+  resultArray,
+  toFloatArray,
+  toFloatArrayOfLength,
+} from '../tensor/arrays.js';
 import { type RowLayout, reducedShape, rowLayout } from '../tensor/layout.js';
+import { type Resolved, type ROW_RULES, type Rules, resolveOptions } from '../tensor/options.js';
 import type { ArrayInput, FloatArray, RowOptions } from '../tensor/types.js';
 
 /** y[r·n..] = f(x[r·n..]) over `rows` contiguous rows of length n. */
@@ -33,6 +49,34 @@ export function prepare(fn: string, x: ArrayInput, options: RowOptions): Prepare
   return { x: a, layout: rowLayout(fn, a.length, options.shape, options.axis ?? -1) };
 }
 
+/**
+ * Resolve a row-wise function's options against its rule table (which holds
+ * ROW_RULES), then read x and its layout: the one boundary check of a normalizer.
+ */
+export function prepareRows<R extends typeof ROW_RULES & Rules>(
+  fn: string,
+  x: ArrayInput,
+  options: unknown,
+  rules: R,
+): { readonly p: Prepared; readonly o: Resolved<R> } {
+  const o = resolveOptions(fn, options, rules);
+  return { p: prepare(fn, x, o as RowOptions), o };
+}
+
+/** `out` when given (length, type, and no partial overlap with the inputs checked), else a new array. */
+function outputFor(
+  fn: string,
+  like: FloatArray,
+  length: number,
+  out: FloatArray | undefined,
+  inputs: readonly (readonly [string, FloatArray])[],
+  inPlace: boolean,
+): FloatArray {
+  const y = resultArray(fn, like, length, out);
+  if (out !== undefined) requireOutApart(fn, y, inputs, inPlace);
+  return y;
+}
+
 /** Apply a row-map kernel along the layout's axis; the result has x's element type. */
 export function mapRows(
   fn: string,
@@ -40,7 +84,7 @@ export function mapRows(
   out: FloatArray | undefined,
   kernel: RowMapKernel,
 ): FloatArray {
-  const y = resultArray(fn, p.x, p.x.length, out);
+  const y = outputFor(fn, p.x, p.x.length, out, [['x', p.x]], true);
   const n = p.layout.n;
   forEachRow(p.layout, [p.x], y, false, (ins, o, rows) => kernel(ins[0]!, o, rows, n));
   return y;
@@ -55,7 +99,17 @@ export function mapRowsVjp(
   kernel: RowVjpKernel,
 ): FloatArray {
   const g = toFloatArrayOfLength(fn, 'dy', dy, p.x.length);
-  const dx = resultArray(fn, p.x, p.x.length, out);
+  const dx = outputFor(
+    fn,
+    p.x,
+    p.x.length,
+    out,
+    [
+      ['x', p.x],
+      ['dy', g],
+    ],
+    true,
+  );
   const n = p.layout.n;
   forEachRow(p.layout, [p.x, g], dx, false, (ins, o, rows) => kernel(ins[0]!, ins[1]!, o, rows, n));
   return dx;
@@ -69,9 +123,29 @@ export function reduceRows(
   kernel: RowReduceKernel,
 ): FloatArray {
   const { outer, inner, n } = p.layout;
-  const y = resultArray(fn, p.x, outer * inner, out);
+  const y = outputFor(fn, p.x, outer * inner, out, [['x', p.x]], false);
   forEachRow(p.layout, [p.x], y, true, (ins, o, rows) => kernel(ins[0]!, o, rows, n));
   return y;
+}
+
+/** The output of a reduction (the axis dropped): `out` checked, sharing no memory with `inputs`. */
+export function reductionOutput(
+  fn: string,
+  p: Prepared,
+  out: FloatArray | undefined,
+  inputs: readonly (readonly [string, FloatArray])[],
+): FloatArray {
+  return outputFor(fn, p.x, p.layout.outer * p.layout.inner, out, inputs, false);
+}
+
+/** A vjp's or a custom map's output of x's length: `out` checked against the inputs (exact aliasing allowed). */
+export function mapOutput(
+  fn: string,
+  p: Prepared,
+  out: FloatArray | undefined,
+  inputs: readonly (readonly [string, FloatArray])[],
+): FloatArray {
+  return outputFor(fn, p.x, p.x.length, out, inputs, true);
 }
 
 export { reducedShape };

@@ -14,7 +14,12 @@
  * y = w ⊙ p, Q = ⟨dy, y⟩, P = ⟨dy, p⟩:
  *   plain:      dx_k = p_k·(dy_k·w_k − Q) + dy_k·p_k
  *   normalized: dx_k = p_k·(dy_k·w_k − Q) + (dy_k·p_k − [k = k_a]·(P − Q) − [k = k_b]·Q)/D
- * The first term is softmax's vjp against dy ⊙ w; the rest is ∂w/∂x. min and
+ * The first term is softmax's vjp against dy ⊙ w; the rest is ∂w/∂x. It is
+ * evaluated as (a_k·σw_k − p_k·σQ)/σ + (a_k − …)/D with a_k = dy_k·p_k formed
+ * first, σ = 2^−k scaling weights beyond 2^500 below 1 (exact), and the 1/D terms
+ * summed before one division, so rows near ±1e308 and rows with a subnormal D keep
+ * a finite gradient where it is finite (issue 15: saSoftmaxVjp([−1e308, −1e308],
+ * [−2, 3]) was NaN). min and
  * max are piecewise: the gradient goes through the active element only —
  * k_a = the first index of the row's minimum when it is < 0 (else a = 0 is a
  * constant and no k_a), k_b = the first index of the maximum when it is > 0.
@@ -37,10 +42,10 @@
  */
 import { type Backend, resolveBackend } from '../kernels/backend.js';
 import { addCompensated, type CompensatedSum } from '../kernels/js/exact.js';
-import type { ArrayInput, FloatArray, RowOptions } from '../tensor/types.js';
-import { requireBoolean } from '../tensor/validate.js';
+import { booleanRule, ROW_RULES } from '../tensor/options.js';
+import type { ArrayInput, FloatArray, ResultOf, RowOptions } from '../tensor/types.js';
 import type { NormalizerEntry } from './entry.js';
-import { mapRows, mapRowsVjp, type Prepared, prepare } from './row-map.js';
+import { mapRows, mapRowsVjp, prepareRows } from './row-map.js';
 
 /** Options of saSoftmax. */
 export interface SaSoftmaxOptions extends RowOptions {
@@ -48,15 +53,13 @@ export interface SaSoftmaxOptions extends RowOptions {
   normalized?: boolean;
 }
 
-interface Resolved {
-  readonly normalized: boolean;
-  readonly backend: Backend;
-}
+/** The option rules of saSoftmax and its vjp. */
+export const SA_SOFTMAX_RULES = { ...ROW_RULES, normalized: booleanRule(false) } as const;
 
-function resolve(fn: string, p: Prepared, options: SaSoftmaxOptions): Resolved {
-  const normalized =
-    options.normalized === undefined ? false : requireBoolean(fn, 'normalized', options.normalized);
-  return { normalized, backend: resolveBackend(fn, options.backend, p.x.length, false) };
+function resolve(fn: string, x: ArrayInput, options: SaSoftmaxOptions | undefined) {
+  const { p, o } = prepareRows(fn, x, options, SA_SOFTMAX_RULES);
+  const backend: Backend = resolveBackend(fn, o.backend, p.x.length, false);
+  return { p, normalized: o.normalized, backend, out: o.out };
 }
 
 /**
@@ -112,17 +115,27 @@ function rowWeight(x: FloatArray, o: number, n: number, normalized: boolean, w: 
   w.kB = kB;
 }
 
+/**
+ * σ = 2^−k bringing the largest |weight| of the entries with p_i > 0 to below 1
+ * when it exceeds 2^500 (plain rows of huge entries), else 1. A power of two:
+ * σ·w and the division by σ are exact.
+ */
+function weightScale(x: FloatArray, o: number, n: number, p: Float64Array, w: Weight): number {
+  let big = 0;
+  for (let i = 0; i < n; i++) if (p[i]! > 0) big = Math.max(big, Math.abs(weightOf(x[o + i]!, w)));
+  return big > 2 ** 500 ? 2 ** -Math.ceil(Math.log2(big)) : 1;
+}
+
 /** The weight of entry v (finite) under w. */
 function weightOf(v: number, w: Weight): number {
   return (w.h * v - w.ha) / w.hd;
 }
 
 /** Self-Adjust Softmax along `options.axis` (default −1). See the module doc for the math. */
-export function saSoftmax(x: ArrayInput, options: SaSoftmaxOptions = {}): FloatArray {
-  const p = prepare('saSoftmax', x, options);
-  const { normalized, backend } = resolve('saSoftmax', p, options);
+export function saSoftmax<X extends ArrayInput>(x: X, options?: SaSoftmaxOptions): ResultOf<X> {
+  const { p, normalized, backend, out } = resolve('saSoftmax', x, options);
   const w: Weight = { h: 1, ha: 0, hd: 1, kA: -1, kB: -1, kind: 'finite' };
-  return mapRows('saSoftmax', p, options.out, (a, y, rows, n) => {
+  return mapRows('saSoftmax', p, out, (a, y, rows, n) => {
     const sm = new Float64Array(n); // softmax of the row
     for (let r = 0; r < rows; r++) {
       const o = r * n;
@@ -139,21 +152,20 @@ export function saSoftmax(x: ArrayInput, options: SaSoftmaxOptions = {}): FloatA
         else y[o + i] = weightOf(v, w) * sm[i]!;
       }
     }
-  });
+  }) as ResultOf<X>;
 }
 
 /** dx = J_saSoftmax(x)ᵀ·dy; see the module doc for the formula and the min/max subgradient. */
-export function saSoftmaxVjp(
-  x: ArrayInput,
+export function saSoftmaxVjp<X extends ArrayInput>(
+  x: X,
   dy: ArrayInput,
-  options: SaSoftmaxOptions = {},
-): FloatArray {
-  const p = prepare('saSoftmaxVjp', x, options);
-  const { normalized, backend } = resolve('saSoftmaxVjp', p, options);
+  options?: SaSoftmaxOptions,
+): ResultOf<X> {
+  const { p, normalized, backend, out } = resolve('saSoftmaxVjp', x, options);
   const w: Weight = { h: 1, ha: 0, hd: 1, kA: -1, kB: -1, kind: 'finite' };
   const P: CompensatedSum = { sum: 0, comp: 0 };
   const Q: CompensatedSum = { sum: 0, comp: 0 };
-  return mapRowsVjp('saSoftmaxVjp', p, dy, options.out, (a, g, dx, rows, n) => {
+  return mapRowsVjp('saSoftmaxVjp', p, dy, out, (a, g, dx, rows, n) => {
     const sm = new Float64Array(n); // softmax of the row
     for (let r = 0; r < rows; r++) {
       const o = r * n;
@@ -167,28 +179,38 @@ export function saSoftmaxVjp(
       P.comp = 0;
       Q.sum = 0;
       Q.comp = 0;
+      // a_i = dy_i·p_i first (|a_i| ≤ |dy_i|), and the weights scaled by σ = 2^−k when they
+      // are huge (plain rows near ±1e308; exact): a_i·w_i and p_i·Q may each overflow where
+      // their difference does not
+      const sigma = weightScale(a, o, n, sm, w);
       for (let i = 0; i < n; i++) {
         if (sm[i] === 0) continue;
-        addCompensated(P, g[o + i]! * sm[i]!);
-        addCompensated(Q, g[o + i]! * weightOf(a[o + i]!, w) * sm[i]!);
+        const ai = g[o + i]! * sm[i]!;
+        addCompensated(P, ai);
+        addCompensated(Q, ai * (sigma * weightOf(a[o + i]!, w)));
       }
       const pSum = P.sum + P.comp;
-      const qSum = Q.sum + Q.comp;
-      const dw = w.h / w.hd; // ∂w_i/∂x_i = 1/D
+      const qScaled = Q.sum + Q.comp;
+      const qSum = qScaled / sigma;
+      // ∂w_i/∂x_i = 1/D = h/hd, applied as (h·v)/hd: 1/D alone overflows when D is subnormal
+      const byD = (v: number) => (w.h * v) / w.hd;
       for (let i = 0; i < n; i++) {
         const pi = sm[i]!;
-        const gi = g[o + i]!;
-        let d = pi === 0 ? 0 : pi * (gi * weightOf(a[o + i]!, w) - qSum) + dw * gi * pi;
-        if (i === w.kA) d -= dw * (pSum - qSum);
-        if (i === w.kB) d -= dw * qSum;
-        dx[o + i] = d;
+        const ai = g[o + i]! * pi;
+        // the 1/D terms summed before the one division (they cancel where y = 0 at the min)
+        let overD = ai;
+        if (i === w.kA) overD -= pSum - qSum;
+        if (i === w.kB) overD -= qSum;
+        const scaled = pi === 0 ? 0 : ai * (sigma * weightOf(a[o + i]!, w)) - pi * qScaled;
+        dx[o + i] = scaled / sigma + byD(overD);
       }
     }
-  });
+  }) as ResultOf<X>;
 }
 
 export const entry: NormalizerEntry<SaSoftmaxOptions> = {
   name: 'saSoftmax',
   forward: saSoftmax,
   vjp: saSoftmaxVjp,
+  rules: SA_SOFTMAX_RULES,
 };

@@ -23,11 +23,14 @@ export interface ResolvedSoftmax {
 
 export const ALGORITHMS: readonly SoftmaxAlgorithm[] = ['three-pass', 'two-pass', 'online'];
 
+/** `algorithm`: how a softmax-family normalizer is computed, default 'three-pass'. */
+export const ALGORITHM_RULE = oneOfRule(ALGORITHMS, 'three-pass');
+
 /** The option rules of softmax and logSoftmax (defaults written here once). */
 export const SOFTMAX_RULES = {
   ...ROW_RULES,
   temperature: numberRule({ greaterThan: 0, default: 1 }),
-  algorithm: oneOfRule(ALGORITHMS, 'three-pass'),
+  algorithm: ALGORITHM_RULE,
 } as const;
 
 /** Validate and resolve a softmax-family call once, at the public boundary. */
@@ -39,5 +42,23 @@ export function resolveSoftmaxOptions(
   const o = resolveOptions(fn, options, SOFTMAX_RULES);
   const p = prepare(fn, x, o);
   const backend = resolveBackend(fn, o.backend, p.x.length, p.x instanceof Float32Array);
-  return { p, backend, algorithm: o.algorithm, scale: 1 / o.temperature, out: o.out };
+  return {
+    p,
+    backend,
+    algorithm: o.algorithm,
+    scale: inverseTemperature(o.temperature),
+    out: o.out,
+  };
+}
+
+/**
+ * 1/T, clamped to the largest double: below T = 1/Number.MAX_VALUE ≈ 5.6e−309, 1/T
+ * overflows to ∞ and ∞·(x_max − x_max) = NaN would fill the row (issue 15:
+ * softmax([1, 2, 3], { temperature: 1e−310 }) was all NaN). With the clamp an entry
+ * further than ~1e−305 below the row max gets exactly 0 and the entries at the max
+ * share the mass equally: the T → 0⁺ limit (argmax one-hot, ties shared), which is
+ * also the exact result unless entries lie within ~1e−305 of the max.
+ */
+export function inverseTemperature(t: number): number {
+  return Math.min(1 / t, Number.MAX_VALUE);
 }

@@ -16,7 +16,12 @@
  * test/normalizers/softmax.test.ts and test/kernels/wasm/backend.test.ts.
  *
  * Non-finite policy: −∞ entries get 0 and gradient 0; a fully masked row gives
- * zeros; +∞ entries share probability 1 (the limit); NaN stays in its row.
+ * zeros; +∞ entries share probability 1 (the limit); NaN stays in its row. A
+ * temperature below 1/Number.MAX_VALUE ≈ 5.6e−309 (where 1/T overflows) gives the
+ * T → 0⁺ limit: the row's maximal entries share probability 1 (softmax-options.ts).
+ *
+ * `out` may be x itself (the kernels work in place); an `out` overlapping x or dy
+ * only in part throws INVALID_OUT.
  *
  * @example
  * softmax([1, 2, 3]);                        // Float64Array [0.0900…, 0.2447…, 0.6652…]
@@ -25,7 +30,7 @@
 import type { ArrayInput, ResultOf } from '../tensor/types.js';
 import type { NormalizerEntry } from './entry.js';
 import { mapRows, mapRowsVjp } from './row-map.js';
-import { resolveSoftmaxOptions, type SoftmaxOptions } from './softmax-options.js';
+import { resolveSoftmaxOptions, SOFTMAX_RULES, type SoftmaxOptions } from './softmax-options.js';
 
 export type { SoftmaxOptions };
 
@@ -53,4 +58,5 @@ export const entry: NormalizerEntry<SoftmaxOptions> = {
   name: 'softmax',
   forward: softmax,
   vjp: softmaxVjp,
+  rules: SOFTMAX_RULES,
 };

@@ -38,10 +38,10 @@
 import { resolveBackend } from '../kernels/backend.js';
 import { addCompensated, type CompensatedSum, expDiff } from '../kernels/js/exact.js';
 import { fillPolicyRow, newRowScan, scanRow } from '../kernels/js/row-policy.js';
-import type { ArrayInput, FloatArray, RowOptions } from '../tensor/types.js';
-import { requireNumber } from '../tensor/validate.js';
+import { numberRule, ROW_RULES } from '../tensor/options.js';
+import type { ArrayInput, FloatArray, ResultOf, RowOptions } from '../tensor/types.js';
 import type { NormalizerEntry } from './entry.js';
-import { mapRows, mapRowsVjp, prepare } from './row-map.js';
+import { mapRows, mapRowsVjp, prepareRows } from './row-map.js';
 
 /** Options of softpick. */
 export interface SoftpickOptions extends RowOptions {
@@ -49,13 +49,20 @@ export interface SoftpickOptions extends RowOptions {
   eps?: number;
 }
 
+/** The option rules of softpick and its vjp. */
+export const SOFTPICK_RULES = {
+  ...ROW_RULES,
+  eps: numberRule({ atLeast: 0, default: 1e-8 }),
+} as const;
+
 /**
- * Resolve ε and check `backend` (softpick runs on the JavaScript row code
- * whatever the backend: no other backend has a softpick kernel yet).
+ * Resolve the options and check `backend` (softpick runs on the JavaScript row
+ * code whatever the backend: no other backend has a softpick kernel yet).
  */
-function resolveEps(fn: string, x: FloatArray, options: SoftpickOptions): number {
-  resolveBackend(fn, options.backend, x.length, x instanceof Float32Array);
-  return options.eps === undefined ? 1e-8 : requireNumber(fn, 'eps', options.eps, { atLeast: 0 });
+function resolveSoftpick(fn: string, x: ArrayInput, options: SoftpickOptions | undefined) {
+  const { p, o } = prepareRows(fn, x, options, SOFTPICK_RULES);
+  resolveBackend(fn, o.backend, p.x.length, p.x instanceof Float32Array);
+  return { p, eps: o.eps, out: o.out };
 }
 
 /** t = e^(x − m) − e^(−m) without cancellation; em = e^(−m). 0 for a masked entry. */
@@ -74,11 +81,10 @@ function denominator(x: FloatArray, o: number, n: number, m: number, eps: number
 }
 
 /** Softpick along `options.axis` (default −1). See the module doc for the math. */
-export function softpick(x: ArrayInput, options: SoftpickOptions = {}): FloatArray {
-  const p = prepare('softpick', x, options);
-  const eps = resolveEps('softpick', p.x, options);
+export function softpick<X extends ArrayInput>(x: X, options?: SoftpickOptions): ResultOf<X> {
+  const { p, eps, out } = resolveSoftpick('softpick', x, options);
   const s = newRowScan();
-  return mapRows('softpick', p, options.out, (a, y, rows, n) => {
+  return mapRows('softpick', p, out, (a, y, rows, n) => {
     for (let r = 0; r < rows; r++) {
       const o = r * n;
       const kind = scanRow(a, o, n, s);
@@ -93,19 +99,18 @@ export function softpick(x: ArrayInput, options: SoftpickOptions = {}): FloatArr
         y[i] = v > 0 ? term(v, m, 0) / d : 0; // d > 0 whenever some v > 0
       }
     }
-  });
+  }) as ResultOf<X>;
 }
 
 /** dx = J_softpick(x)ᵀ·dy = (e^x/S)·(1[x > 0]·dy − sign(x)·⟨dy, y⟩). */
-export function softpickVjp(
-  x: ArrayInput,
+export function softpickVjp<X extends ArrayInput>(
+  x: X,
   dy: ArrayInput,
-  options: SoftpickOptions = {},
-): FloatArray {
-  const p = prepare('softpickVjp', x, options);
-  const eps = resolveEps('softpickVjp', p.x, options);
+  options?: SoftpickOptions,
+): ResultOf<X> {
+  const { p, eps, out } = resolveSoftpick('softpickVjp', x, options);
   const s = newRowScan();
-  return mapRowsVjp('softpickVjp', p, dy, options.out, (a, g, dx, rows, n) => {
+  return mapRowsVjp('softpickVjp', p, dy, out, (a, g, dx, rows, n) => {
     const acc: CompensatedSum = { sum: 0, comp: 0 };
     for (let r = 0; r < rows; r++) {
       const o = r * n;
@@ -128,15 +133,17 @@ export function softpickVjp(
       const gy = acc.sum + acc.comp;
       for (let i = o; i < o + n; i++) {
         const v = a[i]!;
-        const w = expDiff(v, m) / d; // e^(x − m)/(S·e^(−m)); 0 for −∞ (and on underflow)
-        dx[i] = v > 0 ? w * (g[i]! - gy) : v < 0 && w > 0 ? w * gy : 0; // no −0 at masks
+        // e^(x − m)·(…)/(S·e^(−m)), the division last: e/d alone overflows when d is subnormal
+        const e = expDiff(v, m); // 0 for −∞ (and on underflow)
+        dx[i] = v > 0 ? (e * (g[i]! - gy)) / d : v < 0 && e > 0 ? (e * gy) / d : 0; // no −0 at masks
       }
     }
-  });
+  }) as ResultOf<X>;
 }
 
 export const entry: NormalizerEntry<SoftpickOptions> = {
   name: 'softpick',
   forward: softpick,
   vjp: softpickVjp,
+  rules: SOFTPICK_RULES,
 };

@@ -34,10 +34,15 @@
  * softplusNorm([3, 1, 0, 0, -2], { reweight: 15 }); // ≈ [1, 0, 0, 0, 0]: only above-mean weights survive
  */
 import { expDiff } from '../kernels/js/exact.js';
-import type { ArrayInput, FloatArray, RowOptions } from '../tensor/types.js';
-import { requireNumber } from '../tensor/validate.js';
+import type { ArrayInput, ResultOf, RowOptions } from '../tensor/types.js';
 import type { NormalizerEntry } from './entry.js';
-import { hugeRowScale, l1Normalize, l1NormalizeVjp, type ScaledTerms } from './l1-normalize.js';
+import {
+  hugeRowScale,
+  L1_RULES,
+  l1Normalize,
+  l1NormalizeVjp,
+  type ScaledTerms,
+} from './l1-normalize.js';
 
 /** r(x) = log1p(e^x)/e^x for x < 0, through 1 − u/2 when u = e^x < 2^−30 (error < u²/3). */
 function softplusRatio(x: number): number {
@@ -71,29 +76,26 @@ export interface SoftplusNormOptions extends RowOptions {
   reweight?: number;
 }
 
-function resolveReweight(fn: string, options: SoftplusNormOptions): number | null {
-  const p = options?.reweight;
-  return p === undefined ? null : requireNumber(fn, 'reweight', p, { atLeast: 1 });
-}
-
 /** softplus(x)/Σ softplus(x) along `options.axis` (default −1). See the module doc. */
-export function softplusNorm(x: ArrayInput, options: SoftplusNormOptions = {}): FloatArray {
-  const fn = 'softplusNorm';
-  return l1Normalize(fn, x, options, softplusTerms, resolveReweight(fn, options));
+export function softplusNorm<X extends ArrayInput>(
+  x: X,
+  options?: SoftplusNormOptions,
+): ResultOf<X> {
+  return l1Normalize('softplusNorm', x, options, L1_RULES, softplusTerms) as ResultOf<X>;
 }
 
 /** dx = J_softplusNorm(x)ᵀ·dy = σ(x)/S ⊙ (g − ⟨g, a⟩), g = dy pulled back through any re-weighting. */
-export function softplusNormVjp(
-  x: ArrayInput,
+export function softplusNormVjp<X extends ArrayInput>(
+  x: X,
   dy: ArrayInput,
-  options: SoftplusNormOptions = {},
-): FloatArray {
-  const fn = 'softplusNormVjp';
-  return l1NormalizeVjp(fn, x, dy, options, softplusTerms, resolveReweight(fn, options));
+  options?: SoftplusNormOptions,
+): ResultOf<X> {
+  return l1NormalizeVjp('softplusNormVjp', x, dy, options, L1_RULES, softplusTerms) as ResultOf<X>;
 }
 
 export const entry: NormalizerEntry<SoftplusNormOptions> = {
   name: 'softplusNorm',
   forward: softplusNorm,
   vjp: softplusNormVjp,
+  rules: L1_RULES,
 };

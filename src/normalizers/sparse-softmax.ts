@@ -30,9 +30,10 @@
  */
 import { type Backend, resolveBackend } from '../kernels/backend.js';
 import { describe, SoftmaxKitError } from '../tensor/errors.js';
-import type { ArrayInput, FloatArray, RowOptions } from '../tensor/types.js';
+import { type Resolved, ROW_RULES, rule } from '../tensor/options.js';
+import type { ArrayInput, FloatArray, ResultOf, RowOptions } from '../tensor/types.js';
 import type { NormalizerEntry } from './entry.js';
-import { mapRows, mapRowsVjp, type Prepared, prepare } from './row-map.js';
+import { mapRows, mapRowsVjp, type Prepared, prepareRows } from './row-map.js';
 
 /** Options of sparseSoftmax. */
 export interface SparseSoftmaxOptions extends RowOptions {
@@ -40,20 +41,33 @@ export interface SparseSoftmaxOptions extends RowOptions {
   k?: number;
 }
 
-interface Resolved {
+/** `k`: required, an integer ≥ 1 (its upper bound, the axis length, is checked with the layout). */
+const kRule = rule((fn, name, v) => {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1)
+    throw new SoftmaxKitError(
+      'K_OUT_OF_RANGE',
+      `${fn}: expected ${name} to be an integer >= 1, got ${describe(v)}`,
+    );
+  return v;
+});
+
+/** The option rules of sparseSoftmax and its vjp. */
+export const SPARSE_SOFTMAX_RULES = { ...ROW_RULES, k: kRule } as const;
+
+interface ResolvedTopK {
   readonly k: number;
   readonly backend: Backend;
 }
 
-function resolve(fn: string, p: Prepared, options: SparseSoftmaxOptions): Resolved {
-  const { k } = options;
+function resolve(fn: string, p: Prepared, o: Resolved<typeof SPARSE_SOFTMAX_RULES>): ResolvedTopK {
+  const { k } = o;
   const n = p.layout.n;
-  if (typeof k !== 'number' || !Number.isInteger(k) || k < 1 || k > n)
+  if (k === undefined || k > n)
     throw new SoftmaxKitError(
       'K_OUT_OF_RANGE',
       `${fn}: expected k to be an integer in [1, ${n}], got ${describe(k)}`,
     );
-  return { k, backend: resolveBackend(fn, options.backend, p.x.length, false) };
+  return { k, backend: resolveBackend(fn, o.backend, p.x.length, false) };
 }
 
 /** Scratch for one row: the sorted copy, the support and its compact rows. */
@@ -101,10 +115,13 @@ function selectTopK(x: FloatArray, o: number, n: number, k: number, s: Support):
 }
 
 /** Softmax over the top-k of each row, 0 elsewhere. See the module doc for the math. */
-export function sparseSoftmax(x: ArrayInput, options: SparseSoftmaxOptions = {}): FloatArray {
-  const p = prepare('sparseSoftmax', x, options);
-  const { k, backend } = resolve('sparseSoftmax', p, options);
-  return mapRows('sparseSoftmax', p, options.out, (a, y, rows, n) => {
+export function sparseSoftmax<X extends ArrayInput>(
+  x: X,
+  options?: SparseSoftmaxOptions,
+): ResultOf<X> {
+  const { p, o } = prepareRows('sparseSoftmax', x, options, SPARSE_SOFTMAX_RULES);
+  const { k, backend } = resolve('sparseSoftmax', p, o);
+  return mapRows('sparseSoftmax', p, o.out, (a, y, rows, n) => {
     const s = newSupport(n, k);
     for (let r = 0; r < rows; r++) {
       const o = r * n;
@@ -116,18 +133,18 @@ export function sparseSoftmax(x: ArrayInput, options: SparseSoftmaxOptions = {})
       y.fill(0, o, o + n);
       for (let j = 0; j < k; j++) y[o + s.index[j]!] = s.a[j]!;
     }
-  });
+  }) as ResultOf<X>;
 }
 
 /** dx = J_sparseSoftmax(x)ᵀ·dy: softmax's vjp on the top-k support, 0 elsewhere. */
-export function sparseSoftmaxVjp(
-  x: ArrayInput,
+export function sparseSoftmaxVjp<X extends ArrayInput>(
+  x: X,
   dy: ArrayInput,
-  options: SparseSoftmaxOptions = {},
-): FloatArray {
-  const p = prepare('sparseSoftmaxVjp', x, options);
-  const { k, backend } = resolve('sparseSoftmaxVjp', p, options);
-  return mapRowsVjp('sparseSoftmaxVjp', p, dy, options.out, (a, g, dx, rows, n) => {
+  options?: SparseSoftmaxOptions,
+): ResultOf<X> {
+  const { p, o } = prepareRows('sparseSoftmaxVjp', x, options, SPARSE_SOFTMAX_RULES);
+  const { k, backend } = resolve('sparseSoftmaxVjp', p, o);
+  return mapRowsVjp('sparseSoftmaxVjp', p, dy, o.out, (a, g, dx, rows, n) => {
     const s = newSupport(n, k);
     for (let r = 0; r < rows; r++) {
       const o = r * n;
@@ -140,11 +157,12 @@ export function sparseSoftmaxVjp(
       dx.fill(0, o, o + n);
       for (let j = 0; j < k; j++) dx[o + s.index[j]!] = s.b[j]!;
     }
-  });
+  }) as ResultOf<X>;
 }
 
 export const entry: NormalizerEntry<SparseSoftmaxOptions> = {
   name: 'sparseSoftmax',
   forward: sparseSoftmax,
   vjp: sparseSoftmaxVjp,
+  rules: SPARSE_SOFTMAX_RULES,
 };

@@ -33,9 +33,10 @@
  * sparsemax(new Float32Array([1, 2, 3, 4]), { shape: [2, 2], axis: 0 }); // [0, 0, 1, 1]
  */
 import { addCompensated, type CompensatedSum } from '../kernels/js/exact.js';
-import type { ArrayInput, FloatArray, RowOptions } from '../tensor/types.js';
+import { ROW_RULES } from '../tensor/options.js';
+import type { ArrayInput, ResultOf, RowOptions } from '../tensor/types.js';
 import type { NormalizerEntry } from './entry.js';
-import { mapRows, mapRowsVjp, prepare } from './row-map.js';
+import { mapRows, mapRowsVjp, prepareRows } from './row-map.js';
 import {
   gatherCandidates,
   polishTau,
@@ -75,31 +76,32 @@ const sparsemaxRow: ThresholdRow = (x, off, n, y, z) => {
 };
 
 /** Sparsemax along `options.axis` (default −1). See the module doc for the math. */
-export function sparsemax(x: ArrayInput, options: SparsemaxOptions = {}): FloatArray {
-  const p = prepare('sparsemax', x, options);
-  requireJsBackend('sparsemax', options.backend);
-  return mapRows('sparsemax', p, options.out, thresholdKernel(sparsemaxRow));
+export function sparsemax<X extends ArrayInput>(x: X, options?: SparsemaxOptions): ResultOf<X> {
+  const { p, o } = prepareRows('sparsemax', x, options, ROW_RULES);
+  requireJsBackend('sparsemax', o.backend);
+  return mapRows('sparsemax', p, o.out, thresholdKernel(sparsemaxRow)) as ResultOf<X>;
 }
 
 /** dx = J_sparsemax(x)ᵀ·dy = s ⊙ (dy − Σ_S dy/|S|), s = 1[sparsemax(x) > 0]. */
-export function sparsemaxVjp(
-  x: ArrayInput,
+export function sparsemaxVjp<X extends ArrayInput>(
+  x: X,
   dy: ArrayInput,
-  options: SparsemaxOptions = {},
-): FloatArray {
-  const p = prepare('sparsemaxVjp', x, options);
-  requireJsBackend('sparsemaxVjp', options.backend);
+  options?: SparsemaxOptions,
+): ResultOf<X> {
+  const { p, o } = prepareRows('sparsemaxVjp', x, options, ROW_RULES);
+  requireJsBackend('sparsemaxVjp', o.backend);
   return mapRowsVjp(
     'sparsemaxVjp',
     p,
     dy,
-    options.out,
+    o.out,
     thresholdVjpKernel(sparsemaxRow, () => 0),
-  );
+  ) as ResultOf<X>;
 }
 
 export const entry: NormalizerEntry<SparsemaxOptions> = {
   name: 'sparsemax',
   forward: sparsemax,
   vjp: sparsemaxVjp,
+  rules: ROW_RULES,
 };

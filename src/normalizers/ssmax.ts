@@ -35,10 +35,10 @@
  * ssmax([1, 2, 3], { s: 0.5, n: 1024 });
  */
 import { type Backend, resolveBackend } from '../kernels/backend.js';
-import type { ArrayInput, FloatArray, RowOptions } from '../tensor/types.js';
-import { requireNumber } from '../tensor/validate.js';
+import { numberRule, type Resolved, ROW_RULES } from '../tensor/options.js';
+import type { ArrayInput, FloatArray, ResultOf, RowOptions } from '../tensor/types.js';
 import type { NormalizerEntry } from './entry.js';
-import { mapRows, mapRowsVjp, type Prepared, prepare } from './row-map.js';
+import { mapRows, mapRowsVjp, type Prepared, prepareRows } from './row-map.js';
 
 /** Options of ssmax. */
 export interface SsmaxOptions extends RowOptions {
@@ -48,18 +48,22 @@ export interface SsmaxOptions extends RowOptions {
   n?: number;
 }
 
-interface Resolved {
+/** The option rules of ssmax and its vjp (n's default, the axis length, comes with the layout). */
+export const SSMAX_RULES = {
+  ...ROW_RULES,
+  s: numberRule({ greaterThan: 0, default: 1 }),
+  n: numberRule({ atLeast: 1 }),
+} as const;
+
+interface ResolvedScale {
   /** c = s·log(n). */
   readonly scale: number;
   readonly backend: Backend;
 }
 
-function resolve(fn: string, p: Prepared, options: SsmaxOptions): Resolved {
-  const s = options.s === undefined ? 1 : requireNumber(fn, 's', options.s, { greaterThan: 0 });
-  const n =
-    options.n === undefined ? p.layout.n : requireNumber(fn, 'n', options.n, { atLeast: 1 });
-  const backend = resolveBackend(fn, options.backend, p.x.length, p.x instanceof Float32Array);
-  return { scale: s * Math.log(n), backend };
+function resolve(fn: string, p: Prepared, o: Resolved<typeof SSMAX_RULES>): ResolvedScale {
+  const backend = resolveBackend(fn, o.backend, p.x.length, p.x instanceof Float32Array);
+  return { scale: o.s * Math.log(o.n ?? p.layout.n), backend };
 }
 
 /**
@@ -81,29 +85,34 @@ function zeroScaleRows(x: FloatArray, y: FloatArray, rows: number, n: number, gr
 }
 
 /** Scalable-Softmax along `options.axis` (default −1). See the module doc for the math. */
-export function ssmax(x: ArrayInput, options: SsmaxOptions = {}): FloatArray {
-  const p = prepare('ssmax', x, options);
-  const { scale, backend } = resolve('ssmax', p, options);
-  return mapRows('ssmax', p, options.out, (a, y, rows, n) =>
+export function ssmax<X extends ArrayInput>(x: X, options?: SsmaxOptions): ResultOf<X> {
+  const { p, o } = prepareRows('ssmax', x, options, SSMAX_RULES);
+  const { scale, backend } = resolve('ssmax', p, o);
+  return mapRows('ssmax', p, o.out, (a, y, rows, n) =>
     scale === 0
       ? zeroScaleRows(a, y, rows, n, false)
       : backend.softmax(a, y, rows, n, 'three-pass', scale, false),
-  );
+  ) as ResultOf<X>;
 }
 
 /** dx = J_ssmax(x)ᵀ·dy = c·y ⊙ (dy − ⟨y, dy⟩), c = s·log(n). */
-export function ssmaxVjp(x: ArrayInput, dy: ArrayInput, options: SsmaxOptions = {}): FloatArray {
-  const p = prepare('ssmaxVjp', x, options);
-  const { scale, backend } = resolve('ssmaxVjp', p, options);
-  return mapRowsVjp('ssmaxVjp', p, dy, options.out, (a, g, dx, rows, n) =>
+export function ssmaxVjp<X extends ArrayInput>(
+  x: X,
+  dy: ArrayInput,
+  options?: SsmaxOptions,
+): ResultOf<X> {
+  const { p, o } = prepareRows('ssmaxVjp', x, options, SSMAX_RULES);
+  const { scale, backend } = resolve('ssmaxVjp', p, o);
+  return mapRowsVjp('ssmaxVjp', p, dy, o.out, (a, g, dx, rows, n) =>
     scale === 0
       ? zeroScaleRows(a, dx, rows, n, true)
       : backend.softmaxVjp(a, g, dx, rows, n, 'three-pass', scale, false),
-  );
+  ) as ResultOf<X>;
 }
 
 export const entry: NormalizerEntry<SsmaxOptions> = {
   name: 'ssmax',
   forward: ssmax,
   vjp: ssmaxVjp,
+  rules: SSMAX_RULES,
 };

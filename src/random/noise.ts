@@ -28,7 +28,7 @@
  */
 import { describe, SoftmaxKitError } from '../tensor/errors.js';
 import type { FloatArray } from '../tensor/types.js';
-import { philox4x32 } from './philox.js';
+import { philoxBlock } from './philox.js';
 import { requireSeed } from './seed.js';
 
 const TWO32 = 2 ** 32;
@@ -74,7 +74,7 @@ function fill<T extends FloatArray>(
   const float32 = out instanceof Float32Array;
   for (let i = 0; i < out.length; i++) {
     const index = offset + i;
-    philox4x32(index % TWO32, Math.floor(index / TWO32), 0, 0, k0, k1, w);
+    philoxBlock(index % TWO32, Math.floor(index / TWO32), 0, 0, k0, k1, w);
     const u = float32
       ? ((w[0]! >>> 9) + 0.5) * 2 ** -23
       : (w[0]! * 2 ** 20 + (w[1]! >>> 12) + 0.5) * 2 ** -52;

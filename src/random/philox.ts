@@ -18,6 +18,8 @@
  * const out = new Uint32Array(4);
  * philox4x32(0, 0, 0, 0, 0, 0, out); // Uint32Array [0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8]
  */
+import { describe, SoftmaxKitError } from '../tensor/errors.js';
+import { requireNumber } from '../tensor/validate.js';
 
 const M0 = 0xd2511f53;
 const M1 = 0xcd9e8d57;
@@ -37,10 +39,14 @@ function mulHi(a: number, b: number): number {
   return (aH * bH + (lh >>> 16) + (hl >>> 16) + (mid >>> 16)) >>> 0;
 }
 
+const WORDS = ['c0', 'c1', 'c2', 'c3', 'k0', 'k1'] as const;
+
 /**
  * One Philox4x32-10 block: writes the four output words of counter
- * (c0, c1, c2, c3) under key (k0, k1) into out[0..3]. Arguments are read as
- * uint32 (`>>> 0`).
+ * (c0, c1, c2, c3) under key (k0, k1) into out[0..3]. Each word must be an
+ * integer in [0, 2^32) and `out` a Uint32Array of length ≥ 4; anything else
+ * throws INVALID_PARAMETER / NON_FINITE_PARAMETER / INVALID_OUT (a NaN key
+ * used to read as 0, silently).
  */
 export function philox4x32(
   c0: number,
@@ -51,12 +57,28 @@ export function philox4x32(
   k1: number,
   out: Uint32Array,
 ): void {
-  c0 >>>= 0;
-  c1 >>>= 0;
-  c2 >>>= 0;
-  c3 >>>= 0;
-  k0 >>>= 0;
-  k1 >>>= 0;
+  const fn = 'philox4x32';
+  const words = [c0, c1, c2, c3, k0, k1];
+  for (let i = 0; i < 6; i++)
+    requireNumber(fn, WORDS[i]!, words[i], { integer: true, atLeast: 0, atMost: 0xffffffff });
+  if (!(out instanceof Uint32Array) || out.length < 4)
+    throw new SoftmaxKitError(
+      'INVALID_OUT',
+      `${fn}: expected out to be a Uint32Array of length >= 4, got ${describe(out)}`,
+    );
+  philoxBlock(c0, c1, c2, c3, k0, k1, out);
+}
+
+/** {@link philox4x32} without the checks, for the noise loops (words already uint32). */
+export function philoxBlock(
+  c0: number,
+  c1: number,
+  c2: number,
+  c3: number,
+  k0: number,
+  k1: number,
+  out: Uint32Array,
+): void {
   for (let r = 0; r < ROUNDS; r++) {
     if (r > 0) {
       k0 = (k0 + W0) >>> 0;

@@ -59,6 +59,40 @@ export function sharesMemory(a: ArrayBufferView, b: ArrayBufferView): boolean {
   );
 }
 
+/** Whether two typed arrays are the very same memory: buffer, byte offset, length and type. */
+export function sameMemory(a: ArrayBufferView, b: ArrayBufferView): boolean {
+  return (
+    a.buffer === b.buffer &&
+    a.byteOffset === b.byteOffset &&
+    a.byteLength === b.byteLength &&
+    a.constructor === b.constructor
+  );
+}
+
+/**
+ * Reject an `out` that shares memory with an input: partial overlap always
+ * (INVALID_OUT — a kernel would read values it has already overwritten), and exact
+ * aliasing (`out` is the same memory as the input, e.g. `out === x`) unless
+ * `inPlace` says the function's kernel reads each element before writing it.
+ */
+export function requireOutApart(
+  fn: string,
+  out: FloatArray,
+  inputs: readonly (readonly [name: string, a: FloatArray])[],
+  inPlace: boolean,
+): void {
+  for (const [name, a] of inputs) {
+    if (!sharesMemory(out, a)) continue;
+    if (inPlace && sameMemory(out, a)) continue;
+    throw new SoftmaxKitError(
+      'INVALID_OUT',
+      inPlace
+        ? `${fn}: expected out to be exactly ${name} or to share no memory with it, got an out that overlaps ${name} in part`
+        : `${fn}: expected out to share no memory with ${name}, got an out that overlaps it`,
+    );
+  }
+}
+
 /** Throw SHAPE_MISMATCH unless `a.length === expected`. */
 export function requireLength(
   fn: string,

@@ -21,6 +21,7 @@ import { type NumberBounds, requireBoolean, requireNumber, requireOneOf } from '
 
 /** How one option is checked and defaulted: `parse(fn, name, value)` with value possibly undefined. */
 export interface Rule<T> {
+  /** Check `value` (undefined when the caller left the option out) and return it, defaulted; throws SoftmaxKitError naming `fn` and `name`. */
   readonly parse: (fn: string, name: string, value: unknown) => T;
 }
 
@@ -114,6 +115,39 @@ function editDistance(a: string, b: string): number {
     prev = cur;
   }
   return prev[b.length]!;
+}
+
+/**
+ * Resolve a nested options object, such as attention's `normalizerOptions`, like
+ * {@link resolveOptions}; names in messages read `path.key` and the error names
+ * the public function `fn` ("attention: unknown option 'normalizerOptions.kk'
+ * (did you mean 'normalizerOptions.k'?)").
+ */
+export function resolveNestedOptions<R extends Rules>(
+  fn: string,
+  path: string,
+  options: unknown,
+  rules: R,
+): Resolved<R> {
+  const given = requireOptionsObject(fn, options, path);
+  const known = Object.keys(rules);
+  for (const key of Object.keys(given)) {
+    if (Object.hasOwn(rules, key)) continue;
+    const near = nearestName(key, known);
+    const hint =
+      near === undefined
+        ? known.length === 0
+          ? 'it takes none here'
+          : `expected one of ${known.map((k) => `'${path}.${k}'`).join(', ')}`
+        : `did you mean '${path}.${near}'?`;
+    throw new SoftmaxKitError(
+      'INVALID_PARAMETER',
+      `${fn}: unknown option '${path}.${key}' (${hint})`,
+    );
+  }
+  const out: Record<string, unknown> = {};
+  for (const key of known) out[key] = rules[key]!.parse(fn, `${path}.${key}`, given[key]);
+  return out as Resolved<R>;
 }
 
 // ---- rules --------------------------------------------------------------

@@ -1,8 +1,8 @@
 /**
  * softmax-kit in a real browser: the built package (dist/, as published, with its
- * package.json `sideEffects`) bundled by esbuild into one script as a user's
- * bundler would (the WebAssembly is embedded, so nothing but the page and the
- * bundle is fetched),
+ * package.json `sideEffects`) bundled by esbuild with code splitting as a user's
+ * bundler would: the SIMD build is embedded in the bundle; the relaxed-SIMD build is
+ * a chunk the page fetches only where the engine has relaxed SIMD (Chromium has),
  * loaded in headless Chromium (Debian's, driven by playwright-core) from a local
  * server, once cross-origin isolated (COOP/COEP: shared memory, the Web Worker
  * pool) and once not (plain memory, one thread).
@@ -14,7 +14,7 @@
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 import { type Browser, chromium } from 'playwright-core';
@@ -52,25 +52,30 @@ describe.skipIf(!haveBrowser)('in headless Chromium', () => {
   let browser: Browser;
   let origin = '';
   const requested: string[] = [];
+  let relaxedSeen = false;
 
   beforeAll(async () => {
     const bundle = await build({
       entryPoints: [fileURLToPath(new URL('./page.ts', import.meta.url))],
       bundle: true,
       format: 'esm',
+      splitting: true,
+      outdir: 'out',
+      entryNames: 'bundle',
       platform: 'browser',
       target: 'es2022',
       write: false,
       logLevel: 'silent',
       plugins: [fromDist],
     });
-    const js = bundle.outputFiles[0]!.text;
+    const scripts = new Map(bundle.outputFiles.map((f) => [basename(f.path), f.text]));
     server = createServer((req, res) => {
       const url = req.url ?? '/';
       requested.push(url);
       const headers = url.startsWith('/isolated/') ? { ...ISOLATION } : {};
-      if (url.endsWith('/bundle.js'))
-        res.writeHead(200, { ...headers, 'Content-Type': 'text/javascript' }).end(js);
+      const script = scripts.get(basename(url));
+      if (script !== undefined)
+        res.writeHead(200, { ...headers, 'Content-Type': 'text/javascript' }).end(script);
       else if (url.endsWith('/'))
         res.writeHead(200, { ...headers, 'Content-Type': 'text/html' }).end(HTML);
       else res.writeHead(404).end();
@@ -107,6 +112,9 @@ describe.skipIf(!haveBrowser)('in headless Chromium', () => {
     );
     await page.close();
     expect(errors).toEqual([]);
+    // the build in use: relaxed SIMD exactly where the engine has it
+    expect(r.relaxedSimd).toBe(r.features.relaxedSimd);
+    relaxedSeen ||= r.features.relaxedSimd;
     return r;
   }
 
@@ -130,9 +138,13 @@ describe.skipIf(!haveBrowser)('in headless Chromium', () => {
     expect(r.configure).toBe('BACKEND_UNAVAILABLE');
   }, 60_000);
 
-  it('fetches nothing but the page and its bundle (the WebAssembly is embedded)', () => {
+  it('fetches the page, its bundle, and the relaxed-SIMD chunk only where the engine has relaxed SIMD', () => {
     const asked = requested.filter((u) => u !== '/favicon.ico');
-    expect(asked.every((u) => u.endsWith('/') || u.endsWith('/bundle.js'))).toBe(true);
+    const chunk = /\/kernels-relaxed-[\w-]+\.js$/;
+    expect(asked.every((u) => u.endsWith('/') || u.endsWith('/bundle.js') || chunk.test(u))).toBe(
+      true,
+    );
     expect(requested.some((u) => u.includes('.wasm'))).toBe(false);
+    expect(asked.some((u) => chunk.test(u))).toBe(relaxedSeen);
   });
 });

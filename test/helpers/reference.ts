@@ -147,3 +147,44 @@ export function relError(computed: number, exact: Dec): number {
   if (!exact.isFinite()) return computed === exact.toNumber() ? 0 : Infinity;
   return dec(computed).minus(exact).abs().div(exact.abs()).toNumber();
 }
+
+/** Decimal at 700 digits: x ± h stays exact for |x| up to 1e308 and h down to 1e−300. */
+export const DW = Decimal.clone({
+  precision: 700,
+  toExpNeg: -9e15,
+  toExpPos: 9e15,
+  minE: -9e15,
+  maxE: 9e15,
+});
+export type DecW = InstanceType<typeof DW>;
+
+/**
+ * J_f(x)ᵀ·dy by central differences in 700-digit arithmetic (a method independent
+ * of any closed form): dx_k = Σ_i dy_i·(f(x + h·e_k)_i − f(x − h·e_k)_i)/(2h), with
+ * h = `h` (absolute; a string for steps below the double range). f maps a row of 700-digit decimals to a row.
+ */
+export function refVjpByDifferences(
+  f: (x: DecW[]) => DecW[],
+  x: readonly number[],
+  dy: readonly number[],
+  h: number | string,
+): DecW[] {
+  const exact = (v: number) => new DW(dec(v).toString());
+  const xs = x.map(exact);
+  const hh = new DW(h);
+  return xs.map((_, k) => {
+    const plus = f(xs.map((v, i) => (i === k ? v.plus(hh) : v)));
+    const minus = f(xs.map((v, i) => (i === k ? v.minus(hh) : v)));
+    let s = new DW(0);
+    for (let i = 0; i < x.length; i++) s = s.plus(plus[i]!.minus(minus[i]!).times(dy[i]!));
+    return s.div(hh.times(2));
+  });
+}
+
+/** softmax of a 700-digit row (shift by the max). */
+export function refSoftmaxWide(x: DecW[]): DecW[] {
+  const m = DW.max(...x);
+  const e = x.map((v) => DW.exp(v.minus(m)));
+  const s = e.reduce((a, b) => a.plus(b), new DW(0));
+  return e.map((v) => v.div(s));
+}

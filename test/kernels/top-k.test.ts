@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { newTopKState, topKRow } from '../../src/kernels/top-k.js';
+import { newTopKState, topKRow, topKSelect } from '../../src/kernels/top-k.js';
 import { D, dec } from '../helpers/reference.js';
 
 /** The sort-based definition: indices by value descending, ties by lower index, NaN dropped. */
@@ -67,6 +67,24 @@ describe('topKRow', () => {
     expect([st.count, st.ref, st.sum]).toEqual([2, Number.NEGATIVE_INFINITY, 0]);
     topKRow([-1.7e308, 1.7e308, 0], 0, 3, 1, st);
     expect([st.indices[0], st.ref, st.sum + st.comp]).toEqual([1, 1.7e308, 1]);
+  });
+
+  it('topKSelect selects what topKRow selects, without the normalizer', () => {
+    fc.assert(
+      fc.property(
+        fc.array(entry, { minLength: 1, maxLength: 80 }),
+        fc.integer({ min: 1, max: 90 }),
+        (row, k) => {
+          const st = newTopKState(k);
+          topKSelect(new Float64Array([7, ...row, 7]), 1, row.length, k, st);
+          const want = sortTopK(row, k);
+          expect(Array.from(st.indices.subarray(0, st.count))).toEqual(want);
+          expect(Array.from(st.values.subarray(0, st.count))).toEqual(want.map((i) => row[i]));
+          expect(st.nan).toBe(row.filter(Number.isNaN).length);
+        },
+      ),
+      { numRuns: 1000 },
+    );
   });
 });
 

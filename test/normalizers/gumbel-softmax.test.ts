@@ -68,7 +68,18 @@ describe('gumbelSoftmax reproducibility', () => {
     const a = gumbelSoftmax(x, { seed: 42 });
     expect(gumbelSoftmax(x, { seed: 42 })).toEqual(a);
     expect(gumbelSoftmax(x, { seed: 43 })).not.toEqual(a);
-    expect(gumbelSoftmax(x)).toEqual(gumbelSoftmax(x, { seed: 0 }));
+  });
+
+  it('regression (issue 15): an omitted seed draws fresh noise on every call', () => {
+    const x = randomArray(20, 5);
+    const samples = Array.from({ length: 4 }, () => Array.from(gumbelSoftmax(x)));
+    for (let i = 1; i < samples.length; i++) expect(samples[i]).not.toEqual(samples[0]);
+    expect(samples[0]).not.toEqual(Array.from(gumbelSoftmax(x, { seed: 0 })));
+  });
+
+  it('the vjp requires the seed (it must regenerate the forward noise)', () => {
+    expect(() => gumbelSoftmaxVjp([1, 2], [1, 0])).toThrow(code('INVALID_PARAMETER'));
+    expect(() => gumbelSoftmaxVjp([1, 2], [1, 0])).toThrow(/gumbelSoftmaxVjp: expected seed/);
   });
 
   it('noise index = flat element index: any axis equals softmax((x + g)/τ) on that axis', () => {
@@ -202,7 +213,7 @@ describe('gumbelSoftmax non-finite policy', () => {
   it('+∞ entries share the mass (hard: the first wins), gradient 0', () => {
     expect(Array.from(gumbelSoftmax([Infinity, 0, Infinity]))).toEqual([0.5, 0, 0.5]);
     expect(Array.from(gumbelSoftmax([0, Infinity, Infinity], { hard: true }))).toEqual([0, 1, 0]);
-    expect(Array.from(gumbelSoftmaxVjp([Infinity, 0], [1, 2]))).toEqual([0, 0]);
+    expect(Array.from(gumbelSoftmaxVjp([Infinity, 0], [1, 2], { seed: 0 }))).toEqual([0, 0]);
   });
 });
 
@@ -217,7 +228,7 @@ describe('gumbelSoftmax validation and purity', () => {
     expect(() => gumbelSoftmaxVjp([1, 2], [1, 2], { seed: Number.NaN })).toThrow(
       code('NON_FINITE_PARAMETER'),
     );
-    expect(() => gumbelSoftmaxVjp([1, 2], [1], {})).toThrow(code('SHAPE_MISMATCH'));
+    expect(() => gumbelSoftmaxVjp([1, 2], [1], { seed: 0 })).toThrow(code('SHAPE_MISMATCH'));
     expect(() => gumbelSoftmax([], {})).toThrow(code('EMPTY_AXIS'));
     expect(() => gumbelSoftmax([1, 2], { out: new Float32Array(2) })).toThrow(code('INVALID_OUT'));
   });

@@ -119,3 +119,18 @@ describe('the online normalizer state', () => {
       expect(relError(logSumExp(x, { algorithm })[0]!, exact)).toBeLessThan(1e-15);
   });
 });
+
+describe('the public state functions check their states (regression, issue 15)', () => {
+  it('mergeLogSumExpStates(null, s) and friends are SoftmaxKitErrors naming the function', async () => {
+    const pub = await import('../../src/index.js');
+    const s = pub.logSumExpState([1, 2]);
+    for (const bad of [null, undefined, 3, {}, { m: 0 }, { m: '1', d: 1 }, { m: 0, d: -1 }])
+      expect(() => pub.mergeLogSumExpStates(bad as never, s)).toThrow(/^mergeLogSumExpStates: /);
+    expect(() => pub.mergeLogSumExpStates(s, null as never)).toThrow(/expected b to be a state/);
+    expect(() => pub.logSumExpFromState(null as never)).toThrow(/^logSumExpFromState: /);
+    expect(() => pub.logSumExpState(null as never)).toThrow(/^logSumExpState: /);
+    expect(
+      pub.logSumExpFromState(pub.mergeLogSumExpStates(s, pub.logSumExpState([3]))),
+    ).toBeCloseTo(logSumExp([1, 2, 3])[0]!, 14);
+  });
+});

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { reluNorm, reluNormVjp } from '../../src/normalizers/relu-norm.js';
 import { fdVjp, gradError, randomArray } from '../helpers/finite-difference.js';
-import { D, type Dec, dec, ulpError } from '../helpers/reference.js';
+import { D, type Dec, DW, dec, refVjpByDifferences, ulpError } from '../helpers/reference.js';
 import { perSlice } from '../helpers/slices.js';
 
 function refReluNorm(x: ArrayLike<number>): Dec[] {
@@ -153,5 +153,36 @@ describe('reluNorm validation and purity', () => {
     const out = new Float64Array(3);
     expect(reluNorm(x, { out })).toBe(out);
     expect(Array.from(out)).toEqual([0.6, 0, 0.4]);
+  });
+});
+
+describe('reluNormVjp on subnormal rows (regression, issue 15)', () => {
+  it('equals the 700-digit central difference, 0 where it is 0 (was ∞·0 = NaN)', () => {
+    const rn = (x: Parameters<Parameters<typeof refVjpByDifferences>[0]>[0]) => {
+      const r = x.map((v) => (v.gt(0) ? v : new DW(0)));
+      const S = r.reduce((a, b) => a.plus(b), new DW(0));
+      return r.map((t) => t.div(S));
+    };
+    const cases: [number[], number[]][] = [
+      [[5e-324], [1]],
+      [
+        [5e-324, 1e-323],
+        [2, 2],
+      ],
+      [
+        [5e-324, -1, 1e-323],
+        [0.5, 3, 0.5],
+      ],
+    ];
+    for (const [x, dy] of cases) {
+      const got = reluNormVjp(x, dy);
+      const want = refVjpByDifferences(rn, x, dy, '1e-340');
+      for (let i = 0; i < x.length; i++) expect(got[i]).toBe(want[i]!.toNumber()); // 0 to double precision
+    }
+    // a gradient beyond the double range is ±∞, as the reference says, never NaN
+    const big = reluNormVjp([5e-324, 5e-324], [1, 0]);
+    const ref = refVjpByDifferences(rn, [5e-324, 5e-324], [1, 0], '1e-340');
+    expect(ref[0]!.gt(Number.MAX_VALUE)).toBe(true);
+    expect(Array.from(big)).toEqual([Infinity, -Infinity]);
   });
 });

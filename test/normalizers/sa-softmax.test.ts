@@ -2,7 +2,16 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { saSoftmax, saSoftmaxVjp } from '../../src/normalizers/sa-softmax.js';
 import { fdVjp, gradError, randomArray } from '../helpers/finite-difference.js';
-import { D, type Dec, dec, refSoftmax, relError, ulpError } from '../helpers/reference.js';
+import {
+  D,
+  type Dec,
+  dec,
+  refSoftmax,
+  refSoftmaxWide,
+  refVjpByDifferences,
+  relError,
+  ulpError,
+} from '../helpers/reference.js';
 import { perSlice } from '../helpers/slices.js';
 
 /** w ⊙ softmax(x) in 60 digits, w = x or (x − min(x_min, 0))/(max(0, x_max) − min(x_min, 0)). */
@@ -215,5 +224,34 @@ describe('saSoftmax validation and purity', () => {
     saSoftmaxVjp(x, dy, { normalized: true });
     expect(Array.from(x)).toEqual([3, -1, 2]);
     expect(Array.from(dy)).toEqual([1, 2, 3]);
+  });
+});
+
+describe('saSoftmaxVjp at the edge of the range (regression, issue 15)', () => {
+  it('rows near ±1e308 keep a finite gradient equal to the 700-digit central difference', () => {
+    const sa = (x: Parameters<typeof refSoftmaxWide>[0]) =>
+      refSoftmaxWide(x).map((p, i) => p.times(x[i]!));
+    const cases: [number[], number[]][] = [
+      [
+        [-1e308, -1e308],
+        [-2, 3],
+      ], // was NaN: dy·x overflowed before the product with p
+      [
+        [1e308, 1e308],
+        [1.5, -1],
+      ],
+      [
+        [-1.7e308, -1.7e308, -1.7e308],
+        [1, -1, 0.5],
+      ],
+    ];
+    for (const [x, dy] of cases) {
+      const got = saSoftmaxVjp(x, dy);
+      const want = refVjpByDifferences(sa, x, dy, 1e-30);
+      for (let i = 0; i < x.length; i++) {
+        expect(Number.isFinite(got[i]!)).toBe(true);
+        expect(relError(got[i]!, new D(want[i]!.toString()))).toBeLessThan(1e-14);
+      }
+    }
   });
 });

@@ -239,3 +239,21 @@ describe('softmax input checks', () => {
     expect(softmax([1, 2])).toBeInstanceOf(Float64Array);
   });
 });
+
+describe('softmax at a temperature where 1/T overflows (regression, issue 15)', () => {
+  it('T = 1e−310 gives the 60-digit reference (the T → 0 limit), not NaN, on both backends', async () => {
+    await import('../../src/kernels/wasm/index.js');
+    for (const backend of ['js', 'wasm'] as const)
+      for (const x of [
+        [1, 2, 3],
+        [1, 3, 3],
+        [-Infinity, 0, -5, 0],
+      ]) {
+        const y = softmax(x, { temperature: 1e-310, backend });
+        const ref = refSoftmax(x, 1e-310);
+        expect(Array.from(y)).toEqual(ref.map((r) => r.toNumber()));
+        const f32 = softmax(Float32Array.from(x), { temperature: 1e-310, backend });
+        expect(Array.from(f32)).toEqual(ref.map((r) => r.toNumber()));
+      }
+  });
+});

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { philox4x32 } from '../../src/random/philox.js';
+import { SoftmaxKitError } from '../../src/tensor/errors.js';
 
 // Random123 known-answer vectors (Random123 tests/kat_vectors, the three
 // "philox4x32 10" lines): counter (4 words), key (2 words) -> output (4 words).
@@ -65,5 +66,27 @@ describe('philox4x32', () => {
     philox4x32(1, 2, 3, 4, 5, 6, b);
     philox4x32(7, 8, 9, 10, 11, 12, b);
     expect(b).toEqual(a);
+  });
+});
+
+describe('philox4x32 argument checks (regression, issue 15)', () => {
+  const err = (f: () => unknown) => {
+    try {
+      f();
+    } catch (e) {
+      return e instanceof SoftmaxKitError ? e.code : 'other';
+    }
+    return 'none';
+  };
+  it('rejects NaN, non-integer and out-of-range words, and a short or wrong out', () => {
+    const out = new Uint32Array(4);
+    expect(err(() => philox4x32(0, 0, 0, 0, Number.NaN, 0, out))).toBe('NON_FINITE_PARAMETER');
+    expect(err(() => philox4x32(0, 0, 0, 0, 1.5, 0, out))).toBe('INVALID_PARAMETER');
+    expect(err(() => philox4x32(-1, 0, 0, 0, 0, 0, out))).toBe('INVALID_PARAMETER');
+    expect(err(() => philox4x32(2 ** 32, 0, 0, 0, 0, 0, out))).toBe('INVALID_PARAMETER');
+    expect(err(() => philox4x32(0, 0, 0, 0, 0, 0, new Uint32Array(3)))).toBe('INVALID_OUT');
+    expect(err(() => philox4x32(0, 0, 0, 0, 0, 0, null as never))).toBe('INVALID_OUT');
+    expect(() => philox4x32(0, 0, 0, 0, Number.NaN, 0, out)).toThrow(/^philox4x32: expected k0/);
+    expect(err(() => philox4x32(0, 0, 0, 0, 0xffffffff, 0, new Uint32Array(8)))).toBe('none');
   });
 });

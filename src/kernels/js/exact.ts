@@ -28,7 +28,8 @@ export function expDiff(a: number, m: number): number {
 /**
  * e^(s·(a − m)) for a scale s > 0 (s = 1/temperature). The difference and the
  * product are both error-free (TwoSum, TwoProduct), so the only roundings are
- * Math.exp's and the one in s = fl(1/T) itself.
+ * Math.exp's and the one in s = fl(1/T) itself. A product beyond the double range
+ * (s·(a − m) = −∞, e.g. a small temperature on a wide row) gives 0, never 0·NaN.
  */
 export function expScaledDiff(a: number, m: number, s: number): number {
   const h = a - m;
@@ -36,7 +37,7 @@ export function expScaledDiff(a: number, m: number, s: number): number {
   const l = a - (h - t) + (-m - t);
   const z = h * s;
   const e = Math.exp(z);
-  return !Number.isNaN(l) ? e + e * (productError(h, s, z) + l * s) : e;
+  return !Number.isNaN(l) && Number.isFinite(z) ? e + e * (productError(h, s, z) + l * s) : e;
 }
 
 /**
@@ -54,7 +55,7 @@ export function scaledDiff(a: number, m: number, s: number): number {
     return 2 * scaledDiff(a / 2, m / 2, s);
   if (s === 1) return !Number.isNaN(l) ? h + l : h;
   const z = h * s;
-  return !Number.isNaN(l) ? z + (productError(h, s, z) + l * s) : z;
+  return !Number.isNaN(l) && Number.isFinite(z) ? z + (productError(h, s, z) + l * s) : z;
 }
 
 /**

@@ -32,7 +32,7 @@
  * copies while the workers claim theirs.
  */
 import { SoftmaxKitError } from '../../tensor/errors.js';
-import { requireNumber } from '../../tensor/validate.js';
+import { integerRule, resolveOptions } from '../../tensor/options.js';
 import {
   type KernelExports,
   onWasmLoaded,
@@ -99,6 +99,9 @@ export interface ConfigureOptions {
    */
   threads?: number;
 }
+
+/** The option rules of `configure`: nothing given leaves the settings as they are. */
+const CONFIGURE_RULES = { threads: integerRule({ atLeast: 1, atMost: 256 }) } as const;
 
 interface Pool {
   readonly kernels: WasmKernels;
@@ -362,13 +365,9 @@ function startWebPool(k: WasmKernels | undefined): Promise<void> {
  * await configure({ threads: 4 });
  * softmax(x, { shape: [32, 32000], backend: 'wasm' }); // rows on 4 threads
  */
-export function configure(options: ConfigureOptions): Promise<void> {
-  if (options.threads === undefined) return Promise.resolve();
-  const t = requireNumber('configure', 'threads', options.threads, {
-    integer: true,
-    atLeast: 1,
-    atMost: 256,
-  });
+export function configure(options?: ConfigureOptions): Promise<void> {
+  const t = resolveOptions('configure', options, CONFIGURE_RULES).threads;
+  if (t === undefined) return Promise.resolve();
   if (t > 1 && !workerThreads() && !webWorkers())
     throw new SoftmaxKitError(
       'BACKEND_UNAVAILABLE',

@@ -6,11 +6,6 @@
 import './attention.js'; // adds the fused attention kernels to the backend
 
 export { wasmBackend } from './backend.js';
-export {
-  type InitWasmOptions,
-  initWasm,
-  type WasmFeatures,
-  wasmFeatures,
-  wasmReady,
-} from './load.js';
+export { initWasm } from './init.js';
+export { type InitWasmOptions, type WasmFeatures, wasmFeatures, wasmReady } from './load.js';
 export { freeWasmArray, wasmArray } from './memory.js';

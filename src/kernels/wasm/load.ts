@@ -2,27 +2,31 @@
  * Loading the WebAssembly kernels: feature detection, compilation and the one
  * live instance (its memory and exports).
  *
- * The module bytes are embedded (gen/kernels.ts), so nothing is fetched. Four
- * builds exist: plain SIMD or relaxed SIMD (fused multiply-add), each importing a
- * plain or a shared memory. Features are detected once with `WebAssembly.validate`
- * on tiny probe modules (relaxed SIMD needs e.g. Node 20's
- * `--experimental-wasm-relaxed-simd`; shared memory needs SharedArrayBuffer, i.e.
- * Node or a cross-origin-isolated page). The best supported build is picked; the
- * plain SIMD build is the fallback.
+ * Two builds exist: plain SIMD and relaxed SIMD (fused multiply-add), each
+ * instantiated over a plain or a shared memory (the shared variant is derived from
+ * the same bytes: shared-memory.ts). Features are detected once with
+ * `WebAssembly.validate` on tiny probe modules (relaxed SIMD: V8 ≥ 11.4 — Node 22,
+ * Chrome 114 — or Node 20's `--experimental-wasm-relaxed-simd`; shared memory needs
+ * SharedArrayBuffer, i.e. Node or a cross-origin-isolated page).
  *
- * In Node the module is compiled synchronously when this file is imported. A
- * browser's main thread may refuse synchronous compilation of a module this size,
- * so pages should `await initWasm()` (or `wasmReady`) before asking for
- * `backend: 'wasm'`; until then 'auto' uses JavaScript and 'wasm' throws
- * BACKEND_UNAVAILABLE.
+ * What a page pays for: the SIMD build is embedded in the default import
+ * (gen/kernels.ts), so it loads with no fetch, on every engine with SIMD. The
+ * relaxed build lives in its own module (gen/kernels-relaxed.ts) reached only by a
+ * dynamic `import()`, and only where the engine validates relaxed SIMD; bundlers
+ * split it into a chunk of its own.
+ *
+ * At import the SIMD build is compiled synchronously where the engine allows it
+ * (Node, workers), so `backend: 'wasm'` works at once; where relaxed SIMD is
+ * available its build is then imported and takes over over the same memory (arrays
+ * from `wasmArray` stay in place; results may change within the kernels' 4 ulp).
+ * `wasmReady` (or `await initWasm()`) settles after that. A browser's main thread may
+ * refuse synchronous compilation of a module this size, so pages should
+ * `await initWasm()` before asking for `backend: 'wasm'`; until then 'auto' uses
+ * JavaScript and 'wasm' throws BACKEND_UNAVAILABLE.
  */
 import { SoftmaxKitError } from '../../tensor/errors.js';
-import {
-  KERNELS_RELAXED,
-  KERNELS_RELAXED_SHARED,
-  KERNELS_SIMD,
-  KERNELS_SIMD_SHARED,
-} from './gen/kernels.js';
+import { KERNELS_SIMD } from './gen/kernels.js';
+import { withSharedMemory } from './shared-memory.js';
 
 /** Signatures of the module's exports (byte addresses into its memory). */
 export interface KernelExports {
@@ -158,40 +162,61 @@ function decode(b64: string): Uint8Array<ArrayBuffer> {
   return out;
 }
 
-/** Resolve the build to use; throws BACKEND_UNAVAILABLE if a feature asked for is missing. */
-function pick(options: InitWasmOptions): { bytes: string; relaxed: boolean; shared: boolean } {
+/** The relaxed build's base64 bytes, once its module has been imported. */
+let relaxedBuild: string | undefined;
+
+/** Import the relaxed build's module (a chunk of its own in a bundle) once. */
+export async function importRelaxedBuild(): Promise<void> {
+  relaxedBuild ??= (await import('./gen/kernels-relaxed.js')).KERNELS_RELAXED;
+}
+
+interface Build {
+  bytes: Uint8Array<ArrayBuffer>;
+  relaxed: boolean;
+  shared: boolean;
+}
+
+/**
+ * Resolve the build to use; throws BACKEND_UNAVAILABLE if a feature asked for is
+ * missing. Relaxed SIMD by default only where the engine has it and its build has
+ * been imported (always, after `initWasm`).
+ */
+function pick(fn: string, options: InitWasmOptions): Build {
   const f = wasmFeatures();
   if (!f.simd)
     throw new SoftmaxKitError(
       'BACKEND_UNAVAILABLE',
-      'initWasm: expected an engine with WebAssembly SIMD, got none',
+      `${fn}: expected an engine with WebAssembly SIMD, got none`,
     );
-  const relaxed = options.relaxedSimd ?? f.relaxedSimd;
+  const relaxed = options.relaxedSimd ?? (f.relaxedSimd && relaxedBuild !== undefined);
   const shared = options.sharedMemory ?? f.sharedMemory;
   if (relaxed && !f.relaxedSimd)
     throw new SoftmaxKitError(
       'BACKEND_UNAVAILABLE',
-      'initWasm: expected relaxed SIMD support, got an engine without it',
+      `${fn}: expected relaxed SIMD support, got an engine without it`,
+    );
+  if (relaxed && relaxedBuild === undefined)
+    throw new SoftmaxKitError(
+      'BACKEND_UNAVAILABLE',
+      `${fn}: expected the relaxed-SIMD build to be imported first (await initWasm({ relaxedSimd: true })), got none`,
     );
   if (shared && !f.sharedMemory)
     throw new SoftmaxKitError(
       'BACKEND_UNAVAILABLE',
-      'initWasm: expected shared WebAssembly memory, got an engine without it',
+      `${fn}: expected shared WebAssembly memory, got an engine without it`,
     );
-  const bytes = relaxed
-    ? shared
-      ? KERNELS_RELAXED_SHARED
-      : KERNELS_RELAXED
-    : shared
-      ? KERNELS_SIMD_SHARED
-      : KERNELS_SIMD;
-  return { bytes, relaxed, shared };
+  const plain = decode(relaxed ? relaxedBuild! : KERNELS_SIMD);
+  return { bytes: shared ? withSharedMemory(plain, MAX_PAGES) : plain, relaxed, shared };
 }
 
-function instantiate(module: WebAssembly.Module, relaxed: boolean, shared: boolean): WasmKernels {
-  const memory = shared
+/** Instantiate over `memory`, or over a new one of the build's kind. */
+function instantiate(
+  module: WebAssembly.Module,
+  { relaxed, shared }: Omit<Build, 'bytes'>,
+  memory = shared
     ? new WebAssembly.Memory({ initial: 32, maximum: MAX_PAGES, shared: true })
-    : new WebAssembly.Memory({ initial: 32 });
+    : new WebAssembly.Memory({ initial: 32 }),
+): WasmKernels {
   const abort = () => {
     throw new SoftmaxKitError('INVALID_INPUT', 'wasm kernel: expected no abort, got one');
   };
@@ -229,36 +254,60 @@ export function wasmKernels(): WasmKernels | undefined {
 /**
  * Compile and instantiate the kernels synchronously (Node, workers). Loading a new
  * build replaces the live instance and its memory (earlier `wasmArray` views then
- * belong to the old memory and are no longer used in place).
+ * belong to the old memory and are no longer used in place). The relaxed build
+ * can be loaded this way once `initWasm` has imported it.
  */
 export function loadWasmSync(options: InitWasmOptions = {}): WasmKernels {
-  const { bytes, relaxed, shared } = pick(options);
-  return setLive(instantiate(new WebAssembly.Module(decode(bytes)), relaxed, shared));
+  const build = pick('loadWasmSync', options);
+  return setLive(instantiate(new WebAssembly.Module(build.bytes), build));
+}
+
+async function loadWasm(options: InitWasmOptions): Promise<WasmKernels> {
+  if (options.relaxedSimd ?? wasmFeatures().relaxedSimd) await importRelaxedBuild();
+  const build = pick('initWasm', options);
+  return setLive(instantiate(await WebAssembly.compile(build.bytes), build));
 }
 
 /**
  * Compile and instantiate the kernels asynchronously (any environment); resolves
- * once `backend: 'wasm'` is usable. Without options it reuses a live instance.
+ * once `backend: 'wasm'` is usable. Without options it waits for the loading at
+ * import (the best build the engine runs) and reuses its instance.
  *
  * @example
  * await initWasm();
  * softmax(x, { backend: 'wasm' });
  */
 export async function initWasm(options: InitWasmOptions = {}): Promise<WasmKernels> {
-  if (live && options.relaxedSimd === undefined && options.sharedMemory === undefined) return live;
-  const { bytes, relaxed, shared } = pick(options);
-  const module = await WebAssembly.compile(decode(bytes));
-  return setLive(instantiate(module, relaxed, shared));
+  if (options.relaxedSimd === undefined && options.sharedMemory === undefined) {
+    await wasmReady;
+    if (live) return live;
+  }
+  return loadWasm(options);
 }
 
-function loadAtImport(): Promise<WasmKernels | undefined> {
-  if (!wasmFeatures().simd) return Promise.resolve(undefined);
+/**
+ * The relaxed build takes over from the SIMD one loaded at import, over the same
+ * memory (so `wasmArray` views stay in place), unless another build was loaded since.
+ */
+async function upgradeToRelaxed(first: WasmKernels): Promise<WasmKernels> {
+  await importRelaxedBuild();
+  if (live !== first) return live!;
+  const build = pick('initWasm', { relaxedSimd: true, sharedMemory: first.sharedMemory });
+  const module = await WebAssembly.compile(build.bytes);
+  return live === first ? setLive(instantiate(module, build, first.memory)) : live!;
+}
+
+async function loadAtImport(): Promise<WasmKernels | undefined> {
+  const f = wasmFeatures();
+  if (!f.simd) return undefined;
+  let first: WasmKernels;
   try {
-    return Promise.resolve(loadWasmSync());
+    first = loadWasmSync({ relaxedSimd: false });
   } catch {
     // e.g. a browser main thread refusing synchronous compilation
-    return initWasm().catch(() => undefined);
+    return loadWasm({}).catch(() => undefined);
   }
+  return f.relaxedSimd ? upgradeToRelaxed(first).catch(() => live) : first;
 }
 
 /** Settles once loading at import has finished: the instance, or undefined without SIMD. */

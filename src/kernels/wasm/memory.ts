@@ -14,13 +14,30 @@
  * the JavaScript kernels. `wasmArray` keeps RESERVE bytes free above the arrays
  * for the in-place calls' flags. When `wasmArray` itself grows a plain memory,
  * earlier views are detached: take all the arrays you need first.
+ *
+ * Freed blocks and stale views: a view cannot be revoked, so a block freed by
+ * `freeWasmArray` is quarantined — handed out again only once the freed view is
+ * gone (garbage-collected, seen through a WeakRef, or detached by a plain memory's
+ * growth). A write through a freed view therefore lands in memory nobody else
+ * holds, never in a later allocation (issue 15: it silently overwrote the next
+ * array). The price: memory freed and allocated again within one synchronous run,
+ * while the old view is still reachable, is not reused — allocate arrays once and
+ * reuse them in loops. Views derived from an array (`subarray`) are not tracked:
+ * drop them before freeing.
+ *
+ * Sizes are checked before allocating: an array that cannot fit in the 4 GiB a
+ * WebAssembly memory can address, or a growth the engine refuses, throws
+ * INVALID_PARAMETER (not a RangeError).
  */
-import { SoftmaxKitError } from '../../tensor/errors.js';
+import { describe, SoftmaxKitError } from '../../tensor/errors.js';
 import type { FloatArray } from '../../tensor/types.js';
+import { requireNumber } from '../../tensor/validate.js';
 import { HEAP_BASE, onWasmLoaded, type WasmKernels, wasmKernels } from './load.js';
 
 const ALIGN = 64;
 const PAGE = 65536;
+/** The most bytes a 32-bit WebAssembly memory can address (65536 pages). */
+const MAX_BYTES = 65536 * PAGE;
 /** Bytes kept free above the arrays so in-place calls need no growth (their row flags). */
 export const RESERVE = 1 << 20;
 
@@ -28,6 +45,30 @@ interface Block {
   offset: number;
   bytes: number;
   free: boolean;
+  /** A freed block's view while it may still be reachable: the block waits (quarantine). */
+  stale?: WeakRef<FloatArray>;
+}
+
+/** Whether a freed block may be handed out again: its view is collected or detached. */
+function reusable(b: Block): boolean {
+  if (!b.free) return false;
+  const v = b.stale?.deref();
+  if (v !== undefined && v.byteLength > 0) return false;
+  b.stale = undefined;
+  return true;
+}
+
+/** Merge neighbouring reusable blocks, then drop reusable blocks at the top. */
+function reclaim(): void {
+  const merged: Block[] = [];
+  for (const b of blocks) {
+    const prev = merged[merged.length - 1];
+    const ok = reusable(b);
+    if (prev !== undefined && ok && reusable(prev)) prev.bytes += b.bytes;
+    else merged.push({ ...b });
+  }
+  while (merged.length && reusable(merged[merged.length - 1]!)) merged.pop();
+  blocks = merged;
 }
 
 let blocks: Block[] = [];
@@ -77,7 +118,8 @@ export function chunkRowsFitting(
   fixed: number,
   pinned: boolean,
 ): number {
-  if (k.sharedMemory || (!pinned && blocks.length === 0)) return want;
+  // freed blocks do not pin the memory: detaching a freed view is harmless (and ends its quarantine)
+  if (k.sharedMemory || (!pinned && blocks.every((b) => b.free))) return want;
   const free = k.memory.buffer.byteLength - align(heapTop()) - fixed;
   return Math.max(0, Math.min(want, Math.floor(free / perRow)));
 }
@@ -122,19 +164,22 @@ export function wasmArray<T extends Float32ArrayConstructor | Float64ArrayConstr
   type: T,
   length: number,
 ): InstanceType<T> {
-  const k = requireKernels('wasmArray');
-  if (!Number.isInteger(length) || length < 0)
-    throw new SoftmaxKitError(
-      'INVALID_PARAMETER',
-      `wasmArray: expected length to be a non-negative integer, got ${length}`,
-    );
+  const fn = 'wasmArray';
+  const k = requireKernels(fn);
   if (type !== Float32Array && type !== Float64Array)
     throw new SoftmaxKitError(
       'INVALID_PARAMETER',
-      'wasmArray: expected type Float32Array or Float64Array, got another constructor',
+      `${fn}: expected type Float32Array or Float64Array, got ${typeof type === 'function' ? (type as { name: string }).name : describe(type)}`,
     );
+  requireNumber(fn, 'length', length, { integer: true, atLeast: 0 });
   const bytes = align(Math.max(1, length * type.BYTES_PER_ELEMENT));
-  let block = blocks.find((b) => b.free && b.bytes >= bytes);
+  reclaim();
+  let block = blocks.find((b) => reusable(b) && b.bytes >= bytes);
+  if (!block && heapTop() + bytes + RESERVE > MAX_BYTES)
+    throw new SoftmaxKitError(
+      'INVALID_PARAMETER',
+      `${fn}: expected length <= ${Math.max(0, Math.floor((MAX_BYTES - align(heapTop()) - RESERVE) / type.BYTES_PER_ELEMENT))} (what fits in the 4 GiB WebAssembly memory now), got ${length}`,
+    );
   if (block) {
     if (block.bytes > bytes) {
       const rest = { offset: block.offset + bytes, bytes: block.bytes - bytes, free: true };
@@ -144,7 +189,14 @@ export function wasmArray<T extends Float32ArrayConstructor | Float64ArrayConstr
     block.free = false;
   } else {
     block = { offset: heapTop(), bytes, free: false };
-    ensureBytes(k, block.offset + bytes + RESERVE, false);
+    try {
+      ensureBytes(k, block.offset + bytes + RESERVE, false);
+    } catch {
+      throw new SoftmaxKitError(
+        'INVALID_PARAMETER',
+        `${fn}: expected length ${length} to fit in memory the engine grants, got a refused growth to ${block.offset + bytes + RESERVE} bytes`,
+      );
+    }
     blocks.push(block);
   }
   const view = new type(k.memory.buffer, block.offset, length);
@@ -152,24 +204,27 @@ export function wasmArray<T extends Float32ArrayConstructor | Float64ArrayConstr
   return view as InstanceType<T>;
 }
 
-/** Release an array from `wasmArray` (its memory may be handed out again). */
+/**
+ * Release an array from `wasmArray`. Its memory is handed out again once this view
+ * is gone (see the module doc), so a write through it after the free never reaches
+ * a later array.
+ */
 export function freeWasmArray(a: FloatArray): void {
-  const i = blocks.findIndex((b) => b.offset === a.byteOffset && !b.free);
-  if (i < 0 || !buffers.has(a.buffer))
+  const fn = 'freeWasmArray';
+  if (!(a instanceof Float32Array || a instanceof Float64Array))
     throw new SoftmaxKitError(
       'INVALID_PARAMETER',
-      'freeWasmArray: expected an array from wasmArray, got another array',
+      `${fn}: expected an array from wasmArray, got ${describe(a)}`,
     );
-  blocks[i]!.free = true;
-  // merge free neighbours, then drop free blocks at the top
-  const merged: Block[] = [];
-  for (const b of blocks) {
-    const prev = merged[merged.length - 1];
-    if (prev?.free && b.free) prev.bytes += b.bytes;
-    else merged.push({ ...b });
-  }
-  while (merged.length && merged[merged.length - 1]!.free) merged.pop();
-  blocks = merged;
+  const b = blocks.find((b) => b.offset === a.byteOffset && !b.free);
+  if (b === undefined || !buffers.has(a.buffer))
+    throw new SoftmaxKitError(
+      'INVALID_PARAMETER',
+      `${fn}: expected an array from wasmArray that is not yet freed, got another array`,
+    );
+  b.free = true;
+  b.stale = new WeakRef(a);
+  reclaim();
 }
 
 /** Whether `a` is a view of the live WebAssembly memory (usable in place, not detached). */

@@ -128,3 +128,15 @@ describe('configure({ threads })', () => {
     expect(() => configure({ threads: Number.NaN })).toThrow(SoftmaxKitError);
   });
 });
+
+describe('configure options (regression, issue 15)', () => {
+  it("configure({ thread: 2 }) names 'threads'; configure() and null answer cleanly", async () => {
+    expect(() => configure({ thread: 2 } as never)).toThrow(
+      /^configure: unknown option 'thread' \(did you mean 'threads'\?\)/,
+    );
+    await expect(configure()).resolves.toBeUndefined();
+    expect(() => configure(null as never)).toThrow(SoftmaxKitError);
+    expect(() => configure({ threads: '2' } as never)).toThrow(SoftmaxKitError);
+    expect(configuredThreads()).toBe(1);
+  });
+});

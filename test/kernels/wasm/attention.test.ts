@@ -12,7 +12,7 @@ import { refAttention } from '../../attention/reference.js';
 import { fdVjp, gradError, randomArray } from '../../helpers/finite-difference.js';
 import { enableRelaxedSimd, maxDistance, VARIANTS } from './helpers.js';
 
-enableRelaxedSimd();
+await enableRelaxedSimd();
 
 /** max |a − b| / max |b| over the finite entries; non-finite entries must match exactly. */
 function normwise(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -60,6 +60,11 @@ function inWasmMemory(type: Float32ArrayConstructor | Float64ArrayConstructor, x
   return { q: put(x.q), k: put(x.k), v: put(x.v) };
 }
 
+/** A case's attention options: its data keys (seed, spread) are not options (issue 15 rejects them). */
+function opts({ seed: _seed, spread: _spread, ...o }: Case): AttentionOptions {
+  return o;
+}
+
 function freeInputs(x: Inputs): void {
   for (const a of [x.v, x.k, x.q]) freeWasmArray(a);
 }
@@ -67,22 +72,22 @@ function freeInputs(x: Inputs): void {
 /** Forward with backend 'wasm' (and whether the fused kernel took every head) and 'js'. */
 function both(c: Case, x: Inputs = inputs(c)) {
   const spy = vi.spyOn(wasmBackend, 'flashAttention');
-  const w = attention(x.q, x.k, x.v, { ...c, backend: 'wasm', returnLse: true });
+  const w = attention(x.q, x.k, x.v, { ...opts(c), backend: 'wasm', returnLse: true });
   const calls = spy.mock.results;
   const used = calls.length > 0 && calls.every((r) => r.value === true);
   spy.mockRestore();
-  const j = attention(x.q, x.k, x.v, { ...c, backend: 'js', returnLse: true });
+  const j = attention(x.q, x.k, x.v, { ...opts(c), backend: 'js', returnLse: true });
   return { w, j, used };
 }
 
 /** Gradients with backend 'wasm' (and whether the fused backward took every head) and 'js'. */
 function bothVjp(c: Case, x: Inputs = inputs(c), dOut: FloatArray = randomArray(outLength(c), 9)) {
   const spy = vi.spyOn(wasmBackend, 'flashAttentionVjp');
-  const w = attentionVjp(x.q, x.k, x.v, dOut, { ...c, backend: 'wasm' });
+  const w = attentionVjp(x.q, x.k, x.v, dOut, { ...opts(c), backend: 'wasm' });
   const calls = spy.mock.results;
   const used = calls.length > 0 && calls.every((r) => r.value === true);
   spy.mockRestore();
-  const j = attentionVjp(x.q, x.k, x.v, dOut, { ...c, backend: 'js' });
+  const j = attentionVjp(x.q, x.k, x.v, dOut, { ...opts(c), backend: 'js' });
   return { w, j, used, diff: gradDiff(c, x, dOut, w, j) };
 }
 
@@ -197,7 +202,7 @@ for (const variant of VARIANTS)
           Float64Array.from(x32.k),
           Float64Array.from(x32.v),
           {
-            ...c,
+            ...opts(c),
             backend: 'js',
           },
         );
@@ -258,12 +263,12 @@ for (const variant of VARIANTS)
       const c: Case = { queries: 6, keys: 6, dim: 2 };
       const x = inputs(c);
       const spy = vi.spyOn(wasmBackend, 'flashAttention');
-      attention(x.q, x.k, x.v, { ...c, backend: 'js' });
-      attention(x.q, x.k, x.v, { ...c, alibiSlopes: [0.5] });
-      attention(x.q, x.k, x.v, { ...c, normalizer: 'ssmax' });
-      attention(x.q, x.k, x.v, { ...c, sinks: [0.3] });
+      attention(x.q, x.k, x.v, { ...opts(c), backend: 'js' });
+      attention(x.q, x.k, x.v, { ...opts(c), alibiSlopes: [0.5] });
+      attention(x.q, x.k, x.v, { ...opts(c), normalizer: 'ssmax' });
+      attention(x.q, x.k, x.v, { ...opts(c), sinks: [0.3] });
       expect(spy).not.toHaveBeenCalled();
-      attention(x.q, x.k, x.v, { ...c, gate: randomArray(12, 5) }); // gate: fused, gated on finish
+      attention(x.q, x.k, x.v, { ...opts(c), gate: randomArray(12, 5) }); // gate: fused, gated on finish
       expect(spy).toHaveBeenCalled();
       spy.mockRestore();
     });
@@ -283,7 +288,7 @@ for (const variant of VARIANTS)
       const dOut = randomArray(outLength(c), 4);
       const { w, used } = bothVjp(c, x, dOut);
       expect(used).toBe(true);
-      const o = { ...c, backend: 'wasm' as const };
+      const o = { ...opts(c), backend: 'wasm' as const };
       const fq = fdVjp((t) => attention(t, x.k, x.v, o).out, x.q, dOut);
       const fk = fdVjp((t) => attention(x.q, t, x.v, o).out, x.k, dOut);
       const fv = fdVjp((t) => attention(x.q, x.k, t, o).out, x.v, dOut);
@@ -304,7 +309,10 @@ for (const variant of VARIANTS)
       const { w, used } = bothVjp(c, x32, d32);
       expect(used).toBe(true);
       const up = (a: FloatArray) => Float64Array.from(a);
-      const exact = attentionVjp(up(x32.q), up(x32.k), up(x32.v), up(d32), { ...c, backend: 'js' });
+      const exact = attentionVjp(up(x32.q), up(x32.k), up(x32.v), up(d32), {
+        ...opts(c),
+        backend: 'js',
+      });
       for (const key of ['dq', 'dk', 'dv'] as const)
         expect(maxDistance(w[key], Float32Array.from(exact[key]))).toBeLessThanOrEqual(4);
       const gate = randomArray(outLength(c), 8);
@@ -460,11 +468,11 @@ describe("backend: 'js' keeps attention's matrix products in JavaScript", () => 
     const x = inputs(c);
     const dOut = randomArray(outLength(c), 4);
     const spy = vi.spyOn(wasmBackend, 'gemm');
-    const j = attention(x.q, x.k, x.v, { ...c, backend: 'js' });
-    const jg = attentionVjp(x.q, x.k, x.v, dOut, { ...c, backend: 'js' });
+    const j = attention(x.q, x.k, x.v, { ...opts(c), backend: 'js' });
+    const jg = attentionVjp(x.q, x.k, x.v, dOut, { ...opts(c), backend: 'js' });
     expect(spy).not.toHaveBeenCalled();
-    const w = attention(x.q, x.k, x.v, { ...c, backend: 'wasm' });
-    const wg = attentionVjp(x.q, x.k, x.v, dOut, { ...c, backend: 'wasm' });
+    const w = attention(x.q, x.k, x.v, { ...opts(c), backend: 'wasm' });
+    const wg = attentionVjp(x.q, x.k, x.v, dOut, { ...opts(c), backend: 'wasm' });
     expect(spy).toHaveBeenCalled();
     spy.mockRestore();
     expect(Array.from(w.out)).toEqual(Array.from(j.out));

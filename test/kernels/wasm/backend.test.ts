@@ -39,7 +39,7 @@ function rowsFor(type: (typeof TYPES)[number], n: number, seed: number): FloatAr
   return x;
 }
 
-enableRelaxedSimd();
+await enableRelaxedSimd();
 
 for (const variant of VARIANTS) {
   describe(`wasm backend (${variant.name})`, () => {

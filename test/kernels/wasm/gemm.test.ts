@@ -78,7 +78,7 @@ function check(c: Case, relaxed: boolean, what: string): void {
   }
 }
 
-enableRelaxedSimd();
+await enableRelaxedSimd();
 
 for (const variant of VARIANTS) {
   describe(`wasm gemm (${variant.name})`, () => {

@@ -3,6 +3,7 @@
  * turning on relaxed SIMD in this process (V8 reads the flag at validation).
  */
 import v8 from 'node:v8';
+import { importRelaxedBuild } from '../../../src/kernels/wasm/load.js';
 import type { FloatArray } from '../../../src/tensor/types.js';
 
 const f32 = new Float32Array(1);
@@ -39,9 +40,13 @@ export function maxDistance(a: FloatArray, b: FloatArray): number {
   return worst;
 }
 
-/** Enable relaxed SIMD in this V8 (as `node --experimental-wasm-relaxed-simd` does). */
-export function enableRelaxedSimd(): void {
+/**
+ * Enable relaxed SIMD in this V8 (as `node --experimental-wasm-relaxed-simd` does) and
+ * import the relaxed build, so that `loadWasmSync` can load it.
+ */
+export async function enableRelaxedSimd(): Promise<void> {
   v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+  await importRelaxedBuild();
 }
 
 /** The builds every kernel suite runs on. */

@@ -1,9 +1,17 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import v8 from 'node:v8';
+import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { resolveBackend } from '../../../src/kernels/backend.js';
 import { wasmBackend } from '../../../src/kernels/wasm/backend.js';
-import { SOURCE_SHA256 } from '../../../src/kernels/wasm/gen/kernels.js';
+import { KERNELS_SIMD, SOURCE_SHA256 } from '../../../src/kernels/wasm/gen/kernels.js';
+import { KERNELS_RELAXED } from '../../../src/kernels/wasm/gen/kernels-relaxed.js';
+import {
+  RELAXED_SHARED_SHA256,
+  SIMD_SHARED_SHA256,
+} from '../../../src/kernels/wasm/gen/shared-builds.js';
 import {
   HEAP_BASE,
   initWasm,
@@ -13,9 +21,11 @@ import {
   wasmKernels,
   wasmReady,
 } from '../../../src/kernels/wasm/load.js';
+import { withSharedMemory } from '../../../src/kernels/wasm/shared-memory.js';
 import { SoftmaxKitError } from '../../../src/tensor/errors.js';
 
 const gen = 'src/kernels/wasm/gen/kernels.ts';
+const genRelaxed = 'src/kernels/wasm/gen/kernels-relaxed.ts';
 
 describe('loading the wasm kernels', () => {
   it('loads at import in Node (SIMD, shared memory) and registers the backend', async () => {
@@ -62,6 +72,18 @@ describe('loading the wasm kernels', () => {
     }
   });
 
+  it('loads the relaxed build synchronously only once initWasm has imported its module', async () => {
+    if (!wasmFeatures().relaxedSimd) v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+    // this file has not imported it yet: the sync load says how to get it
+    expect(() => loadWasmSync({ relaxedSimd: true })).toThrow(
+      /await initWasm\(\{ relaxedSimd: true \}\)/,
+    );
+    const k = await initWasm({ relaxedSimd: true });
+    expect(k.relaxedSimd).toBe(true);
+    expect(loadWasmSync({ relaxedSimd: true }).relaxedSimd).toBe(true);
+    loadWasmSync({ relaxedSimd: false });
+  });
+
   it('the generated module is current: header, and the recorded hash of the sources', () => {
     const text = readFileSync(gen, 'utf8');
     expect(
@@ -80,7 +102,7 @@ describe('loading the wasm kernels', () => {
     // 1000 values in [90, 100] is within 4 ulp of the double-precision softmax.
     const script = `
       import { readFileSync } from 'node:fs';
-      const src = readFileSync('${gen}', 'utf8');
+      const src = readFileSync('${genRelaxed}', 'utf8');
       const b64 = src.match(/KERNELS_RELAXED =\\n  '([^']+)'/)[1];
       const bytes = Buffer.from(b64, 'base64');
       if (!WebAssembly.validate(bytes)) throw new Error('relaxed build does not validate');
@@ -107,4 +129,71 @@ describe('loading the wasm kernels', () => {
     );
     expect(Number(out.trim())).toBeLessThanOrEqual(4);
   });
+
+  it("derives asc's shared-memory builds byte for byte from the plain ones", () => {
+    const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+    const shared = (b64: string) => withSharedMemory(Buffer.from(b64, 'base64'), 65536);
+    expect(sha(shared(KERNELS_SIMD))).toBe(SIMD_SHARED_SHA256);
+    expect(sha(shared(KERNELS_RELAXED))).toBe(RELAXED_SHARED_SHA256);
+    // a module with no memory import has no shared variant
+    expect(() => withSharedMemory(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]), 1)).toThrow(
+      SoftmaxKitError,
+    );
+  });
+
+  it('a bundle of the default import embeds one build; the relaxed build is a chunk reached by import()', async () => {
+    const out = await build({
+      entryPoints: { index: 'src/index.ts' },
+      bundle: true,
+      splitting: true,
+      format: 'esm',
+      platform: 'browser',
+      outdir: 'out',
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+    });
+    const text = (name: string) => out.outputFiles.find((f) => f.path.endsWith(name))?.text ?? '';
+    const outputs = Object.entries(out.metafile.outputs);
+    const [entryName, entry] = outputs.find(([, o]) => o.entryPoint === 'src/index.ts')!;
+    const [chunkName] = outputs.find(([, o]) =>
+      Object.keys(o.inputs).includes('src/kernels/wasm/gen/kernels-relaxed.ts'),
+    )!;
+    expect(chunkName).not.toBe(entryName);
+    expect(text(entryName)).toContain(KERNELS_SIMD.slice(0, 64));
+    expect(text(entryName)).not.toContain(KERNELS_RELAXED.slice(0, 64));
+    // the entry loads nothing else statically; the chunk only through import()
+    expect(entry.imports.filter((i) => i.kind === 'import-statement')).toEqual([]);
+    expect(entry.imports.filter((i) => i.kind === 'dynamic-import').map((i) => i.path)).toEqual([
+      chunkName,
+    ]);
+  });
+
+  it.skipIf(!existsSync('dist/index.js'))(
+    'with relaxed SIMD, the relaxed build takes over after import over the same memory (dist)',
+    () => {
+      // A fresh engine with the flag: at import the SIMD build is live (an array taken
+      // at once is in its memory); wasmReady brings the relaxed build over that memory.
+      const script = `
+        const kit = await import('./dist/index.js');
+        const x = kit.wasmArray(Float32Array, 4096);
+        for (let i = 0; i < x.length; i++) x[i] = Math.sin(i);
+        const k = await kit.wasmReady;
+        const y = kit.softmax(x, { backend: 'wasm', out: x });
+        console.log(JSON.stringify({
+          relaxed: k.relaxedSimd, shared: k.sharedMemory,
+          sameMemory: x.buffer === k.memory.buffer, inPlace: y === x,
+          sum: Array.from(y).reduce((a, b) => a + b, 0),
+        }));`;
+      const out = JSON.parse(
+        execFileSync(
+          process.execPath,
+          ['--experimental-wasm-relaxed-simd', '--input-type=module', '-e', script],
+          { encoding: 'utf8' },
+        ),
+      );
+      expect(out).toMatchObject({ relaxed: true, shared: true, sameMemory: true, inPlace: true });
+      expect(out.sum).toBeCloseTo(1, 5);
+    },
+  );
 });

@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { jsBackend } from '../../../src/kernels/backend.js';
 import { wasmBackend } from '../../../src/kernels/wasm/backend.js';
@@ -8,6 +10,12 @@ import { logSumExp } from '../../../src/normalizers/log-sum-exp.js';
 import { softmax, softmaxVjp } from '../../../src/normalizers/softmax.js';
 import { SoftmaxKitError } from '../../../src/tensor/errors.js';
 import { filled } from './helpers.js';
+
+/** A full garbage collection (V8's gc, exposed at run time). */
+function collectGarbage(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+}
 
 function code(f: () => unknown): string | undefined {
   try {
@@ -74,12 +82,16 @@ describe('wasmArray (zero-copy)', () => {
     }
   });
 
-  it('reuses freed space, and rejects what it did not hand out', () => {
-    const a = wasmArray(Float32Array, 1000);
-    const at = a.byteOffset;
-    freeWasmArray(a);
+  it('reuses freed space once the freed view is gone, and rejects what it did not hand out', async () => {
+    const at = (() => {
+      const a = wasmArray(Float32Array, 1000);
+      freeWasmArray(a);
+      return a.byteOffset;
+    })();
+    await new Promise((r) => setTimeout(r, 0)); // a WeakRef target lives to the end of its job
+    collectGarbage();
     const b = wasmArray(Float64Array, 500);
-    expect(b.byteOffset).toBe(at);
+    expect(b.byteOffset).toBeLessThanOrEqual(at); // handed out again (earlier freed blocks too)
     expect(code(() => freeWasmArray(new Float32Array(4)))).toBe('INVALID_PARAMETER');
     freeWasmArray(b);
     expect(code(() => freeWasmArray(b))).toBe('INVALID_PARAMETER');
@@ -87,6 +99,27 @@ describe('wasmArray (zero-copy)', () => {
     expect(code(() => wasmArray(Int32Array as unknown as Float32ArrayConstructor, 4))).toBe(
       'INVALID_PARAMETER',
     );
+  });
+
+  it('regression (issue 15): a write through a freed view never reaches a later array', () => {
+    const a = wasmArray(Float64Array, 64);
+    freeWasmArray(a);
+    const b = wasmArray(Float64Array, 64); // a is still reachable: its block waits
+    expect(b.byteOffset).not.toBe(a.byteOffset);
+    a.fill(7); // the stale write
+    expect(Array.from(b).every((v) => v === 0)).toBe(true);
+    freeWasmArray(b);
+  });
+
+  it('regression (issue 15): sizes beyond the memory throw SoftmaxKitError, bad arguments too', () => {
+    expect(code(() => wasmArray(Float32Array, 2 ** 31))).toBe('INVALID_PARAMETER');
+    expect(code(() => wasmArray(Float64Array, 2 ** 29))).toBe('INVALID_PARAMETER');
+    expect(code(() => wasmArray(Float32Array, Number.NaN))).toBe('NON_FINITE_PARAMETER');
+    expect(code(() => wasmArray(Float32Array, 1.5))).toBe('INVALID_PARAMETER');
+    expect(code(() => wasmArray(null as never, 4))).toBe('INVALID_PARAMETER');
+    expect(code(() => freeWasmArray(null as never))).toBe('INVALID_PARAMETER');
+    expect(code(() => freeWasmArray(undefined as never))).toBe('INVALID_PARAMETER');
+    expect(() => freeWasmArray(null as never)).toThrow(/^freeWasmArray: /);
   });
 
   it('shared memory: views survive growth', () => {

@@ -1,0 +1,281 @@
+/**
+ * Token-choice routing of contiguous rows of router logits [tokens, experts]:
+ * the scores of the whole batch by the softmax kernel (SIMD WebAssembly when
+ * loaded) or sigmoid, then per token one selection pass of the top-k buffer
+ * ({@link topKSelect}) over the scores or the selection keys. (A fused pass per
+ * token — top-k on the logits beside the online normalizer, then the scores — was
+ * measured slower than the SIMD softmax + selection: it takes two exp per entry
+ * in scalar JavaScript.) Top-p routing keeps the fused pass ({@link topKRow}).
+ *
+ * Scores s: softmax(x) (the library's exact softmax, ≤ 4 ulp) or sigmoid(x)
+ * (see {@link sigmoid}, ≤ 2.5 ulp). Selection: the k largest scores, or of the key
+ * s_i + bias_i (−∞ for a −∞ logit: a masked expert is never preferred to an
+ * unmasked one, whatever its bias), optionally group-limited (DeepSeek-V3): the
+ * experts fall in `groups` equal groups, a group's score is the sum of its two
+ * largest keys, only the `groupTop` best groups (ties: lower group) stay
+ * eligible. Ties by lower index; the k selected come out ordered by score
+ * descending, ties by lower index.
+ *
+ * Non-finite rows follow js/row-policy.ts: a row holding NaN gives NaN scores
+ * (its selection padded with the lowest indices); +∞ entries share softmax mass
+ * 1; a fully masked row gives zeros.
+ */
+
+import type { FloatArray } from '../tensor/types.js';
+import { resolveBackend } from './backend.js';
+import { expDiff } from './js/exact.js';
+import { newTopKState, type TopKState, topKRow, topKSelect } from './top-k.js';
+
+/** How tokens choose experts. */
+export interface RouteConfig {
+  readonly experts: number;
+  readonly k: number;
+  readonly sigmoid: boolean;
+  /** Added to the scores for the selection only (length `experts`). */
+  readonly bias: Float64Array | undefined;
+  /** Group-limited routing: `groups` equal groups, the best `groupTop` kept (1, 1: off). */
+  readonly groups: number;
+  readonly groupTop: number;
+}
+
+/** Per-thread scratch of {@link routeRows}. */
+export interface RouteScratch {
+  readonly st: TopKState;
+  readonly groupState: TopKState;
+  readonly key: Float64Array;
+  readonly groupScore: Float64Array;
+}
+
+export function newRouteScratch(cfg: RouteConfig): RouteScratch {
+  return {
+    st: newTopKState(Math.max(cfg.k, 1)),
+    groupState: newTopKState(cfg.groupTop),
+    key: new Float64Array(cfg.experts),
+    groupScore: new Float64Array(cfg.groups),
+  };
+}
+
+/**
+ * sigmoid(v) without overflow: 1 / (1 + e^−v) for v ≥ 0, e^v / (1 + e^v) below
+ * (e^v ≤ 1 there, so nothing overflows and the small tail keeps its relative
+ * accuracy). Error ≤ 2.5 ulp: e^v's rounding (≤ 1 ulp, damped by 1/(1 + e^v)),
+ * the sum's and the quotient's (½ ulp each).
+ */
+export function sigmoid(v: number): number {
+  if (v >= 0) return 1 / (1 + Math.exp(-v));
+  const e = Math.exp(v);
+  return e / (1 + e);
+}
+
+/**
+ * Route `rows` tokens of x (row-major, `experts` per row, starting at row 0):
+ * scores into `scores` (same layout and type as x), the k selected experts into
+ * indices[t·k ..] ordered by score, and their scores in double into picked[t·k ..].
+ */
+export function routeRows(
+  x: FloatArray,
+  rows: number,
+  cfg: RouteConfig,
+  scores: FloatArray,
+  indices: Int32Array,
+  picked: Float64Array,
+  scr: RouteScratch = newRouteScratch(cfg),
+): void {
+  const { experts: n, k } = cfg;
+  const keyed = cfg.bias !== undefined || cfg.groups > 1;
+  const { st, key } = scr;
+  writeScores(x, rows, n, cfg.sigmoid, scores);
+  for (let r = 0; r < rows; r++) {
+    const o = r * n;
+    if (keyed) {
+      selectionKeys(x, scores, o, n, cfg, key);
+      if (cfg.groups > 1) limitGroups(key, cfg, scr);
+      topKSelect(key, 0, n, k, st);
+    } else topKSelect(scores, o, n, k, st);
+    const io = r * k;
+    for (let j = 0; j < st.count; j++) indices[io + j] = st.indices[j]!;
+    padSelection(indices, io, st.count, k);
+    if (!keyed && st.count === k && st.values[k - 1] === 0)
+      unmaskedFirst(x, scores, o, n, indices, io, k);
+    for (let j = 0; j < k; j++) picked[io + j] = scores[o + indices[io + j]!]!;
+    orderByScore(indices, picked, io, k);
+  }
+}
+
+/**
+ * Scores of all rows: softmax by the backend's kernel (SIMD WebAssembly when
+ * loaded and the batch is large; exact to a few ulp either way), or sigmoid; a
+ * row holding NaN becomes all NaN (the policy of js/row-policy.ts).
+ */
+function writeScores(
+  x: FloatArray,
+  rows: number,
+  n: number,
+  useSigmoid: boolean,
+  scores: FloatArray,
+): void {
+  if (!useSigmoid) {
+    const backend = resolveBackend('routeRows', 'auto', x.length, x instanceof Float32Array);
+    backend.softmax(x, scores, rows, n, 'three-pass', 1, false);
+    return;
+  }
+  for (let r = 0; r < rows; r++) {
+    let nan = false;
+    for (let i = r * n; i < (r + 1) * n; i++) {
+      const v = x[i]!;
+      scores[i] = sigmoid(v);
+      if (Number.isNaN(v)) nan = true;
+    }
+    if (nan) scores.fill(Number.NaN, r * n, (r + 1) * n);
+  }
+}
+
+/**
+ * A selection on the scores that ends at score 0 may hold a masked (−∞) expert
+ * where an unmasked one underflowed to 0 too: at that boundary the unmasked
+ * entries come first (each kind by lower index), so a mask is never preferred.
+ */
+function unmaskedFirst(
+  x: FloatArray,
+  scores: FloatArray,
+  o: number,
+  n: number,
+  indices: Int32Array,
+  io: number,
+  k: number,
+): void {
+  let w = io;
+  for (let j = io; j < io + k; j++) if (scores[o + indices[j]!] !== 0) indices[w++] = indices[j]!;
+  for (const masked of [false, true])
+    for (let i = 0; i < n && w < io + k; i++)
+      if (scores[o + i] === 0 && (x[o + i] === -Infinity) === masked) indices[w++] = i;
+}
+
+/** softmax of the row x[o..o+n) into scores from its online normalizer in `st` (topKRow's). */
+function softmaxFromState(
+  x: ArrayLike<number>,
+  o: number,
+  n: number,
+  st: TopKState,
+  scores: FloatArray,
+): void {
+  if (st.nan > 0) scores.fill(Number.NaN, o, o + n);
+  else if (st.posInf > 0)
+    for (let i = o; i < o + n; i++) scores[i] = x[i] === Infinity ? 1 / st.posInf : 0;
+  else if (st.ref === -Infinity) scores.fill(0, o, o + n);
+  else {
+    const inv = 1 / (st.sum + st.comp);
+    for (let i = o; i < o + n; i++) scores[i] = expDiff(x[i]!, st.ref) * inv;
+  }
+}
+
+/** key_i = s_i + bias_i, −∞ where the logit is −∞, NaN where it is NaN. */
+function selectionKeys(
+  x: ArrayLike<number>,
+  scores: FloatArray,
+  o: number,
+  n: number,
+  cfg: RouteConfig,
+  key: Float64Array,
+): void {
+  const b = cfg.bias;
+  for (let i = 0; i < n; i++) {
+    const v = x[o + i]!;
+    key[i] =
+      v === -Infinity || Number.isNaN(v) ? v : scores[o + i]! + (b === undefined ? 0 : b[i]!);
+  }
+}
+
+/** DeepSeek-V3's group limit: keys outside the `groupTop` best groups become −∞. */
+function limitGroups(key: Float64Array, cfg: RouteConfig, scr: RouteScratch): void {
+  const size = cfg.experts / cfg.groups;
+  const gs = scr.groupScore;
+  for (let g = 0; g < cfg.groups; g++) {
+    let a = -Infinity;
+    let b = -Infinity;
+    for (let i = g * size; i < (g + 1) * size; i++) {
+      const v = key[i]!;
+      if (v > a) {
+        b = a;
+        a = v;
+      } else if (v > b) b = v;
+    }
+    gs[g] = size === 1 ? a : a + b;
+  }
+  const gst = scr.groupState;
+  topKRow(gs, 0, cfg.groups, cfg.groupTop, gst);
+  for (let g = 0; g < cfg.groups; g++) {
+    let kept = false;
+    for (let j = 0; j < gst.count; j++) if (gst.indices[j] === g) kept = true;
+    if (!kept) key.fill(-Infinity, g * size, (g + 1) * size);
+  }
+}
+
+/** Fill indices[io+count .. io+k) with the lowest indices not already chosen. */
+function padSelection(indices: Int32Array, io: number, count: number, k: number): void {
+  let next = 0;
+  for (let j = count; j < k; j++) {
+    for (;;) {
+      let used = false;
+      for (let q = io; q < io + j; q++) if (indices[q] === next) used = true;
+      if (!used) break;
+      next++;
+    }
+    indices[io + j] = next++;
+  }
+}
+
+/** Stable insertion sort of the k picked slots by score descending, ties by lower index. */
+function orderByScore(indices: Int32Array, picked: Float64Array, io: number, k: number): void {
+  for (let j = io + 1; j < io + k; j++) {
+    const v = picked[j]!;
+    const e = indices[j]!;
+    let q = j;
+    while (q > io && (picked[q - 1]! < v || (picked[q - 1] === v && indices[q - 1]! > e))) {
+      picked[q] = picked[q - 1]!;
+      indices[q] = indices[q - 1]!;
+      q--;
+    }
+    picked[q] = v;
+    indices[q] = e;
+  }
+}
+
+/**
+ * Top-p routing (Huang et al. 2024) of `rows` tokens: softmax scores into
+ * `scores`; per token the fewest experts, by score descending (ties: lower
+ * index), whose scores sum to ≥ p, at most maxK and never a masked (−∞) one,
+ * into indices[t·maxK ..] (the rest −1) with their scores in `weights` (the rest
+ * 0); counts[t] = how many. One fused pass ({@link topKRow} with maxK) per token.
+ */
+export function topPRows(
+  x: ArrayLike<number>,
+  rows: number,
+  n: number,
+  p: number,
+  maxK: number,
+  scores: FloatArray,
+  weights: FloatArray,
+  indices: Int32Array,
+  counts: Int32Array,
+): void {
+  const st = newTopKState(maxK);
+  for (let r = 0; r < rows; r++) {
+    const o = r * n;
+    topKRow(x, o, n, maxK, st);
+    softmaxFromState(x, o, n, st, scores);
+    const io = r * maxK;
+    let cum = 0;
+    let c = 0;
+    while (c < st.count && !(cum >= p) && st.values[c] !== -Infinity) {
+      const s = scores[o + st.indices[c]!]!;
+      indices[io + c] = st.indices[c]!;
+      weights[io + c] = s;
+      cum += s;
+      c++;
+    }
+    counts[r] = c;
+    indices.fill(-1, io + c, io + maxK);
+    weights.fill(0, io + c, io + maxK);
+  }
+}
