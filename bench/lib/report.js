@@ -432,6 +432,8 @@ function samplingSection(cases) {
         .join('\n\n');
     })
     .join('\n\n');
+}
+
 /** topKGating against the TF.js composite and plain JavaScript, per token, with the exp floor. */
 function gatingSection(c) {
   if (c.failed) return `### ${c.id}\n\nFailed: ${c.failed}\n`;

@@ -106,4 +106,17 @@ describe('rows at the edge of the range (issue 15)', () => {
           );
         }
     });
+
+  it('a temperature so small that s·(x − max) overflows: the T → 0 limit, never ∞ − ∞ (issue 15)', () => {
+    // 1/T clamps to the largest double; s·(3.4e38 − 1e300) overflows to −∞ while the
+    // rounding error of x − max, times s, overflows to +∞: the kernel must not add them
+    const x = new Float64Array([-1.6e233, 1e300, 1e-259, 3.4e38, -4e-15]);
+    for (const algorithm of ALGS) {
+      const y = logSoftmax(x, { backend: 'wasm', algorithm, temperature: 1e-310 });
+      expect(Array.from(y)).toEqual([-Infinity, 0, -Infinity, -Infinity, -Infinity]);
+      expect(Array.from(softmax(x, { backend: 'wasm', algorithm, temperature: 1e-310 }))).toEqual([
+        0, 1, 0, 0, 0,
+      ]);
+    }
+  });
 });

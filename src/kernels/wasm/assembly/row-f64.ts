@@ -156,7 +156,11 @@ export function logOut64(x: usize, y: usize, n: i32, m: f64, s: f64, L: f64): vo
     // l is NaN only where h = ±∞: v = −∞ (h = −∞ is then right without l), or v − m
     // overflowed for a finite v (|v|, |m| near 1.8e308): those lanes are redone below.
     const lc = v128.and(l, f64x2.eq(l, l));
-    storeAt(y, i, n, f64x2.sub(f64x2.add(f64x2.mul(h, ss), f64x2.mul(lc, ss)), ll));
+    // s·h may overflow (a tiny temperature): then it is the answer, and adding s·l (which
+    // may overflow the other way) would give ∞ − ∞
+    const p = f64x2.mul(h, ss);
+    const big = f64x2.eq(f64x2.abs(p), f64x2.splat(Infinity));
+    storeAt(y, i, n, f64x2.sub(v128.bitselect(p, f64x2.add(p, f64x2.mul(lc, ss)), big), ll));
     if (v128.any_true(v128.andnot(f64x2.ne(l, l), f64x2.eq(v, NEG_INF)))) {
       // from v's lanes: y may be x (in place), already overwritten
       const v0 = f64x2.extract_lane(v, 0);
@@ -179,7 +183,8 @@ function overflowedDiff(v: f64, m: f64, s: f64): f64 {
   const h = a - b;
   const t = h - a;
   const l = a - (h - t) + (-b - t);
-  return 2 * (h * s + l * s);
+  const p = h * s;
+  return 2 * (Math.abs(p) == Infinity ? p : p + l * s);
 }
 
 /** e^(s·(a − b)) with a − b exact, a ≤ b finite (scalar). */
