@@ -8,12 +8,14 @@ import { SoftmaxKitError } from '../tensor/errors.js';
 import { parseArgs } from './args.js';
 import { calibrateCommand, InputFileError } from './calibrate.js';
 import { demoLines } from './demo.js';
+import { plotCommand } from './plot.js';
 
 const USAGE = `usage:
   softmax-kit demo                          every normalizer side by side
   softmax-kit <normalizer> <numbers…> [--option value …]
   softmax-kit calibrate <file.csv|file.json> [--probabilities] [--bins 15] [--out prefix]
                                             temperature scaling, ECE/NLL/Brier, reliability diagrams
+  softmax-kit plot <normalizers <numbers…> | calibration <file>> [--option value …] --out file.svg
 normalizers: ${Object.keys(normalizers).join(', ')}
 example: softmax-kit softmax 1 2 3 --temperature 0.5`;
 
@@ -37,6 +39,7 @@ export function run(argv: readonly string[], print: (line: string) => void): num
       return 2;
     }
   }
+  if (command === 'plot') return plotCommand(rest, print);
   const entry = (normalizers as Record<string, (typeof normalizers)[keyof typeof normalizers]>)[
     command
   ];

@@ -191,7 +191,9 @@ export function chart(options: ChartOptions): Chart {
     },
     line(points, style = {}) {
       const d = points.map(([px, py], i) => `${i ? 'L' : 'M'}${num(x(px))},${num(y(py))}`).join('');
-      parts.push(element('path', { d, fill: 'none', stroke: '#333', ...paint(style) }));
+      // a line is never filled, and strokes #333 unless told (paint's undefined would drop both)
+      const { fill: _fill, stroke, ...rest } = paint(style);
+      parts.push(element('path', { d, fill: 'none', stroke: stroke ?? '#333', ...rest }));
       return c;
     },
     points(points, radius = 3, style = {}) {

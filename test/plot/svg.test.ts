@@ -27,6 +27,22 @@ describe('svg primitives', () => {
 });
 
 describe('chart', () => {
+  it('draws a line unfilled and dark unless given a stroke (a curve was filled black)', () => {
+    const pts: [number, number][] = [
+      [0, 0],
+      [0.5, 1],
+      [1, 0.2],
+    ];
+    const plain = chart({ x: [0, 1], y: [0, 1] })
+      .line(pts)
+      .toString();
+    expect(plain).toMatch(/<path d="[^"]+" fill="none" stroke="#333"\/>/);
+    const blue = chart({ x: [0, 1], y: [0, 1] }).line(pts, { stroke: 'blue', strokeWidth: 2 });
+    expect(blue.toString()).toMatch(
+      /<path d="[^"]+" fill="none" stroke="blue" stroke-width="2"\/>/,
+    );
+  });
+
   it('builds a self-contained SVG with the marks asked for', () => {
     const c = chart({ width: 200, height: 100, x: [0, 1], y: [0, 1], title: 'A & B' });
     c.axes({ xLabel: 'x', yLabel: 'y' })
