@@ -6,11 +6,10 @@
  * (a probability cut is undefined there); a fully masked row stays −∞.
  */
 import { type Candidates, candidatesFor, gatherRow } from '../kernels/sampling-candidates.js';
-import { resultArray, toFloatArray } from '../tensor/arrays.js';
 import { SoftmaxKitError } from '../tensor/errors.js';
-import { type Resolved, type Rules, resolveOptions } from '../tensor/options.js';
+import type { Resolved, Rules } from '../tensor/options.js';
 import type { ArrayInput, FloatArray } from '../tensor/types.js';
-import { LogitRows, rowBase } from './rows.js';
+import { type LogitRows, logitCall, rowBase } from './rows.js';
 
 /** Apply `cut` to the candidates of every row; the result has x's element type. */
 export function filterRows<R extends Rules>(
@@ -20,14 +19,7 @@ export function filterRows<R extends Rules>(
   rules: R,
   cut: (c: Candidates, o: Resolved<R>, row: number, lr: LogitRows) => void,
 ): FloatArray {
-  const o = resolveOptions(fn, options, rules) as Resolved<R> & {
-    shape?: readonly number[];
-    axis: number;
-    out?: FloatArray;
-  };
-  const a = toFloatArray(fn, 'logits', x);
-  const rows = new LogitRows(fn, a, o.shape, o.axis);
-  const y = resultArray(fn, a, a.length, o.out);
+  const { o, rows, y } = logitCall(fn, x, options, rules);
   const { n, inner } = rows.layout;
   let c: Candidates | undefined;
   for (let r = 0; r < rows.rows; r++) {

@@ -3,15 +3,7 @@
  * entry copied, the penalized ones recomputed in double and rounded once). Rows
  * along any axis; `tokens` is the history — one list for every row, or one per row.
  */
-import { resultArray, toFloatArray } from '../tensor/arrays.js';
-import {
-  integerRule,
-  numberRule,
-  type Resolved,
-  type Rules,
-  resolveOptions,
-  rule,
-} from '../tensor/options.js';
+import { integerRule, numberRule, type Resolved, type Rules, rule } from '../tensor/options.js';
 import type { ArrayInput, FloatArray, ResultOf } from '../tensor/types.js';
 import type { FilterRowOptions } from './filters.js';
 import {
@@ -29,7 +21,7 @@ import {
   applyPenalties,
   type RowEdit,
 } from './penalty-math.js';
-import { LogitRows, rowBase } from './rows.js';
+import { type LogitRows, logitCall, rowBase } from './rows.js';
 
 /** Copy x, then let `apply` edit each row through a {@link RowEdit}. */
 function editRows<R extends Rules>(
@@ -39,14 +31,7 @@ function editRows<R extends Rules>(
   rules: R,
   apply: (e: RowEdit, o: Resolved<R>, row: number, lr: LogitRows) => void,
 ): FloatArray {
-  const o = resolveOptions(fn, options, rules) as Resolved<R> & {
-    shape?: readonly number[];
-    axis: number;
-    out?: FloatArray;
-  };
-  const a = toFloatArray(fn, 'logits', x);
-  const rows = new LogitRows(fn, a, o.shape, o.axis);
-  const y = resultArray(fn, a, a.length, o.out);
+  const { o, x: a, rows, y } = logitCall(fn, x, options, rules);
   if (y !== a) y.set(a);
   const { inner } = rows.layout;
   let base = 0;

@@ -5,8 +5,10 @@
  * float row is handed over as a view (no copy); a row along a strided axis, or a
  * float16 row, is converted into one row of scratch — never the whole batch.
  */
+import { resultArray, toFloatArray } from '../tensor/arrays.js';
 import { describe, SoftmaxKitError } from '../tensor/errors.js';
 import { type RowLayout, rowLayout } from '../tensor/layout.js';
+import { type Resolved, type Rules, resolveOptions } from '../tensor/options.js';
 import type { ArrayInput, FloatArray } from '../tensor/types.js';
 
 /** A tensor as transformers.js (`Tensor`) and onnxruntime (`Tensor`) hold it. */
@@ -70,6 +72,29 @@ export class LogitRows {
 }
 
 /** Where element i of row r lives in the flat tensor of `layout`. */
+/** A logits-in, logits-out call resolved: its options, its rows, and the result array (or `out`). */
+export interface LogitCall<R extends Rules> {
+  readonly o: Resolved<R>;
+  /** The logits as a FloatArray. */
+  readonly x: FloatArray;
+  readonly rows: LogitRows;
+  readonly y: FloatArray;
+}
+
+/** Resolve a filter's or penalty's options against `rules` (⊇ shape, axis, out), read the logits' rows, allocate y. */
+export function logitCall<R extends Rules>(
+  fn: string,
+  x: ArrayInput,
+  options: unknown,
+  rules: R,
+): LogitCall<R> {
+  const o = resolveOptions(fn, options, rules);
+  const { shape, axis, out } = o as { shape?: readonly number[]; axis: number; out?: FloatArray };
+  const a = toFloatArray(fn, 'logits', x);
+  const rows = new LogitRows(fn, a, shape, axis);
+  return { o, x: a, rows, y: resultArray(fn, a, a.length, out) };
+}
+
 export function rowBase(layout: RowLayout, r: number): number {
   const o = Math.floor(r / layout.inner);
   return o * layout.n * layout.inner + (r - o * layout.inner);
@@ -94,7 +119,8 @@ function unwrap(
 ): { data: ArrayLike<number>; dims: readonly number[] | undefined; half: boolean } {
   if (x instanceof Float32Array || x instanceof Float64Array)
     return { data: x, dims: undefined, half: false };
-  if (Array.isArray(x)) return { data: numbers(fn, 'logits', x), dims: undefined, half: false };
+  if (Array.isArray(x))
+    return { data: toFloatArray(fn, 'logits', x) as Float64Array, dims: undefined, half: false };
   if (x !== null && typeof x === 'object' && 'data' in x && 'dims' in x) {
     const t = x as TensorLike;
     const dims = t.dims;
@@ -108,7 +134,8 @@ function unwrap(
       return { data: d, dims, half: false };
     if (d instanceof Uint16Array && (t.type === undefined || t.type === 'float16'))
       return { data: d, dims, half: true };
-    if (Array.isArray(d)) return { data: numbers(fn, 'logits.data', d), dims, half: false };
+    if (Array.isArray(d))
+      return { data: toFloatArray(fn, 'logits.data', d) as Float64Array, dims, half: false };
     throw new SoftmaxKitError(
       'INVALID_INPUT',
       `${fn}: expected the tensor's data to be float32, float64 or float16 (Uint16Array), got ${describe(d)}${t.type === undefined ? '' : ` of type ${describe(t.type)}`}`,
@@ -118,20 +145,6 @@ function unwrap(
     'INVALID_INPUT',
     `${fn}: expected logits to be a Float32Array, Float64Array, number[] or a tensor { data, dims }, got ${describe(x)}`,
   );
-}
-
-function numbers(fn: string, name: string, x: readonly unknown[]): Float64Array {
-  const a = new Float64Array(x.length);
-  for (let i = 0; i < x.length; i++) {
-    const v = x[i];
-    if (typeof v !== 'number')
-      throw new SoftmaxKitError(
-        'INVALID_INPUT',
-        `${fn}: expected ${name}[${i}] to be a number, got ${describe(v)}`,
-      );
-    a[i] = v;
-  }
-  return a;
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
