@@ -7,8 +7,9 @@ export default defineConfig({
     coverage: {
       provider: 'v8',
       include: ['src/**/*.ts'],
-      // AssemblyScript sources: compiled to WebAssembly, never run as JavaScript
-      exclude: ['src/kernels/wasm/assembly/**'],
+      // AssemblyScript sources: compiled to WebAssembly, never run as JavaScript; the
+      // playground's sources run in the browser test's Chromium, not under Node's coverage
+      exclude: ['src/kernels/wasm/assembly/**', 'playground/**'],
       reporter: ['text-summary', 'json-summary'],
     },
   },

@@ -68,7 +68,7 @@ export type { CalibrationBin };
 
 /** Options of {@link calibrationError}. */
 export interface CalibrationErrorOptions extends ClassAxisOptions {
-  /** Number of bins, ≥ 1. Default 15. */
+  /** Number of bins, in [1, 2^20]. Default 15. */
   bins?: number;
   /** 'l1' (ECE, default), 'l2' (RMS calibration error) or 'max' (MCE). */
   norm?: Norm;
@@ -86,7 +86,7 @@ export interface CalibrationErrorOptions extends ClassAxisOptions {
 
 /** Options of the bootstrap interval. */
 export interface BootstrapOptions {
-  /** Resamples, ≥ 2. Default 1000. */
+  /** Resamples, in [2, 2^20]. Default 1000. */
   samples?: number;
   /** Philox seed (integer in [0, 2^53)); omitted, a fresh one is drawn. */
   seed?: number;
@@ -112,14 +112,15 @@ export interface CalibrationErrorResult {
 }
 
 const BOOTSTRAP_RULES = {
-  samples: integerRule({ atLeast: 2, default: 1000 }),
+  samples: integerRule({ atLeast: 2, atMost: 2 ** 20, default: 1000 }),
   seed: seedRule,
   level: numberRule({ greaterThan: 0, lessThan: 1, default: 0.95 }),
 } as const;
 
 export const CALIBRATION_RULES = {
   ...CLASS_AXIS_RULES,
-  bins: integerRule({ atLeast: 1, default: 15 }),
+  // bounded so a huge count is a clear error, not a RangeError or a hang (each bin is an object)
+  bins: integerRule({ atLeast: 1, atMost: 2 ** 20, default: 15 }),
   norm: oneOfRule<Norm>(['l1', 'l2', 'max'], 'l1'),
   binning: oneOfRule<Binning>(['uniform', 'quantile'], 'uniform'),
   classwise: booleanRule(false),

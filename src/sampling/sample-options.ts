@@ -57,7 +57,7 @@ export interface ChainOptions {
   order?: readonly SamplingStep[];
   /** Add log-softmax of the raw logits at the chosen token. Default false. */
   rawLogprobs?: boolean;
-  /** Add the n most probable tokens of the final distribution with their log-probabilities. Default 0. */
+  /** Add the n most probable tokens of the final distribution with their log-probabilities ([rows, min(n, vocabulary)], padded with token −1 where fewer are kept). Default 0. */
   topLogprobs?: number;
 }
 

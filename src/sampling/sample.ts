@@ -24,7 +24,7 @@
  * (the distribution greedy decodes from; a point mass would report 0 always).
  * `rawLogprobs` adds log-softmax of the raw logits at the chosen token;
  * `topLogprobs: n` the n most probable tokens of the final distribution
- * ([rows, n], ties by lower token; −1 / −∞ when fewer than n are kept).
+ * ([rows, min(n, vocabulary)], ties by lower token; −1 / −∞ when fewer are kept).
  *
  * A row holding NaN or +∞, or with no token left (all −∞, banned or masked),
  * throws INVALID_INPUT naming the row.
@@ -51,7 +51,7 @@ import { drawUniform, STREAM_DRAW } from './streams.js';
 
 export type { SampleOptions };
 
-/** What `sample` returns: one entry per row ([rows, n] for topLogprobs). */
+/** What `sample` returns: one entry per row ([rows, min(n, vocabulary)] for topLogprobs). */
 export interface SampleResult {
   tokens: Int32Array;
   logprobs: Float64Array;
@@ -84,7 +84,7 @@ export function sampleRows(
   const tokens = new Int32Array(R);
   const logprobs = new Float64Array(R);
   const raw = out.rawLogprobs ? new Float64Array(R) : undefined;
-  const topN = out.topLogprobs;
+  const topN = Math.min(out.topLogprobs, n); // no more columns than tokens
   const top =
     topN > 0
       ? {

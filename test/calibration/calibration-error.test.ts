@@ -156,6 +156,13 @@ describe('calibrationError', () => {
     expect(() => calibrationError([0.5, 0.5], [0], { bins: 0 })).toThrow(
       /calibrationError: expected bins >= 1/,
     );
+    // a huge count is checked before allocating (it was a RangeError from the bins table)
+    expect(() => calibrationError([0.5, 0.5], [0], { bins: 4475537350703489 })).toThrow(
+      /calibrationError: expected bins <= 1048576/,
+    );
+    expect(() =>
+      calibrationError([0.5, 0.5], [0], { bootstrap: { samples: 1e12, seed: 1 } }),
+    ).toThrow(/samples <= 1048576/);
     expect(() => calibrationError([0.5, 0.5], [0], { debiased: true })).toThrow(/norm 'l2'/);
     expect(() => calibrationError([0.5, 0.5], [0], { bootstrap: { sample: 3 } as never })).toThrow(
       /did you mean 'samples'/,

@@ -208,6 +208,11 @@ describe('sample semantics', () => {
       expect.objectContaining({ code: 'INVALID_INPUT', message: expect.stringMatching(/row 0/) }),
     );
   });
+  it('topLogprobs above the vocabulary gives the whole vocabulary (it was a RangeError)', () => {
+    const r = sample(new Float32Array([0, 1]), { seed: 1, topLogprobs: 2 ** 52 });
+    expect(r.topLogprobs!.tokens).toEqual(Int32Array.from([1, 0]));
+    expect(r.topLogprobs!.logprobs[0]).toBeCloseTo(-Math.log1p(Math.exp(-1)), 15);
+  });
   it('rejects an order that leaves out a configured step, and unknown options', () => {
     expect(() => sample(x, { topK: 2, order: ['topP'] })).toThrow(/'topK'/);
     expect(() => sample(x, { topk: 2 } as never)).toThrow(/did you mean 'topK'/);
