@@ -24,6 +24,7 @@
  */
 import { entropyLogitRows, entropyProbabilityRows } from '../kernels/js/score-rows.js';
 import { prepare, reduceRows } from '../normalizers/row-map.js';
+import { inverseTemperature } from '../normalizers/softmax-options.js';
 import { SoftmaxKitError } from '../tensor/errors.js';
 import { numberRule, oneOfRule, resolveOptions } from '../tensor/options.js';
 import type { ArrayInput, ResultOf } from '../tensor/types.js';
@@ -53,7 +54,7 @@ export function entropy<X extends ArrayInput>(x: X, options?: EntropyOptions): R
       );
     return reduceRows('entropy', p, o.out, entropyProbabilityRows) as ResultOf<X>;
   }
-  const s = 1 / o.temperature;
+  const s = inverseTemperature(o.temperature); // clamped: a tiny T gives the T → 0 limit
   return reduceRows('entropy', p, o.out, (a, out, rows, n) =>
     entropyLogitRows(a, out, rows, n, s),
   ) as ResultOf<X>;

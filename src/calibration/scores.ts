@@ -25,6 +25,7 @@
  */
 import { energyRows, marginRows, maxLogitRows, maxSoftmaxRows } from '../kernels/js/score-rows.js';
 import { prepare, reduceRows } from '../normalizers/row-map.js';
+import { inverseTemperature } from '../normalizers/softmax-options.js';
 import { numberRule, outRule, resolveOptions } from '../tensor/options.js';
 import type { ArrayInput, FloatArray, ResultOf } from '../tensor/types.js';
 import { CLASS_AXIS_RULES, type ClassAxisOptions } from './inputs.js';
@@ -57,7 +58,7 @@ function scaledScore(
 ): FloatArray {
   const o = resolveOptions(fn, options, TEMPERATURE_RULES);
   const p = prepare(fn, x, o);
-  const s = 1 / o.temperature;
+  const s = inverseTemperature(o.temperature); // clamped: a tiny T gives the T → 0 limit
   return reduceRows(fn, p, o.out, (a, out, rows, n) => kernel(a, out, rows, n, s));
 }
 

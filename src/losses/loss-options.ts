@@ -26,6 +26,7 @@
  */
 import { softmaxRows } from '../kernels/js/softmax-rows.js';
 import { forEachRow } from '../kernels/rows.js';
+import { inverseTemperature } from '../normalizers/softmax-options.js';
 import { allocLike, sharesMemory, toFloatArray } from '../tensor/arrays.js';
 import { describe, SoftmaxKitError } from '../tensor/errors.js';
 import { type RowLayout, rowLayout } from '../tensor/layout.js';
@@ -401,6 +402,7 @@ export function rowSoftmaxScratch(n: number): RowSoftmax {
 /** Fill s.p and s.logp with softmax(x[o..o+n)/T) and its log (exact three-pass kernels). */
 export function rowSoftmax(x: FloatArray, o: number, n: number, s: RowSoftmax, T = 1): void {
   const row = x.subarray(o, o + n);
-  softmaxRows(row, s.p, 1, n, 'three-pass', 1 / T, false);
-  softmaxRows(row, s.logp, 1, n, 'three-pass', 1 / T, true);
+  const scale = inverseTemperature(T);
+  softmaxRows(row, s.p, 1, n, 'three-pass', scale, false);
+  softmaxRows(row, s.logp, 1, n, 'three-pass', scale, true);
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { entropy } from '../../src/calibration/entropy.js';
 import {
   energyScore,
   margin,
@@ -124,5 +125,17 @@ describe('scores: types and options', () => {
     expect(() => maxLogit([1], { temperature: 2 } as never)).toThrow(/maxLogit: unknown option/);
     expect(() => maxSoftmaxProbability([], {})).toThrow(/EMPTY|non-empty/);
     expect(() => maxSoftmaxProbability('x' as never)).toThrow(SoftmaxKitError);
+  });
+});
+
+describe('scores: a temperature so small that 1/T overflows (the fuzzer found NaN)', () => {
+  it('gives the T → 0 limit: the maxima share the mass; energy → −max', () => {
+    for (const T of [5e-324, 1e-310]) {
+      expect(Array.from(maxSoftmaxProbability([1, 2, 3], { temperature: T }))).toEqual([1]);
+      expect(Array.from(maxSoftmaxProbability([3, 1, 3], { temperature: T }))).toEqual([0.5]);
+      expect(Array.from(energyScore([1, 2, 3], { temperature: T }))).toEqual([-3]);
+      expect(Array.from(entropy([1, 2, 3], { temperature: T }))).toEqual([0]);
+      expect(entropy([3, 1, 3], { temperature: T })[0]).toBeCloseTo(Math.LN2, 15);
+    }
   });
 });
