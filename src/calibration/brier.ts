@@ -16,9 +16,8 @@ import {
   CLASS_AXIS_RULES,
   type ClassAxisOptions,
   type ClassLabels,
-  classLabels,
   IGNORE_INDEX_RULE,
-  probabilityRows,
+  labelledProbabilityRows,
 } from './inputs.js';
 
 /** Options of {@link brierScore}. */
@@ -37,8 +36,7 @@ export function brierScore(
 ): number {
   const fn = 'brierScore';
   const o = resolveOptions(fn, options, RULES);
-  const { x, rows, n } = probabilityRows(fn, probs, o);
-  const t = classLabels(fn, labels, rows, n, o.ignoreIndex);
+  const { x, rows, n, t } = labelledProbabilityRows(fn, probs, labels, o);
   const acc: CompensatedSum = { sum: 0, comp: 0 };
   let count = 0;
   for (let r = 0; r < rows; r++) {

@@ -59,9 +59,8 @@ import {
   CLASS_AXIS_RULES,
   type ClassAxisOptions,
   type ClassLabels,
-  classLabels,
   IGNORE_INDEX_RULE,
-  probabilityRows,
+  labelledProbabilityRows,
 } from './inputs.js';
 
 export type { CalibrationBin };
@@ -149,8 +148,7 @@ export function calibrationPairs(
     classwise: boolean;
   },
 ): Pairs[] {
-  const { x, rows, n } = probabilityRows(fn, probs, o);
-  const t = classLabels(fn, labels, rows, n, o.ignoreIndex);
+  const { x, rows, n, t } = labelledProbabilityRows(fn, probs, labels, o);
   const kept: number[] = [];
   for (let r = 0; r < rows; r++) if (t[r]! >= 0) kept.push(r);
   const N = kept.length;

@@ -31,8 +31,8 @@ import {
   CLASS_AXIS_RULES,
   type ClassAxisOptions,
   type ClassLabels,
-  classLabels,
   IGNORE_INDEX_RULE,
+  labelledProbabilityRows,
   probabilityRows,
 } from './inputs.js';
 
@@ -120,8 +120,7 @@ export function conformalCalibrate(
 ): ConformalCalibration {
   const fn = 'conformalCalibrate';
   const o = resolveOptions(fn, options, CALIBRATE_RULES);
-  const { x, rows, n } = probabilityRows(fn, probs, o);
-  const t = classLabels(fn, labels, rows, n, o.ignoreIndex);
+  const { x, rows, n, t } = labelledProbabilityRows(fn, probs, labels, o);
   const scores: number[] = [];
   const row = new Float64Array(n);
   const order = new Int32Array(n);

@@ -68,6 +68,17 @@ export function probabilityRows(
   return p;
 }
 
+/** Probability rows and their labels (ignored rows −1): the common start of the label-scored metrics. */
+export function labelledProbabilityRows(
+  fn: string,
+  probs: unknown,
+  labels: unknown,
+  options: { shape: readonly number[] | undefined; axis: number; ignoreIndex: number },
+): ClassRows & { t: Int32Array } {
+  const p = probabilityRows(fn, probs, options);
+  return { ...p, t: classLabels(fn, labels, p.rows, p.n, options.ignoreIndex) };
+}
+
 /**
  * Class labels as an Int32Array with ignored rows (label = ignoreIndex) set to −1.
  * INVALID_INPUT if not Int32Array/number[], SHAPE_MISMATCH for a wrong count,
