@@ -40,8 +40,10 @@ export {
   energyScore,
   entropy,
   type FitTemperatureOptions,
+  type FitVectorScalingOptions,
   type FprAtTprOptions,
   fitTemperature,
+  fitVectorScaling,
   fprAtTpr,
   margin,
   maxLogit,
@@ -58,6 +60,7 @@ export {
   type ScoreOptions,
   type TemperatureFit,
   type TemperatureScoreOptions,
+  type VectorScalingFit,
 } from './calibration/index.js';
 export {
   type DenseToSparseGatingOptions,

@@ -37,3 +37,8 @@ export {
   type TemperatureScoreOptions,
 } from './scores.js';
 export { type FitTemperatureOptions, fitTemperature, type TemperatureFit } from './temperature.js';
+export {
+  type FitVectorScalingOptions,
+  fitVectorScaling,
+  type VectorScalingFit,
+} from './vector-scaling.js';

@@ -34,17 +34,15 @@
  * const fit = fitTemperature(logits, [0, 1, 1, 2], { shape: [4, 3] });
  * fit.temperature; // ≈ 2.23: these logits are over-confident (one of four rows is wrong)
  */
-import { temperatureRowStats, temperatureSums } from '../kernels/js/temperature-rows.js';
-import { SoftmaxKitError } from '../tensor/errors.js';
+import { temperatureSums } from '../kernels/js/temperature-rows.js';
 import { integerRule, resolveOptions } from '../tensor/options.js';
 import type { ArrayInput } from '../tensor/types.js';
 import {
   CLASS_AXIS_RULES,
   type ClassAxisOptions,
   type ClassLabels,
-  classLabels,
-  classRows,
   IGNORE_INDEX_RULE,
+  labelledLogitRows,
 } from './inputs.js';
 
 /** Options of {@link fitTemperature}. */
@@ -83,20 +81,8 @@ export function fitTemperature(
 ): TemperatureFit {
   const fn = 'fitTemperature';
   const o = resolveOptions(fn, options, RULES);
-  const { x, rows, n } = classRows(fn, 'logits', logits, o);
-  const t = classLabels(fn, labels, rows, n, o.ignoreIndex);
-  const { stats, bad } = temperatureRowStats(x, rows, n, t);
-  if (bad >= 0)
-    throw new SoftmaxKitError(
-      'INVALID_INPUT',
-      `${fn}: expected finite logits with an unmasked label in every labelled row, got row ${bad} (NaN, +∞, or its label's logit −∞; ignore it with ignoreIndex)`,
-    );
+  const { x, rows, n, t, stats } = labelledLogitRows(fn, logits, labels, o);
   const N = stats.count;
-  if (N === 0)
-    throw new SoftmaxKitError(
-      'INVALID_INPUT',
-      `${fn}: expected at least one row whose label is not ignoreIndex, got none of ${rows}`,
-    );
   const at = (beta: number) => temperatureSums(x, rows, n, t, stats, beta);
   const first = at(1);
   const nllBefore = first.nll / N;
