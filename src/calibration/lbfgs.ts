@@ -14,6 +14,7 @@
  * test ‖∇f‖∞ ≤ tolerance is reached in finitely many steps. Near a strongly
  * convex optimum the rate is superlinear in practice (linear guaranteed).
  *
+ * A start where f is not finite is returned as it is (`converged: false`).
  * The function is called once per trial point (value and gradient together: one
  * pass over the data); `passes` counts those calls.
  */
@@ -79,6 +80,8 @@ export function minimizeLbfgs(
   let g = new Float64Array(theta.length);
   let value = f(theta, g);
   let passes = 1;
+  if (!Number.isFinite(value))
+    return { theta, value, gradient: Infinity, passes, converged: false };
   const S: Float64Array[] = [];
   const Y: Float64Array[] = [];
   const trial = new Float64Array(theta.length);

@@ -11,7 +11,7 @@
  * parameters), smooth, and ≥ 0. It is minimized by L-BFGS with an Armijo
  * backtracking line search and safeguards that make it provably convergent
  * (src/calibration/lbfgs.ts), in the variables (u_j, b_j) = (w_j·s_j, b_j),
- * s_j the RMS of class j's finite logits — so a unit step in any variable moves
+ * s_j the largest |finite logit| of class j — so a unit step in any variable moves
  * the logits by about one. It stops when every partial derivative is at most
  * `tolerance` (default 1e-9) in those variables:
  *   max_j max(|∂NLL/∂b_j|, |∂NLL/∂w_j| / s_j) ≤ tolerance.
@@ -31,6 +31,8 @@
  * negative if that fits better (vector scaling does not constrain them).
  * `converged` is false only when `maxIterations` ran out first (or rounding
  * stopped the line search above the tolerance); the best point is returned.
+ * Logits so large (near the double range) that the scaled logits overflow at the
+ * start return the temperature fit itself, with `converged: false`.
  *
  * Masks, ignoreIndex and errors as {@link fitTemperature}: a labelled row holding
  * NaN or +∞, or whose label's logit is −∞, throws INVALID_INPUT naming the row.
@@ -119,6 +121,15 @@ export function fitVectorScaling(
   const theta0 = new Float64Array(2 * n);
   for (let j = 0; j < n; j++) theta0[j] = w0 * s[j]!;
   const fit = minimizeLbfgs(objective, theta0, o.tolerance, o.maxIterations);
+  if (!Number.isFinite(fit.value))
+    return {
+      scales: new Float64Array(n).fill(w0),
+      biases: new Float64Array(n),
+      nll: scalar.nll,
+      nllBefore: scalar.nllBefore,
+      iterations: scalar.iterations + fit.passes,
+      converged: false,
+    };
   const scales = new Float64Array(n);
   const biases = new Float64Array(n);
   let mean = 0;

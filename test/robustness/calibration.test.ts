@@ -14,6 +14,7 @@ import {
   energyScore,
   entropy,
   fitTemperature,
+  fitVectorScaling,
   fprAtTpr,
   margin,
   maxLogit,
@@ -65,6 +66,7 @@ const KEYS = [
   'kReg',
   'out',
   'maxIterations',
+  'tolerance',
   'title',
   'width',
   'tmperature',
@@ -126,6 +128,21 @@ describe('calibration exports: a result or a SoftmaxKitError', () => {
         const { temperature, nll } = r as { temperature: number; nll: number };
         expect(temperature >= 0).toBe(true);
         expect(Number.isNaN(nll)).toBe(false);
+      }),
+      { numRuns: 150 },
+    );
+  });
+  it('fitVectorScaling never gives NaN', () => {
+    fc.assert(
+      fc.property(numbers, labels, options, (x, y, o) => {
+        const r = call(fitVectorScaling, x, y, o);
+        if (r instanceof SoftmaxKitError) return;
+        const { scales, biases, nll } = r as {
+          scales: Float64Array;
+          biases: Float64Array;
+          nll: number;
+        };
+        expect([...scales, ...biases, nll].some(Number.isNaN)).toBe(false);
       }),
       { numRuns: 150 },
     );

@@ -66,8 +66,9 @@ export function vectorScalingPass(
 }
 
 /**
- * Each class's root-mean-square finite logit over the labelled rows (0 for a
- * class masked in every one): the natural unit of its scale's gradient.
+ * Each class's largest |finite logit| over the labelled rows (0 for a class
+ * masked in every one): the natural unit of its scale's gradient. A maximum,
+ * not a root-mean-square, so logits near the double range cannot overflow it.
  */
 export function classLogitScales(
   x: FloatArray,
@@ -75,17 +76,13 @@ export function classLogitScales(
   n: number,
   labels: Int32Array,
 ): Float64Array {
-  const sq = new Float64Array(n);
-  const count = new Float64Array(n);
+  const s = new Float64Array(n);
   for (let r = 0; r < rows; r++) {
     if (labels[r]! < 0) continue;
     for (let j = 0, o = r * n; j < n; j++) {
-      const v = x[o + j]!;
-      if (v === -Infinity) continue;
-      sq[j]! += v * v;
-      count[j]!++;
+      const v = Math.abs(x[o + j]!);
+      if (v !== Infinity && v > s[j]!) s[j] = v;
     }
   }
-  for (let j = 0; j < n; j++) sq[j] = count[j]! > 0 ? Math.sqrt(sq[j]! / count[j]!) : 0;
-  return sq;
+  return s;
 }
