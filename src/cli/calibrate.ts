@@ -1,5 +1,5 @@
 /**
- * `softmax-kit calibrate <file> [--probabilities] [--bins 15] [--out prefix]`:
+ * `softmax-kit calibrate <file> [--labels labels.npy] [--probabilities] [--bins 15] [--out prefix]`:
  * reads logits (or probabilities) and labels, prints ECE, MCE, NLL, Brier score
  * and accuracy before and after temperature scaling with the fitted T, and
  * writes the two reliability diagrams as SVG files. Thin: it parses, calls the
@@ -10,6 +10,9 @@
  *   optional header line whose first field is not a number is skipped; blank
  *   lines are skipped.
  * - JSON: `{ "labels": [...], "logits": [[...], ...] }` or with "probabilities".
+ * - NumPy .npy: the logits (or, with --probabilities, probabilities) as a 2-D
+ *   float array [rows, classes] ('<f4' or '<f8', C order) and `--labels
+ *   labels.npy`, a 1-D integer array [rows] ('<i4' or '<i8'); see ./npy.ts.
  * Probabilities are turned into logits by log p (softmax(log p) = p).
  */
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -19,9 +22,10 @@ import { calibrationError } from '../calibration/calibration-error.js';
 import { reliabilityDiagram } from '../calibration/reliability-diagram.js';
 import { fitTemperature } from '../calibration/temperature.js';
 import { softmax } from '../normalizers/softmax.js';
+import { InputFileError } from './input-file-error.js';
+import { readNpy } from './npy.js';
 
-/** A malformed file: the message names the file, the line and what was expected. */
-export class InputFileError extends Error {}
+export { InputFileError } from './input-file-error.js';
 
 /** Parsed data: row-major scores [rows, classes] and labels. */
 export interface CalibrationData {
@@ -142,16 +146,48 @@ export function parseJson(text: string, file: string): CalibrationData {
   return { scores, labels, rows: rows.length, classes, probabilities };
 }
 
+/** Read a .npy pair: logits (or probabilities) [rows, classes] and integer labels [rows]. */
+export function parseNpy(
+  scoresBytes: Uint8Array,
+  labelsBytes: Uint8Array,
+  file: string,
+  labelsFile: string,
+  probabilities: boolean,
+): CalibrationData {
+  const x = readNpy(scoresBytes, file);
+  const y = readNpy(labelsBytes, labelsFile);
+  const what = probabilities ? 'probabilities' : 'logits';
+  if (x.shape.length !== 2 || x.integer || x.shape[0] === 0 || x.shape[1] === 0)
+    throw new InputFileError(
+      `${file}: expected ${what} as a non-empty 2-D float array [rows, classes], got ${x.integer ? 'integers' : 'floats'} of shape (${x.shape.join(', ')})`,
+    );
+  const [rows, classes] = x.shape as [number, number];
+  if (y.shape.length !== 1 || !y.integer || y.shape[0] !== rows)
+    throw new InputFileError(
+      `${labelsFile}: expected a 1-D integer array of ${rows} labels (one per row of ${file}), got ${y.integer ? 'integers' : 'floats'} of shape (${y.shape.join(', ')})`,
+    );
+  const labels = Int32Array.from(y.data);
+  y.data.forEach((v, r) => {
+    if (v < 0 || v >= classes)
+      throw new InputFileError(
+        `${labelsFile}: expected labels[${r}] to be a class index in [0, ${classes}), got ${v}`,
+      );
+  });
+  return { scores: x.data, labels, rows, classes, probabilities };
+}
+
 /** Run the command; returns the exit status. */
 export function calibrateCommand(
   args: readonly string[],
   print: (line: string) => void,
   progressOut: (text: string) => void,
 ): number {
-  const file = args.find((a, i) => !a.startsWith('--') && !args[i - 1]?.match(/^--(bins|out)$/));
+  const file = args.find(
+    (a, i) => !a.startsWith('--') && !args[i - 1]?.match(/^--(bins|out|labels)$/),
+  );
   if (file === undefined) {
     print(
-      'usage: softmax-kit calibrate <file.csv|file.json> [--probabilities] [--bins 15] [--out prefix]',
+      'usage: softmax-kit calibrate <file.csv|file.json|logits.npy --labels labels.npy> [--probabilities] [--bins 15] [--out prefix]',
     );
     return 1;
   }
@@ -161,7 +197,14 @@ export function calibrateCommand(
   };
   const bins = Number(at('--bins') ?? 15);
   const out = at('--out') ?? basename(file, extname(file));
-  const isJson = extname(file).toLowerCase() === '.json';
+  const ext = extname(file).toLowerCase();
+  const labelsFile = at('--labels');
+  if ((ext === '.npy') !== (labelsFile !== undefined))
+    throw new InputFileError(
+      ext === '.npy'
+        ? `${file}: expected --labels <labels.npy> with a .npy file of logits, got none`
+        : `--labels: expected it only with a .npy file of logits, got ${file}`,
+    );
   const big = statSync(file, { throwIfNoEntry: false })?.size ?? 0;
   const bar = (f: number) => {
     const w = 30;
@@ -170,15 +213,14 @@ export function calibrateCommand(
       `\rreading ${basename(file)} [${'#'.repeat(k)}${' '.repeat(w - k)}] ${(100 * f).toFixed(0)}%${f >= 1 ? '\n' : ''}`,
     );
   };
-  const text = readFileSync(file, 'utf8');
-  const data = isJson
-    ? parseJson(text, file)
-    : parseCsv(
-        text,
-        file,
-        args.includes('--probabilities'),
-        big > PROGRESS_BYTES ? bar : undefined,
-      );
+  const probabilities = args.includes('--probabilities');
+  const text = ext === '.npy' ? '' : readFileSync(file, 'utf8');
+  const data =
+    labelsFile !== undefined
+      ? parseNpy(readFileSync(file), readFileSync(labelsFile), file, labelsFile, probabilities)
+      : ext === '.json'
+        ? parseJson(text, file)
+        : parseCsv(text, file, probabilities, big > PROGRESS_BYTES ? bar : undefined);
   const { rows, classes, labels } = data;
   const shape = [rows, classes];
   const logits = data.probabilities ? data.scores.map(Math.log) : data.scores;

@@ -13,7 +13,8 @@ import { plotCommand } from './plot.js';
 const USAGE = `usage:
   softmax-kit demo                          every normalizer side by side
   softmax-kit <normalizer> <numbers…> [--option value …]
-  softmax-kit calibrate <file.csv|file.json> [--probabilities] [--bins 15] [--out prefix]
+  softmax-kit calibrate <file.csv|file.json|logits.npy --labels labels.npy>
+                      [--probabilities] [--bins 15] [--out prefix]
                                             temperature scaling, ECE/NLL/Brier, reliability diagrams
   softmax-kit plot <normalizers <numbers…> | calibration <file>> [--option value …] --out file.svg
 normalizers: ${Object.keys(normalizers).join(', ')}
