@@ -91,6 +91,7 @@ export {
   type TopPGatingOptions,
   type TopPGatingResult,
   topKGating,
+  topKGatingNoiseVjp,
   topKGatingVjp,
   topPGating,
   topPGatingVjp,

@@ -1,11 +1,17 @@
 /**
- * expertChoiceGating(logits, { shape, capacityFactor, capacity }) — expert-choice
- * routing (Zhou et al. 2022, "Mixture-of-Experts with Expert Choice Routing",
- * NeurIPS, arXiv:2202.09368): the experts choose tokens instead of the tokens
- * choosing experts, so every expert is exactly full:
- *   S = softmax(x) over experts (per token),   c = ⌈capacityFactor · tokens / experts⌉
+ * expertChoiceGating(logits, { shape, capacityFactor, capacity, tokenGroups }) —
+ * expert-choice routing (Zhou et al. 2022, "Mixture-of-Experts with Expert Choice
+ * Routing", NeurIPS, arXiv:2202.09368): the experts choose tokens instead of the
+ * tokens choosing experts, so every expert is exactly full:
+ *   S = softmax(x) over experts (per token),   c = ⌈capacityFactor · n / experts⌉
  *   expert e takes the c tokens of largest S_te (ties by lower token index),
- *   weights[e, j] = S_{I_ej, e}
+ *   weights[g, e, j] = S_{I_gej, e}
+ * within each of the `tokenGroups` G equal, consecutive groups of n = tokens / G
+ * tokens (default G = 1: one pool of every token). Groups are the
+ * implementations' num_groups (flaxformer's ExpertsChooseMaskedRouter, T5X MoE):
+ * with shape [batch, seq, experts] and tokenGroups = batch, each expert picks its
+ * tokens per sequence, so no sequence can take another's capacity. `indices` are
+ * token indices into the flattened tokens (group g's tokens are g·n … g·n + n − 1).
  * A token may be taken by several experts or by none (`counts` [tokens]).
  *
  * expertChoiceGatingVjp(logits, dWeights, options): selection held fixed,
@@ -21,6 +27,7 @@
 import { topKColumns } from '../kernels/routing-columns.js';
 import { softmax, softmaxVjp } from '../normalizers/softmax.js';
 import { allocLike, toFloatArrayOfLength } from '../tensor/arrays.js';
+import { SoftmaxKitError } from '../tensor/errors.js';
 import { integerRule, numberRule, resolveOptions, shapeRule } from '../tensor/options.js';
 import type { ArrayInput, FloatArray, ResultOf } from '../tensor/types.js';
 import { requireK, routerLogits } from './router.js';
@@ -31,15 +38,17 @@ export interface ExpertChoiceGatingOptions {
   shape?: readonly number[];
   /** c_f > 0: each expert takes ⌈c_f·tokens/experts⌉ tokens (capped at tokens). Default 2 (the paper's). */
   capacityFactor?: number;
-  /** Tokens per expert, 1 ≤ capacity ≤ tokens; overrides capacityFactor. */
+  /** Tokens per expert and group, 1 ≤ capacity ≤ tokens per group; overrides capacityFactor. */
   capacity?: number;
+  /** G ≥ 1 equal groups of consecutive tokens, each expert choosing within each group. Default 1. */
+  tokenGroups?: number;
 }
 
 /** The result of {@link expertChoiceGating}. */
 export interface ExpertChoiceGatingResult<T extends FloatArray = FloatArray> {
-  /** [experts, capacity] the chosen tokens' scores. */
+  /** [tokenGroups, experts, capacity] the chosen tokens' scores. */
   weights: T;
-  /** [experts, capacity] the chosen tokens. */
+  /** [tokenGroups, experts, capacity] the chosen tokens (indices into the flattened tokens). */
   indices: Int32Array;
   /** [tokens, experts] softmax of the logits over the experts. */
   scores: T;
@@ -51,18 +60,32 @@ const RULES = {
   shape: shapeRule,
   capacityFactor: numberRule({ greaterThan: 0, default: 2 }),
   capacity: integerRule(),
+  tokenGroups: integerRule({ atLeast: 1, default: 1 }),
 } as const;
 
 function run(fn: string, logits: ArrayInput, options: ExpertChoiceGatingOptions | undefined) {
   const o = resolveOptions(fn, options, RULES);
   const r = routerLogits(fn, logits, o.shape);
   const { tokens, experts } = r;
-  const c = o.capacity ?? Math.min(tokens, Math.ceil((o.capacityFactor * tokens) / experts));
-  requireK(fn, 'capacity', c, tokens, 'the tokens');
+  const G = o.tokenGroups;
+  if (tokens % G !== 0)
+    throw new SoftmaxKitError(
+      'INVALID_PARAMETER',
+      `${fn}: expected tokenGroups to divide the ${tokens} tokens, got ${G}`,
+    );
+  const n = tokens / G;
+  const c = o.capacity ?? Math.min(n, Math.ceil((o.capacityFactor * n) / experts));
+  requireK(fn, 'capacity', c, n, G > 1 ? 'the tokens per group' : 'the tokens');
   const scores = softmax(r.x, { shape: [tokens, experts] });
-  const weights = allocLike(r.x, experts * c);
-  const indices = new Int32Array(experts * c);
-  topKColumns(scores, tokens, experts, c, weights, indices);
+  const weights = allocLike(r.x, G * experts * c);
+  const indices = new Int32Array(G * experts * c);
+  const block = experts * c;
+  for (let g = 0; g < G; g++) {
+    const picked = indices.subarray(g * block, (g + 1) * block);
+    const group = scores.subarray(g * n * experts, (g + 1) * n * experts);
+    topKColumns(group, n, experts, c, weights.subarray(g * block, (g + 1) * block), picked);
+    for (let j = 0; j < block; j++) if (picked[j]! >= 0) picked[j]! += g * n;
+  }
   const counts = new Int32Array(tokens);
   for (const t of indices) if (t >= 0) counts[t]!++;
   return { r, c, result: { weights, indices, scores, counts } };
@@ -84,12 +107,11 @@ export function expertChoiceGatingVjp<X extends ArrayInput>(
 ): ResultOf<X> {
   const fn = 'expertChoiceGatingVjp';
   const { r, c, result } = run(fn, logits, options);
-  const dw = toFloatArrayOfLength(fn, 'dWeights', dWeights, r.experts * c);
+  const dw = toFloatArrayOfLength(fn, 'dWeights', dWeights, result.indices.length);
   const g = new Float64Array(r.x.length);
-  for (let e = 0; e < r.experts; e++)
-    for (let j = e * c; j < (e + 1) * c; j++) {
-      const t = result.indices[j]!;
-      if (t >= 0) g[t * r.experts + e]! += dw[j]!;
-    }
+  for (let j = 0; j < dw.length; j++) {
+    const t = result.indices[j]!;
+    if (t >= 0) g[t * r.experts + (Math.floor(j / c) % r.experts)]! += dw[j]!;
+  }
   return softmaxVjp(r.x, g, { shape: [r.tokens, r.experts] }) as ResultOf<X>;
 }

@@ -42,6 +42,7 @@ export {
   type TopKGatingOptions,
   type TopKGatingResult,
   topKGating,
+  topKGatingNoiseVjp,
   topKGatingVjp,
 } from './top-k-gating.js';
 export {

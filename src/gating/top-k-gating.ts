@@ -27,6 +27,11 @@
  * topKGatingVjp(logits, dWeights, options) = d⟨dWeights, weights⟩/d logits with the
  * selection and the drops held fixed (as autograd treats indices); see
  * src/kernels/routing-vjp.ts for the formula. With noise, give the forward's seed.
+ * topKGatingNoiseVjp(logits, dWeights, options) = d⟨dWeights, weights⟩/d noiseLogits,
+ * Shazeer's learned noise scale: with H = x + ε·σ(n), σ(n) = softplus(n) + 0.01
+ * and ε ~ N(0, 1) the forward's draws,
+ *   ∂L/∂n_i = ∂L/∂H_i · ε_i · sigmoid(n_i)      (∂L/∂H = ∂L/∂x: topKGatingVjp's)
+ * (Shazeer et al. 2017, "Outrageously large neural networks", §2.1, eq. 4).
  *
  * @example
  * const r = topKGating(new Float32Array([2, 0, 1, -1, 0, 3, 0, 0]), { shape: [2, 4], k: 2 });
@@ -167,9 +172,8 @@ export function routeConfig(
   };
 }
 
-/** The logits with Shazeer's noise added (in the logits' type), or the logits themselves. */
-function noisyLogits(fn: string, r: RouterLogits, noise: Resolved_['noise']): FloatArray {
-  if (noise === undefined) return r.x;
+/** Shazeer's noise: the draws ε and the noise logits n (if given), checked against the logits. */
+function noiseDraws(fn: string, r: RouterLogits, noise: NonNullable<Resolved_['noise']>) {
   if (noise.noiseLogits !== undefined && noise.std !== undefined)
     throw new SoftmaxKitError(
       'INVALID_PARAMETER',
@@ -181,9 +185,16 @@ function noisyLogits(fn: string, r: RouterLogits, noise: Resolved_['noise']): Fl
     noise.noiseLogits === undefined
       ? undefined
       : toFloatArrayOfLength(fn, 'noise.noiseLogits', noise.noiseLogits, n);
+  return { z, nl };
+}
+
+/** The logits with Shazeer's noise added (in the logits' type), or the logits themselves. */
+function noisyLogits(fn: string, r: RouterLogits, noise: Resolved_['noise']): FloatArray {
+  if (noise === undefined) return r.x;
+  const { z, nl } = noiseDraws(fn, r, noise);
   const std = noise.std ?? 1;
-  const noisy = allocLike(r.x, n);
-  for (let i = 0; i < n; i++) {
+  const noisy = allocLike(r.x, r.x.length);
+  for (let i = 0; i < r.x.length; i++) {
     const sigma = nl === undefined ? std : softplus(nl[i]!) + 0.01;
     noisy[i] = r.x[i]! + z[i]! * sigma; // −∞ stays −∞ (a finite z·σ; NaN σ propagates)
   }
@@ -192,6 +203,11 @@ function noisyLogits(fn: string, r: RouterLogits, noise: Resolved_['noise']): Fl
 
 function softplus(v: number): number {
   return Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v)));
+}
+
+/** softplus′ = the logistic function, without overflow for either sign. */
+function sigmoid(v: number): number {
+  return v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v));
 }
 
 function route(fn: string, logits: ArrayInput, options: TopKGatingOptions | undefined): Routed {
@@ -240,13 +256,14 @@ export function topKGating<X extends ArrayInput>(
   return { weights, indices, scores, counts, dropped } as TopKGatingResult<ResultOf<X>>;
 }
 
-/** d⟨dWeights, topKGating(logits).weights⟩ / d logits, selection held fixed. */
-export function topKGatingVjp<X extends ArrayInput>(
-  logits: X,
+/** The forward and d⟨dWeights, weights⟩ / d (noisy) logits into `dx`, selection held fixed. */
+function backward(
+  fn: string,
+  logits: ArrayInput,
   dWeights: ArrayInput,
-  options?: TopKGatingOptions,
-): ResultOf<X> {
-  const fn = 'topKGatingVjp';
+  options: TopKGatingOptions | undefined,
+  dx: (x: FloatArray) => FloatArray,
+): { g: Routed; dx: FloatArray } {
   requireForwardSeed(fn, options?.noise);
   const g = route(fn, logits, options);
   const { tokens, experts } = g.r;
@@ -254,7 +271,43 @@ export function topKGatingVjp<X extends ArrayInput>(
   const dw = toFloatArrayOfLength(fn, 'dWeights', dWeights, tokens * k);
   const dPicked = new Float64Array(tokens * k);
   weightsVjpRows(g.picked, dw, g.dropped, tokens, k, g.o.renormalize, g.o.scale, dPicked);
-  const dx = allocLike(g.r.x, g.r.x.length);
-  scoresVjpRows(g.x, g.scores, g.indices, dPicked, tokens, experts, k, g.cfg.sigmoid, dx);
-  return dx as ResultOf<X>;
+  const out = dx(g.r.x);
+  scoresVjpRows(g.x, g.scores, g.indices, dPicked, tokens, experts, k, g.cfg.sigmoid, out);
+  return { g, dx: out };
+}
+
+/** d⟨dWeights, topKGating(logits).weights⟩ / d logits, selection held fixed. */
+export function topKGatingVjp<X extends ArrayInput>(
+  logits: X,
+  dWeights: ArrayInput,
+  options?: TopKGatingOptions,
+): ResultOf<X> {
+  return backward('topKGatingVjp', logits, dWeights, options, (x) => allocLike(x, x.length))
+    .dx as ResultOf<X>;
+}
+
+/**
+ * d⟨dWeights, topKGating(logits).weights⟩ / d noise.noiseLogits (Shazeer's learned
+ * noise scale), selection held fixed; in the logits' element type. Needs
+ * `noise: { seed, noiseLogits }`, the forward's.
+ */
+export function topKGatingNoiseVjp<X extends ArrayInput>(
+  logits: X,
+  dWeights: ArrayInput,
+  options?: TopKGatingOptions,
+): ResultOf<X> {
+  const fn = 'topKGatingNoiseVjp';
+  if (options?.noise?.noiseLogits === undefined)
+    throw new SoftmaxKitError(
+      'INVALID_PARAMETER',
+      `${fn}: expected noise: { seed, noiseLogits } (the forward's), got ${options?.noise === undefined ? 'no noise' : 'no noise.noiseLogits'}`,
+    );
+  const { g, dx } = backward(fn, logits, dWeights, options, (x) => new Float64Array(x.length));
+  const { z, nl } = noiseDraws(fn, g.r, g.o.noise!);
+  const out = allocLike(g.r.x, g.r.x.length);
+  for (let i = 0; i < out.length; i++) {
+    const d = dx[i]!;
+    out[i] = d === 0 ? 0 : d * z[i]! * sigmoid(nl![i]!);
+  }
+  return out as ResultOf<X>;
 }

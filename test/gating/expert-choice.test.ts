@@ -48,4 +48,47 @@ describe('expertChoiceGating (Zhou et al. 2022)', () => {
       SoftmaxKitError,
     );
   });
+
+  it('tokenGroups: each expert takes its c best tokens within each group (batch of sequences)', () => {
+    const [G, n, E, cf] = [3, 8, 4, 1.5];
+    const x = randomArray(G * n * E, 41, -3, 3).map((v) => Math.round(v * 2) / 2); // ties
+    const r = expertChoiceGating(x, { shape: [G, n, E], capacityFactor: cf, tokenGroups: G });
+    const c = Math.ceil((cf * n) / E);
+    expect(r.indices.length).toBe(G * E * c);
+    const S = rows(x, E).map(softmaxRow);
+    const counts = new Array<number>(G * n).fill(0);
+    for (let g = 0; g < G; g++)
+      for (let e = 0; e < E; e++) {
+        const column = S.slice(g * n, (g + 1) * n).map((s) => s[e]!);
+        const want = topkIndices(column, c).map((t) => t + g * n);
+        const o = (g * E + e) * c;
+        expect(Array.from(r.indices.subarray(o, o + c))).toEqual(want);
+        want.forEach((t, j) => {
+          expect(r.weights[o + j]).toBeCloseTo(S[t]![e]!, 15);
+          counts[t]!++;
+        });
+      }
+    expect(Array.from(r.counts)).toEqual(counts);
+    // one group is the pool of every token: the default
+    const pooled = expertChoiceGating(x, { shape: [G * n, E], capacity: 2 });
+    const one = expertChoiceGating(x, { shape: [G * n, E], capacity: 2, tokenGroups: 1 });
+    expect(Array.from(one.indices)).toEqual(Array.from(pooled.indices));
+  });
+
+  it('tokenGroups: gradient (selection fixed) against central differences', () => {
+    const x = randomArray(2 * 5 * 3, 43, -2, 2);
+    const opts = { shape: [2, 5, 3], capacity: 2, tokenGroups: 2 };
+    const dw = randomArray(2 * 3 * 2, 44);
+    const fd = fdVjp((z) => expertChoiceGating(z, opts).weights, x, dw);
+    expect(gradError(expertChoiceGatingVjp(x, dw, opts), fd)).toBeLessThan(1e-8);
+  });
+
+  it('tokenGroups must divide the tokens; capacity is per group', () => {
+    expect(() =>
+      expertChoiceGating(new Float64Array(12), { shape: [6, 2], tokenGroups: 4 }),
+    ).toThrow(/expertChoiceGating: expected tokenGroups to divide the 6 tokens, got 4/);
+    expect(() =>
+      expertChoiceGating(new Float64Array(12), { shape: [6, 2], tokenGroups: 3, capacity: 3 }),
+    ).toThrow(/capacity in \[1, 2\] \(the tokens per group\)/);
+  });
 });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { topKGating, topKGatingVjp } from '../../src/gating/top-k-gating.js';
+import { topKGating, topKGatingNoiseVjp, topKGatingVjp } from '../../src/gating/top-k-gating.js';
 import { initWasm } from '../../src/kernels/wasm/index.js';
 import { normal } from '../../src/random/normal.js';
 import { SoftmaxKitError } from '../../src/tensor/errors.js';
@@ -319,6 +319,44 @@ describe('topKGatingVjp (selection held fixed) against central differences', () 
 
   it('needs the forward seed with noise', () => {
     expect(() => topKGatingVjp([1, 2, 3], [1, 1], { noise: { std: 1 } })).toThrow(/noise\.seed/);
+  });
+});
+
+describe('topKGatingNoiseVjp: the gradient for Shazeer’s learned noise scale', () => {
+  for (const [name, options] of [
+    ['softmax, renormalized', { k: 2 }],
+    [
+      'softmax, not renormalized, capacity drops',
+      { k: 2, renormalize: false, capacityFactor: 0.6 },
+    ],
+    ['sigmoid, k = 3', { k: 3, scoring: 'sigmoid' }],
+  ] as const)
+    it(`${name}: against central differences in noiseLogits`, () => {
+      const x = randomArray(5 * 8, 61, -2, 2);
+      x[3] = -Infinity; // a masked expert has no gradient
+      const nl = randomArray(5 * 8, 62, -3, 3);
+      const k = options.k;
+      const dw = randomArray(5 * k, 63);
+      const o = (n: Float64Array) => ({
+        shape: [5, 8],
+        ...options,
+        noise: { seed: 9, noiseLogits: n },
+      });
+      const g = topKGatingNoiseVjp(x, dw, o(nl));
+      const fd = fdVjp((n) => topKGating(x, o(n)).weights, nl, dw);
+      expect(gradError(g, fd)).toBeLessThan(1e-8);
+      expect(g[3]).toBe(0);
+      expect(g.some((v) => v !== 0)).toBe(true);
+    });
+  it('Float32 stays Float32; needs noise.noiseLogits and the seed', () => {
+    const o = { k: 1, noise: { seed: 1, noiseLogits: [0, 0, 0] } };
+    expect(topKGatingNoiseVjp(new Float32Array(3), [1], o)).toBeInstanceOf(Float32Array);
+    expect(() => topKGatingNoiseVjp([1, 2, 3], [1], { k: 1, noise: { seed: 1, std: 1 } })).toThrow(
+      /topKGatingNoiseVjp: expected noise: \{ seed, noiseLogits \}/,
+    );
+    expect(() =>
+      topKGatingNoiseVjp([1, 2, 3], [1], { k: 1, noise: { noiseLogits: [0, 0, 0] } }),
+    ).toThrow(/noise\.seed/);
   });
 });
 

@@ -51,6 +51,7 @@ const KEYS = [
   'maxK',
   'rate',
   'capacity',
+  'tokenGroups',
   'temperature',
   'threshold',
   'bogus',
@@ -78,6 +79,10 @@ function settles(name: string, f: () => unknown): void {
 const CALLS: [string, (a: unknown, b: unknown, c: unknown, o: unknown) => unknown][] = [
   ['topKGating', (a, _b, _c, o) => gating.topKGating(a as never, o as never)],
   ['topKGatingVjp', (a, b, _c, o) => gating.topKGatingVjp(a as never, b as never, o as never)],
+  [
+    'topKGatingNoiseVjp',
+    (a, b, _c, o) => gating.topKGatingNoiseVjp(a as never, b as never, o as never),
+  ],
   ['loadBalancingLoss', (a, _b, _c, o) => gating.loadBalancingLoss(a as never, o as never)],
   ['routerZLoss', (a, _b, _c, o) => gating.routerZLoss(a as never, o as never)],
   [
