@@ -16,6 +16,14 @@
  * - 'raps' (regularized APS; Angelopoulos et al. 2021): APS + λ·max(0, rank(c) − kReg),
  *   rank(c) = #{j: p_j ≥ p_c}; `lambda` (default 0.01) and `kReg` (default 5)
  *   penalize long tails of unlikely classes.
+ * - `randomized: true` ('aps' and 'raps'; Romano et al. 2020, Angelopoulos et al.
+ *   2021): the classes sorted by probability descending (ties by lower index), class
+ *   c at rank o scores Σ_{rank < o} p + U·p_c (+ λ·max(0, o − kReg) for RAPS), one
+ *   U ~ Uniform(0, 1) per row. The score is then continuous, so coverage is exactly
+ *   ⌈(n + 1)(1 − α)⌉ / (n + 1) in expectation (≈ 1 − α, not merely ≥); sets may be
+ *   empty. U comes from Philox (src/random) by `seed`: calibration row r draws
+ *   stream element 2r, prediction row r element 2r + 1, so one seed used for both
+ *   still gives independent draws; an omitted seed is fresh on every call.
  * A set always holds the classes its score admits, which may be none for LAC when
  * q̂ is small; every method's sets grow monotonically with q̂.
  *
@@ -24,8 +32,17 @@
  * const { sets, sizes } = predictionSets(testProbs, cal, { shape: [m, k] });
  * // sets[r·k + c] = 1 when class c is in row r's set
  */
+import { uniform } from '../random/noise.js';
+import { freshSeed, requireSeed } from '../random/seed.js';
 import { SoftmaxKitError } from '../tensor/errors.js';
-import { integerRule, numberRule, oneOfRule, resolveOptions } from '../tensor/options.js';
+import {
+  booleanRule,
+  integerRule,
+  numberRule,
+  oneOfRule,
+  type Rule,
+  resolveOptions,
+} from '../tensor/options.js';
 import type { ArrayInput } from '../tensor/types.js';
 import {
   CLASS_AXIS_RULES,
@@ -47,6 +64,8 @@ export interface ConformalScoreOptions {
   lambda?: number;
   /** RAPS classes free of penalty, ≥ 0. Default 5. */
   kReg?: number;
+  /** The randomized score of APS/RAPS (exact coverage in expectation). Default false. */
+  randomized?: boolean;
 }
 
 /** Options of {@link conformalCalibrate}. */
@@ -55,6 +74,8 @@ export interface ConformalCalibrateOptions extends ClassAxisOptions, ConformalSc
   alpha?: number;
   /** A label equal to this is ignored. Default −100. */
   ignoreIndex?: number;
+  /** Seed of the randomized score's U, an integer in [0, 2^53). Default: fresh each call. */
+  seed?: number;
 }
 
 /** A calibrated threshold with the score that defines it. */
@@ -65,6 +86,7 @@ export interface ConformalCalibration {
   alpha: number;
   lambda: number;
   kReg: number;
+  randomized: boolean;
   /** Calibration rows used. */
   n: number;
 }
@@ -73,25 +95,49 @@ const SCORE_RULES = {
   method: oneOfRule<ConformalMethod>(['lac', 'aps', 'raps'], 'lac'),
   lambda: numberRule({ atLeast: 0, default: 0.01 }),
   kReg: integerRule({ atLeast: 0, default: 5 }),
+  randomized: booleanRule(false),
 } as const;
+
+/** `seed`: checked when given; drawn fresh only when a randomized score needs it. */
+const seedRule: Rule<number | undefined> = {
+  parse: (fn, name, v) => (v === undefined ? undefined : requireSeed(fn, name, v)),
+};
 
 const CALIBRATE_RULES = {
   ...CLASS_AXIS_RULES,
   ...SCORE_RULES,
   alpha: numberRule({ greaterThan: 0, lessThan: 1, default: 0.1 }),
   ignoreIndex: IGNORE_INDEX_RULE,
+  seed: seedRule,
 } as const;
+
+/** INVALID_PARAMETER for `randomized` with LAC (its score has no rank to randomize). */
+function checkRandomized(fn: string, s: Required<ConformalScoreOptions>): void {
+  if (s.randomized && s.method === 'lac')
+    throw new SoftmaxKitError(
+      'INVALID_PARAMETER',
+      `${fn}: expected method 'aps' or 'raps' with randomized: true, got 'lac'`,
+    );
+}
+
+/** One U per row for the randomized score: stream element 2r + part of `seed` (part 0 calibration, 1 prediction). */
+function rowUniforms(fn: string, seed: number | undefined, rows: number, part: 0 | 1) {
+  const u = uniform(seed ?? freshSeed(fn), 0, new Float64Array(2 * rows));
+  return u.filter((_, i) => i % 2 === part);
+}
 
 /**
  * The conformal scores of every class of row p[o, o + n) into `out`. APS/RAPS sort
  * the row once (O(n log n)) and walk it by groups of equal probability: each
- * class in a group scores the mass before it plus the group's mass.
+ * class in a group scores the mass before it plus the group's mass; randomized
+ * (u ∈ (0, 1)), each class its own rank: the mass before it plus u·p_c.
  */
 function rowScores(
   p: ArrayLike<number>,
   o: number,
   n: number,
   s: Required<ConformalScoreOptions>,
+  u: number,
   out: Float64Array,
   order: Int32Array,
 ): void {
@@ -102,6 +148,15 @@ function rowScores(
   for (let c = 0; c < n; c++) order[c] = c;
   order.sort((a, b) => p[o + b]! - p[o + a]! || a - b);
   let mass = 0;
+  if (s.randomized) {
+    for (let i = 0; i < n; i++) {
+      const v = p[o + order[i]!]!;
+      const penalty = s.method === 'raps' ? s.lambda * Math.max(0, i + 1 - s.kReg) : 0;
+      out[order[i]!] = mass + u * v + penalty;
+      mass += v;
+    }
+    return;
+  }
   for (let i = 0; i < n; ) {
     const v = p[o + order[i]!]!;
     let j = i;
@@ -120,13 +175,15 @@ export function conformalCalibrate(
 ): ConformalCalibration {
   const fn = 'conformalCalibrate';
   const o = resolveOptions(fn, options, CALIBRATE_RULES);
+  checkRandomized(fn, o);
   const { x, rows, n, t } = labelledProbabilityRows(fn, probs, labels, o);
+  const u = o.randomized ? rowUniforms(fn, o.seed, rows, 0) : undefined;
   const scores: number[] = [];
   const row = new Float64Array(n);
   const order = new Int32Array(n);
   for (let r = 0; r < rows; r++)
     if (t[r]! >= 0) {
-      rowScores(x, r * n, n, o, row, order);
+      rowScores(x, r * n, n, o, u?.[r] ?? 0, row, order);
       scores.push(row[t[r]!]!);
     }
   const N = scores.length;
@@ -138,11 +195,15 @@ export function conformalCalibrate(
   const k = Math.ceil((N + 1) * (1 - o.alpha));
   const sorted = Float64Array.from(scores).sort();
   const threshold = k > N ? Infinity : sorted[k - 1]!;
-  return { threshold, method: o.method, alpha: o.alpha, lambda: o.lambda, kReg: o.kReg, n: N };
+  const { method, alpha, lambda, kReg, randomized } = o;
+  return { threshold, method, alpha, lambda, kReg, randomized, n: N };
 }
 
 /** Options of {@link predictionSets}: the class axis, and the score when the threshold is a number. */
-export interface PredictionSetsOptions extends ClassAxisOptions, ConformalScoreOptions {}
+export interface PredictionSetsOptions extends ClassAxisOptions, ConformalScoreOptions {
+  /** Seed of the randomized score's U, an integer in [0, 2^53). Default: fresh each call. */
+  seed?: number;
+}
 
 /** Membership mask (1 = in the set) in the rows' order [rows, classes], and each set's size. */
 export interface PredictionSets {
@@ -150,7 +211,7 @@ export interface PredictionSets {
   sizes: Int32Array;
 }
 
-const SETS_RULES = { ...CLASS_AXIS_RULES, ...SCORE_RULES } as const;
+const SETS_RULES = { ...CLASS_AXIS_RULES, ...SCORE_RULES, seed: seedRule } as const;
 
 /**
  * The prediction set of every row: the classes whose score is ≤ q̂. `threshold`
@@ -179,17 +240,14 @@ export function predictionSets(
     typeof threshold.threshold === 'number'
   ) {
     const given = options as Record<string, unknown> | undefined;
-    for (const key of ['method', 'lambda', 'kReg'])
+    for (const key of ['method', 'lambda', 'kReg', 'randomized'])
       if (given?.[key] !== undefined)
         throw new SoftmaxKitError(
           'INVALID_PARAMETER',
           `${fn}: expected no '${key}' option with a calibration result (it carries its own), got ${String(given[key])}`,
         );
-    s = resolveOptions(
-      fn,
-      { method: threshold.method, lambda: threshold.lambda, kReg: threshold.kReg },
-      SCORE_RULES,
-    );
+    const { method, lambda, kReg, randomized } = threshold;
+    s = resolveOptions(fn, { method, lambda, kReg, randomized }, SCORE_RULES);
     q = threshold.threshold;
     if (Number.isNaN(q))
       throw new SoftmaxKitError(
@@ -201,13 +259,15 @@ export function predictionSets(
       'INVALID_PARAMETER',
       `${fn}: expected threshold to be a number or conformalCalibrate's result, got ${threshold === null ? 'null' : typeof threshold}`,
     );
+  checkRandomized(fn, s);
   const { x, rows, n } = probabilityRows(fn, probs, o);
+  const u = s.randomized ? rowUniforms(fn, o.seed, rows, 1) : undefined;
   const sets = new Uint8Array(rows * n);
   const sizes = new Int32Array(rows);
   const row = new Float64Array(n);
   const order = new Int32Array(n);
   for (let r = 0; r < rows; r++) {
-    rowScores(x, r * n, n, s, row, order);
+    rowScores(x, r * n, n, s, u?.[r] ?? 0, row, order);
     for (let c = 0; c < n; c++)
       if (row[c]! <= q) {
         sets[r * n + c] = 1;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { conformalCalibrate, predictionSets } from '../../src/calibration/conformal.js';
+import { uniform } from '../../src/random/noise.js';
 import { SoftmaxKitError } from '../../src/tensor/errors.js';
 import { randomArray } from '../helpers/finite-difference.js';
 
@@ -131,5 +132,121 @@ describe('conformal prediction sets: the finite-sample coverage guarantee', () =
     );
     expect(() => predictionSets([0.5, 0.5], 'x' as never)).toThrow(SoftmaxKitError);
     expect(() => predictionSets([0.5, 0.5], Number.NaN)).toThrow(SoftmaxKitError);
+  });
+});
+
+/**
+ * A coarse model: every row is a permutation of the same six probabilities, so the
+ * non-randomized scores take a handful of values (ties) and over-cover; the labels
+ * follow the row's own probabilities (the model is calibrated).
+ */
+function drawCoarse(rows: number, seed: number) {
+  const base = [0.4, 0.2, 0.2, 0.1, 0.05, 0.05];
+  const keys = randomArray(rows * K, seed, 0, 1);
+  const u = randomArray(rows, seed + 1, 0, 1);
+  const probs = new Float64Array(rows * K);
+  const labels: number[] = [];
+  for (let r = 0; r < rows; r++) {
+    const perm = base.map((_, c) => c).sort((a, b) => keys[r * K + a]! - keys[r * K + b]!);
+    perm.forEach((c, i) => {
+      probs[r * K + c] = base[i]!;
+    });
+    let acc = 0;
+    let label = K - 1;
+    for (let c = 0; c < K; c++) {
+      acc += probs[r * K + c]!;
+      if (u[r]! < acc) {
+        label = c;
+        break;
+      }
+    }
+    labels.push(label);
+  }
+  return { probs, labels };
+}
+
+describe('randomized APS and RAPS (Romano et al. 2020): exact coverage in expectation', () => {
+  const alpha = 0.1;
+  const n = 99; // E[coverage] = ⌈(n + 1)(1 − α)⌉ / (n + 1) = 0.90 exactly for a continuous score
+  const trials = 150;
+  const run = (method: 'aps' | 'raps', randomized: boolean, data: typeof draw) => {
+    let covered = 0;
+    let total = 0;
+    for (let t = 0; t < trials; t++) {
+      const cal = data(n, 3000 + 11 * t);
+      const test = data(100, 9000 + 11 * t);
+      const q = conformalCalibrate(cal.probs, cal.labels, {
+        shape: [n, K],
+        alpha,
+        method,
+        randomized,
+        seed: t,
+        lambda: 0.05,
+        kReg: 2,
+      });
+      const { sets } = predictionSets(test.probs, q, { shape: [100, K], seed: t });
+      test.labels.forEach((y, r) => {
+        covered += sets[r * K + y]!;
+        total++;
+      });
+    }
+    return covered / total;
+  };
+  // standard error of the mean coverage over the splits ≈ 0.004: allow 3 of them
+  for (const method of ['aps', 'raps'] as const)
+    it(`${method}: mean held-out coverage over ${trials} splits within 0.012 of 0.90, ties or not`, () => {
+      expect(Math.abs(run(method, true, draw) - 0.9)).toBeLessThan(0.012);
+      expect(Math.abs(run(method, true, drawCoarse) - 0.9)).toBeLessThan(0.012);
+      // the non-randomized score over-covers on the coarse model (its scores tie)
+      expect(run(method, false, drawCoarse)).toBeGreaterThan(0.92);
+    });
+
+  it('the sets are the definition: mass of the higher-ranked classes + U·p_c ≤ q̂, U from the seed', () => {
+    const rows = 30;
+    const { probs } = draw(rows, 4);
+    probs.set([0.25, 0.25, 0.25, 0.25, 0, 0], 0); // ties: ranked by lower index
+    const seed = 12;
+    const u = uniform(seed, 0, new Float64Array(2 * rows)); // prediction row r takes element 2r + 1
+    for (const q of [0.2, 0.5, 0.9]) {
+      const { sets, sizes } = predictionSets(probs, q, {
+        shape: [rows, K],
+        method: 'aps',
+        randomized: true,
+        seed,
+      });
+      for (let r = 0; r < rows; r++) {
+        const row = Array.from(probs.subarray(r * K, r * K + K));
+        const order = row.map((_, c) => c).sort((a, b) => row[b]! - row[a]! || a - b);
+        let mass = 0;
+        let size = 0;
+        for (const c of order) {
+          const score = mass + u[2 * r + 1]! * row[c]!;
+          mass += row[c]!;
+          if (Math.abs(score - q) < 1e-12) continue;
+          expect(sets[r * K + c]).toBe(score <= q ? 1 : 0);
+          size += score <= q ? 1 : 0;
+        }
+        expect(sizes[r]).toBe(size);
+      }
+    }
+  });
+
+  it('reproducible from the seed; the calibration carries randomized; LAC cannot be randomized', () => {
+    const { probs, labels } = draw(50, 8);
+    const o = { shape: [50, K], method: 'aps', randomized: true, seed: 3 } as const;
+    const a = conformalCalibrate(probs, labels, o);
+    expect(conformalCalibrate(probs, labels, o).threshold).toBe(a.threshold);
+    expect(a.randomized).toBe(true);
+    const s1 = predictionSets(probs, a, { shape: [50, K], seed: 4 }).sets;
+    expect(Array.from(predictionSets(probs, a, { shape: [50, K], seed: 4 }).sets)).toEqual(
+      Array.from(s1),
+    );
+    expect(() => predictionSets(probs, a, { shape: [50, K], randomized: false })).toThrow(
+      /predictionSets: expected no 'randomized'/,
+    );
+    expect(() => conformalCalibrate(probs, labels, { shape: [50, K], randomized: true })).toThrow(
+      /conformalCalibrate: expected method 'aps' or 'raps' with randomized: true, got 'lac'/,
+    );
+    expect(() => predictionSets(probs, 0.5, { shape: [50, K], seed: -1 })).toThrow(SoftmaxKitError);
   });
 });

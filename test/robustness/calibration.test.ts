@@ -64,6 +64,8 @@ const KEYS = [
   'method',
   'lambda',
   'kReg',
+  'randomized',
+  'seed',
   'out',
   'maxIterations',
   'tolerance',
