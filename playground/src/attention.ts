@@ -10,7 +10,7 @@
 import { attention, uniform } from 'softmax-kit';
 import { figure, heatmap } from './charts.js';
 import type { Tab } from './main.js';
-import { checkbox, el, fmt, select, slider } from './ui.js';
+import { checkbox, el, fmt, select, slider, tabLayout } from './ui.js';
 
 export type Pattern = 'random' | 'diagonal' | 'sink' | 'local';
 
@@ -200,17 +200,12 @@ function mount(panel: HTMLElement): void {
     return el('div', { class: 'toggle' }, c, s.row);
   };
 
-  panel.append(
-    el(
-      'div',
-      { class: 'layout' },
-      el(
-        'div',
-        {},
-        el(
-          'div',
-          { class: 'panel' },
-          el('h2', {}, 'Queries and keys'),
+  tabLayout(
+    panel,
+    [
+      {
+        title: 'Queries and keys',
+        body: [
           select('pattern', 'pattern', patterns, p.pattern, (v) => {
             p.pattern = v;
             draw();
@@ -242,11 +237,11 @@ function mount(panel: HTMLElement): void {
             { class: 'note' },
             `q, k: [n, ${DIM}], scale 1/√${DIM}; v is the identity, so each output row is a row of weights.`,
           ),
-        ),
-        el(
-          'div',
-          { class: 'panel' },
-          el('h2', {}, 'Masks and biases'),
+        ],
+      },
+      {
+        title: 'Masks and biases',
+        body: [
           checkbox('causal', 'causal', false, (on) => {
             p.causal = on;
             draw();
@@ -292,10 +287,10 @@ function mount(panel: HTMLElement): void {
             { class: 'note' },
             'A sink is a virtual key with value 0 that only normalized online kinds take; its share is 1 − the row sum. ALiBi adds −slope·|i − j|; the forget gate adds (i − j)·ln f.',
           ),
-        ),
-      ),
-      el('div', {}, el('h2', {}, 'Attention weights per normalizer'), maps),
-    ),
+        ],
+      },
+    ],
+    [el('h2', {}, 'Attention weights per normalizer'), maps],
   );
   draw();
 }

@@ -17,7 +17,7 @@ import {
 } from 'softmax-kit';
 import { curves, figure, reliability, SERIES_COLORS } from './charts.js';
 import type { Tab } from './main.js';
-import { el, fmt, slider } from './ui.js';
+import { el, fmt, slider, tabLayout } from './ui.js';
 
 /** Logits [rows, classes] and labels. */
 export interface Dataset {
@@ -215,17 +215,12 @@ function mount(panel: HTMLElement): void {
     data = exampleData(factor, 7);
     draw();
   });
-  panel.append(
-    el(
-      'div',
-      { class: 'layout' },
-      el(
-        'div',
-        {},
-        el(
-          'div',
-          { class: 'panel' },
-          el('h2', {}, 'Data'),
+  tabLayout(
+    panel,
+    [
+      {
+        title: 'Data',
+        body: [
           slider(
             {
               label: 'overconfidence',
@@ -253,10 +248,10 @@ function mount(panel: HTMLElement): void {
             { class: 'note' },
             'Drop a CSV on the page or pick one: one row per line, label,logit1,logit2,… (a header line is skipped). The example draws labels from softmax(z) and reports F·z, so the best T is F.',
           ),
-        ),
-      ),
-      el('div', {}, status, out),
-    ),
+        ],
+      },
+    ],
+    [status, out],
   );
   draw();
 }

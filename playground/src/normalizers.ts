@@ -18,7 +18,7 @@ import {
   simplexXY,
 } from './charts.js';
 import type { Tab } from './main.js';
-import { el, fmt, slider } from './ui.js';
+import { el, fmt, slider, tabLayout } from './ui.js';
 
 /** The page's parameters. */
 export interface NormalizerParams {
@@ -398,57 +398,50 @@ function mount(panel: HTMLElement): void {
     ).flatMap(([f, t]) => [el('span', { style: `color:${FAMILY_COLOR[f]}` }, '■'), ` ${t}  `]),
   );
 
-  panel.append(
-    el(
-      'div',
-      { class: 'layout' },
-      el(
-        'div',
-        {},
-        el(
-          'div',
-          { class: 'panel' },
-          el('h2', {}, 'Logits'),
+  tabLayout(
+    panel,
+    [
+      {
+        title: 'Logits',
+        body: [
           el('figure', { class: 'chart bare' }, editorBox, editorCaption),
           boxes,
           el('div', { class: 'buttons' }, addButton, removeButton, resetButton),
-        ),
-        el(
-          'div',
-          { class: 'panel' },
-          el('h2', {}, 'Parameters'),
+        ],
+      },
+      {
+        title: 'Parameters',
+        body: [
           ...Object.values(controls).map((c) => c.row),
           el('p', { class: 'note' }, 'Every normalizer gets the logits divided by T.'),
-        ),
+        ],
+      },
+    ],
+    [
+      el('h2', {}, 'Every normalizer on these logits'),
+      legend,
+      outputs,
+      el(
+        'h2',
+        { style: 'margin-top:1rem' },
+        'The simplex: where each normalizer sends three logits',
       ),
       el(
-        'div',
-        {},
-        el('h2', {}, 'Every normalizer on these logits'),
-        legend,
-        outputs,
-        el(
-          'h2',
-          { style: 'margin-top:1rem' },
-          'The simplex: where each normalizer sends three logits',
-        ),
-        el(
-          'p',
-          { class: 'note' },
-          'A grid of logits (a, b, −a − b), a and b from −3 to 3, divided by T, each sent by the normalizer into the triangle of distributions over three outcomes. Sparse normalizers reach the edges and corners (exact zeros); softmax never leaves the interior. The ring marks the first three logits above.',
-        ),
-        el(
-          'p',
-          { class: 'note' },
-          'Support size: ',
-          ...SUPPORT_COLOR.domain.flatMap((d, i) => [
-            el('span', { style: `color:${SUPPORT_COLOR.range[i]}` }, '●'),
-            ` ${d}  `,
-          ]),
-        ),
-        simplexGrid,
+        'p',
+        { class: 'note' },
+        'A grid of logits (a, b, −a − b), a and b from −3 to 3, divided by T, each sent by the normalizer into the triangle of distributions over three outcomes. Sparse normalizers reach the edges and corners (exact zeros); softmax never leaves the interior. The ring marks the first three logits above.',
       ),
-    ),
+      el(
+        'p',
+        { class: 'note' },
+        'Support size: ',
+        ...SUPPORT_COLOR.domain.flatMap((d, i) => [
+          el('span', { style: `color:${SUPPORT_COLOR.range[i]}` }, '●'),
+          ` ${d}  `,
+        ]),
+      ),
+      simplexGrid,
+    ],
   );
   redraw();
 }

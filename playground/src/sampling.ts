@@ -24,7 +24,7 @@ import {
 } from 'softmax-kit';
 import { bars, figure, histogram } from './charts.js';
 import type { Tab } from './main.js';
-import { el, fmt, select, slider } from './ui.js';
+import { el, fmt, select, slider, tabLayout } from './ui.js';
 
 /** The vocabulary: common English words, most frequent first. */
 export const WORDS = [
@@ -343,17 +343,12 @@ function mount(panel: HTMLElement): void {
     { value: 'random', text: 'random logits (seeded)' },
   ] as const;
 
-  panel.append(
-    el(
-      'div',
-      { class: 'layout' },
-      el(
-        'div',
-        {},
-        el(
-          'div',
-          { class: 'panel' },
-          el('h2', {}, 'Token distribution'),
+  tabLayout(
+    panel,
+    [
+      {
+        title: 'Token distribution',
+        body: [
           select('distribution', 'source', sources, st.source, (v) => {
             st.source = v;
             redraw();
@@ -381,11 +376,11 @@ function mount(panel: HTMLElement): void {
             },
           ).row,
           el('p', { class: 'note' }, `A vocabulary of ${WORDS.length} words.`),
-        ),
-        el(
-          'div',
-          { class: 'panel' },
-          el('h2', {}, 'The sampler chain, in order'),
+        ],
+      },
+      {
+        title: 'The sampler chain, in order',
+        body: [
           list,
           el(
             'div',
@@ -398,18 +393,16 @@ function mount(panel: HTMLElement): void {
             { class: 'note' },
             'Each step is the library’s filter on the logits the previous step left (its probabilities are softmax of those); temperature divides them by T. sample() runs the same chain with this order.',
           ),
-        ),
-      ),
-      el(
-        'div',
-        {},
-        el('h2', {}, 'After each step: the tokens kept and their probabilities'),
-        stages,
-        el('h2', { style: 'margin-top:1rem' }, 'Draws against the exact distribution'),
-        el('div', { class: 'buttons' }, sampleButton),
-        hist,
-      ),
-    ),
+        ],
+      },
+    ],
+    [
+      el('h2', {}, 'After each step: the tokens kept and their probabilities'),
+      stages,
+      el('h2', { style: 'margin-top:1rem' }, 'Draws against the exact distribution'),
+      el('div', { class: 'buttons' }, sampleButton),
+      hist,
+    ],
   );
   redraw();
 }

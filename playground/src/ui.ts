@@ -120,6 +120,35 @@ export function select<T extends string>(
   return el('div', { class: 'control' }, el('label', { for: id }, label), s);
 }
 
+/** A titled box of controls in a tab's side column. */
+export interface SidePanel {
+  title: string;
+  body: (Node | string)[];
+}
+
+/**
+ * The layout every tab shares, appended to the tab's panel: a side column of
+ * titled control panels and a main column (the figures and results).
+ */
+export function tabLayout(
+  panel: HTMLElement,
+  side: readonly SidePanel[],
+  main: readonly (Node | string)[],
+): void {
+  panel.append(
+    el(
+      'div',
+      { class: 'layout' },
+      el(
+        'div',
+        {},
+        ...side.map((p) => el('div', { class: 'panel' }, el('h2', {}, p.title), ...p.body)),
+      ),
+      el('div', {}, ...main),
+    ),
+  );
+}
+
 /** A number for people: −∞ and 0 spelled out, else `digits` significant decimals. */
 export function fmt(v: number, digits = 3): string {
   if (v === Number.NEGATIVE_INFINITY) return '−∞';
