@@ -16,10 +16,10 @@
  * softmax(x) − q); `decodeHistogram` gives the prediction Σ softmax(x)_i c_i.
  *
  * Stability: Φ from erfc on the side where it is small (no 1 − Φ
- * cancellation in the tails): erfc by its positive-term series
- * erf x = (2/√π)·e^{−x²}·Σ 2^k x^{2k+1}/(2k+1)!! for |x| < 3 and Lentz's
- * continued fraction beyond. Error bound: histogram entries ≤ 1e-14 of the
- * histogram's largest entry (test/losses/hl-gauss.test.ts, 60-digit reference).
+ * cancellation in the tails; src/kernels/js/normal-tail.ts): erfc by its
+ * positive-term series for |x| < 3 and Lentz's continued fraction beyond.
+ * Error bound: histogram entries ≤ 1e-14 of the histogram's largest entry
+ * (test/losses/hl-gauss.test.ts, 60-digit reference).
  *
  * Non-finite policy: non-finite values y throw INVALID_INPUT; the loss and
  * decoder follow crossEntropy and softmax (masked logits get probability 0,
@@ -35,6 +35,7 @@
  * decodeHistogram(logits, { shape: [N, 51], min: -10, max: 10 }); // N predictions
  */
 import { resolveBackend } from '../kernels/backend.js';
+import { upperTail } from '../kernels/js/normal-tail.js';
 import { forEachRow } from '../kernels/rows.js';
 import { allocLike, resultArray, sharesMemory, toFloatArray } from '../tensor/arrays.js';
 import { describe, SoftmaxKitError } from '../tensor/errors.js';
@@ -64,45 +65,6 @@ export interface HistogramSupport {
 export interface HlGaussOptions extends HistogramSupport {
   /** Gaussian σ > 0. Default 0.75·(max − min)/bins. */
   sigma?: number;
-}
-
-const SQRT1_2 = Math.SQRT1_2;
-const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
-
-/** erfc(x) for x ≥ 0: series below 3, continued fraction above (see the module doc). */
-function erfcPositive(x: number): number {
-  if (x < 3) {
-    // erf x = (2/√π) e^{−x²} Σ_k 2^k x^{2k+1} / (1·3·…·(2k+1)): positive terms.
-    let term = x;
-    let sum = x;
-    const x2 = x * x;
-    for (let k = 1; term > sum * 1e-17; k++) {
-      term *= (2 * x2) / (2 * k + 1);
-      sum += term;
-    }
-    return 1 - TWO_OVER_SQRT_PI * Math.exp(-x2) * sum;
-  }
-  // erfc x = e^{−x²}/√π · 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + …)))), Lentz's method.
-  const tiny = 1e-300;
-  let f = x;
-  let C = x;
-  let D = 0;
-  for (let k = 1; k < 500; k++) {
-    const a = k / 2;
-    D = x + a * D;
-    D = D === 0 ? 1 / tiny : 1 / D;
-    C = x + a / C;
-    if (C === 0) C = tiny;
-    const delta = C * D;
-    f *= delta;
-    if (Math.abs(delta - 1) < 1e-16) break;
-  }
-  return Math.exp(-x * x) / (Math.sqrt(Math.PI) * f);
-}
-
-/** Upper tail 1 − Φ(z) and lower tail Φ(z) of the standard normal, each without cancellation. */
-function upperTail(z: number): number {
-  return z >= 0 ? 0.5 * erfcPositive(z * SQRT1_2) : 1 - 0.5 * erfcPositive(-z * SQRT1_2);
 }
 
 /** Φ(b) − Φ(a) for a ≤ b, taken on the side of the mean where both tails are small. */
