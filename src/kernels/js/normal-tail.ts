@@ -44,6 +44,7 @@ function erfcPositive(x: number): number {
 
 /** The upper tail 1 − Φ(z) of the standard normal (Φ(z) = upperTail(−z)), without cancellation. */
 export function upperTail(z: number): number {
+  if (z === Infinity || z === -Infinity) return z > 0 ? 0 : 1;
   return z >= 0 ? 0.5 * erfcPositive(z * SQRT1_2) : 1 - 0.5 * erfcPositive(-z * SQRT1_2);
 }
 
