@@ -21,6 +21,7 @@ export {
   loadBalancingLoss,
   type RouterLossResult,
 } from './load-balancing-loss.js';
+export type { NoiseOptions } from './noise.js';
 export {
   type RouterStats,
   type RouterStatsOptions,
@@ -32,6 +33,11 @@ export {
   type SequenceBalanceLossOptions,
   sequenceBalanceLoss,
 } from './sequence-balance-loss.js';
+export {
+  type SmoothLoadLossOptions,
+  type SmoothLoadLossResult,
+  smoothLoadLoss,
+} from './smooth-load-loss.js';
 export {
   type SoftMoeOptions,
   type SoftMoeWeights,

@@ -41,8 +41,6 @@
 import { serveCapacity } from '../kernels/routing-capacity.js';
 import { type RouteConfig, routeRows } from '../kernels/routing-rows.js';
 import { scoresVjpRows, weightsVjpRows } from '../kernels/routing-vjp.js';
-import { normal } from '../random/normal.js';
-import { seedRule } from '../random/seed.js';
 import { allocLike, toFloatArrayOfLength } from '../tensor/arrays.js';
 import { SoftmaxKitError } from '../tensor/errors.js';
 import {
@@ -57,6 +55,7 @@ import {
 } from '../tensor/options.js';
 import type { ArrayInput, FloatArray, ResultOf } from '../tensor/types.js';
 import { requireNumber } from '../tensor/validate.js';
+import { gatingNoise, NOISE_RULE, type NoiseOptions, noiseScaleSlope } from './noise.js';
 import {
   arrayRule,
   expertVector,
@@ -84,7 +83,7 @@ export interface TopKGatingOptions {
   /** Group-limited routing: `count` equal groups of experts, the `top` best kept. */
   groups?: { count: number; top: number };
   /** Gaussian noise on the logits: σ = softplus(noiseLogits) + 0.01, or `std` (default 1). */
-  noise?: { seed?: number; noiseLogits?: ArrayInput; std?: number };
+  noise?: NoiseOptions;
   /** Capacity factor c > 0: each expert keeps at most ⌈c·tokens·k/experts⌉ slots. Default: no limit. */
   capacityFactor?: number;
   /** Order within a rank when capacity drops slots: 'position' (default) or 'probability'. */
@@ -118,11 +117,7 @@ export const TOP_K_GATING_RULES = {
   scale: numberRule({ greaterThan: 0, default: 1 }),
   bias: arrayRule,
   groups: nestedRule({ count: required(positiveInteger), top: required(positiveInteger) }),
-  noise: nestedRule({
-    seed: seedRule,
-    noiseLogits: arrayRule,
-    std: numberRule({ atLeast: 0 }),
-  }),
+  noise: NOISE_RULE,
   capacityFactor: numberRule({ greaterThan: 0 }),
   dropPolicy: oneOfRule(['position', 'probability'] as const, 'position'),
 } as const;
@@ -172,42 +167,13 @@ export function routeConfig(
   };
 }
 
-/** Shazeer's noise: the draws ε and the noise logits n (if given), checked against the logits. */
-function noiseDraws(fn: string, r: RouterLogits, noise: NonNullable<Resolved_['noise']>) {
-  if (noise.noiseLogits !== undefined && noise.std !== undefined)
-    throw new SoftmaxKitError(
-      'INVALID_PARAMETER',
-      `${fn}: expected one of noise.noiseLogits and noise.std, got both`,
-    );
-  const n = r.x.length;
-  const z = normal(noise.seed, 0, new Float64Array(n));
-  const nl =
-    noise.noiseLogits === undefined
-      ? undefined
-      : toFloatArrayOfLength(fn, 'noise.noiseLogits', noise.noiseLogits, n);
-  return { z, nl };
-}
-
 /** The logits with Shazeer's noise added (in the logits' type), or the logits themselves. */
 function noisyLogits(fn: string, r: RouterLogits, noise: Resolved_['noise']): FloatArray {
   if (noise === undefined) return r.x;
-  const { z, nl } = noiseDraws(fn, r, noise);
-  const std = noise.std ?? 1;
+  const { eps, sigma } = gatingNoise(fn, noise, r.x.length);
   const noisy = allocLike(r.x, r.x.length);
-  for (let i = 0; i < r.x.length; i++) {
-    const sigma = nl === undefined ? std : softplus(nl[i]!) + 0.01;
-    noisy[i] = r.x[i]! + z[i]! * sigma; // −∞ stays −∞ (a finite z·σ; NaN σ propagates)
-  }
+  for (let i = 0; i < r.x.length; i++) noisy[i] = r.x[i]! + eps[i]! * sigma[i]!; // −∞ stays −∞
   return noisy;
-}
-
-function softplus(v: number): number {
-  return Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v)));
-}
-
-/** softplus′ = the logistic function, without overflow for either sign. */
-function sigmoid(v: number): number {
-  return v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v));
 }
 
 function route(fn: string, logits: ArrayInput, options: TopKGatingOptions | undefined): Routed {
@@ -303,11 +269,11 @@ export function topKGatingNoiseVjp<X extends ArrayInput>(
       `${fn}: expected noise: { seed, noiseLogits } (the forward's), got ${options?.noise === undefined ? 'no noise' : 'no noise.noiseLogits'}`,
     );
   const { g, dx } = backward(fn, logits, dWeights, options, (x) => new Float64Array(x.length));
-  const { z, nl } = noiseDraws(fn, g.r, g.o.noise!);
+  const { eps, logits: nl } = gatingNoise(fn, g.o.noise!, g.r.x.length);
   const out = allocLike(g.r.x, g.r.x.length);
   for (let i = 0; i < out.length; i++) {
     const d = dx[i]!;
-    out[i] = d === 0 ? 0 : d * z[i]! * sigmoid(nl![i]!);
+    out[i] = d === 0 ? 0 : d * eps[i]! * noiseScaleSlope(nl![i]!);
   }
   return out as ResultOf<X>;
 }

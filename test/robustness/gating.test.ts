@@ -85,6 +85,7 @@ const CALLS: [string, (a: unknown, b: unknown, c: unknown, o: unknown) => unknow
   ],
   ['loadBalancingLoss', (a, _b, _c, o) => gating.loadBalancingLoss(a as never, o as never)],
   ['routerZLoss', (a, _b, _c, o) => gating.routerZLoss(a as never, o as never)],
+  ['smoothLoadLoss', (a, _b, _c, o) => gating.smoothLoadLoss(a as never, o as never)],
   [
     'updateExpertBias',
     (a, b, _c, o) => gating.updateExpertBias(a as never, b as never, o as never),
