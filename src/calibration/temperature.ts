@@ -39,12 +39,11 @@ import { SoftmaxKitError } from '../tensor/errors.js';
 import { integerRule, resolveOptions } from '../tensor/options.js';
 import type { ArrayInput } from '../tensor/types.js';
 import {
-  CLASS_AXIS_RULES,
   type ClassAxisOptions,
   type ClassLabels,
   classLabels,
   classRows,
-  IGNORE_INDEX_RULE,
+  LABELLED_RULES,
 } from './inputs.js';
 
 /** Options of {@link fitTemperature}. */
@@ -68,8 +67,7 @@ export interface TemperatureFit {
 }
 
 const RULES = {
-  ...CLASS_AXIS_RULES,
-  ignoreIndex: IGNORE_INDEX_RULE,
+  ...LABELLED_RULES,
   maxIterations: integerRule({ atLeast: 1, default: 100 }),
 } as const;
 
