@@ -1,5 +1,5 @@
 /**
- * Issue 5: scaled dot-product attention, Float32, batch 1, 8 heads, dim 64:
+ * Scaled dot-product attention, Float32, batch 1, 8 heads, dim 64:
  * forward and forward + backward at 1,024 and 4,096 tokens (causal and not),
  * and decoding (1 query against 32,768 keys).
  * Candidates: softmax-kit `attention` / `attentionVjp` (decoding also with 2 threads:

@@ -1,5 +1,5 @@
 /**
- * Issue 17: calibration.
+ * Calibration.
  * - fitTemperature on 50,000 × 1,000 Float32 logits (an ImageNet validation
  *   set's size): its time and its passes over the logits (one for the row maxima
  *   + `iterations` fused passes), against softmax-kit's own logSumExp over the

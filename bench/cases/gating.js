@@ -1,5 +1,5 @@
 /**
- * Issue 18: topKGating, Float32, one routing shape per process.
+ * topKGating, Float32, one routing shape per process.
  * - 4,096 tokens × 64 experts, k = 2, softmax (Mixtral's router);
  * - 4,096 tokens × 256 experts, k = 8, sigmoid with a selection bias and groups
  *   8 / top 4, weights renormalized and scaled by 2.5 (DeepSeek-V3's router).

@@ -1,5 +1,5 @@
 /**
- * Issue 4: the matrix-multiply micro-kernel's GFLOP/s against the core's SIMD peak.
+ * The matrix-multiply micro-kernel's GFLOP/s against the core's SIMD peak.
  * One process; the three products of linearCrossEntropy at its default tile (64 rows ×
  * 256 classes, d = 256: logits H·Wᵀ, dHidden G·W, dWeight += Gᵀ·H, H and W Float32,
  * G Float64) and a 512³ product, each by

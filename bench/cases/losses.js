@@ -1,9 +1,10 @@
 /**
- * Issue 4: cross-entropy and large-vocabulary linear cross-entropy, loss and
+ * Cross-entropy and large-vocabulary linear cross-entropy, loss and
  * gradients together, Float32.
  * - crossEntropy vs TF.js tf.losses.softmaxCrossEntropy + its gradient
  *   (tf.valueAndGrad) on the wasm and cpu backends, and naive JavaScript; the
- *   issue's shape also in a process with huge pages (ce-…-hugepages).
+ *   2048 × 32,000 shape (a 2048-token batch over a 32k vocabulary) also in a process
+ *   with huge pages (ce-…-hugepages).
  * - linearCrossEntropy vs the materialized path: TF.js wasm matMul +
  *   softmaxCrossEntropy with gradients for hidden and weight (tf.valueAndGrads),
  *   and plain JavaScript (logits n × vocab in memory). GFLOP/s counts the three
@@ -17,7 +18,7 @@ import { interleave } from '../lib/stats.js';
 const CE_SHAPES = [
   [32, 32_000],
   [4096, 128],
-  [2048, 32_000], // the issue's shape (65.5M logits); full runs only
+  [2048, 32_000], // a 2048-token batch over a 32k vocabulary (65.5M logits); full runs only
 ];
 /** Above this many logits a case runs fewer rounds and skips TF.js cpu (~30 s a call). */
 const BIG = 1e7;
@@ -25,7 +26,7 @@ export const LCE = { n: 512, d: 256, vocab: 32_000 };
 
 export const ids = (quick) => [
   ...CE_SHAPES.filter(([r, c]) => !quick || r * c <= BIG).map(([r, c]) => `losses/ce-${r}x${c}`),
-  // the issue's shape again in a process whose large allocations use huge pages (run.js sets
+  // 2048 × 32,000 again in a process whose large allocations use huge pages (run.js sets
   // GLIBC_TUNABLES for ids ending in -hugepages): how much of a fresh gradient is page faults
   ...(quick ? [] : ['losses/ce-2048x32000-hugepages']),
   ...(quick ? [] : [`losses/lce-${LCE.n}x${LCE.d}x${LCE.vocab}`]),

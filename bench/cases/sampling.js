@@ -1,5 +1,5 @@
 /**
- * Issue 16: token sampling, Float32, one shape per process.
+ * Token sampling, Float32, one shape per process.
  * - The default chain (penalties over a 64-token history, top-k 40, top-p 0.95,
  *   min-p 0.05, temperature 0.8, draw) on one row of 32,000, 128,256 and 256,000
  *   logits and on a batch of 64 × 128,256: softmax-kit `sample` against
@@ -14,7 +14,7 @@
  * (the chain: the token drawn is in the sort-based chain's kept set; softmaxTopK:
  * the same indices and values within 1e-6 relative).
  * softmax-kit's batch path is single-threaded (rows are independent; no pool yet),
- * so the 2-thread row of the issue is reported as not measured.
+ * so a 2-thread batch row is reported as not measured.
  */
 import { normalArray, uniforms } from '../lib/data.js';
 import {

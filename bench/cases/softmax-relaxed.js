@@ -1,5 +1,5 @@
 /**
- * Issue 3's "relaxed SIMD where the engine has it": the Float32 softmax and logSoftmax
+ * Relaxed SIMD where the engine has it: the Float32 softmax and logSoftmax
  * shapes again, in a process with V8's relaxed SIMD switched on (Node 20 hides it behind
  * --experimental-wasm-relaxed-simd; V8 ≥ 11.4 — Node 22, Chrome 114 — ships it), so
  * softmax-kit loads its relaxed build (fused multiply-adds in the exp polynomial). TF.js

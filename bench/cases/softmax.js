@@ -1,5 +1,5 @@
 /**
- * Issue 3: softmax and logSoftmax, Float32 and Float64, one shape per process.
+ * softmax and logSoftmax, Float32 and Float64, one shape per process.
  * Candidates: softmax-kit (js, wasm, wasm + 2 threads), TF.js wasm and cpu,
  * onnxruntime-node (one Softmax / LogSoftmax node, 1 intra-op thread),
  * transformers.js' softmax / log_softmax applied row by row, naive JavaScript.

@@ -572,7 +572,7 @@ ${group('attention')
   .map((c) => attentionSection(c, limits))
   .join('\n\n')}
 
-## Calibration (issue 17)
+## Calibration
 
 fitTemperature's time in passes of softmax-kit's own logSumExp over the same logits
 (target ≤ 12), and auroc against a Float64Array sort of the same scores (target ≤ 1.5×).

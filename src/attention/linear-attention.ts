@@ -39,6 +39,7 @@ import {
   resolveShapes,
 } from './options.js';
 
+/** The feature map φ of linear attention: 'elu+1', 'relu' or 'cosformer' (see the module doc). */
 export type FeatureMap = 'elu+1' | 'relu' | 'cosformer';
 
 export interface LinearAttentionOptions extends AttentionSizeOptions {

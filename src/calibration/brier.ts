@@ -13,10 +13,9 @@ import { SoftmaxKitError } from '../tensor/errors.js';
 import { resolveOptions } from '../tensor/options.js';
 import type { ArrayInput } from '../tensor/types.js';
 import {
-  CLASS_AXIS_RULES,
   type ClassAxisOptions,
   type ClassLabels,
-  IGNORE_INDEX_RULE,
+  LABELLED_RULES,
   labelledProbabilityRows,
 } from './inputs.js';
 
@@ -26,8 +25,6 @@ export interface BrierScoreOptions extends ClassAxisOptions {
   ignoreIndex?: number;
 }
 
-const RULES = { ...CLASS_AXIS_RULES, ignoreIndex: IGNORE_INDEX_RULE } as const;
-
 /** Mean over labelled rows of Σ_c (p_c − [c = label])². */
 export function brierScore(
   probs: ArrayInput,
@@ -35,7 +32,7 @@ export function brierScore(
   options?: BrierScoreOptions,
 ): number {
   const fn = 'brierScore';
-  const o = resolveOptions(fn, options, RULES);
+  const o = resolveOptions(fn, options, LABELLED_RULES);
   const { x, rows, n, t } = labelledProbabilityRows(fn, probs, labels, o);
   const acc: CompensatedSum = { sum: 0, comp: 0 };
   let count = 0;

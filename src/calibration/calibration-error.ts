@@ -56,10 +56,9 @@ import {
   pairs,
 } from './bins.js';
 import {
-  CLASS_AXIS_RULES,
   type ClassAxisOptions,
   type ClassLabels,
-  IGNORE_INDEX_RULE,
+  LABELLED_RULES,
   labelledProbabilityRows,
 } from './inputs.js';
 
@@ -117,7 +116,7 @@ const BOOTSTRAP_RULES = {
 } as const;
 
 export const CALIBRATION_RULES = {
-  ...CLASS_AXIS_RULES,
+  ...LABELLED_RULES,
   // bounded so a huge count is a clear error, not a RangeError or a hang (each bin is an object)
   bins: integerRule({ atLeast: 1, atMost: 2 ** 20, default: 15 }),
   norm: oneOfRule<Norm>(['l1', 'l2', 'max'], 'l1'),
@@ -133,7 +132,6 @@ export const CALIBRATION_RULES = {
           BOOTSTRAP_RULES,
         ),
   ),
-  ignoreIndex: IGNORE_INDEX_RULE,
 } as const;
 
 /** The per-problem pairs of a call: one (top-label) or one per class (classwise). */

@@ -48,7 +48,7 @@ import {
   CLASS_AXIS_RULES,
   type ClassAxisOptions,
   type ClassLabels,
-  IGNORE_INDEX_RULE,
+  LABELLED_RULES,
   labelledProbabilityRows,
   probabilityRows,
 } from './inputs.js';
@@ -104,10 +104,9 @@ const seedRule: Rule<number | undefined> = {
 };
 
 const CALIBRATE_RULES = {
-  ...CLASS_AXIS_RULES,
+  ...LABELLED_RULES,
   ...SCORE_RULES,
   alpha: numberRule({ greaterThan: 0, lessThan: 1, default: 0.1 }),
-  ignoreIndex: IGNORE_INDEX_RULE,
   seed: seedRule,
 } as const;
 

@@ -28,8 +28,14 @@ export interface ClassAxisOptions {
 /** The rules of {@link ClassAxisOptions}. */
 export const CLASS_AXIS_RULES = { shape: shapeRule, axis: axisRule } as const;
 
-/** `ignoreIndex`: an integer, default −100 (PyTorch's). */
-export const IGNORE_INDEX_RULE = integerRule({ default: -100 });
+/**
+ * The rules of the metrics over labelled rows: {@link ClassAxisOptions} and
+ * `ignoreIndex`, an integer label to skip, default −100 (PyTorch's).
+ */
+export const LABELLED_RULES = {
+  ...CLASS_AXIS_RULES,
+  ignoreIndex: integerRule({ default: -100 }),
+} as const;
 
 /** Rows along the class axis, contiguous ([rows, n] row-major in the reduced shape's order). */
 export interface ClassRows {

@@ -38,10 +38,9 @@ import { temperatureSums } from '../kernels/js/temperature-rows.js';
 import { integerRule, resolveOptions } from '../tensor/options.js';
 import type { ArrayInput } from '../tensor/types.js';
 import {
-  CLASS_AXIS_RULES,
   type ClassAxisOptions,
   type ClassLabels,
-  IGNORE_INDEX_RULE,
+  LABELLED_RULES,
   labelledLogitRows,
 } from './inputs.js';
 
@@ -66,8 +65,7 @@ export interface TemperatureFit {
 }
 
 const RULES = {
-  ...CLASS_AXIS_RULES,
-  ignoreIndex: IGNORE_INDEX_RULE,
+  ...LABELLED_RULES,
   maxIterations: integerRule({ atLeast: 1, default: 100 }),
 } as const;
 

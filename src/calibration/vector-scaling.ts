@@ -46,10 +46,9 @@ import { classLogitScales, vectorScalingPass } from '../kernels/js/vector-scalin
 import { integerRule, numberRule, resolveOptions } from '../tensor/options.js';
 import type { ArrayInput } from '../tensor/types.js';
 import {
-  CLASS_AXIS_RULES,
   type ClassAxisOptions,
   type ClassLabels,
-  IGNORE_INDEX_RULE,
+  LABELLED_RULES,
   labelledLogitRows,
 } from './inputs.js';
 import { minimizeLbfgs } from './lbfgs.js';
@@ -82,8 +81,7 @@ export interface VectorScalingFit {
 }
 
 const RULES = {
-  ...CLASS_AXIS_RULES,
-  ignoreIndex: IGNORE_INDEX_RULE,
+  ...LABELLED_RULES,
   tolerance: numberRule({ greaterThan: 0, default: 1e-9 }),
   maxIterations: integerRule({ atLeast: 1, default: 1000 }),
 } as const;

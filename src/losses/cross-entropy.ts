@@ -55,17 +55,17 @@ import { softCrossEntropyRows } from '../kernels/js/cross-entropy-rows.js';
 import { expDiff } from '../kernels/js/exact.js';
 import { allocLike, requireLength, toFloatArray } from '../tensor/arrays.js';
 import { describe, SoftmaxKitError } from '../tensor/errors.js';
-import { backendRule, booleanRule, rule } from '../tensor/options.js';
+import { backendRule, booleanRule, numberRule, rule } from '../tensor/options.js';
 import type { ArrayInput, BackendName, FloatArray } from '../tensor/types.js';
+import { requireNumber } from '../tensor/validate.js';
+import { classTargets, classWeights, targetTotals } from './class-targets.js';
 import {
   CLASS_LOSS_RULES,
   type ClassLossOptions,
-  CROSS_ENTROPY_TERMS,
-  classTargets,
-  classWeights,
   forEachLossRow,
   type LossResult,
   lossGradient,
+  REDUCTION_RULES,
   reduceLoss,
   reductionScale,
   resolveLoss,
@@ -94,6 +94,20 @@ export interface CrossEntropyOptions extends ClassLossOptions {
   /** Kernel backend of the class-target kernel (see the module doc). Default 'auto'. */
   backend?: BackendName;
 }
+
+/** The cross-entropy terms crossEntropy and linearCrossEntropy share (defaults here once). */
+export const CROSS_ENTROPY_TERMS = {
+  ...REDUCTION_RULES,
+  ignoreIndex: CLASS_LOSS_RULES.ignoreIndex,
+  /** ε in [0, 1]. */
+  labelSmoothing: numberRule({ atLeast: 0, atMost: 1, default: 0 }),
+  /** PaLM z-loss coefficient ≥ 0. */
+  zLoss: numberRule({ atLeast: 0, default: 0 }),
+  /** Soft-cap c > 0; 0 stands for none. */
+  softcap: rule((fn, name, v) => requireNumber(fn, name, v, { greaterThan: 0 }), 0),
+  returnLse: booleanRule(false),
+  returnGrad: booleanRule(true),
+} as const;
 
 /** The option rules of {@link crossEntropy}. */
 const CROSS_ENTROPY_RULES = {
@@ -134,13 +148,9 @@ export function crossEntropy(
   const { p, o } = resolveLoss(fn, logits, options, CROSS_ENTROPY_RULES);
   const { rows } = p;
   const C = p.layout.n;
-  const eps = o.labelSmoothing;
   const w = classWeights(fn, 'weight', o.weight, C);
-  const z = o.zLoss;
-  const cap = o.softcap;
-  const wantLse = o.returnLse;
-  const wantAccuracy = o.returnAccuracy;
-  const wantGrad = o.returnGrad;
+  const { labelSmoothing: eps, zLoss: z, softcap: cap, returnGrad: wantGrad } = o;
+  const { returnLse: wantLse, returnAccuracy: wantAccuracy } = o;
   if (!wantGrad && p.gradOut)
     throw new SoftmaxKitError(
       'INVALID_OUT',
@@ -159,14 +169,7 @@ export function crossEntropy(
   if (soft) requireLength(fn, 'targets', targets, p.x.length);
   else {
     t = classTargets(fn, targets, rows, C, o.ignoreIndex);
-    count = 0;
-    denominator = 0;
-    for (let i = 0; i < rows; i++) {
-      const ti = t[i]!;
-      if (ti < 0) continue;
-      count++;
-      denominator += w ? w[ti]! : 1;
-    }
+    ({ count, weight: denominator } = targetTotals(t, w));
   }
   const backend = resolveBackend(fn, o.backend, p.x.length, p.x instanceof Float32Array);
   const scale = new Float64Array(rows).fill(reductionScale(p, denominator));

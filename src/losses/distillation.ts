@@ -35,9 +35,8 @@ import {
   reduceLoss,
   reductionScale,
   resolveLoss,
-  rowSoftmax,
-  rowSoftmaxScratch,
 } from './loss-options.js';
+import { rowSoftmax, rowSoftmaxScratch } from './row-softmax.js';
 
 /** Options of {@link distillationLoss}. */
 export interface DistillationLossOptions extends LossOptions {

@@ -37,14 +37,8 @@ import { entmax15 } from '../normalizers/entmax15.js';
 import { sparsemax } from '../normalizers/sparsemax.js';
 import { numberRule, type Rules } from '../tensor/options.js';
 import type { ArrayInput, FloatArray, RowOptions } from '../tensor/types.js';
-import {
-  CLASS_LOSS_RULES,
-  type ClassLossOptions,
-  classRowLoss,
-  classTargets,
-  type LossResult,
-  resolveLoss,
-} from './loss-options.js';
+import { classRowLoss, resolveClassLoss } from './class-targets.js';
+import { CLASS_LOSS_RULES, type ClassLossOptions, type LossResult } from './loss-options.js';
 
 /** Options of {@link entmaxLoss}. */
 export interface EntmaxLossOptions extends ClassLossOptions {
@@ -71,9 +65,8 @@ function fenchelYoungLoss(
     targets: Int32Array | readonly number[],
     options?: EntmaxLossOptions,
   ): LossResult => {
-    const { p, o } = resolveLoss(fn, logits, options, rules);
+    const { p, o, t } = resolveClassLoss(fn, logits, targets, options, rules);
     const alpha = alphaOf(o);
-    const t = classTargets(fn, targets, p.rows, p.layout.n, o.ignoreIndex);
     const x64 = p.x instanceof Float64Array ? p.x : Float64Array.from(p.x);
     const yHat = map(x64, { shape: p.layout.shape, axis: p.layout.axis }, alpha);
     const omegaScale = 1 / (alpha * (alpha - 1));

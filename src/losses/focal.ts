@@ -24,22 +24,17 @@
  * focalLoss([2, 0.5, -1], [0], { gamma: 2 });  // { loss: 0.01109…, grad }
  * focalLoss(logits, targets, { shape: [N, C], alpha: [0.25, 0.75], reduction: 'sum' });
  */
-import { sumExcept } from '../kernels/js/exact.js';
 import { SoftmaxKitError } from '../tensor/errors.js';
 import { numberRule, rule } from '../tensor/options.js';
 import type { ArrayInput } from '../tensor/types.js';
 import { requireNumber } from '../tensor/validate.js';
 import {
-  CLASS_LOSS_RULES,
-  type ClassLossOptions,
-  classRowLoss,
-  classTargets,
   classWeights,
-  type LossResult,
-  resolveLoss,
-  rowSoftmax,
-  rowSoftmaxScratch,
-} from './loss-options.js';
+  resolveClassLoss,
+  type TargetProbability,
+  targetProbabilityLoss,
+} from './class-targets.js';
+import { CLASS_LOSS_RULES, type ClassLossOptions, type LossResult } from './loss-options.js';
 
 /** Options of {@link focalLoss}. */
 export interface FocalLossOptions extends ClassLossOptions {
@@ -70,12 +65,11 @@ export function focalLoss(
   options?: FocalLossOptions,
 ): LossResult {
   const fn = 'focalLoss';
-  const { p, o } = resolveLoss(fn, logits, options, FOCAL_RULES);
-  const C = p.layout.n;
+  const { p, o, t } = resolveClassLoss(fn, logits, targets, options, FOCAL_RULES);
   const gamma = o.gamma;
   const a = o.alpha;
   const alphaAll = typeof a === 'number' ? a : 1;
-  const alpha = typeof a === 'number' ? undefined : classWeights(fn, 'alpha', a, C);
+  const alpha = typeof a === 'number' ? undefined : classWeights(fn, 'alpha', a, p.layout.n);
   alpha?.forEach((v, j) => {
     if (v < 0)
       throw new SoftmaxKitError(
@@ -83,19 +77,16 @@ export function focalLoss(
         `${fn}: expected alpha[${j}] >= 0 (a negative factor negates the loss), got ${v}`,
       );
   });
-  const t = classTargets(fn, targets, p.rows, C, o.ignoreIndex);
-  const sm = rowSoftmaxScratch(C);
-  return classRowLoss(p, t, (x, o, n, ti, g) => {
-    rowSoftmax(x, o, n, sm);
-    const at = alpha ? alpha[ti]! : alphaAll;
-    const pt = sm.p[ti]!;
-    const lp = sm.logp[ti]!;
-    const u = sumExcept(sm.p, 0, n, ti);
-    const ug = gamma === 0 ? 1 : u ** gamma;
-    const ratio = u === 0 ? -1 : lp / u; // log p_t / (1 − p_t) → −1 as p_t → 1
-    const F = at * ug * (1 - (pt === 0 ? 0 : gamma * pt * ratio)); // p·log p → 0 at a masked target
-    for (let j = 0; j < n; j++) g[j] = F * sm.p[j]!;
-    g[ti] = -F * u; // F·(p_t − 1) with 1 − p_t = u exactly
-    return ug === 0 ? 0 : -at * ug * lp;
+  const at = (r: TargetProbability) => (alpha ? alpha[r.t]! : alphaAll);
+  const focus = (r: TargetProbability) => (gamma === 0 ? 1 : r.rest ** gamma); // (1 − p_t)^γ
+  return targetProbabilityLoss(p, t, {
+    loss: (r) => {
+      const ug = focus(r);
+      return ug === 0 ? 0 : -at(r) * ug * r.logP;
+    },
+    factor: (r) => {
+      const ratio = r.rest === 0 ? -1 : r.logP / r.rest; // log p_t / (1 − p_t) → −1 as p_t → 1
+      return at(r) * focus(r) * (1 - (r.p === 0 ? 0 : gamma * r.p * ratio)); // p·log p → 0 at a masked target
+    },
   });
 }

@@ -18,19 +18,10 @@
  * @example
  * generalizedCrossEntropy([2, 0.5, -1], [0], { q: 0.7 });
  */
-import { sumExcept } from '../kernels/js/exact.js';
 import { numberRule } from '../tensor/options.js';
 import type { ArrayInput } from '../tensor/types.js';
-import {
-  CLASS_LOSS_RULES,
-  type ClassLossOptions,
-  classRowLoss,
-  classTargets,
-  type LossResult,
-  resolveLoss,
-  rowSoftmax,
-  rowSoftmaxScratch,
-} from './loss-options.js';
+import { resolveClassLoss, targetProbabilityLoss } from './class-targets.js';
+import { CLASS_LOSS_RULES, type ClassLossOptions, type LossResult } from './loss-options.js';
 
 /** Options of {@link generalizedCrossEntropy}. */
 export interface GeneralizedCrossEntropyOptions extends ClassLossOptions {
@@ -51,16 +42,10 @@ export function generalizedCrossEntropy(
   options?: GeneralizedCrossEntropyOptions,
 ): LossResult {
   const fn = 'generalizedCrossEntropy';
-  const { p, o } = resolveLoss(fn, logits, options, GCE_RULES);
+  const { p, o, t } = resolveClassLoss(fn, logits, targets, options, GCE_RULES);
   const q = o.q;
-  const t = classTargets(fn, targets, p.rows, p.layout.n, o.ignoreIndex);
-  const sm = rowSoftmaxScratch(p.layout.n);
-  return classRowLoss(p, t, (x, o, n, ti, g) => {
-    rowSoftmax(x, o, n, sm);
-    const lq = q * sm.logp[ti]!;
-    const ptq = Math.exp(lq);
-    for (let j = 0; j < n; j++) g[j] = ptq * sm.p[j]!;
-    g[ti] = 0 - ptq * sumExcept(sm.p, 0, n, ti); // p_t^q·(p_t − 1), no cancellation as p_t → 1; +0 at p_t = 0
-    return -Math.expm1(lq) / q;
+  return targetProbabilityLoss(p, t, {
+    loss: (r) => -Math.expm1(q * r.logP) / q, // (1 − p_t^q)/q
+    factor: (r) => Math.exp(q * r.logP), // p_t^q
   });
 }

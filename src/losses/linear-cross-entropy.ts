@@ -64,10 +64,9 @@ import { expScaleRows, splitStateRows } from '../kernels/tiles.js';
 import { allocLike, requireLength, toFloatArray } from '../tensor/arrays.js';
 import { integerRule, numberRule, resolveOptions, rule } from '../tensor/options.js';
 import type { ArrayInput, FloatArray } from '../tensor/types.js';
+import { classTargets, classWeights, targetTotals } from './class-targets.js';
+import { CROSS_ENTROPY_TERMS } from './cross-entropy.js';
 import {
-  CROSS_ENTROPY_TERMS,
-  classTargets,
-  classWeights,
   type Reduction,
   type ReductionSpec,
   reduceLoss,
@@ -215,14 +214,7 @@ export function linearCrossEntropy(
   const wantLse = o.returnLse;
   const wantGrad = o.returnGrad;
 
-  let count = 0;
-  let denominator = 0;
-  for (let i = 0; i < n; i++) {
-    const ti = t[i]!;
-    if (ti < 0) continue;
-    count++;
-    denominator += w ? w[ti]! : 1;
-  }
+  const { count, weight: denominator } = targetTotals(t, w);
   const s = reductionScale(spec, denominator);
   const sz = reductionScale(spec, count);
   let wSum = vocab;

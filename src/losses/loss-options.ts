@@ -3,12 +3,12 @@
  * layer (src/tensor/options.ts: defaults written here once, types and ranges
  * checked, unknown keys rejected with the nearest valid name), class-target
  * validation, the reduction of per-row losses, and a driver that runs a row loss
- * over any class axis.
+ * over any class axis. Class targets: ./class-targets.ts; the row softmax: ./row-softmax.ts.
  *
  * Families: LOSS_RULES (`shape`, `axis`, `reduction`, `gradOut`) for every loss
  * over logits; CLASS_LOSS_RULES adds `ignoreIndex` and `allIgnored` for class
- * targets; CROSS_ENTROPY_TERMS (`labelSmoothing`, `zLoss`, `softcap`,
- * `returnLse`, `returnGrad`) are the terms crossEntropy and linearCrossEntropy share.
+ * targets; REDUCTION_RULES are `reduction` and `allIgnored` alone (for linearCrossEntropy,
+ * whose inputs are not logits).
  *
  * `backend` (issue 15): a loss lists it only where it runs a backend kernel —
  * crossEntropy (its class-target kernel) and decodeHistogram (its softmax rows);
@@ -24,17 +24,14 @@
  * An all-ignored batch (mean over nothing) is 0 with a zero gradient by
  * default — PyTorch gives NaN, which users patch; `allIgnored: 'nan'` restores it.
  */
-import { softmaxRows } from '../kernels/js/softmax-rows.js';
+import { addCompensated, type CompensatedSum } from '../kernels/js/exact.js';
 import { forEachRow } from '../kernels/rows.js';
-import { inverseTemperature } from '../normalizers/softmax-options.js';
 import { allocLike, sharesMemory, toFloatArray } from '../tensor/arrays.js';
 import { describe, SoftmaxKitError } from '../tensor/errors.js';
 import { type RowLayout, rowLayout } from '../tensor/layout.js';
 import {
   axisRule,
-  booleanRule,
   integerRule,
-  numberRule,
   oneOfRule,
   type Resolved,
   type Rule,
@@ -43,7 +40,7 @@ import {
   rule,
   shapeRule,
 } from '../tensor/options.js';
-import type { ArrayInput, FloatArray } from '../tensor/types.js';
+import type { FloatArray } from '../tensor/types.js';
 import { type NumberBounds, requireNumber } from '../tensor/validate.js';
 
 /** How per-row losses are combined: their (weighted) mean, their sum, or none (one loss per row). */
@@ -97,7 +94,7 @@ export function requiredNumberRule(bounds: NumberBounds = {}): Rule<number> {
 }
 
 /** `reduction` and `allIgnored` (the empty-batch policy). */
-const REDUCTION_RULES = {
+export const REDUCTION_RULES = {
   reduction: oneOfRule(REDUCTIONS, 'mean'),
   allIgnored: oneOfRule(['zero', 'nan'] as const, 'zero'),
 } as const;
@@ -115,20 +112,6 @@ export const CLASS_LOSS_RULES = {
   ...LOSS_RULES,
   ignoreIndex: integerRule({ default: -100 }),
   allIgnored: REDUCTION_RULES.allIgnored,
-} as const;
-
-/** The cross-entropy terms crossEntropy and linearCrossEntropy share (defaults here once). */
-export const CROSS_ENTROPY_TERMS = {
-  ...REDUCTION_RULES,
-  ignoreIndex: CLASS_LOSS_RULES.ignoreIndex,
-  /** ε in [0, 1]. */
-  labelSmoothing: numberRule({ atLeast: 0, atMost: 1, default: 0 }),
-  /** PaLM z-loss coefficient ≥ 0. */
-  zLoss: numberRule({ atLeast: 0, default: 0 }),
-  /** Soft-cap c > 0; 0 stands for none. */
-  softcap: rule((fn, name, v) => requireNumber(fn, name, v, { greaterThan: 0 }), 0),
-  returnLse: booleanRule(false),
-  returnGrad: booleanRule(true),
 } as const;
 
 /**
@@ -214,65 +197,6 @@ function checkGradOut(
   return g;
 }
 
-/**
- * Class targets as an Int32Array in row order with ignored rows set to −1.
- * Throws INVALID_INPUT (not Int32Array/number[]), SHAPE_MISMATCH (length ≠
- * rows) or TARGET_OUT_OF_RANGE (not an integer in [0, classes) nor ignoreIndex).
- */
-export function classTargets(
-  fn: string,
-  targets: unknown,
-  rows: number,
-  classes: number,
-  ignoreIndex: number,
-): Int32Array {
-  if (!(targets instanceof Int32Array) && !Array.isArray(targets))
-    throw new SoftmaxKitError(
-      'INVALID_INPUT',
-      `${fn}: expected targets to be an Int32Array or number[] of class indices, got ${describe(targets)}`,
-    );
-  if (targets.length !== rows)
-    throw new SoftmaxKitError(
-      'SHAPE_MISMATCH',
-      `${fn}: expected ${rows} targets (the logits' shape without the class axis), got ${targets.length}`,
-    );
-  const t = new Int32Array(rows);
-  for (let i = 0; i < rows; i++) {
-    const v: unknown = targets[i];
-    if (v === ignoreIndex) t[i] = -1;
-    else if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < classes) t[i] = v;
-    else
-      throw new SoftmaxKitError(
-        'TARGET_OUT_OF_RANGE',
-        `${fn}: expected targets[${i}] to be an integer in [0, ${classes}) or ignoreIndex ${ignoreIndex}, got ${describe(v)}`,
-      );
-  }
-  return t;
-}
-
-/** Per-class weights: `classes` finite numbers (Float64). */
-export function classWeights(
-  fn: string,
-  name: string,
-  weight: ArrayInput | undefined,
-  classes: number,
-): Float64Array | undefined {
-  if (weight === undefined) return undefined;
-  const w = toFloatArray(fn, name, weight);
-  if (w.length !== classes)
-    throw new SoftmaxKitError(
-      'SHAPE_MISMATCH',
-      `${fn}: expected ${name} to have one entry per class (${classes}), got ${w.length}`,
-    );
-  for (let i = 0; i < classes; i++)
-    if (!Number.isFinite(w[i]!))
-      throw new SoftmaxKitError(
-        'NON_FINITE_PARAMETER',
-        `${fn}: expected ${name}[${i}] to be finite, got ${w[i]}`,
-      );
-  return Float64Array.from(w);
-}
-
 /** The factor d reduced / d loss_row: 1/denominator for 'mean' (policy when 0), else 1. */
 export function reductionScale(p: ReductionSpec, denominator: number): number {
   if (p.reduction !== 'mean') return 1;
@@ -291,16 +215,10 @@ export function reduceLoss(
     out.set(perRow);
     return out;
   }
-  let s = 0;
-  let c = 0;
-  for (let i = 0; i < perRow.length; i++) {
-    // Neumaier: the mean of many rows keeps full accuracy.
-    const v = perRow[i]!;
-    const t = s + v;
-    c += Math.abs(s) >= Math.abs(v) ? s - t + v : v - t + s;
-    s = t;
-  }
-  const total = Number.isFinite(s) ? s + c : s; // ±∞ terms: the compensation is NaN
+  const acc: CompensatedSum = { sum: 0, comp: 0 };
+  for (let i = 0; i < perRow.length; i++) addCompensated(acc, perRow[i]!); // Neumaier: the mean of many rows keeps full accuracy
+  const { sum, comp } = acc;
+  const total = Number.isFinite(sum) ? sum + comp : sum; // ±∞ terms: the compensation is NaN
   return p.reduction === 'sum' ? total : total * reductionScale(p, denominator);
 }
 
@@ -341,68 +259,4 @@ export function forEachLossRow<G extends FloatArray | undefined>(
     r0 += rows;
   });
   return grad;
-}
-
-/**
- * A row loss over class targets: `rowLoss(x, o, n, t, g, aux)` returns the
- * loss of the row at x[o..o+n) with target t and writes its gradient into
- * g[0..n) (double); `aux` are logits-shaped arrays gathered alongside. The driver gives ignored rows and fully masked (all −∞) rows loss
- * 0 and gradient 0, applies the reduction (mean over non-ignored rows) and
- * stores each gradient once.
- */
-export function classRowLoss(
-  p: PreparedLoss,
-  targets: Int32Array,
-  rowLoss: (
-    x: FloatArray,
-    o: number,
-    n: number,
-    t: number,
-    g: Float64Array,
-    aux: readonly FloatArray[],
-  ) => number,
-  aux: readonly FloatArray[] = [],
-): LossResult {
-  const perRow = new Float64Array(p.rows);
-  let count = 0;
-  for (let i = 0; i < p.rows; i++) if (targets[i]! >= 0) count++;
-  const s = reductionScale(p, count);
-  const g = new Float64Array(p.layout.n);
-  const grad = forEachLossRow(p, aux, lossGradient(p), (x, ax, out, r0, rows, n) => {
-    for (let r = 0; r < rows; r++) {
-      const t = targets[r0 + r]!;
-      const o = r * n;
-      if (t < 0 || allMasked(x, o, n)) {
-        out.fill(0, o, o + n);
-        continue;
-      }
-      perRow[r0 + r] = rowLoss(x, o, n, t, g, ax);
-      for (let j = 0; j < n; j++) out[o + j] = s * g[j]!;
-    }
-  });
-  return { loss: reduceLoss(p, perRow, count), grad };
-}
-
-function allMasked(x: FloatArray, o: number, n: number): boolean {
-  for (let j = o; j < o + n; j++) if (x[j] !== -Infinity) return false;
-  return true;
-}
-
-/** The softmax of one row in double, with its log (log-softmax, accurate as p → 1). */
-export interface RowSoftmax {
-  readonly p: Float64Array;
-  readonly logp: Float64Array;
-}
-
-/** Scratch for {@link rowSoftmax} of rows of length n. */
-export function rowSoftmaxScratch(n: number): RowSoftmax {
-  return { p: new Float64Array(n), logp: new Float64Array(n) };
-}
-
-/** Fill s.p and s.logp with softmax(x[o..o+n)/T) and its log (exact three-pass kernels). */
-export function rowSoftmax(x: FloatArray, o: number, n: number, s: RowSoftmax, T = 1): void {
-  const row = x.subarray(o, o + n);
-  const scale = inverseTemperature(T);
-  softmaxRows(row, s.p, 1, n, 'three-pass', scale, false);
-  softmaxRows(row, s.logp, 1, n, 'three-pass', scale, true);
 }

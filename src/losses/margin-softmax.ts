@@ -77,14 +77,13 @@ import {
   unknownOption,
 } from '../tensor/options.js';
 import type { ArrayInput, FloatArray } from '../tensor/types.js';
+import { resolveClassLoss } from './class-targets.js';
 import { crossEntropy } from './cross-entropy.js';
 import {
   CLASS_LOSS_RULES,
   type ClassLossOptions,
-  classTargets,
   type LossResult,
   lossGradient,
-  resolveLoss,
 } from './loss-options.js';
 
 /** Options of {@link marginSoftmaxLoss}: the class-loss options (shape, axis, reduction, ignoreIndex, allIgnored, backend, gradOut) and the margins. */
@@ -206,7 +205,7 @@ export function marginSoftmaxLoss(
   options?: MarginSoftmaxLossOptions,
 ): LossResult {
   const fn = 'marginSoftmaxLoss';
-  const { p, o } = resolveLoss(fn, cosines, options, RULES);
+  const { p, o, t } = resolveClassLoss(fn, cosines, targets, options, RULES);
   if (o.m1 !== 1 && o.fallback !== 'none')
     throw new SoftmaxKitError(
       'INVALID_PARAMETER',
@@ -215,7 +214,6 @@ export function marginSoftmaxLoss(
   const c = p.x;
   const { n, inner } = p.layout;
   const rows = p.rows;
-  const t = classTargets(fn, targets, rows, n, o.ignoreIndex);
   const draws = o.elastic ? normal(o.elastic.seed, 0, new Float64Array(2 * rows)) : undefined;
   const std = o.elastic?.std ?? 0;
 

@@ -24,16 +24,8 @@
 import { sumExcept } from '../kernels/js/exact.js';
 import { numberRule } from '../tensor/options.js';
 import type { ArrayInput } from '../tensor/types.js';
-import {
-  CLASS_LOSS_RULES,
-  type ClassLossOptions,
-  classRowLoss,
-  classTargets,
-  type LossResult,
-  resolveLoss,
-  rowSoftmax,
-  rowSoftmaxScratch,
-} from './loss-options.js';
+import { resolveClassLoss, softmaxClassLoss } from './class-targets.js';
+import { CLASS_LOSS_RULES, type ClassLossOptions, type LossResult } from './loss-options.js';
 
 /** Options of {@link maxSupLoss}. */
 export interface MaxSupLossOptions extends ClassLossOptions {
@@ -53,13 +45,9 @@ export function maxSupLoss(
   targets: Int32Array | readonly number[],
   options?: MaxSupLossOptions,
 ): LossResult {
-  const fn = 'maxSupLoss';
-  const { p, o: opts } = resolveLoss(fn, logits, options, MAX_SUP_RULES);
+  const { p, o: opts, t } = resolveClassLoss('maxSupLoss', logits, targets, options, MAX_SUP_RULES);
   const alpha = opts.alpha;
-  const t = classTargets(fn, targets, p.rows, p.layout.n, opts.ignoreIndex);
-  const sm = rowSoftmaxScratch(p.layout.n);
-  return classRowLoss(p, t, (x, o, n, ti, g) => {
-    rowSoftmax(x, o, n, sm);
+  return softmaxClassLoss(p, t, (x, o, n, ti, g, sm) => {
     let top = 0;
     let m = 0;
     for (let j = 0; j < n; j++) {

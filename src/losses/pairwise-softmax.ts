@@ -35,14 +35,8 @@ import { expDiff } from '../kernels/js/exact.js';
 import { splitStateOfRow } from '../kernels/js/softmax-rows.js';
 import { numberRule, oneOfRule } from '../tensor/options.js';
 import type { ArrayInput } from '../tensor/types.js';
-import {
-  CLASS_LOSS_RULES,
-  type ClassLossOptions,
-  classRowLoss,
-  classTargets,
-  type LossResult,
-  resolveLoss,
-} from './loss-options.js';
+import { classRowLoss, resolveClassLoss } from './class-targets.js';
+import { CLASS_LOSS_RULES, type ClassLossOptions, type LossResult } from './loss-options.js';
 
 /** The surrogate σ applied to score differences in the pairwise softmax loss (see the module doc). */
 export type PairwiseActivation = 'exp' | 'tanh' | 'atan' | 'relu';
@@ -92,10 +86,9 @@ export function pairwiseSoftmaxLoss(
   options?: PairwiseSoftmaxLossOptions,
 ): LossResult {
   const fn = 'pairwiseSoftmaxLoss';
-  const { p, o } = resolveLoss(fn, scores, options, PSL_RULES);
+  const { p, o, t } = resolveClassLoss(fn, scores, targets, options, PSL_RULES);
   const tau = o.temperature;
   const [logSigma, ratio] = ACTIVATIONS[o.activation];
-  const t = classTargets(fn, targets, p.rows, p.layout.n, o.ignoreIndex);
   const w = new Float64Array(p.layout.n);
   return classRowLoss(p, t, (x, o, n, ti, g) => {
     const st = x[o + ti]!;

@@ -17,19 +17,10 @@
  * @example
  * polyLoss([2, 0.5, -1], [0], { epsilon: 1 });
  */
-import { sumExcept } from '../kernels/js/exact.js';
 import { numberRule } from '../tensor/options.js';
 import type { ArrayInput } from '../tensor/types.js';
-import {
-  CLASS_LOSS_RULES,
-  type ClassLossOptions,
-  classRowLoss,
-  classTargets,
-  type LossResult,
-  resolveLoss,
-  rowSoftmax,
-  rowSoftmaxScratch,
-} from './loss-options.js';
+import { resolveClassLoss, targetProbabilityLoss } from './class-targets.js';
+import { CLASS_LOSS_RULES, type ClassLossOptions, type LossResult } from './loss-options.js';
 
 /** Options of {@link polyLoss}. */
 export interface PolyLossOptions extends ClassLossOptions {
@@ -49,17 +40,10 @@ export function polyLoss(
   targets: Int32Array | readonly number[],
   options?: PolyLossOptions,
 ): LossResult {
-  const fn = 'polyLoss';
-  const { p, o } = resolveLoss(fn, logits, options, POLY_RULES);
+  const { p, o, t } = resolveClassLoss('polyLoss', logits, targets, options, POLY_RULES);
   const eps = o.epsilon;
-  const t = classTargets(fn, targets, p.rows, p.layout.n, o.ignoreIndex);
-  const sm = rowSoftmaxScratch(p.layout.n);
-  return classRowLoss(p, t, (x, o, n, ti, g) => {
-    rowSoftmax(x, o, n, sm);
-    const u = sumExcept(sm.p, 0, n, ti);
-    const f = 1 + eps * sm.p[ti]!;
-    for (let j = 0; j < n; j++) g[j] = f * sm.p[j]!;
-    g[ti] = -f * u;
-    return -sm.logp[ti]! + eps * u;
+  return targetProbabilityLoss(p, t, {
+    loss: (r) => -r.logP + eps * r.rest, // −log p_t + ε·(1 − p_t)
+    factor: (r) => 1 + eps * r.p,
   });
 }

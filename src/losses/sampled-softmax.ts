@@ -44,14 +44,8 @@ import { describe, SoftmaxKitError } from '../tensor/errors.js';
 import { booleanRule, integerRule, numberRule, oneOfRule, rule } from '../tensor/options.js';
 import type { ArrayInput, FloatArray } from '../tensor/types.js';
 import { requireNumber } from '../tensor/validate.js';
-import {
-  CLASS_LOSS_RULES,
-  type ClassLossOptions,
-  classRowLoss,
-  classTargets,
-  type LossResult,
-  resolveLoss,
-} from './loss-options.js';
+import { classRowLoss, resolveClassLoss } from './class-targets.js';
+import { CLASS_LOSS_RULES, type ClassLossOptions, type LossResult } from './loss-options.js';
 
 /** Options of {@link sampledSoftmaxLoss}. */
 export interface SampledSoftmaxLossOptions extends ClassLossOptions {
@@ -102,11 +96,10 @@ export function sampledSoftmaxLoss(
   options?: SampledSoftmaxLossOptions,
 ): SampledSoftmaxLossResult {
   const fn = 'sampledSoftmaxLoss';
-  const { p, o } = resolveLoss(fn, logits, options, SAMPLED_RULES);
+  const { p, o, t } = resolveClassLoss(fn, logits, targets, options, SAMPLED_RULES);
   rejectOtherMethodsOptions(fn, o.method, options);
   const C = p.layout.n;
   const seed = o.seed;
-  const t = classTargets(fn, targets, p.rows, C, o.ignoreIndex);
   if (o.method === 'partial-fc') {
     const kept = partialFcClasses(t, C, Math.ceil(o.sampleRate * C), seed);
     const v = new Float64Array(kept.length);

@@ -34,14 +34,8 @@
 import { addCompensated, type CompensatedSum } from '../kernels/js/exact.js';
 import { numberRule } from '../tensor/options.js';
 import type { ArrayInput, FloatArray } from '../tensor/types.js';
-import {
-  CLASS_LOSS_RULES,
-  type ClassLossOptions,
-  classRowLoss,
-  classTargets,
-  type LossResult,
-  resolveLoss,
-} from './loss-options.js';
+import { classRowLoss, resolveClassLoss } from './class-targets.js';
+import { CLASS_LOSS_RULES, type ClassLossOptions, type LossResult } from './loss-options.js';
 
 /** Options of {@link sphericalZLoss}. */
 export interface SphericalZLossOptions extends ClassLossOptions {
@@ -92,9 +86,8 @@ export function sphericalZLoss(
   options?: SphericalZLossOptions,
 ): LossResult {
   const fn = 'sphericalZLoss';
-  const { p, o: opts } = resolveLoss(fn, logits, options, SPHERICAL_Z_RULES);
-  const { a, b } = opts;
-  const t = classTargets(fn, targets, p.rows, p.layout.n, opts.ignoreIndex);
+  const { p, o, t } = resolveClassLoss(fn, logits, targets, options, SPHERICAL_Z_RULES);
+  const { a, b } = o;
   const scaled = new Float64Array(p.layout.n);
   return classRowLoss(p, t, (x, o, n, c, g) => {
     // Scale a row far from 1 by a power of two S (exact): z is scale-invariant and

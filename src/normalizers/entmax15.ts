@@ -39,17 +39,7 @@
 import { ROW_RULES } from '../tensor/options.js';
 import type { ArrayInput, ResultOf, RowOptions } from '../tensor/types.js';
 import type { NormalizerEntry } from './entry.js';
-import { mapRows, mapRowsVjp, prepareRows } from './row-map.js';
-import {
-  gatherCandidates,
-  polishTau,
-  requireJsBackend,
-  rowMaxOrPolicy,
-  type ThresholdRow,
-  thresholdKernel,
-  thresholdVjpKernel,
-  writeThresholdPower,
-} from './threshold.js';
+import { sortSolvedMap, sortSolvedRow, sortSolvedVjp } from './threshold.js';
 
 /** Options of entmax15: the row options (shape, axis, out, backend). */
 export type Entmax15Options = RowOptions;
@@ -74,18 +64,12 @@ function entmax15TauBySort(z: Float64Array, k: number): number {
   return tau;
 }
 
-const entmax15Row: ThresholdRow = (x, off, n, y, z) => {
-  const m = rowMaxOrPolicy(x, off, n, y);
-  if (m === undefined) return;
-  const tau = entmax15TauBySort(z, gatherCandidates(x, off, n, m, 0.5, z));
-  writeThresholdPower(x, off, n, m, 0.5, tau, polishTau(x, off, n, m, 0.5, tau, 2), 2, y);
-};
+/** s = ½, p = 2: y = ((x − m)/2 − τ)_+². */
+const entmax15Row = sortSolvedRow({ s: 0.5, p: 2, tauBySort: entmax15TauBySort });
 
 /** 1.5-entmax along `options.axis` (default −1). See the module doc for the math. */
 export function entmax15<X extends ArrayInput>(x: X, options?: Entmax15Options): ResultOf<X> {
-  const { p, o } = prepareRows('entmax15', x, options, ROW_RULES);
-  requireJsBackend('entmax15', o.backend);
-  return mapRows('entmax15', p, o.out, thresholdKernel(entmax15Row)) as ResultOf<X>;
+  return sortSolvedMap('entmax15', x, options, entmax15Row) as ResultOf<X>;
 }
 
 /** dx = J_entmax15(x)ᵀ·dy = g ⊙ dy − g·⟨g, dy⟩/Σg, g = √entmax15(x). */
@@ -94,15 +78,7 @@ export function entmax15Vjp<X extends ArrayInput>(
   dy: ArrayInput,
   options?: Entmax15Options,
 ): ResultOf<X> {
-  const { p, o } = prepareRows('entmax15Vjp', x, options, ROW_RULES);
-  requireJsBackend('entmax15Vjp', o.backend);
-  return mapRowsVjp(
-    'entmax15Vjp',
-    p,
-    dy,
-    o.out,
-    thresholdVjpKernel(entmax15Row, () => 0.5),
-  ) as ResultOf<X>;
+  return sortSolvedVjp('entmax15Vjp', x, dy, options, entmax15Row, 0.5) as ResultOf<X>;
 }
 
 export const entry: NormalizerEntry<Entmax15Options> = {

@@ -21,11 +21,10 @@
  */
 import { resolveBackend } from '../kernels/backend.js';
 import { addCompensated, type CompensatedSum } from '../kernels/js/exact.js';
-import { fillPolicyRow, newRowScan, scanRow } from '../kernels/js/row-policy.js';
 import { numberRule, ROW_RULES } from '../tensor/options.js';
 import type { ArrayInput, FloatArray } from '../tensor/types.js';
 import { reweightRow, reweightRowVjp } from './reweight.js';
-import { mapRows, mapRowsVjp, prepareRows } from './row-map.js';
+import { forEachMathRow, mapRows, mapRowsVjp, prepareRows } from './row-map.js';
 
 /**
  * The option rules of the l1 normalizations: the row options and LSSAR's
@@ -88,22 +87,15 @@ export function l1Normalize(
   terms: ScaledTerms,
 ): FloatArray {
   const { p, out, reweight } = prepareL1(fn, x, options, rules);
-  const s = newRowScan();
   return mapRows(fn, p, out, (a, y, rows, n) => {
     const t = new Float64Array(n);
-    for (let r = 0; r < rows; r++) {
-      const o = r * n;
-      const kind = scanRow(a, o, n, s);
-      if (kind === 'nan' || kind === 'posInf') {
-        fillPolicyRow(a, o, n, s, y, o, 'mass');
-        continue;
-      }
-      terms(a, o, n, s.max, t, undefined);
+    forEachMathRow(a, rows, n, y, 'mass', (o, max) => {
+      terms(a, o, n, max, t, undefined);
       const S = sumOf(t);
       for (let i = 0; i < n; i++) t[i] = S > 0 ? t[i]! / S : 0;
       if (reweight !== null) reweightRow(t, n, visibleCount(a, o, n), reweight);
       for (let i = 0; i < n; i++) y[o + i] = t[i]!;
-    }
+    });
   });
 }
 
@@ -120,28 +112,18 @@ export function l1NormalizeVjp(
   terms: ScaledTerms,
 ): FloatArray {
   const { p, out, reweight } = prepareL1(fn, x, options, rules);
-  const s = newRowScan();
   return mapRowsVjp(fn, p, dy, out, (a, g, dx, rows, n) => {
     const t = new Float64Array(n);
     const d = new Float64Array(n);
     const ga = reweight === null ? null : new Float64Array(n);
     const u = reweight === null ? null : new Float64Array(n);
     const acc: CompensatedSum = { sum: 0, comp: 0 };
-    for (let r = 0; r < rows; r++) {
-      const o = r * n;
-      const kind = scanRow(a, o, n, s);
-      if (kind === 'nan') {
-        fillPolicyRow(a, o, n, s, dx, o, 'gradient');
-        continue;
-      }
-      let S = 0;
-      if (kind !== 'posInf') {
-        terms(a, o, n, s.max, t, d);
-        S = sumOf(t);
-      }
+    forEachMathRow(a, rows, n, dx, 'gradient', (o, max) => {
+      terms(a, o, n, max, t, d);
+      const S = sumOf(t);
       if (!(S > 0)) {
-        dx.fill(0, o, o + n); // +∞ rows, fully masked rows, reluNorm rows with no positive entry
-        continue;
+        dx.fill(0, o, o + n); // fully masked rows, reluNorm rows with no positive entry
+        return;
       }
       for (let i = 0; i < n; i++) t[i] = t[i]! / S; // t ← a
       let gRow: ArrayLike<number> = g;
@@ -157,6 +139,6 @@ export function l1NormalizeVjp(
       const ga0 = acc.sum + acc.comp;
       // (d·(g − ⟨g, a⟩))/S, not (d/S)·(…): d/S alone overflows on a subnormal row (issue 15)
       for (let i = 0; i < n; i++) dx[o + i] = d[i] === 0 ? 0 : (d[i]! * (gRow[go + i]! - ga0)) / S;
-    }
+    });
   });
 }

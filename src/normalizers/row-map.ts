@@ -13,6 +13,7 @@
  * Reductions (logSumExp, entmaxAlphaGrad) write a shorter result and reject any
  * sharing.
  */
+import { fillPolicyRow, newRowScan, scanRow } from '../kernels/js/row-policy.js';
 import { forEachRow } from '../kernels/rows.js';
 import {
   requireOutApart,
@@ -36,6 +37,31 @@ export type RowVjpKernel = (
 ) => void;
 /** out[r] = reduce(x[r·n..]) over `rows` contiguous rows of length n. */
 export type RowReduceKernel = (x: FloatArray, out: FloatArray, rows: number, n: number) => void;
+
+const scan = newRowScan();
+
+/**
+ * Run `row(o, max)` over the rows a[o, o + n) (o = r·n, r < rows) that the
+ * non-finite policy leaves to the math — finite rows and fully masked ones, with
+ * their max (−∞ when masked) — after writing the policy's result into y[o, o + n)
+ * for the rest: NaN rows, and rows holding +∞ (their shared mass for 'mass', zeros
+ * for 'gradient'); see src/kernels/js/row-policy.ts.
+ */
+export function forEachMathRow(
+  a: FloatArray,
+  rows: number,
+  n: number,
+  y: FloatArray,
+  mode: 'mass' | 'gradient',
+  row: (o: number, max: number) => void,
+): void {
+  for (let r = 0; r < rows; r++) {
+    const o = r * n;
+    const kind = scanRow(a, o, n, scan);
+    if (kind === 'nan' || kind === 'posInf') fillPolicyRow(a, o, n, scan, y, o, mode);
+    else row(o, scan.max);
+  }
+}
 
 /** Validated input and its layout. */
 export interface Prepared {

@@ -37,11 +37,10 @@
  */
 import { resolveBackend } from '../kernels/backend.js';
 import { addCompensated, type CompensatedSum, expDiff } from '../kernels/js/exact.js';
-import { fillPolicyRow, newRowScan, scanRow } from '../kernels/js/row-policy.js';
 import { numberRule, ROW_RULES } from '../tensor/options.js';
 import type { ArrayInput, FloatArray, ResultOf, RowOptions } from '../tensor/types.js';
 import type { NormalizerEntry } from './entry.js';
-import { mapRows, mapRowsVjp, prepareRows } from './row-map.js';
+import { forEachMathRow, mapRows, mapRowsVjp, prepareRows } from './row-map.js';
 
 /** Options of softpick. */
 export interface SoftpickOptions extends RowOptions {
@@ -83,23 +82,16 @@ function denominator(x: FloatArray, o: number, n: number, m: number, eps: number
 /** Softpick along `options.axis` (default −1). See the module doc for the math. */
 export function softpick<X extends ArrayInput>(x: X, options?: SoftpickOptions): ResultOf<X> {
   const { p, eps, out } = resolveSoftpick('softpick', x, options);
-  const s = newRowScan();
-  return mapRows('softpick', p, out, (a, y, rows, n) => {
-    for (let r = 0; r < rows; r++) {
-      const o = r * n;
-      const kind = scanRow(a, o, n, s);
-      if (kind === 'nan' || kind === 'posInf') {
-        fillPolicyRow(a, o, n, s, y, o, 'mass');
-        continue;
-      }
-      const m = Math.max(s.max, 0); // the reference of the module doc: max(max x, 0)
+  return mapRows('softpick', p, out, (a, y, rows, n) =>
+    forEachMathRow(a, rows, n, y, 'mass', (o, max) => {
+      const m = Math.max(max, 0); // the reference of the module doc: max(max x, 0)
       const d = denominator(a, o, n, m, eps);
       for (let i = o; i < o + n; i++) {
         const v = a[i]!;
         y[i] = v > 0 ? term(v, m, 0) / d : 0; // d > 0 whenever some v > 0
       }
-    }
-  }) as ResultOf<X>;
+    }),
+  ) as ResultOf<X>;
 }
 
 /** dx = J_softpick(x)ᵀ·dy = (e^x/S)·(1[x > 0]·dy − sign(x)·⟨dy, y⟩). */
@@ -109,21 +101,14 @@ export function softpickVjp<X extends ArrayInput>(
   options?: SoftpickOptions,
 ): ResultOf<X> {
   const { p, eps, out } = resolveSoftpick('softpickVjp', x, options);
-  const s = newRowScan();
   return mapRowsVjp('softpickVjp', p, dy, out, (a, g, dx, rows, n) => {
     const acc: CompensatedSum = { sum: 0, comp: 0 };
-    for (let r = 0; r < rows; r++) {
-      const o = r * n;
-      const kind = scanRow(a, o, n, s);
-      if (kind === 'nan' || kind === 'posInf') {
-        fillPolicyRow(a, o, n, s, dx, o, 'gradient');
-        continue;
-      }
-      const m = Math.max(s.max, 0);
+    forEachMathRow(a, rows, n, dx, 'gradient', (o, max) => {
+      const m = Math.max(max, 0);
       const d = denominator(a, o, n, m, eps);
       if (d === 0) {
         dx.fill(0, o, o + n);
-        continue;
+        return;
       }
       // ⟨dy, y⟩ over the positive entries (the only nonzero y).
       acc.sum = 0;
@@ -137,7 +122,7 @@ export function softpickVjp<X extends ArrayInput>(
         const e = expDiff(v, m); // 0 for −∞ (and on underflow)
         dx[i] = v > 0 ? (e * (g[i]! - gy)) / d : v < 0 && e > 0 ? (e * gy) / d : 0; // no −0 at masks
       }
-    }
+    });
   }) as ResultOf<X>;
 }
 

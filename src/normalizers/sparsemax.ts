@@ -36,17 +36,7 @@ import { addCompensated, type CompensatedSum } from '../kernels/js/exact.js';
 import { ROW_RULES } from '../tensor/options.js';
 import type { ArrayInput, ResultOf, RowOptions } from '../tensor/types.js';
 import type { NormalizerEntry } from './entry.js';
-import { mapRows, mapRowsVjp, prepareRows } from './row-map.js';
-import {
-  gatherCandidates,
-  polishTau,
-  requireJsBackend,
-  rowMaxOrPolicy,
-  type ThresholdRow,
-  thresholdKernel,
-  thresholdVjpKernel,
-  writeThresholdPower,
-} from './threshold.js';
+import { sortSolvedMap, sortSolvedRow, sortSolvedVjp } from './threshold.js';
 
 /** Options of sparsemax: the row options (shape, axis, out, backend). */
 export type SparsemaxOptions = RowOptions;
@@ -68,18 +58,12 @@ function sparsemaxTauBySort(z: Float64Array, k: number): number {
   return tau;
 }
 
-const sparsemaxRow: ThresholdRow = (x, off, n, y, z) => {
-  const m = rowMaxOrPolicy(x, off, n, y);
-  if (m === undefined) return;
-  const tau = sparsemaxTauBySort(z, gatherCandidates(x, off, n, m, 1, z));
-  writeThresholdPower(x, off, n, m, 1, tau, polishTau(x, off, n, m, 1, tau, 1), 1, y);
-};
+/** s = 1, p = 1: y = (x − m − τ)_+. */
+const sparsemaxRow = sortSolvedRow({ s: 1, p: 1, tauBySort: sparsemaxTauBySort });
 
 /** Sparsemax along `options.axis` (default −1). See the module doc for the math. */
 export function sparsemax<X extends ArrayInput>(x: X, options?: SparsemaxOptions): ResultOf<X> {
-  const { p, o } = prepareRows('sparsemax', x, options, ROW_RULES);
-  requireJsBackend('sparsemax', o.backend);
-  return mapRows('sparsemax', p, o.out, thresholdKernel(sparsemaxRow)) as ResultOf<X>;
+  return sortSolvedMap('sparsemax', x, options, sparsemaxRow) as ResultOf<X>;
 }
 
 /** dx = J_sparsemax(x)ᵀ·dy = s ⊙ (dy − Σ_S dy/|S|), s = 1[sparsemax(x) > 0]. */
@@ -88,15 +72,7 @@ export function sparsemaxVjp<X extends ArrayInput>(
   dy: ArrayInput,
   options?: SparsemaxOptions,
 ): ResultOf<X> {
-  const { p, o } = prepareRows('sparsemaxVjp', x, options, ROW_RULES);
-  requireJsBackend('sparsemaxVjp', o.backend);
-  return mapRowsVjp(
-    'sparsemaxVjp',
-    p,
-    dy,
-    o.out,
-    thresholdVjpKernel(sparsemaxRow, () => 0),
-  ) as ResultOf<X>;
+  return sortSolvedVjp('sparsemaxVjp', x, dy, options, sparsemaxRow, 0) as ResultOf<X>;
 }
 
 export const entry: NormalizerEntry<SparsemaxOptions> = {

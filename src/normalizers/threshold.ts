@@ -26,8 +26,15 @@ import { resolveBackend } from '../kernels/backend.js';
 import { addCompensated, type CompensatedSum, productError } from '../kernels/js/exact.js';
 import { fillPolicyRow, newRowScan, scanRow } from '../kernels/js/row-policy.js';
 import { SoftmaxKitError } from '../tensor/errors.js';
-import type { BackendName, FloatArray } from '../tensor/types.js';
-import type { RowMapKernel, RowVjpKernel } from './row-map.js';
+import { ROW_RULES } from '../tensor/options.js';
+import type { ArrayInput, BackendName, FloatArray } from '../tensor/types.js';
+import {
+  mapRows,
+  mapRowsVjp,
+  prepareRows,
+  type RowMapKernel,
+  type RowVjpKernel,
+} from './row-map.js';
 
 /**
  * Fill the double row y[0, n) from input row x[off, off + n), where r counts
@@ -115,59 +122,89 @@ function shifted(a: number, m: number, s: number, tau: number, tauLo: number): v
 }
 
 /**
- * Polish a threshold for the maps y = u_+^p, u = s·(x − m) − τ (p = 1 with
- * s = 1: sparsemax; p = 2 with s = ½: entmax15): one Newton step on
- * Σ u_+^p = 1 whose residual is summed in double-double (TwoSum, TwoProduct,
- * Neumaier). Returns τLo, so that τ + τLo is the threshold to ~K·2^−100
- * (exact for p = 1; quadratic convergence from τ's few-ulp error for p = 2).
+ * An exact member of the family, solved by sort: s = α − 1 (1 or ½, so that
+ * scaling is exact), the power p = 1/(α − 1) of its map y = u_+^p, and its τ by
+ * sort over the candidates z[0, k) (z ≤ 0, max 0; the solver may reorder z).
  */
-export function polishTau(
-  x: FloatArray,
-  off: number,
-  n: number,
-  m: number,
-  s: number,
-  tau: number,
-  p: 1 | 2,
-): number {
-  const acc: CompensatedSum = { sum: 0, comp: 0 };
-  let low = 0;
-  let slope = 0;
-  for (let i = off; i < off + n; i++) {
-    shifted(x[i]!, m, s, tau, 0);
-    const { hi, lo } = U;
-    if (!(hi + lo > 0)) continue;
-    if (p === 1) {
-      addCompensated(acc, hi);
-      low += lo;
-      slope += 1;
-    } else {
-      const q = hi * hi;
-      addCompensated(acc, q);
-      low += productError(hi, hi, q) + 2 * hi * lo;
-      slope += 2 * (hi + lo);
-    }
-  }
-  return (acc.sum - 1 + acc.comp + low) / slope;
+export interface SortSolver {
+  readonly s: 1 | 0.5;
+  readonly p: 1 | 2;
+  readonly tauBySort: (z: Float64Array, k: number) => number;
 }
 
-/** y_i = u_+^p with u = s·(x_i − m) − (τ + τLo) rounded once from double-double. */
-export function writeThresholdPower(
-  x: FloatArray,
-  off: number,
-  n: number,
-  m: number,
-  s: number,
-  tau: number,
-  tauLo: number,
-  p: 1 | 2,
-  y: Float64Array,
-): void {
-  for (let i = 0; i < n; i++) {
-    shifted(x[off + i]!, m, s, tau, tauLo);
-    const u = U.hi + U.lo;
-    y[i] = u > 0 ? (p === 1 ? u : u * u) : 0;
-  }
+/**
+ * The row of a sort-solved normalizer: the non-finite policy, the candidates,
+ * τ by sort, then y_i = u_+^p with u = s·(x_i − m) − τ written from double-double:
+ * τ is first polished by one Newton step on Σ u_+^p = 1 whose residual is summed in
+ * double-double (TwoSum, TwoProduct, Neumaier), giving τ + τLo to ~K·2^−100 (exact
+ * for p = 1; quadratic convergence from τ's few-ulp error for p = 2), and each u is
+ * rounded once.
+ */
+export function sortSolvedRow({ s, p, tauBySort }: SortSolver): ThresholdRow {
+  return (x, off, n, y, z) => {
+    const m = rowMaxOrPolicy(x, off, n, y);
+    if (m === undefined) return;
+    const tau = tauBySort(z, gatherCandidates(x, off, n, m, s, z));
+    const acc: CompensatedSum = { sum: 0, comp: 0 };
+    let low = 0;
+    let slope = 0;
+    for (let i = off; i < off + n; i++) {
+      shifted(x[i]!, m, s, tau, 0);
+      const { hi, lo } = U;
+      if (!(hi + lo > 0)) continue;
+      if (p === 1) {
+        addCompensated(acc, hi);
+        low += lo;
+        slope += 1;
+      } else {
+        const q = hi * hi;
+        addCompensated(acc, q);
+        low += productError(hi, hi, q) + 2 * hi * lo;
+        slope += 2 * (hi + lo);
+      }
+    }
+    const tauLo = (acc.sum - 1 + acc.comp + low) / slope;
+    for (let i = 0; i < n; i++) {
+      shifted(x[off + i]!, m, s, tau, tauLo);
+      const u = U.hi + U.lo;
+      y[i] = u > 0 ? (p === 1 ? u : u * u) : 0;
+    }
+  };
+}
+
+/**
+ * The forward map of a sort-solved normalizer named `fn` (row options only; the
+ * JavaScript kernel only, see requireJsBackend).
+ */
+export function sortSolvedMap(
+  fn: string,
+  x: ArrayInput,
+  options: unknown,
+  row: ThresholdRow,
+): FloatArray {
+  const { p, o } = prepareRows(fn, x, options, ROW_RULES);
+  requireJsBackend(fn, o.backend);
+  return mapRows(fn, p, o.out, thresholdKernel(row));
+}
+
+/** The vjp of a sort-solved normalizer: g = y^(2−α) (`exponent`), dx = g ⊙ dy − g·⟨g, dy⟩/Σg. */
+export function sortSolvedVjp(
+  fn: string,
+  x: ArrayInput,
+  dy: ArrayInput,
+  options: unknown,
+  row: ThresholdRow,
+  exponent: number,
+): FloatArray {
+  const { p, o } = prepareRows(fn, x, options, ROW_RULES);
+  requireJsBackend(fn, o.backend);
+  return mapRowsVjp(
+    fn,
+    p,
+    dy,
+    o.out,
+    thresholdVjpKernel(row, () => exponent),
+  );
 }
 
 /** Σ v[0, n) with Neumaier compensation (sums of a row's probabilities). */

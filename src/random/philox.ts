@@ -49,24 +49,18 @@ const WORDS = ['c0', 'c1', 'c2', 'c3', 'k0', 'k1'] as const;
  * used to read as 0, silently).
  */
 export function philox4x32(
-  c0: number,
-  c1: number,
-  c2: number,
-  c3: number,
-  k0: number,
-  k1: number,
-  out: Uint32Array,
+  ...w: [c0: number, c1: number, c2: number, c3: number, k0: number, k1: number, out: Uint32Array]
 ): void {
   const fn = 'philox4x32';
-  const words = [c0, c1, c2, c3, k0, k1];
   for (let i = 0; i < 6; i++)
-    requireNumber(fn, WORDS[i]!, words[i], { integer: true, atLeast: 0, atMost: 0xffffffff });
+    requireNumber(fn, WORDS[i]!, w[i], { integer: true, atLeast: 0, atMost: 0xffffffff });
+  const out = w[6];
   if (!(out instanceof Uint32Array) || out.length < 4)
     throw new SoftmaxKitError(
       'INVALID_OUT',
       `${fn}: expected out to be a Uint32Array of length >= 4, got ${describe(out)}`,
     );
-  philoxBlock(c0, c1, c2, c3, k0, k1, out);
+  philoxBlock(...w);
 }
 
 /** {@link philox4x32} without the checks, for the noise loops (words already uint32). */

@@ -1,0 +1,72 @@
+/**
+ * The φ-normalizer core y = φ(x)/Σφ(x) (reluNorm and softplusNorm are built on it),
+ * driven here by its own term function φ(x) = x² on x > 0 so that the expected rows
+ * are exact rationals: the non-finite policy, the scale-free sum, and the vjp
+ * against central differences.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  hugeRowScale,
+  L1_RULES,
+  l1Normalize,
+  l1NormalizeVjp,
+  type ScaledTerms,
+} from '../../src/normalizers/l1-normalize.js';
+import { fdVjp, gradError } from '../helpers/finite-difference.js';
+
+/** φ(x) = x² for x > 0 (0 elsewhere, −∞ included), φ′ = 2x. */
+const squares: ScaledTerms = (x, o, n, _c, t, d) => {
+  for (let i = 0; i < n; i++) {
+    const v = x[o + i]!;
+    t[i] = v > 0 ? v * v : 0;
+    if (d) d[i] = v > 0 ? 2 * v : 0;
+  }
+};
+const f = (x: ArrayLike<number>, options?: object) =>
+  l1Normalize('sq', x as number[], options, L1_RULES, squares);
+
+describe('l1Normalize', () => {
+  it('y = φ(x)/Σφ(x) along any axis', () => {
+    expect(Array.from(f([1, 2, -3, 0]))).toEqual([1 / 5, 4 / 5, 0, 0]);
+    // shape [2, 2], axis 0: columns (1, 3) and (2, -1)
+    expect(Array.from(f([1, 2, 3, -1], { shape: [2, 2], axis: 0 }))).toEqual([0.1, 1, 0.9, 0]);
+  });
+  it('applies the non-finite policy: NaN row, +∞ shares the mass, −∞ and all-zero rows', () => {
+    const y = f([1, Number.NaN, Infinity, 2, Infinity, -Infinity, -1, 0], { shape: [4, 2] });
+    expect(Array.from(y.subarray(0, 2))).toEqual([Number.NaN, Number.NaN]);
+    expect(Array.from(y.subarray(2, 4))).toEqual([1, 0]);
+    expect(Array.from(y.subarray(4, 6))).toEqual([1, 0]);
+    expect(Array.from(y.subarray(6, 8))).toEqual([0, 0]); // Σφ = 0: zeros, not NaN
+  });
+  it('rejects unknown options naming the function', () => {
+    expect(() => f([1], { reweigh: 2 })).toThrow(/sq: unknown option 'reweigh'.*reweight/);
+  });
+  it('hugeRowScale scales only rows beyond 2^1000', () => {
+    expect(hugeRowScale(2 ** 1000)).toBe(1);
+    expect(hugeRowScale(2 ** 1001)).toBe(2 ** -64);
+  });
+});
+
+describe('l1NormalizeVjp', () => {
+  it('matches central differences, with and without reweighting', () => {
+    const x = Float64Array.of(0.9, 1.7, -0.4, 1.2, 0.3);
+    const dy = Float64Array.of(0.3, -0.8, 1.1, 0.25, -0.6);
+    for (const options of [undefined, { reweight: 3 }]) {
+      const g = l1NormalizeVjp('sq', x, dy, options, L1_RULES, squares);
+      const ref = fdVjp((v) => f(v, options), x, dy, 1e-7);
+      expect(gradError(g, ref)).toBeLessThan(1e-7);
+    }
+  });
+  it('gives NaN rows NaN, and +∞, masked and all-zero rows a zero gradient', () => {
+    const x = [Number.NaN, 1, Infinity, 1, -Infinity, -Infinity, -2, 0];
+    const g = l1NormalizeVjp(
+      'sq',
+      x,
+      [1, 1, 1, 1, 1, 1, 1, 1],
+      { shape: [4, 2] },
+      L1_RULES,
+      squares,
+    );
+    expect(Array.from(g)).toEqual([Number.NaN, Number.NaN, 0, 0, 0, 0, 0, 0]);
+  });
+});
