@@ -1,6 +1,6 @@
 /**
  * The 'wasm' backend: the Backend interface over the WebAssembly SIMD kernels
- * (assembly/index.ts; the matrix multiply in ./gemm.ts), registered as soon as a
+ * (assembly/, exports listed in assembly/index.ts; matrix multiply ./gemm.ts), registered once a
  * module is live.
  *
  * Every row method is one RowCall run by one skeleton (runRowCall): arrays that live in

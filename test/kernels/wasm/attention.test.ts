@@ -1,3 +1,5 @@
+// Tests src/kernels/wasm/attention.ts and, through the generated module, the AssemblyScript
+// attention kernels (assembly/attention.ts, attention-decode.ts, attention-vjp.ts and their helpers).
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { attention, attentionVjp } from '../../../src/attention/attention.js';
