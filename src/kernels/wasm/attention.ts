@@ -1,5 +1,5 @@
 /**
- * The 'wasm' backend's fused softmax attention (../attention-rows.ts): copies one
+ * The 'wasm' backend's fused softmax attention (../attention-rows.ts; ./backend.ts lists it): copies one
  * head's Q, K and V into the WebAssembly memory once (in their own element type; in
  * place when they already live there), runs assembly/attention.ts and hands the rows'
  * states (m, l, acc), as views of the memory, to the caller's `finish`.
@@ -9,13 +9,13 @@
  *   acc += P·V by the register-blocked micro-kernel of assembly/gemm.ts, e^(x − m) by
  *   the f64x2 exp64, fully masked tiles skipped.
  * - One query row (decoding): `flashDecode` over the visible keys in chunks of
- *   DECODE_CHUNK; with `configure({ threads })` the chunks are split across the worker
+ *   WASM_DECODE_CHUNK; with `configure({ threads })` the chunks are split across the worker
  *   pool (../threads/pool.ts). Each chunk's partial state (m, l, acc) is computed the
  *   same way whichever thread runs it and the states are merged on the calling thread
  *   in chunk order (mergeRowStates, exact rescaling), so the result is bit-identical
  *   for any thread count (Dao, Haziza, Massa & Sizov 2023, "Flash-Decoding"). Keys and
  *   values in the memory are read in place; others are copied chunk by chunk through
- *   the backend's scratch slots (copyRows), so with workers the copies of the next
+ *   the copy pipeline's scratch slots (./copy-rows.ts), so with workers the copies of the next
  *   chunks overlap the workers' kernel (a long cache is copy-bound: keep it in a
  *   `wasmArray` to skip the copies).
  *
@@ -38,12 +38,16 @@ import type { FloatArray } from '../../tensor/types.js';
 import type { FlashGrads, FlashHead } from '../attention-rows.js';
 import { mergeRowStates, newRowStates, type RowStates } from '../attention-state.js';
 import { runRows } from '../threads/pool.js';
-import { copyRows, wasmBackend } from './backend.js';
+import { copyRows } from './copy-rows.js';
 import { type WasmKernels, wasmKernels } from './load.js';
 import { fitScratch, inWasm, type Scratch, scratch } from './memory.js';
 
-/** Keys per decoding chunk (fixed, so any thread count gives the same chunks). */
-export const DECODE_CHUNK = 1024;
+/**
+ * Keys per chunk of the WebAssembly decoding kernel: the unit a thread claims, fixed so
+ * any thread count gives the same chunks (the JavaScript path splits its decoding by
+ * src/attention/forward.ts DECODE_CHUNK, another number for another loop).
+ */
+export const WASM_DECODE_CHUNK = 1024;
 /** Largest tile side (the kernel's scratch grows with its square). */
 const MAX_BLOCK = 512;
 
@@ -108,7 +112,7 @@ function decode(k: WasmKernels, h: FlashHead, finish: (st: RowStates) => void): 
     finish(st);
     return true;
   }
-  const C = DECODE_CHUNK;
+  const C = WASM_DECODE_CHUNK;
   const chunks = Math.ceil(n / C);
   const s = scratch();
   const from = s.end;
@@ -327,7 +331,3 @@ export function wasmFlashAttention(h: FlashHead, finish: (st: RowStates) => void
   if (h.k.constructor !== type || h.v.constructor !== type) return false;
   return h.queries === 1 ? decode(k, h, finish) : head(k, h, finish);
 }
-
-// attach to the 'wasm' backend (its object is built in ./backend.ts)
-wasmBackend.flashAttention = wasmFlashAttention;
-wasmBackend.flashAttentionVjp = wasmFlashAttentionVjp;

@@ -65,7 +65,7 @@ export interface KernelExports {
     work: number,
   ): void;
   gemmWorkBytes(m: number, n: number, k: number): number;
-  /** Linear cross-entropy tiles: per-row max and Σ e^(x − m) − 1 (see assembly/index.ts). */
+  /** Linear cross-entropy tiles: per-row max and Σ e^(x − m) − 1 (see assembly/logit-tiles.ts). */
   splitStates_f64(x: number, rows: number, n: number, m: number, u: number): void;
   /** y_rj = e^(x_rj − m_r)·f_r. */
   expScaleRows_f64(x: number, y: number, rows: number, n: number, m: number, f: number): void;

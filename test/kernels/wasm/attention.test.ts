@@ -1,9 +1,11 @@
+// Tests src/kernels/wasm/attention.ts and, through the generated module, the AssemblyScript
+// attention kernels (assembly/attention.ts, attention-decode.ts, attention-vjp.ts and their helpers).
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { attention, attentionVjp } from '../../../src/attention/attention.js';
 import type { AttentionOptions } from '../../../src/attention/options.js';
 import { configure, poolWorkers } from '../../../src/kernels/threads/pool.js';
-import { DECODE_CHUNK, wasmFlashAttention } from '../../../src/kernels/wasm/attention.js';
+import { WASM_DECODE_CHUNK, wasmFlashAttention } from '../../../src/kernels/wasm/attention.js';
 import { wasmBackend } from '../../../src/kernels/wasm/backend.js';
 import { loadWasmSync } from '../../../src/kernels/wasm/load.js';
 import { freeWasmArray, wasmArray } from '../../../src/kernels/wasm/memory.js';
@@ -159,9 +161,9 @@ const CASES: Case[] = [
   { queries: 20, keys: 10, dim: 4, causal: true, blockSize: 5 }, // early rows see no key
   { queries: 33, keys: 70, dim: 9, blockSize: 130, scale: -0.4 },
   { queries: 5, keys: 9, dim: 1, valueDim: 1, causal: true },
-  // decoding (one query row): chunks of DECODE_CHUNK keys merged
+  // decoding (one query row): chunks of WASM_DECODE_CHUNK keys merged
   { queries: 1, keys: 1, dim: 3 },
-  { queries: 1, keys: 2 * DECODE_CHUNK + 77, dim: 10, valueDim: 19, heads: 2, kvHeads: 1 },
+  { queries: 1, keys: 2 * WASM_DECODE_CHUNK + 77, dim: 10, valueDim: 19, heads: 2, kvHeads: 1 },
   { queries: 1, keys: 3000, dim: 4, window: 1500, causal: true },
   { batch: 2, queries: 1, keys: 1500, dim: 4, keyLengths: [1200, 0] },
   { queries: 1, keys: 1100, dim: 1, valueDim: 1 },
@@ -432,7 +434,13 @@ describe('flash-decoding across the worker pool', () => {
   // dim 16: the copied chunks fit one scratch slot; dim 64: three slots, pipelined
   for (const dim of [16, 64])
     it(`dim ${dim}: 1, 2 and 3 threads give the same bits (copied and in-place operands)`, () => {
-      const c: Case = { heads: 2, queries: 1, keys: 5 * DECODE_CHUNK + 300, dim, causal: true };
+      const c: Case = {
+        heads: 2,
+        queries: 1,
+        keys: 5 * WASM_DECODE_CHUNK + 300,
+        dim,
+        causal: true,
+      };
       const x = inputs(c);
       const x32 = {
         q: Float32Array.from(x.q),

@@ -1,3 +1,5 @@
+// Tests src/kernels/wasm/backend.ts and, through the generated module, the AssemblyScript row
+// kernels (assembly/softmax-rows.ts, cross-entropy-rows.ts and the passes they call).
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsBackend, type SoftmaxAlgorithm } from '../../../src/kernels/backend.js';

@@ -1,3 +1,4 @@
+// Tests src/kernels/wasm/gemm.ts and, through the generated module, assembly/gemm.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GemmForm } from '../../../src/kernels/backend.js';
 import { gemmNN, gemmNT, gemmTN, type MatrixView } from '../../../src/kernels/js/gemm.js';

@@ -1,5 +1,4 @@
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import v8 from 'node:v8';
 import { build } from 'esbuild';
@@ -9,10 +8,6 @@ import { wasmBackend } from '../../../src/kernels/wasm/backend.js';
 import { KERNELS_SIMD, SOURCE_SHA256 } from '../../../src/kernels/wasm/gen/kernels.js';
 import { KERNELS_RELAXED } from '../../../src/kernels/wasm/gen/kernels-relaxed.js';
 import {
-  RELAXED_SHARED_SHA256,
-  SIMD_SHARED_SHA256,
-} from '../../../src/kernels/wasm/gen/shared-builds.js';
-import {
   HEAP_BASE,
   initWasm,
   loadWasmSync,
@@ -21,7 +16,6 @@ import {
   wasmKernels,
   wasmReady,
 } from '../../../src/kernels/wasm/load.js';
-import { withSharedMemory } from '../../../src/kernels/wasm/shared-memory.js';
 import { SoftmaxKitError } from '../../../src/tensor/errors.js';
 
 const gen = 'src/kernels/wasm/gen/kernels.ts';
@@ -128,17 +122,6 @@ describe('loading the wasm kernels', () => {
       { encoding: 'utf8' },
     );
     expect(Number(out.trim())).toBeLessThanOrEqual(4);
-  });
-
-  it("derives asc's shared-memory builds byte for byte from the plain ones", () => {
-    const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
-    const shared = (b64: string) => withSharedMemory(Buffer.from(b64, 'base64'), 65536);
-    expect(sha(shared(KERNELS_SIMD))).toBe(SIMD_SHARED_SHA256);
-    expect(sha(shared(KERNELS_RELAXED))).toBe(RELAXED_SHARED_SHA256);
-    // a module with no memory import has no shared variant
-    expect(() => withSharedMemory(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]), 1)).toThrow(
-      SoftmaxKitError,
-    );
   });
 
   it('a bundle of the default import embeds one build; the relaxed build is a chunk reached by import()', async () => {

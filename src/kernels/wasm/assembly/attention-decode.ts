@@ -16,8 +16,9 @@
  * ulp. A chunk whose maximum is NaN or +∞ is flagged (not computed) and the caller
  * leaves the head to JavaScript; an empty chunk gives m = −∞, l = 0.
  */
+import { weighTile } from './attention-state';
 import { exp64 } from './exp';
-import { NEG_INF } from './attention';
+import { NEG_INF } from './attention-intervals';
 
 /** Key row j's element d as f64. */
 // @ts-ignore: decorator
@@ -26,81 +27,61 @@ function elem(p: usize, f32: bool, i: usize): f64 {
   return f32 ? <f64>load<f32>(p + (i << 2)) : load<f64>(p + (i << 3));
 }
 
-/** Two f32 at p as f64x2 (one cvtps2pd from memory). */
+/** Two elements of E (f32 or f64) at p as f64x2 (f32: one cvtps2pd from memory). */
 // @ts-ignore: decorator
 @inline
-function lo2(p: usize): v128 {
-  return f64x2.promote_low_f32x4(v128.load64_zero(p));
+function pair<E>(p: usize): v128 {
+  return sizeof<E>() == 4 ? f64x2.promote_low_f32x4(v128.load64_zero(p)) : v128.load(p);
 }
 
-/** Products of 8 Float32 elements at p with q0…q3 (two per f64x2), summed pairwise. */
+/** Products of 8 elements of E at p with q0…q3 (two per f64x2), summed pairwise. */
 // @ts-ignore: decorator
 @inline
-function dot8f32(p: usize, q0: v128, q1: v128, q2: v128, q3: v128): v128 {
-  const s0 = f64x2.add(
-    f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(p)), q0),
-    f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(p, 8)), q1),
+function dot8<E>(p: usize, q0: v128, q1: v128, q2: v128, q3: v128): v128 {
+  if (sizeof<E>() == 4)
+    return f64x2.add(
+      f64x2.add(
+        f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(p)), q0),
+        f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(p, 8)), q1),
+      ),
+      f64x2.add(
+        f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(p, 16)), q2),
+        f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(p, 24)), q3),
+      ),
+    );
+  return f64x2.add(
+    f64x2.add(f64x2.mul(v128.load(p), q0), f64x2.mul(v128.load(p, 16), q1)),
+    f64x2.add(f64x2.mul(v128.load(p, 32), q2), f64x2.mul(v128.load(p, 48), q3)),
   );
-  const s1 = f64x2.add(
-    f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(p, 16)), q2),
-    f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(p, 24)), q3),
-  );
-  return f64x2.add(s0, s1);
 }
 
-/** Products of 8 Float64 elements at p with q0…q3, summed pairwise. */
+/** Four f64x2 partial dot products of q (f64) with key rows j..j+3 of E (stride dim). */
 // @ts-ignore: decorator
 @inline
-function dot8f64(p: usize, q0: v128, q1: v128, q2: v128, q3: v128): v128 {
-  const s0 = f64x2.add(f64x2.mul(v128.load(p), q0), f64x2.mul(v128.load(p, 16), q1));
-  const s1 = f64x2.add(f64x2.mul(v128.load(p, 32), q2), f64x2.mul(v128.load(p, 48), q3));
-  return f64x2.add(s0, s1);
-}
-
-/** Four f64x2 partial dot products of q (f64) with key rows j..j+3 (stride dim). */
-function scores4(q: usize, k: usize, f32: bool, dim: i32, j: i32, scale: f64, s: usize): void {
-  const w: usize = f32 ? 4 : 8;
+function scores4Of<E>(q: usize, k: usize, dim: i32, j: i32, scale: f64, s: usize): void {
+  const w = <usize>sizeof<E>();
   const row = <usize>dim * w;
   const k0 = k + <usize>j * row;
   let a0 = f64x2.splat(0), a1 = f64x2.splat(0), a2 = f64x2.splat(0), a3 = f64x2.splat(0);
   let d = 0;
-  if (f32) {
-    for (; d + 8 <= dim; d += 8) {
-      const qa = q + (<usize>d << 3);
-      const q0 = v128.load(qa), q1 = v128.load(qa, 16), q2 = v128.load(qa, 32), q3 = v128.load(qa, 48);
-      const o = k0 + (<usize>d << 2);
-      a0 = f64x2.add(a0, dot8f32(o, q0, q1, q2, q3));
-      a1 = f64x2.add(a1, dot8f32(o + row, q0, q1, q2, q3));
-      a2 = f64x2.add(a2, dot8f32(o + 2 * row, q0, q1, q2, q3));
-      a3 = f64x2.add(a3, dot8f32(o + 3 * row, q0, q1, q2, q3));
-    }
-    for (; d + 2 <= dim; d += 2) {
-      const q0 = v128.load(q + (<usize>d << 3));
-      const o = k0 + (<usize>d << 2);
-      a0 = f64x2.add(a0, f64x2.mul(lo2(o), q0));
-      a1 = f64x2.add(a1, f64x2.mul(lo2(o + row), q0));
-      a2 = f64x2.add(a2, f64x2.mul(lo2(o + 2 * row), q0));
-      a3 = f64x2.add(a3, f64x2.mul(lo2(o + 3 * row), q0));
-    }
-  } else {
-    for (; d + 8 <= dim; d += 8) {
-      const qa = q + (<usize>d << 3);
-      const q0 = v128.load(qa), q1 = v128.load(qa, 16), q2 = v128.load(qa, 32), q3 = v128.load(qa, 48);
-      const o = k0 + (<usize>d << 3);
-      a0 = f64x2.add(a0, dot8f64(o, q0, q1, q2, q3));
-      a1 = f64x2.add(a1, dot8f64(o + row, q0, q1, q2, q3));
-      a2 = f64x2.add(a2, dot8f64(o + 2 * row, q0, q1, q2, q3));
-      a3 = f64x2.add(a3, dot8f64(o + 3 * row, q0, q1, q2, q3));
-    }
-    for (; d + 2 <= dim; d += 2) {
-      const q0 = v128.load(q + (<usize>d << 3));
-      const o = k0 + (<usize>d << 3);
-      a0 = f64x2.add(a0, f64x2.mul(v128.load(o), q0));
-      a1 = f64x2.add(a1, f64x2.mul(v128.load(o + row), q0));
-      a2 = f64x2.add(a2, f64x2.mul(v128.load(o + 2 * row), q0));
-      a3 = f64x2.add(a3, f64x2.mul(v128.load(o + 3 * row), q0));
-    }
+  for (; d + 8 <= dim; d += 8) {
+    const qa = q + (<usize>d << 3);
+    const q0 = v128.load(qa), q1 = v128.load(qa, 16), q2 = v128.load(qa, 32), q3 = v128.load(qa, 48);
+    const o = k0 + <usize>d * w;
+    a0 = f64x2.add(a0, dot8<E>(o, q0, q1, q2, q3));
+    a1 = f64x2.add(a1, dot8<E>(o + row, q0, q1, q2, q3));
+    a2 = f64x2.add(a2, dot8<E>(o + 2 * row, q0, q1, q2, q3));
+    a3 = f64x2.add(a3, dot8<E>(o + 3 * row, q0, q1, q2, q3));
   }
+  for (; d + 2 <= dim; d += 2) {
+    const q0 = v128.load(q + (<usize>d << 3));
+    const o = k0 + <usize>d * w;
+    a0 = f64x2.add(a0, f64x2.mul(pair<E>(o), q0));
+    a1 = f64x2.add(a1, f64x2.mul(pair<E>(o + row), q0));
+    a2 = f64x2.add(a2, f64x2.mul(pair<E>(o + 2 * row), q0));
+    a3 = f64x2.add(a3, f64x2.mul(pair<E>(o + 3 * row), q0));
+  }
+  const f32 = sizeof<E>() == 4;
   let s0 = f64x2.extract_lane(a0, 0) + f64x2.extract_lane(a0, 1);
   let s1 = f64x2.extract_lane(a1, 0) + f64x2.extract_lane(a1, 1);
   let s2 = f64x2.extract_lane(a2, 0) + f64x2.extract_lane(a2, 1);
@@ -117,6 +98,12 @@ function scores4(q: usize, k: usize, f32: bool, dim: i32, j: i32, scale: f64, s:
   store<f64>(s + (<usize>j << 3), scale * s1, 8);
   store<f64>(s + (<usize>j << 3), scale * s2, 16);
   store<f64>(s + (<usize>j << 3), scale * s3, 24);
+}
+
+/** Four keys' scaled scores (scores4Of for the keys' element type). */
+function scores4(q: usize, k: usize, f32: bool, dim: i32, j: i32, scale: f64, s: usize): void {
+  if (f32) scores4Of<f32>(q, k, dim, j, scale, s);
+  else scores4Of<f64>(q, k, dim, j, scale, s);
 }
 
 /** Key row j's scaled score, one row (the last n mod 4 keys). */
@@ -187,18 +174,12 @@ function decodeChunk(
     store<f64>(state, 0, 8);
     return 0;
   }
-  const ref = f64x2.splat(mx);
+  // the fold of ./attention-state.ts into the empty state (α = 0), pairs of keys per lane
   const zero = f64x2.splat(0);
-  let sum = f64x2.splat(0);
-  j = 0;
-  for (; j + 2 <= n; j += 2) {
-    const at = s + (<usize>j << 3);
-    const p = exp64(f64x2.sub(v128.load(at), ref), zero);
-    v128.store(at, p);
-    sum = f64x2.add(sum, p);
-  }
+  const even = n & ~1;
+  const sum = weighTile(s, s + (<usize>even << 3), 16, f64x2.splat(mx));
   let l = f64x2.extract_lane(sum, 0) + f64x2.extract_lane(sum, 1);
-  for (; j < n; j++) {
+  for (j = even; j < n; j++) {
     const at = s + (<usize>j << 3);
     const p = f64x2.extract_lane(exp64(f64x2.splat(load<f64>(at) - mx), zero), 0);
     store<f64>(at, p);

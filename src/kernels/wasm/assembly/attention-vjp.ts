@@ -2,7 +2,7 @@
  * Fused softmax attention backward for one head (FlashAttention-2, Dao 2023,
  * arXiv:2307.08691, Algorithm 2), the WebAssembly counterpart of the JavaScript path of
  * src/attention/backward.ts for softmax with plain logits x_ij = scale·q_i·k_j and
- * structural masks (the row intervals of ./attention.ts). Given each row's saved
+ * structural masks (the row intervals of ./attention-intervals.ts). Given each row's saved
  * L_i = m_i + log l_i and Δ_i = ⟨O_i, dO_i⟩, for each block of query rows and each
  * tile of keys the rows see:
  *
@@ -22,7 +22,7 @@
  */
 import { exp64 } from './exp';
 import { block, pack } from './gemm';
-import { interval, maskPanel, NEG_INF, rowIntervals, up4 } from './attention';
+import { interval, keysFrom, keysTo, maskPanel, NEG_INF, rowIntervals, up4 } from './attention-intervals';
 
 /** Bytes of `work` that flashVjpHead needs for block size bs (a multiple of 4). */
 export function flashVjpWorkBytes(bs: i32, dim: i32, dv: i32): usize {
@@ -117,8 +117,8 @@ export function flashVjpHead(
     const rows = min<i32>(bs, queries - i0);
     const rows4 = up4(rows);
     const range = rowIntervals(lo, hi, i0, rows, queries, keys, causal, window, keyLen);
-    const from = <i32>range;
-    const to = <i32>(range >> 32);
+    const from = keysFrom(range);
+    const to = keysTo(range);
     for (let r = 0; r < rows4; r++) {
       // rows that see nothing (L = −∞) and padding rows get P = e^(x − ∞) = 0
       const Lr = r < rows ? load<f64>(L + (<usize>(i0 + r) << 3)) : NEG_INF;

@@ -30,17 +30,9 @@
  * The relaxed-SIMD build fuses the micro-kernel's multiply-adds (one rounding
  * fewer per step).
  */
-import { exp64 } from './exp';
+import { interval, keysFrom, keysTo, maskPanel, NEG_INF, rowIntervals, up4 } from './attention-intervals';
+import { foldAlpha, foldRef, foldSum, weighTile } from './attention-state';
 import { block, pack } from './gemm';
-
-export const NEG_INF: f64 = -Infinity;
-
-/** Round up to a multiple of 4. */
-// @ts-ignore: decorator
-@inline
-export function up4(n: i32): i32 {
-  return (n + 3) & ~3;
-}
 
 /** Bytes of `work` that flashHead needs for block size bs (a multiple of 4). */
 export function flashWorkBytes(bs: i32, dim: i32, dv: i32): usize {
@@ -50,56 +42,9 @@ export function flashWorkBytes(bs: i32, dim: i32, dv: i32): usize {
 }
 
 /**
- * Each row's visible keys [lo_r, hi_r) (Int32 arrays) for rows i0 + [0, up4(rows)):
- * [max(0, p − window + 1), min(keyLen, causal ? p + 1 : p + window)), p = i + keys −
- * queries, empty for the padding rows r ≥ rows. Returns from | to << 32, the keys any
- * row sees (from ≥ to when none).
- */
-export function rowIntervals(
-  lo: usize, hi: usize, i0: i32, rows: i32, queries: i32, keys: i32, causal: bool, window: i32,
-  keyLen: i32,
-): i64 {
-  let from = keys;
-  let to = 0;
-  for (let r = 0; r < up4(rows); r++) {
-    let a = 0;
-    let e = 0;
-    if (r < rows) {
-      const pos = i0 + r + keys - queries;
-      a = max<i32>(0, pos - window + 1);
-      e = max<i32>(a, min<i32>(keyLen, causal ? pos + 1 : pos + window));
-      if (a < e) {
-        from = min<i32>(from, a);
-        to = max<i32>(to, e);
-      }
-    }
-    store<i32>(lo + (<usize>r << 2), a);
-    store<i32>(hi + (<usize>r << 2), e);
-  }
-  return (<i64>to << 32) | <i64>from;
-}
-
-/** Row r's bound from an Int32 interval array. */
-// @ts-ignore: decorator
-@inline
-export function interval(at: usize, r: i32): i32 {
-  return load<i32>(at + (<usize>r << 2));
-}
-
-/** S(r, j) ← −∞ outside [lo_r, hi_r) for the 4 rows of a panel over keys j0 + [0, cols4). */
-export function maskPanel(sp: usize, cols4: i32, j0: i32, lo: usize, hi: usize, r0: i32): void {
-  for (let r = 0; r < 4; r++) {
-    const a = interval(lo, r0 + r) - j0;
-    const b = interval(hi, r0 + r) - j0;
-    for (let j = 0; j < cols4; j++)
-      if (j < a || j >= b) store<f64>(sp + ((<usize>j * 4 + <usize>r) << 3), NEG_INF);
-  }
-}
-
-/**
  * One panel's online-softmax step on its tile S (in place: S ← x = scale·S, −∞ outside
- * the rows' intervals when `mask`, then x ← e^(x − m_new)); updates m and l (two f64x2
- * each at mw, lw) and rescales the panel's `rows` accumulator rows.
+ * the rows' intervals when `mask`, then the fold of ./attention-state.ts: x ← e^(x − m_new));
+ * updates m and l (two f64x2 each at mw, lw) and rescales the panel's `rows` accumulator rows.
  */
 function softmaxPanel(
   sp: usize, cols4: i32, scale: f64, mw: usize, lw: usize, acc: usize, dv: i32, rows: i32,
@@ -132,25 +77,15 @@ function softmaxPanel(
   const new1 = f64x2.max(old1, mx1);
   v128.store(mw, new0);
   v128.store(mw, new1, 16);
-  // rows that still see nothing keep m = −∞; take 0 as their reference (e^(−∞ − 0) = 0)
-  const ninf = f64x2.splat(NEG_INF);
-  const ref0 = v128.andnot(new0, f64x2.eq(new0, ninf));
-  const ref1 = v128.andnot(new1, f64x2.eq(new1, ninf));
-  const zero = f64x2.splat(0);
-  const a0 = exp64(f64x2.sub(old0, ref0), zero);
-  const a1 = exp64(f64x2.sub(old1, ref1), zero);
-  let sum0 = f64x2.splat(0);
-  let sum1 = f64x2.splat(0);
-  for (let q = sp; q < end; q += 32) {
-    const p0 = exp64(f64x2.sub(v128.load(q), ref0), zero);
-    const p1 = exp64(f64x2.sub(v128.load(q, 16), ref1), zero);
-    v128.store(q, p0);
-    v128.store(q, p1, 16);
-    sum0 = f64x2.add(sum0, p0);
-    sum1 = f64x2.add(sum1, p1);
-  }
-  v128.store(lw, f64x2.add(f64x2.mul(v128.load(lw), a0), sum0));
-  v128.store(lw, f64x2.add(f64x2.mul(v128.load(lw, 16), a1), sum1), 16);
+  // the fold (./attention-state.ts), rows 0–1 and rows 2–3
+  const ref0 = foldRef(new0);
+  const ref1 = foldRef(new1);
+  const a0 = foldAlpha(old0, ref0);
+  const a1 = foldAlpha(old1, ref1);
+  const sum0 = weighTile(sp, end, 32, ref0);
+  const sum1 = weighTile(sp + 16, end + 16, 32, ref1);
+  v128.store(lw, foldSum(v128.load(lw), a0, sum0));
+  v128.store(lw, foldSum(v128.load(lw, 16), a1, sum1), 16);
   // rescale the accumulator rows whose reference grew
   for (let r = 0; r < rows; r++) {
     const a = r < 2 ? (r == 0 ? f64x2.extract_lane(a0, 0) : f64x2.extract_lane(a0, 1))
@@ -189,8 +124,8 @@ export function flashHead(
     const rows = min<i32>(bs, queries - i0);
     const rows4 = up4(rows);
     const range = rowIntervals(lo, hi, i0, rows, queries, keys, causal, window, keyLen);
-    const from = <i32>range;
-    const to = <i32>(range >> 32);
+    const from = keysFrom(range);
+    const to = keysTo(range);
     for (let r = 0; r < rows4; r++) {
       store<f64>(mw + (<usize>r << 3), NEG_INF);
       store<f64>(lw + (<usize>r << 3), 0);

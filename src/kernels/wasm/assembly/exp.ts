@@ -156,6 +156,20 @@ export function expDiff32Scalar(x: f32, m: f32): f32 {
   return h < CUTOFF32 ? 0 : p * pow;
 }
 
+/**
+ * e^(s·(a − b)) in double (scalar), a − b carried exactly as h + l (TwoSum): Math.exp(s·h)
+ * corrected by e·(s·l) to first order in the rounding l of h. b finite; where l is NaN
+ * (a = −∞, or a − b overflowed) the correction is left out: e^−∞ = 0.
+ * The one scalar expDiff of the AssemblyScript (the online rescale, a target's e^(x_t − m)).
+ */
+export function expDiffScalar(a: f64, b: f64, s: f64 = 1): f64 {
+  const h = a - b;
+  const t = h - a;
+  const l = a - (h - t) + (-b - t);
+  const e = Math.exp(h * s);
+  return isNaN(l) ? e : e + e * (l * s);
+}
+
 /** Scalar reference of exp32: the same steps on one value. */
 export function exp32Scalar(z: f64): f32 {
   const k = nearest<f64>(z * LOG2E);

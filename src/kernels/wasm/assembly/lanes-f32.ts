@@ -59,3 +59,29 @@ export function storePart(p: usize, v: v128, c: i32): void {
   if (c > 1) store<f32>(p, f32x4.extract_lane(v, 1), 4);
   if (c > 2) store<f32>(p, f32x4.extract_lane(v, 2), 8);
 }
+
+/** Lane j (0 ≤ j < 4) of the f64x2 pair (a, b): a's two lanes, then b's. */
+// @ts-ignore: decorator
+@inline
+export function lane64(a: v128, b: v128, j: i32): f64 {
+  return j == 0
+    ? f64x2.extract_lane(a, 0)
+    : j == 1
+      ? f64x2.extract_lane(a, 1)
+      : j == 2
+        ? f64x2.extract_lane(b, 0)
+        : f64x2.extract_lane(b, 1);
+}
+
+/** Lane j (0 ≤ j < 4) of the f32x4 v, as f64. */
+// @ts-ignore: decorator
+@inline
+export function lane32(v: v128, j: i32): f64 {
+  return j == 0
+    ? <f64>f32x4.extract_lane(v, 0)
+    : j == 1
+      ? <f64>f32x4.extract_lane(v, 1)
+      : j == 2
+        ? <f64>f32x4.extract_lane(v, 2)
+        : <f64>f32x4.extract_lane(v, 3);
+}

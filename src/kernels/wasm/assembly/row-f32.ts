@@ -11,12 +11,10 @@
  * A tail of n mod 4 elements is padded with −∞ (e^−∞ = 0).
  */
 import { exp32, exp64, expDiff32, join32, madd32 } from './exp';
-import { hi64, lo64, loadPart, NEG_INF, storePart, TAIL_IN, tailIn } from './lanes-f32';
+import { hi64, lo64, loadPart, NEG_INF, storePart } from './lanes-f32';
 import { log1p } from './log';
-import { fold, sumLo64, twoSumErr } from './row-f64';
-
-/** The low part of the last compensated sum (hi is returned). */
-export let sumLo: f64 = 0;
+import { fold, twoSumErr } from './row-f64';
+import { maxCount, setMaxCount, sumLow } from './second-results';
 
 /**
  * The exp variant (and whether a pass stores), chosen at compile time so that each
@@ -24,13 +22,13 @@ export let sumLo: f64 = 0;
  * (s = 1: all in f32, expDiff32) or U = Scaled (difference and scale in double, exp32).
  * A run-time branch inside the loop costs about a quarter of the pass.
  */
-type Unit = i32;
-type Scaled = f64;
+export type Unit = i32;
+export type Scaled = f64;
 
 /** e^(s·(v − m))·2^bias. m32/negm/m64: m (and −m) splatted as f32 / f64. */
 // @ts-ignore: decorator
 @inline
-function expShift<U>(v: v128, m32: v128, negm: v128, m64: v128, s: v128, bias: i32 = 0): v128 {
+export function expShift<U>(v: v128, m32: v128, negm: v128, m64: v128, s: v128, bias: i32 = 0): v128 {
   if (isInteger<U>()) return expDiff32(v, m32, negm, bias);
   return exp32(f64x2.mul(f64x2.sub(lo64(v), m64), s), f64x2.mul(f64x2.sub(hi64(v), m64), s), bias);
 }
@@ -90,14 +88,11 @@ export function rowMin32(x: usize, n: i32): f32 {
   return r == Infinity ? 0 : r;
 }
 
-/** Entries equal to the max m seen by the last expSumBelow32. */
-export let maxCount: i32 = 0;
-
 /**
  * Σ e^(s·(x_i − m)) in f64 lanes, adding pairs of f32 vectors first (each pair sum is
  * within 2^−24 relative, so the total is too); stores each e_i at y unless y = 0.
  * Below (compile-time): leave out the entries equal to m (e = 1) and count them in
- * maxCount, so that Σ − 1 is known to full relative accuracy for log1p; the terms are
+ * maxCount() (second-results.ts), so that Σ − 1 is known to full relative accuracy for log1p; the terms are
  * formed as e^z·2^64 (as the compensated sums do: kept down to 2^−190) and scaled back.
  */
 function expSum32Impl<U, Store, Below>(x: usize, y: usize, n: i32, m: f32, s: f64): f64 {
@@ -148,8 +143,9 @@ function expSum32Impl<U, Store, Below>(x: usize, y: usize, n: i32, m: f32, s: f6
     a1 = f64x2.add(a1, hi64(e));
   }
   if (isInteger<Below>())
-    maxCount =
-      i32x4.extract_lane(c, 0) + i32x4.extract_lane(c, 1) + i32x4.extract_lane(c, 2) + i32x4.extract_lane(c, 3);
+    setMaxCount(
+      i32x4.extract_lane(c, 0) + i32x4.extract_lane(c, 1) + i32x4.extract_lane(c, 2) + i32x4.extract_lane(c, 3),
+    );
   a0 = f64x2.add(a0, a1);
   const sum = f64x2.extract_lane(a0, 0) + f64x2.extract_lane(a0, 1);
   return isInteger<Below>() ? sum * f64x2.extract_lane(UNBIAS, 0) : sum;
@@ -162,8 +158,8 @@ export function expSum32(x: usize, y: usize, n: i32, m: f32, s: f64): f64 {
 
 /**
  * Σ e^(s·(x_i − m)) over the entries below the max m (stores every e_i at y unless
- * y = 0); the number of entries equal to m is left in maxCount. The whole sum is
- * maxCount + the result, and log Σ = log1p((maxCount − 1) + result) keeps a dominant
+ * y = 0); the number of entries equal to m is left in maxCount(). The whole sum is
+ * maxCount() + the result, and log Σ = log1p((maxCount() − 1) + result) keeps a dominant
  * row's tiny log-probabilities without a compensated pass.
  */
 export function expSumBelow32(x: usize, y: usize, n: i32, m: f32, s: f64): f64 {
@@ -175,7 +171,7 @@ export function expSumBelow32(x: usize, y: usize, n: i32, m: f32, s: f64): f64 {
  * expSumBelow32 in double, for the logSumExp rows whose s·m + log Σ nearly cancels
  * (lse32), where the f32 exps' 2^−24 would show in the result: s·(x_i − m)
  * formed in double (x − m exact for the entries that count), exp64 (≤ 2 ulp of double),
- * lanes summed with TwoSum compensation; returns hi + lo, the count in maxCount.
+ * lanes summed with TwoSum compensation; returns hi + lo, the count in maxCount().
  */
 export function expSumBelowExact32(x: usize, n: i32, m: f64, s: f64): f64 {
   const mm = f64x2.splat(m);
@@ -196,9 +192,9 @@ export function expSumBelowExact32(x: usize, n: i32, m: f64, s: f64): f64 {
     c = f64x2.add(c, twoSumErr(acc, e, t));
     acc = t;
   }
-  maxCount = <i32>(i64x2.extract_lane(cnt, 0) + i64x2.extract_lane(cnt, 1));
+  setMaxCount(<i32>(i64x2.extract_lane(cnt, 0) + i64x2.extract_lane(cnt, 1)));
   const hi = fold(acc, c);
-  return hi + sumLo64;
+  return hi + sumLow();
 }
 
 /**
@@ -213,77 +209,8 @@ export function lse32(x: usize, n: i32, m: f64, s: f64, L: f64): f64 {
   const v = m * s + L;
   if (!(Math.abs(v) < 2 * min<f64>(L, 1))) return v;
   const below = expSumBelowExact32(x, n, m, s);
-  return m * s + log1p(<f64>(maxCount - 1) + below);
+  return m * s + log1p(<f64>(maxCount() - 1) + below);
 }
-
-/** Add four lanes (two f64x2 sums and their compensations) into (hi, sumLo) by TwoSum. */
-function combineLanes(s0: v128, s1: v128, c0: v128, c1: v128): f64 {
-  let hi: f64 = 0;
-  let lo: f64 =
-    f64x2.extract_lane(c0, 0) +
-    f64x2.extract_lane(c0, 1) +
-    f64x2.extract_lane(c1, 0) +
-    f64x2.extract_lane(c1, 1);
-  for (let j = 0; j < 4; j++) {
-    const v =
-      j == 0
-        ? f64x2.extract_lane(s0, 0)
-        : j == 1
-          ? f64x2.extract_lane(s0, 1)
-          : j == 2
-            ? f64x2.extract_lane(s1, 0)
-            : f64x2.extract_lane(s1, 1);
-    const t = hi + v;
-    const bp = t - hi;
-    lo += hi - (t - bp) + (v - bp);
-    hi = t;
-  }
-  sumLo = lo;
-  return hi;
-}
-
-/**
- * Σ e^(s·(x_i − m)) compensated (TwoSum per lane): returns hi, low part in sumLo.
- * For the log normalizer: when one entry dominates, log1p(Σ − 1) is made of terms
- * far below 2^−126, which are kept (e^z·2^64 in f32, scaled back exactly in double).
- */
-function expSumComp32Impl<U>(x: usize, n: i32, m: f32, s: f64): f64 {
-  const mm = f64x2.splat(<f64>m);
-  const m32 = f32x4.splat(m);
-  const negm = f32x4.splat(-m);
-  const ss = f64x2.splat(s);
-  let s0 = f64x2.splat(0);
-  let s1 = f64x2.splat(0);
-  let c0 = f64x2.splat(0);
-  let c1 = f64x2.splat(0);
-  let xp = x;
-  let end = n & ~3;
-  for (let i = 0; ; ) {
-    for (; i < end; i += 4) {
-      const e = expShift<U>(v128.load(xp + (<usize>i << 2)), m32, negm, mm, ss, BIAS);
-    const v0 = f64x2.mul(lo64(e), UNBIAS);
-    const v1 = f64x2.mul(hi64(e), UNBIAS);
-    const t0 = f64x2.add(s0, v0);
-    const t1 = f64x2.add(s1, v1);
-    const b0 = f64x2.sub(t0, s0);
-    const b1 = f64x2.sub(t1, s1);
-    c0 = f64x2.add(c0, f64x2.add(f64x2.sub(s0, f64x2.sub(t0, b0)), f64x2.sub(v0, b0)));
-    c1 = f64x2.add(c1, f64x2.add(f64x2.sub(s1, f64x2.sub(t1, b1)), f64x2.sub(v1, b1)));
-    s0 = t0;
-    s1 = t1;
-    }
-    if (i >= n) break;
-    tailIn(x + (<usize>i << 2), n - i);
-    xp = TAIL_IN - (<usize>i << 2);
-    end = i + 4;
-  }
-  return combineLanes(s0, s1, c0, c1);
-}
-
-export function expSumComp32(x: usize, n: i32, m: f32, s: f64): f64 {
-  return s == 1 ? expSumComp32Impl<Unit>(x, n, m, s) : expSumComp32Impl<Scaled>(x, n, m, s);
-}
-
 
 /**
  * e·f for f32 lanes e and a double f split as fh + fl (fh = f rounded to f32):
@@ -318,7 +245,6 @@ export function expScale32(x: usize, y: usize, n: i32, m: f32, s: f64, f: f64): 
   if (s == 1) expScale32Impl<Unit>(x, y, n, m, s, f);
   else expScale32Impl<Scaled>(x, y, n, m, s, f);
 }
-
 
 /** y_i ← y_i·f (the three-pass normalization). */
 export function scale32(y: usize, n: i32, f: f64): void {
@@ -379,41 +305,6 @@ function logOutScaled32(x: usize, y: usize, n: i32, m: f32, s: f64, L: f64): voi
   }
   for (; i < n; i++)
     store<f32>(y + (<usize>i << 2), <f32>((<f64>load<f32>(x + (<usize>i << 2)) - m) * s - L));
-}
-
-/** Elements per block of the online pass (16 KiB: stays in L1 between its two reads). */
-const BLOCK = 4096;
-
-/**
- * Online normalizer (Milakov & Gimelshein) by blocks: per block its max, the
- * running sum rescaled by e^(s·(m_old − m_new)) when the max grows, then the
- * block's sum (compensated when `comp`, for the log). Returns d = Σ e^(s·(x − max))
- * (low part in sumLo).
- */
-export function online32(x: usize, n: i32, s: f64, comp: bool): f64 {
-  let m: f32 = -Infinity;
-  let hi: f64 = 0;
-  let lo: f64 = 0;
-  for (let b = 0; b < n; b += BLOCK) {
-    const len = min<i32>(BLOCK, n - b);
-    const p = x + (<usize>b << 2);
-    const bm = rowMax32(p, len);
-    if (bm > m) {
-      if (m != -Infinity) {
-        const f = Math.exp(s * (<f64>m - <f64>bm));
-        hi *= f;
-        lo *= f;
-      }
-      m = bm;
-    }
-    const v = comp ? expSumComp32(p, len, m, s) : expSum32(p, 0, len, m, s);
-    const t = hi + v;
-    const bp = t - hi;
-    lo += hi - (t - bp) + (v - bp) + (comp ? sumLo : 0);
-    hi = t;
-  }
-  sumLo = lo;
-  return hi;
 }
 
 /** Σ_i e_i·dy_i (softmax vjp) or Σ_i dy_i (log), over entries with x_i ≠ −∞. */

@@ -3,10 +3,8 @@
  * exp64 takes e^(s·h + s·l) (≤ 2 ulp), every sum is TwoSum-compensated per lane
  * (error ~2^−106·n) and outputs round once. An odd tail element is padded with −∞.
  */
-import { exp64 } from './exp';
-
-/** The low part of the last compensated sum (hi is returned). */
-export let sumLo64: f64 = 0;
+import { exp64, expDiffScalar } from './exp';
+import { setSumLow, sumLow } from './second-results';
 
 const NEG_INF = f64x2.splat(-Infinity);
 
@@ -70,7 +68,7 @@ export function twoSumErr(s: v128, v: v128, t: v128): v128 {
   return f64x2.add(f64x2.sub(s, f64x2.sub(t, bp)), f64x2.sub(v, bp));
 }
 
-/** Fold lanes (sum s, compensation c) into hi (returned) and sumLo64. */
+/** Fold lanes (sum s, compensation c) into hi (returned) and the low part (setSumLow). */
 // @ts-ignore: decorator
 @inline
 export function fold(s: v128, c: v128): f64 {
@@ -78,11 +76,11 @@ export function fold(s: v128, c: v128): f64 {
   const b = f64x2.extract_lane(s, 1);
   const t = a + b;
   const bp = t - a;
-  sumLo64 = a - (t - bp) + (b - bp) + f64x2.extract_lane(c, 0) + f64x2.extract_lane(c, 1);
+  setSumLow(a - (t - bp) + (b - bp) + f64x2.extract_lane(c, 0) + f64x2.extract_lane(c, 1));
   return t;
 }
 
-/** Σ e^(s·(x_i − m)) compensated: hi returned, lo in sumLo64; stores e_i at y unless y = 0. */
+/** Σ e^(s·(x_i − m)) compensated: hi returned, lo in sumLow(); stores e_i at y unless y = 0. */
 export function expSum64(x: usize, y: usize, n: i32, m: f64, s: f64): f64 {
   const mm = f64x2.splat(m);
   const ss = f64x2.splat(s);
@@ -187,22 +185,13 @@ function overflowedDiff(v: f64, m: f64, s: f64): f64 {
   return 2 * (Math.abs(p) == Infinity ? p : p + l * s);
 }
 
-/** e^(s·(a − b)) with a − b exact, a ≤ b finite (scalar). */
-function expDiff(a: f64, b: f64, s: f64): f64 {
-  const h = a - b;
-  const t = h - a;
-  const l = a - (h - t) + (-b - t);
-  const e = Math.exp(h * s);
-  return e + e * (l * s);
-}
-
 /** Elements per block of the online pass (16 KiB: stays in L1 between its two reads). */
 const BLOCK = 2048;
 
 /**
  * Online normalizer (Milakov & Gimelshein) by blocks: per block its max, the
  * running compensated sum rescaled by e^(s·(m_old − m_new)) when the max grows.
- * Returns d = Σ e^(s·(x − max)) (low part in sumLo64).
+ * Returns d = Σ e^(s·(x − max)) (low part in sumLow()).
  */
 export function online64(x: usize, n: i32, s: f64): f64 {
   let m: f64 = -Infinity;
@@ -214,7 +203,7 @@ export function online64(x: usize, n: i32, s: f64): f64 {
     const bm = rowMax64(p, len);
     if (bm > m) {
       if (m != -Infinity) {
-        const f = expDiff(m, bm, s);
+        const f = expDiffScalar(m, bm, s);
         hi *= f;
         lo *= f;
       }
@@ -223,10 +212,10 @@ export function online64(x: usize, n: i32, s: f64): f64 {
     const v = expSum64(p, 0, len, m, s);
     const t = hi + v;
     const bp = t - hi;
-    lo += hi - (t - bp) + (v - bp) + sumLo64;
+    lo += hi - (t - bp) + (v - bp) + sumLow();
     hi = t;
   }
-  sumLo64 = lo;
+  setSumLow(lo);
   return hi;
 }
 
@@ -242,7 +231,7 @@ export function vjpDot64(x: usize, e: usize, dy: usize, n: i32, log: bool): f64 
     c = f64x2.add(c, twoSumErr(acc, v, t));
     acc = t;
   }
-  return fold(acc, c) + sumLo64;
+  return fold(acc, c) + sumLow();
 }
 
 /**

@@ -6,10 +6,8 @@
  * the mantissa by the f32 polynomial of exp.ts.
  */
 import { join32, LN2, LOG2E, ldexp32, poly32 } from './exp';
-import { hi64, lo64, NEG_INF, storePart, TAIL_IN, TAIL_OUT, tailIn } from './lanes-f32';
-
-/** The exponent K of the last two-pass sum S·2^K. */
-export let twoPassK: f64 = 0;
+import { hi64, lane32, lane64, lo64, NEG_INF, storePart, TAIL_IN, TAIL_OUT, tailIn } from './lanes-f32';
+import { setTwoPassK } from './second-results';
 
 /** 2^d for integer-valued f32 lanes d ≤ 0; 0 where d < −126, −∞ or NaN. */
 // @ts-ignore: decorator
@@ -40,7 +38,7 @@ function mantissa(v: v128, zlo: v128, zhi: v128, klo: v128, khi: v128): v128 {
  * Two-pass normalizer (Dukhan & Ablavatski): each e^(s·x_i) = p_i·2^(k_i) with
  * p_i = e^(r_i), k_i = round(s·x_i·log2 e); per lane a running (S, K), rescaling S by
  * 2^(K − K') when the exponent grows. No max is needed and nothing overflows.
- * Requires |s·x| < 2^20 (the caller checks). Returns S, the exponent K in twoPassK.
+ * Requires |s·x| < 2^20 (the caller checks). Returns S, the exponent K in twoPassK() (second-results.ts).
  */
 export function twoPass32(x: usize, n: i32, s: f64): f64 {
   const ss = f64x2.splat(s);
@@ -51,19 +49,19 @@ export function twoPass32(x: usize, n: i32, s: f64): f64 {
   let end = n & ~3;
   for (let i = 0; ; ) {
     for (; i < end; i += 4) {
-    const v = v128.load(xp + (<usize>i << 2));
-    const zlo = f64x2.mul(lo64(v), ss);
-    const zhi = f64x2.mul(hi64(v), ss);
-    const klo = kOf(zlo);
-    const khi = kOf(zhi);
-    const p = mantissa(v, zlo, zhi, klo, khi);
-    const k = join32(klo, khi);
-    const Kn = f32x4.max(K, k);
-    const a = pow2Neg(f32x4.sub(K, Kn));
-    const b = f32x4.mul(p, pow2Neg(f32x4.sub(k, Kn)));
-    s0 = f64x2.add(f64x2.mul(s0, lo64(a)), lo64(b));
-    s1 = f64x2.add(f64x2.mul(s1, hi64(a)), hi64(b));
-    K = Kn;
+      const v = v128.load(xp + (<usize>i << 2));
+      const zlo = f64x2.mul(lo64(v), ss);
+      const zhi = f64x2.mul(hi64(v), ss);
+      const klo = kOf(zlo);
+      const khi = kOf(zhi);
+      const p = mantissa(v, zlo, zhi, klo, khi);
+      const k = join32(klo, khi);
+      const Kn = f32x4.max(K, k);
+      const a = pow2Neg(f32x4.sub(K, Kn));
+      const b = f32x4.mul(p, pow2Neg(f32x4.sub(k, Kn)));
+      s0 = f64x2.add(f64x2.mul(s0, lo64(a)), lo64(b));
+      s1 = f64x2.add(f64x2.mul(s1, hi64(a)), hi64(b));
+      K = Kn;
     }
     if (i >= n) break;
     tailIn(x + (<usize>i << 2), n - i);
@@ -76,25 +74,11 @@ export function twoPass32(x: usize, n: i32, s: f64): f64 {
   );
   let S: f64 = 0;
   for (let j = 0; j < 4; j++) {
-    const kj: f64 =
-      j == 0
-        ? f32x4.extract_lane(K, 0)
-        : j == 1
-          ? f32x4.extract_lane(K, 1)
-          : j == 2
-            ? f32x4.extract_lane(K, 2)
-            : f32x4.extract_lane(K, 3);
-    const sj: f64 =
-      j == 0
-        ? f64x2.extract_lane(s0, 0)
-        : j == 1
-          ? f64x2.extract_lane(s0, 1)
-          : j == 2
-            ? f64x2.extract_lane(s1, 0)
-            : f64x2.extract_lane(s1, 1);
+    const kj = lane32(K, j);
+    const sj = lane64(s0, s1, j);
     if (kj != -Infinity) S += sj * reinterpret<f64>(<i64>(max<f64>(kj - Kmax, -1022) + 1023) << 52);
   }
-  twoPassK = Kmax;
+  setTwoPassK(Kmax);
   return S;
 }
 
@@ -108,14 +92,14 @@ export function twoPassOut32(x: usize, y: usize, n: i32, s: f64, K: f64, f: f64)
   let end = n & ~3;
   for (let i = 0; ; ) {
     for (; i < end; i += 4) {
-    const v = v128.load(xp + (<usize>i << 2));
-    const zlo = f64x2.mul(lo64(v), ss);
-    const zhi = f64x2.mul(hi64(v), ss);
-    const klo = kOf(zlo);
-    const khi = kOf(zhi);
-    const k = join32(klo, khi);
-    const e = f32x4.mul(mantissa(v, zlo, zhi, klo, khi), pow2Neg(f32x4.sub(k, KK)));
-    v128.store(yp + (<usize>i << 2), join32(f64x2.mul(lo64(e), ff), f64x2.mul(hi64(e), ff)));
+      const v = v128.load(xp + (<usize>i << 2));
+      const zlo = f64x2.mul(lo64(v), ss);
+      const zhi = f64x2.mul(hi64(v), ss);
+      const klo = kOf(zlo);
+      const khi = kOf(zhi);
+      const k = join32(klo, khi);
+      const e = f32x4.mul(mantissa(v, zlo, zhi, klo, khi), pow2Neg(f32x4.sub(k, KK)));
+      v128.store(yp + (<usize>i << 2), join32(f64x2.mul(lo64(e), ff), f64x2.mul(hi64(e), ff)));
     }
     if (i >= n) break;
     tailIn(x + (<usize>i << 2), n - i);

@@ -1,7 +1,7 @@
 /**
  * The 'wasm' backend's kernels over Float64 logit tiles (linear cross-entropy):
  * `splitStateRows` and `expScaleRows` of ../js/softmax-rows.ts, on f64x2 lanes
- * (assembly/index.ts splitStates_f64 / expScaleRows_f64: x − m carried exactly,
+ * (assembly/logit-tiles.ts splitStates_f64 / expScaleRows_f64: x − m carried exactly,
  * exp64 ≤ 2 ulp, the sum compensated). The tile is copied into scratch, the results
  * copied back; false (nothing done) when the scratch would have to grow a plain
  * memory that holds views.

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import {
+  countArg,
+  JOB_HEADER,
+  JOB_LENGTH,
+  KERNELS,
+  NODE_WORKER,
+  SLOT,
+  SLOTS,
+  share,
+  WEB_WORKER,
+} from '../../../src/kernels/threads/protocol.js';
+
+/** A job over `rows` rows: arguments (base + r0·stride), count entry at `at`. */
+function job(
+  base: number[],
+  stride: number[],
+  at: number,
+  unit: number,
+  total: number,
+  per: number,
+  rows: number,
+) {
+  const j = new Float64Array(JOB_LENGTH);
+  j.set([base.length, at, unit, total, per, rows]);
+  j.set(base, JOB_HEADER);
+  j.set(stride, JOB_HEADER + base.length);
+  return j;
+}
+
+describe('the worker protocol', () => {
+  it('share claims every chunk once: arguments affine in the first row, the count entry clipped', () => {
+    for (const [rows, per, unit, total] of [
+      [10, 3, 1, 10], // rows: the last chunk has 1 row
+      [7, 2, 1024, 6500], // key chunks: 7 chunks of 1024 keys, the last one short
+    ] as const) {
+      const ctrl = new Int32Array(new SharedArrayBuffer(8));
+      const seen: number[][] = [];
+      const fn = (...a: number[]) => {
+        seen.push(a);
+        return 1;
+      };
+      const calls = share(
+        fn,
+        job([100, 7, 0], [10, 0, 0], 2, unit, total, per, rows),
+        ctrl,
+        1,
+        JOB_HEADER,
+      );
+      expect(calls).toBe(Math.ceil(rows / per));
+      let covered = 0;
+      for (const [i, a] of seen.entries()) {
+        const r0 = i * per;
+        expect(a[0]).toBe(100 + 10 * r0);
+        expect(a[1]).toBe(7);
+        const t = Math.min(per, rows - r0);
+        expect(a[2]).toBe(Math.min(t * unit, total - r0 * unit));
+        covered += a[2]!;
+      }
+      expect(covered).toBe(total);
+      expect(share(fn, job([0], [0], 0, 1, rows, per, rows), ctrl, 1, JOB_HEADER)).toBe(0); // none left
+    }
+  });
+
+  it('one layout: distinct slots within SLOTS, each kernel with its count argument, the worker built from share', () => {
+    const offsets = Object.values(SLOT);
+    expect(new Set(offsets).size).toBe(offsets.length);
+    for (const o of offsets) expect(o).toBeLessThan(SLOTS);
+    expect(new Set(KERNELS).size).toBe(KERNELS.length);
+    for (const k of KERNELS) expect(countArg(k)).toBeGreaterThanOrEqual(2);
+    for (const source of [NODE_WORKER, WEB_WORKER]) {
+      expect(source).toContain(share.toString());
+      expect(source).not.toMatch(/base \+ \d/); // slot offsets come from the data sent
+    }
+  });
+});
