@@ -16,6 +16,7 @@ import {
   softmaxRows,
   softmaxVjpRows,
 } from './js/softmax-rows.js';
+import type { TemperaturePassArgs, TemperatureStatsArgs } from './js/temperature-rows.js';
 
 export type { SoftmaxAlgorithm };
 
@@ -98,6 +99,14 @@ export interface Backend extends FlashKernels {
   splitStateRows?(...args: SplitStateArgs): boolean;
   /** y = e^(x − m_r)·f_r over logit tiles (the backward's probabilities); false: not taken. */
   expScaleRows?(...args: ExpScaleArgs): boolean;
+  /**
+   * Optional fused pass of temperature scaling (js/temperature-rows.ts temperaturePassRows
+   * is the reference): per labelled row the ties at its max and Σ e^(β·u), Σ e^(β·u)·u,
+   * Σ e^(β·u)·u² over u = x − max < 0. False, having done nothing: not taken.
+   */
+  temperaturePass?(args: TemperaturePassArgs): boolean;
+  /** Optional row constants of temperature scaling (js/temperature-rows.ts temperatureStatsRows). */
+  temperatureStats?(args: TemperatureStatsArgs): boolean;
 }
 
 /** The portable JavaScript backend (the reference). */

@@ -54,6 +54,10 @@ const KERNELS = [
   'crossEntropy_f32',
   'crossEntropy_f64',
   'flashDecode',
+  'temperatureRows_f32',
+  'temperatureRows_f64',
+  'temperatureStats_f32',
+  'temperatureStats_f64',
 ] as const;
 export type RowKernelName = (typeof KERNELS)[number];
 /** Each kernel's count argument: its rows (flash-decoding: its keys, a chunk of them per row). */
@@ -67,6 +71,10 @@ const COUNT_ARG: Record<RowKernelName, number> = {
   crossEntropy_f32: 2,
   crossEntropy_f64: 2,
   flashDecode: 4,
+  temperatureRows_f32: 2,
+  temperatureRows_f64: 2,
+  temperatureStats_f32: 2,
+  temperatureStats_f64: 2,
 };
 
 /** Below this many elements a call runs on one thread (a hand-off costs ~10–50 µs). */

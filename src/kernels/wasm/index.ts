@@ -4,6 +4,7 @@
  * fused attention kernels.
  */
 import './attention.js'; // adds the fused attention kernels to the backend
+import './temperature.js'; // and temperature scaling's fused pass
 
 export { wasmBackend } from './backend.js';
 export { initWasm } from './init.js';
