@@ -23,6 +23,36 @@ export type { SoftmaxAlgorithm };
 /** Which product a gemm call is: A·Bᵀ, A·B or Aᵀ·B (as gemmNT / gemmNN / gemmTN). */
 export type GemmForm = 'NT' | 'NN' | 'TN';
 
+/** How tokens choose experts (src/kernels/routing-rows.ts). */
+export interface RouteConfig {
+  readonly experts: number;
+  readonly k: number;
+  readonly sigmoid: boolean;
+  /** Added to the scores for the selection only (length `experts`). */
+  readonly bias: Float64Array | undefined;
+  /** Group-limited routing: `groups` equal groups, the best `groupTop` kept (1, 1: off). */
+  readonly groups: number;
+  readonly groupTop: number;
+}
+
+/**
+ * Arguments of a backend's `routeRows` (src/kernels/routing-rows.ts routeRows is the
+ * reference): token-choice routing of `rows` rows of `experts` logits.
+ */
+export interface RouteRowsArgs extends RouteConfig {
+  readonly x: FloatArray;
+  readonly rows: number;
+  /** Written: the scores [rows, experts], the selected experts and their scores [rows, k]. */
+  readonly scores: FloatArray;
+  readonly indices: Int32Array;
+  readonly picked: Float64Array;
+  /**
+   * Written per row: 0 done; 1 the row's scores and selection left to the caller (a
+   * non-finite row); 2 its selection left to the caller (the scores are written).
+   */
+  readonly flags: Uint8Array;
+}
+
 /** The softmax-family kernels every backend provides, over contiguous rows. */
 export interface Backend extends FlashKernels {
   readonly name: Exclude<BackendName, 'auto'>;
@@ -107,6 +137,11 @@ export interface Backend extends FlashKernels {
   temperaturePass?(args: TemperaturePassArgs): boolean;
   /** Optional row constants of temperature scaling (js/temperature-rows.ts temperatureStatsRows). */
   temperatureStats?(args: TemperatureStatsArgs): boolean;
+  /**
+   * Optional fused routing (scores, selection keys, group limit, top-k, picked scores per
+   * token; see {@link RouteRowsArgs}). False, having done nothing: not taken.
+   */
+  routeRows?(args: RouteRowsArgs): boolean;
 }
 
 /** The portable JavaScript backend (the reference). */

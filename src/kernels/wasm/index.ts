@@ -4,7 +4,8 @@
  * fused attention kernels.
  */
 import './attention.js'; // adds the fused attention kernels to the backend
-import './temperature.js'; // and temperature scaling's fused pass
+import './routing.js'; // the fused token-choice routing
+import './temperature.js'; // and temperature scaling's passes
 
 export { wasmBackend } from './backend.js';
 export { initWasm } from './init.js';

@@ -74,6 +74,23 @@ export interface KernelExports {
   temperatureRows_f64: TemperatureRows;
   temperatureStats_f32(x: number, labels: number, rows: number, n: number, out: number): number;
   temperatureStats_f64(x: number, labels: number, rows: number, n: number, out: number): number;
+  /** Token-choice routing of Float32 rows (see assembly/routing.ts). */
+  route_f32(
+    x: number,
+    s: number,
+    rows: number,
+    n: number,
+    k: number,
+    sigmoid: number,
+    bias: number,
+    groups: number,
+    top: number,
+    indices: number,
+    picked: number,
+    flags: number,
+    work: number,
+  ): number;
+  routeWorkBytes(n: number, groups: number): number;
 }
 type TemperatureRows = (
   ...a: [number, number, number, number, number, number, number, number]

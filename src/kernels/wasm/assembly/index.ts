@@ -60,6 +60,7 @@ export { flashHead, flashWorkBytes } from './attention';
 export { flashDecode } from './attention-decode';
 export { flashVjpHead, flashVjpWorkBytes } from './attention-vjp';
 export { temperatureRows_f32, temperatureRows_f64, temperatureStats_f32, temperatureStats_f64 } from './temperature';
+export { route_f32, routeWorkBytes } from './routing';
 
 const THREE_PASS: i32 = 0;
 const TWO_PASS: i32 = 1;

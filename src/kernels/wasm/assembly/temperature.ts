@@ -25,6 +25,20 @@ import { hi64, lo64, loadPart } from './lanes-f32';
 import { rowMax32 } from './row-f32';
 import { rowMax64 } from './row-f64';
 
+/** The sum of a v128's two f64 lanes. */
+// @ts-ignore: decorator
+@inline
+function laneSum(v: v128): f64 {
+  return f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1);
+}
+
+/** The sum of a v128's two i64 lanes (counts), as a double. */
+// @ts-ignore: decorator
+@inline
+function laneCount(v: v128): f64 {
+  return <f64>(i64x2.extract_lane(v, 0) + i64x2.extract_lane(v, 1));
+}
+
 /** Doubles per row of the row constants. */
 const STATS: i32 = 5;
 
@@ -65,10 +79,10 @@ function rowSums<T>(x: usize, n: i32, m: f64, beta: f64, o: usize): void {
     s1 = f64x2.add(s1, eu);
     s2 = madd64(eu, u, s2);
   }
-  store<f64>(o, <f64>(i64x2.extract_lane(ties, 0) + i64x2.extract_lane(ties, 1)));
-  store<f64>(o, f64x2.extract_lane(rest, 0) + f64x2.extract_lane(rest, 1), 8);
-  store<f64>(o, f64x2.extract_lane(s1, 0) + f64x2.extract_lane(s1, 1), 16);
-  store<f64>(o, f64x2.extract_lane(s2, 0) + f64x2.extract_lane(s2, 1), 24);
+  store<f64>(o, laneCount(ties));
+  store<f64>(o, laneSum(rest), 8);
+  store<f64>(o, laneSum(s1), 16);
+  store<f64>(o, laneSum(s2), 24);
 }
 
 /**
@@ -104,9 +118,9 @@ function rowSumsFast32(x: usize, n: i32, m: f64, beta: f64, o: usize): void {
     o,
     <f64>(i32x4.extract_lane(ties, 0) + i32x4.extract_lane(ties, 1) + i32x4.extract_lane(ties, 2) + i32x4.extract_lane(ties, 3)),
   );
-  store<f64>(o, f64x2.extract_lane(rest, 0) + f64x2.extract_lane(rest, 1), 8);
-  store<f64>(o, f64x2.extract_lane(s1, 0) + f64x2.extract_lane(s1, 1), 16);
-  store<f64>(o, f64x2.extract_lane(s2, 0) + f64x2.extract_lane(s2, 1), 24);
+  store<f64>(o, laneSum(rest), 8);
+  store<f64>(o, laneSum(s1), 16);
+  store<f64>(o, laneSum(s2), 24);
 }
 
 function temperatureRows<T>(
@@ -173,10 +187,10 @@ function temperatureStats<T>(x: usize, labels: usize, rows: i32, n: i32, out: us
       sum = f64x2.add(sum, u);
       sum2 = madd64(u, u, sum2);
     }
-    store<f64>(o, <f64>(i64x2.extract_lane(ties, 0) + i64x2.extract_lane(ties, 1)), 8);
-    store<f64>(o, <f64>(i64x2.extract_lane(finite, 0) + i64x2.extract_lane(finite, 1)), 16);
-    store<f64>(o, f64x2.extract_lane(sum, 0) + f64x2.extract_lane(sum, 1), 24);
-    store<f64>(o, f64x2.extract_lane(sum2, 0) + f64x2.extract_lane(sum2, 1), 32);
+    store<f64>(o, laneCount(ties), 8);
+    store<f64>(o, laneCount(finite), 16);
+    store<f64>(o, laneSum(sum), 24);
+    store<f64>(o, laneSum(sum2), 32);
   }
   return 0;
 }
