@@ -139,7 +139,7 @@ export interface Backend extends FlashKernels {
   temperatureStats?(args: TemperatureStatsArgs): boolean;
   /**
    * Optional fused routing (scores, selection keys, group limit, top-k, picked scores per
-   * token; see {@link RouteRowsArgs}). False, having done nothing: not taken.
+   * token; see RouteRowsArgs). False, having done nothing: not taken.
    */
   routeRows?(args: RouteRowsArgs): boolean;
 }
