@@ -4,8 +4,9 @@
  * checked to lie in [0, 1], and score vectors. Every check throws a
  * SoftmaxKitError naming the public function.
  */
-import { type TemperatureRowStats, temperatureRowStats } from '../kernels/js/temperature-rows.js';
+
 import { contiguousRows } from '../kernels/rows.js';
+import { type TemperaturePasses, temperaturePasses } from '../kernels/temperature.js';
 import { toFloatArray } from '../tensor/arrays.js';
 import { describe, SoftmaxKitError } from '../tensor/errors.js';
 import { type RowLayout, rowLayout } from '../tensor/layout.js';
@@ -89,29 +90,29 @@ export function labelledProbabilityRows(
 /**
  * Logit rows and their labels ready for a likelihood fit (temperature or vector
  * scaling): every labelled row finite or −∞ with a finite label logit, and at
- * least one labelled row (else INVALID_INPUT naming the row); with the per-row
- * constants of the temperature passes.
+ * least one labelled row (else INVALID_INPUT naming the row); with the fit's
+ * passes over them (their per-row constants computed).
  */
 export function labelledLogitRows(
   fn: string,
   logits: unknown,
   labels: unknown,
   options: { shape: readonly number[] | undefined; axis: number; ignoreIndex: number },
-): ClassRows & { t: Int32Array; stats: TemperatureRowStats } {
+): ClassRows & { t: Int32Array; passes: TemperaturePasses } {
   const c = classRows(fn, 'logits', logits, options);
   const t = classLabels(fn, labels, c.rows, c.n, options.ignoreIndex);
-  const { stats, bad } = temperatureRowStats(c.x, c.rows, c.n, t);
-  if (bad >= 0)
+  const passes = temperaturePasses(fn, c.x, c.rows, c.n, t);
+  if (passes.bad >= 0)
     throw new SoftmaxKitError(
       'INVALID_INPUT',
-      `${fn}: expected finite logits with an unmasked label in every labelled row, got row ${bad} (NaN, +∞, or its label's logit −∞; ignore it with ignoreIndex)`,
+      `${fn}: expected finite logits with an unmasked label in every labelled row, got row ${passes.bad} (NaN, +∞, or its label's logit −∞; ignore it with ignoreIndex)`,
     );
-  if (stats.count === 0)
+  if (passes.stats.count === 0)
     throw new SoftmaxKitError(
       'INVALID_INPUT',
       `${fn}: expected at least one row whose label is not ignoreIndex, got none of ${c.rows}`,
     );
-  return { ...c, t, stats };
+  return { ...c, t, passes };
 }
 
 /**

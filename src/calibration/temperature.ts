@@ -13,7 +13,8 @@
  * quadratically near the optimum. Stop: |∂NLL/∂log T| = β·|ℓ′| ≤ 1e-12·β·scale
  * (scale = mean(|E_p[x − max]| + max − x_label), the size of the slope's terms)
  * or a bracket 4 ulp wide. Each iteration is one fused pass over the logits
- * (value, slope and curvature together: src/kernels/js/temperature-rows.ts),
+ * (value, slope and curvature together: src/kernels/temperature.ts, a SIMD
+ * WebAssembly kernel when loaded, src/kernels/js/temperature-rows.ts its reference),
  * after one pass for the row maxima; `iterations` counts the fused passes
  * (the first, at T = 1, also gives `nllBefore`).
  *
@@ -34,7 +35,6 @@
  * const fit = fitTemperature(logits, [0, 1, 1, 2], { shape: [4, 3] });
  * fit.temperature; // ≈ 2.23: these logits are over-confident (one of four rows is wrong)
  */
-import { temperatureSums } from '../kernels/js/temperature-rows.js';
 import { integerRule, resolveOptions } from '../tensor/options.js';
 import type { ArrayInput } from '../tensor/types.js';
 import {
@@ -70,6 +70,14 @@ const RULES = {
 } as const;
 
 const EPS = 2 ** -52;
+/**
+ * Fast passes (Float32 logits on the SIMD kernel: single-precision exps, ≤ 2^−23
+ * relative per term) carry a slope error ≤ ~2^−21·scale: a slope below FAST_NOISE·scale
+ * may have the wrong sign (the bracket ignores it), and from FAST_ENOUGH·scale on the
+ * passes are precise, so the last steps and the stopping test see double-precision sums.
+ */
+const FAST_NOISE = 1e-5;
+const FAST_ENOUGH = 1e-4;
 
 /** Fit the temperature of logits to class labels. See the module doc for the method and limits. */
 export function fitTemperature(
@@ -79,39 +87,53 @@ export function fitTemperature(
 ): TemperatureFit {
   const fn = 'fitTemperature';
   const o = resolveOptions(fn, options, RULES);
-  const { x, rows, n, t, stats } = labelledLogitRows(fn, logits, labels, o);
+  const { passes } = labelledLogitRows(fn, logits, labels, o);
+  const { stats } = passes;
   const N = stats.count;
-  const at = (beta: number) => temperatureSums(x, rows, n, t, stats, beta);
-  const first = at(1);
+  let fast = passes.hasFast && o.maxIterations > 1;
+  const first = passes.at(1, fast);
   const nllBefore = first.nll / N;
   if (stats.gapSum === 0)
     return { temperature: 0, nll: stats.logTiesSum / N, nllBefore, iterations: 1 };
   if (stats.slopeAtZero >= 0)
     return { temperature: Infinity, nll: stats.logFiniteSum / N, nllBefore, iterations: 1 };
 
+  // Newton's step from β = 0, where the row constants give ℓ′ and ℓ″: while the bracket
+  // is [0, hi) it usually lands far closer than a bisection (saves passes)
+  const fromZero = -stats.slopeAtZero / stats.curvatureAtZero;
   let lo = 0;
   let hi = Infinity;
   let beta = 1;
   let cur = first;
+  let curFast = fast;
   let iterations = 1;
   let step = Infinity;
   let stepBefore = Infinity;
   while (iterations < o.maxIterations) {
-    if (Math.abs(cur.slope) <= 1e-12 * cur.scale) break;
-    if (cur.slope < 0) lo = beta;
-    else hi = beta;
-    if (hi < Infinity && hi - lo <= 4 * EPS * hi) break;
-    const newton = cur.curvature > 0 ? beta - cur.slope / cur.curvature : Number.NaN;
-    let next: number;
-    if (newton > lo && newton < hi && Math.abs(newton - beta) <= 0.5 * Math.abs(stepBefore))
-      next = newton;
-    else if (hi === Infinity) next = beta * 4;
-    else if (lo === 0) next = beta / 4;
-    else next = Math.sqrt(lo) * Math.sqrt(hi);
+    const slope = Math.abs(cur.slope);
+    if (!curFast && slope <= 1e-12 * cur.scale) break;
+    if (!curFast || slope > FAST_NOISE * cur.scale) {
+      if (cur.slope < 0) lo = beta;
+      else hi = beta;
+    }
+    const narrow = hi < Infinity && hi - lo <= 4 * EPS * hi;
+    if (narrow && !curFast) break;
+    if (slope <= FAST_ENOUGH * cur.scale || narrow) fast = false;
+    let next = beta;
+    if (!narrow) {
+      const newton = cur.curvature > 0 ? beta - cur.slope / cur.curvature : Number.NaN;
+      if (newton > lo && newton < hi && Math.abs(newton - beta) <= 0.5 * Math.abs(stepBefore))
+        next = newton;
+      else if (hi === Infinity) next = beta * 4;
+      else if (lo === 0) next = fromZero > 0 && fromZero < hi ? fromZero : beta / 4;
+      else next = Math.sqrt(lo) * Math.sqrt(hi);
+    }
     stepBefore = step;
     step = next - beta;
     beta = next;
-    cur = at(beta);
+    if (iterations + 1 >= o.maxIterations) fast = false; // the last pass is precise
+    cur = passes.at(beta, fast);
+    curFast = fast;
     iterations++;
   }
   return { temperature: 1 / beta, nll: cur.nll / N, nllBefore, iterations };

@@ -94,7 +94,8 @@ export function fitVectorScaling(
 ): VectorScalingFit {
   const fn = 'fitVectorScaling';
   const o = resolveOptions(fn, options, RULES);
-  const { x, rows, n, t, stats } = labelledLogitRows(fn, logits, labels, o);
+  const { x, rows, n, t, passes } = labelledLogitRows(fn, logits, labels, o);
+  const { stats } = passes;
   const N = stats.count;
   const scalar = fitTemperature(x, t, { shape: [rows, n], ignoreIndex: -1 });
   const T = scalar.temperature;

@@ -16,11 +16,42 @@ import {
   softmaxRows,
   softmaxVjpRows,
 } from './js/softmax-rows.js';
+import type { TemperaturePassArgs, TemperatureStatsArgs } from './js/temperature-rows.js';
 
 export type { SoftmaxAlgorithm };
 
 /** Which product a gemm call is: A·Bᵀ, A·B or Aᵀ·B (as gemmNT / gemmNN / gemmTN). */
 export type GemmForm = 'NT' | 'NN' | 'TN';
+
+/** How tokens choose experts (src/kernels/routing-rows.ts). */
+export interface RouteConfig {
+  readonly experts: number;
+  readonly k: number;
+  readonly sigmoid: boolean;
+  /** Added to the scores for the selection only (length `experts`). */
+  readonly bias: Float64Array | undefined;
+  /** Group-limited routing: `groups` equal groups, the best `groupTop` kept (1, 1: off). */
+  readonly groups: number;
+  readonly groupTop: number;
+}
+
+/**
+ * Arguments of a backend's `routeRows` (src/kernels/routing-rows.ts routeRows is the
+ * reference): token-choice routing of `rows` rows of `experts` logits.
+ */
+export interface RouteRowsArgs extends RouteConfig {
+  readonly x: FloatArray;
+  readonly rows: number;
+  /** Written: the scores [rows, experts], the selected experts and their scores [rows, k]. */
+  readonly scores: FloatArray;
+  readonly indices: Int32Array;
+  readonly picked: Float64Array;
+  /**
+   * Written per row: 0 done; 1 the row's scores and selection left to the caller (a
+   * non-finite row); 2 its selection left to the caller (the scores are written).
+   */
+  readonly flags: Uint8Array;
+}
 
 /** The softmax-family kernels every backend provides, over contiguous rows. */
 export interface Backend extends FlashKernels {
@@ -98,6 +129,19 @@ export interface Backend extends FlashKernels {
   splitStateRows?(...args: SplitStateArgs): boolean;
   /** y = e^(x − m_r)·f_r over logit tiles (the backward's probabilities); false: not taken. */
   expScaleRows?(...args: ExpScaleArgs): boolean;
+  /**
+   * Optional fused pass of temperature scaling (js/temperature-rows.ts temperaturePassRows
+   * is the reference): per labelled row the ties at its max and Σ e^(β·u), Σ e^(β·u)·u,
+   * Σ e^(β·u)·u² over u = x − max < 0. False, having done nothing: not taken.
+   */
+  temperaturePass?(args: TemperaturePassArgs): boolean;
+  /** Optional row constants of temperature scaling (js/temperature-rows.ts temperatureStatsRows). */
+  temperatureStats?(args: TemperatureStatsArgs): boolean;
+  /**
+   * Optional fused routing (scores, selection keys, group limit, top-k, picked scores per
+   * token; see RouteRowsArgs). False, having done nothing: not taken.
+   */
+  routeRows?(args: RouteRowsArgs): boolean;
 }
 
 /** The portable JavaScript backend (the reference). */

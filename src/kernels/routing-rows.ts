@@ -21,22 +21,12 @@
  * 1; a fully masked row gives zeros.
  */
 
-import type { FloatArray } from '../tensor/types.js';
-import { resolveBackend } from './backend.js';
+import type { BackendName, FloatArray } from '../tensor/types.js';
+import { type RouteConfig, resolveBackend } from './backend.js';
 import { expDiff } from './js/exact.js';
 import { newTopKState, type TopKState, topKRow, topKSelect } from './top-k.js';
 
-/** How tokens choose experts. */
-export interface RouteConfig {
-  readonly experts: number;
-  readonly k: number;
-  readonly sigmoid: boolean;
-  /** Added to the scores for the selection only (length `experts`). */
-  readonly bias: Float64Array | undefined;
-  /** Group-limited routing: `groups` equal groups, the best `groupTop` kept (1, 1: off). */
-  readonly groups: number;
-  readonly groupTop: number;
-}
+export type { RouteConfig };
 
 /** Per-thread scratch of {@link routeRows}. */
 export interface RouteScratch {
@@ -67,10 +57,18 @@ export function sigmoid(v: number): number {
   return e / (1 + e);
 }
 
+/** 'auto' takes the backend's fused routing from this many logits on. */
+const AUTO_MIN_ELEMENTS = 256;
+
 /**
  * Route `rows` tokens of x (row-major, `experts` per row, starting at row 0):
  * scores into `scores` (same layout and type as x), the k selected experts into
  * indices[t·k ..] ordered by score, and their scores in double into picked[t·k ..].
+ * `backend` 'auto' takes a backend's fused routing (the SIMD WebAssembly kernel for
+ * Float32 logits) from AUTO_MIN_ELEMENTS logits on; 'js' this module's passes, whose
+ * results it reproduces: the same selection from the same scores (softmax scores are
+ * the same kernel's; sigmoid scores may differ by 1 ulp of float32 in ~2^−28 of the
+ * entries, see assembly/routing.ts).
  */
 export function routeRows(
   x: FloatArray,
@@ -80,26 +78,54 @@ export function routeRows(
   indices: Int32Array,
   picked: Float64Array,
   scr: RouteScratch = newRouteScratch(cfg),
+  backend: BackendName = 'auto',
+): void {
+  const n = cfg.experts;
+  const fused =
+    backend === 'js' || (backend === 'auto' && x.length < AUTO_MIN_ELEMENTS)
+      ? undefined
+      : resolveBackend('routeRows', backend, x.length, x instanceof Float32Array).routeRows;
+  const flags = new Uint8Array(rows);
+  if (fused?.({ ...cfg, x, rows, scores, indices, picked, flags })) {
+    for (let r = 0; r < rows; r++) {
+      if (!flags[r]) continue;
+      const o = r * n;
+      if (flags[r] === 1)
+        writeScores(x.subarray(o, o + n), 1, n, cfg.sigmoid, scores.subarray(o, o + n));
+      selectRow(x, scores, r, cfg, indices, picked, scr);
+    }
+    return;
+  }
+  writeScores(x, rows, n, cfg.sigmoid, scores);
+  for (let r = 0; r < rows; r++) selectRow(x, scores, r, cfg, indices, picked, scr);
+}
+
+/** Token r's selection from its scores: indices[r·k ..] by score, picked[r·k ..] their scores. */
+function selectRow(
+  x: FloatArray,
+  scores: FloatArray,
+  r: number,
+  cfg: RouteConfig,
+  indices: Int32Array,
+  picked: Float64Array,
+  scr: RouteScratch,
 ): void {
   const { experts: n, k } = cfg;
   const keyed = cfg.bias !== undefined || cfg.groups > 1;
   const { st, key } = scr;
-  writeScores(x, rows, n, cfg.sigmoid, scores);
-  for (let r = 0; r < rows; r++) {
-    const o = r * n;
-    if (keyed) {
-      selectionKeys(x, scores, o, n, cfg, key);
-      if (cfg.groups > 1) limitGroups(key, cfg, scr);
-      topKSelect(key, 0, n, k, st);
-    } else topKSelect(scores, o, n, k, st);
-    const io = r * k;
-    for (let j = 0; j < st.count; j++) indices[io + j] = st.indices[j]!;
-    padSelection(indices, io, st.count, k);
-    if (!keyed && st.count === k && st.values[k - 1] === 0)
-      unmaskedFirst(x, scores, o, n, indices, io, k);
-    for (let j = 0; j < k; j++) picked[io + j] = scores[o + indices[io + j]!]!;
-    orderByScore(indices, picked, io, k);
-  }
+  const o = r * n;
+  if (keyed) {
+    selectionKeys(x, scores, o, n, cfg, key);
+    if (cfg.groups > 1) limitGroups(key, cfg, scr);
+    topKSelect(key, 0, n, k, st);
+  } else topKSelect(scores, o, n, k, st);
+  const io = r * k;
+  for (let j = 0; j < st.count; j++) indices[io + j] = st.indices[j]!;
+  padSelection(indices, io, st.count, k);
+  if (!keyed && st.count === k && st.values[k - 1] === 0)
+    unmaskedFirst(x, scores, o, n, indices, io, k);
+  for (let j = 0; j < k; j++) picked[io + j] = scores[o + indices[io + j]!]!;
+  orderByScore(indices, picked, io, k);
 }
 
 /**

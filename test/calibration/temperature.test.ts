@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { fitTemperature } from '../../src/calibration/temperature.js';
 import { SoftmaxKitError } from '../../src/tensor/errors.js';
 import { randomArray } from '../helpers/finite-difference.js';
@@ -113,6 +113,32 @@ describe('fitTemperature against a 60-digit bisection and a dense scan', () => {
     expect(b.temperature).toBeCloseTo(a.temperature, 12);
     expect(b.nll).toBeCloseTo(a.nll, 13);
   });
+});
+
+describe('fitTemperature on the SIMD kernels (fast single-precision passes, then precise ones)', () => {
+  beforeAll(async () => {
+    await import('../../src/kernels/wasm/index.js'); // registers 'wasm': 'auto' takes it from here on
+  });
+  const cases = [
+    { name: 'over-confident', data: synthetic(40, 9, 5, 0.6, 8) },
+    { name: 'under-confident', data: synthetic(40, 9, 9, 1.2, 0.3) },
+    { name: 'ties at the max', data: synthetic(40, 9, 13, 1, 3) },
+  ];
+  for (const { name, data } of cases)
+    it(`${name}: Float32 and Float64 logits, the optimum within 1e-10 of 60 digits`, () => {
+      const x = Float64Array.from(Float32Array.from(data.x));
+      if (name === 'ties at the max')
+        for (let r = 0; r < 40; r += 3)
+          x[r * 9 + ((data.labels[r]! + 2) % 9)] = Math.max(...x.subarray(r * 9, r * 9 + 9));
+      for (const logits of [x, Float32Array.from(x)]) {
+        const fit = fitTemperature(logits, data.labels, { shape: [40, 9] });
+        expect(bracketsOptimum(x, data.labels, 9, fit.temperature, 1e-10)).toBe(true);
+        expect(fit.nll).toBeCloseTo(nllAt(x, data.labels, 9, fit.temperature), 13);
+        // Float32 logits: the first pass (T = 1) is a fast one, single-precision exps
+        expect(fit.nllBefore).toBeCloseTo(nllAt(x, data.labels, 9, 1), logits === x ? 13 : 6);
+        expect(fit.iterations).toBeLessThan(20);
+      }
+    });
 });
 
 describe('fitTemperature at the limits: a clear result, never NaN or T ≤ 0', () => {

@@ -7,9 +7,11 @@
  *   ℓ(β) = log Σ_j e^(β·u_j) + β·g                  (both terms ≥ 0)
  *   ℓ′(β) = E_p[u] + g,   ℓ″(β) = Var_p(u) ≥ 0      (p = softmax(β·x))
  * so one pass gives value, slope and curvature (ℓ is convex in β). The max is
- * found once ({@link temperatureRowStats}); every later pass is one exp per entry.
+ * found once ({@link temperatureStatsOf}); every later pass is one exp per entry.
  * The mass at the max is kept apart (log Σ = log1p(c − 1 + rest)), so a
- * confident row's tiny NLL keeps its relative accuracy.
+ * confident row's tiny NLL keeps its relative accuracy. Each pass is split in two:
+ * per-row values (the part a backend may run: temperatureStatsRows,
+ * temperaturePassRows) and their combination over rows here.
  */
 import type { FloatArray } from '../../tensor/types.js';
 import { addCompensated, type CompensatedSum } from './exact.js';
@@ -20,6 +22,8 @@ export interface TemperatureRowStats {
   readonly gap: Float64Array;
   /** Σ_rows (mean of the row's finite u + g) = N·ℓ′(0⁺), Neumaier-summed. */
   readonly slopeAtZero: number;
+  /** Σ_rows Var(u) over the finite entries = N·ℓ″(0⁺) (plain sums: a step's guide only). */
+  readonly curvatureAtZero: number;
   /** Σ_rows g (0 exactly when every label is a row maximum). */
   readonly gapSum: number;
   /** Σ_rows log(ties at the max): N times the NLL as T → 0 when gapSum = 0. */
@@ -31,19 +35,75 @@ export interface TemperatureRowStats {
 }
 
 /**
- * One pass: the row constants. Returns the index of the first labelled row that
- * cannot be fitted (NaN or +∞ in it, or its label's logit −∞) as `bad`, else −1.
+ * The row constants' pass (the backends' `temperatureStats`): per labelled row r,
+ * out[5r .. 5r + 5) = its max m, the entries equal to m, the entries above −∞, and
+ * Σ u, Σ u² over those (u = x − m); only m where m is not finite (NaN in the row, +∞,
+ * or fully masked); zeros where labels[r] < 0.
  */
-export function temperatureRowStats(
+export interface TemperatureStatsArgs {
+  readonly x: FloatArray;
+  readonly rows: number;
+  readonly n: number;
+  readonly labels: Int32Array;
+  /** STATS·rows doubles, written. */
+  readonly out: Float64Array;
+}
+
+/** Doubles per row of the row constants' pass. */
+export const STATS = 5;
+
+/** The JavaScript reference of {@link TemperatureStatsArgs}' pass. */
+export function temperatureStatsRows(a: TemperatureStatsArgs): void {
+  const { x, n, labels, out } = a;
+  out.fill(0, 0, STATS * a.rows);
+  for (let r = 0; r < a.rows; r++) {
+    if (labels[r]! < 0) continue;
+    const o = r * n;
+    let m = -Infinity;
+    for (let i = o; i < o + n; i++) {
+      const v = x[i]!;
+      if (v > m) m = v;
+      else if (!(v <= m)) m = Number.NaN; // NaN: stays NaN (no v > NaN)
+    }
+    const at = STATS * r;
+    out[at] = m;
+    if (!Number.isFinite(m)) continue;
+    let ties = 0;
+    let finite = 0;
+    let sumU = 0;
+    let sumU2 = 0;
+    for (let i = o; i < o + n; i++) {
+      const u = x[i]! - m;
+      if (u === -Infinity) continue;
+      finite++;
+      sumU += u;
+      sumU2 += u * u;
+      if (u === 0) ties++;
+    }
+    out[at + 1] = ties;
+    out[at + 2] = finite;
+    out[at + 3] = sumU;
+    out[at + 4] = sumU2;
+  }
+}
+
+/**
+ * The row constants from a stats pass's per-row values. Returns the index of the
+ * first labelled row that cannot be fitted (NaN or +∞ in it, or its label's logit
+ * −∞) as `bad`, else −1.
+ */
+export function temperatureStatsOf(
   x: FloatArray,
-  rows: number,
   n: number,
   labels: Int32Array,
+  out: Float64Array,
 ): { stats: TemperatureRowStats; bad: number } {
+  const rows = labels.length;
   const max = new Float64Array(rows);
   const gap = new Float64Array(rows);
   const slope: CompensatedSum = { sum: 0, comp: 0 };
   const gaps: CompensatedSum = { sum: 0, comp: 0 };
+  let curvature = 0;
   let logTies = 0;
   let logFinite = 0;
   let count = 0;
@@ -51,34 +111,21 @@ export function temperatureRowStats(
   for (let r = 0; r < rows; r++) {
     const t = labels[r]!;
     if (t < 0) continue;
-    const o = r * n;
-    let m = -Infinity;
-    let ok = true;
-    for (let i = o; i < o + n; i++) {
-      const v = x[i]!;
-      if (v > m) m = v;
-      else if (!(v <= m)) ok = false; // NaN
-    }
-    const xt = x[o + t]!;
-    if (!ok || m === Infinity || xt === -Infinity) {
+    const at = STATS * r;
+    const m = out[at]!;
+    const xt = x[r * n + t]!;
+    if (Number.isNaN(m) || m === Infinity || xt === -Infinity) {
       if (bad < 0) bad = r;
       continue;
     }
-    let ties = 0;
-    let finite = 0;
-    let sumU = 0;
-    for (let i = o; i < o + n; i++) {
-      const u = x[i]! - m;
-      if (u === -Infinity) continue;
-      finite++;
-      sumU += u;
-      if (u === 0) ties++;
-    }
+    const finite = out[at + 2]!;
+    const mean = out[at + 3]! / finite;
     max[r] = m;
     gap[r] = m - xt;
-    addCompensated(slope, sumU / finite + (m - xt));
+    addCompensated(slope, mean + (m - xt));
     addCompensated(gaps, m - xt);
-    logTies += Math.log(ties);
+    curvature += Math.max(0, out[at + 4]! / finite - mean * mean);
+    logTies += Math.log(out[at + 1]!);
     logFinite += Math.log(finite);
     count++;
   }
@@ -87,6 +134,7 @@ export function temperatureRowStats(
       max,
       gap,
       slopeAtZero: slope.sum + slope.comp,
+      curvatureAtZero: curvature,
       gapSum: gaps.sum + gaps.comp,
       logTiesSum: logTies,
       logFiniteSum: logFinite,
@@ -104,21 +152,34 @@ export interface TemperatureSums {
   scale: number;
 }
 
-/** One fused pass at β: the sums of {@link TemperatureSums} (Neumaier over rows). */
-export function temperatureSums(
-  x: FloatArray,
-  rows: number,
-  n: number,
-  labels: Int32Array,
-  stats: TemperatureRowStats,
-  beta: number,
-): TemperatureSums {
-  const nll: CompensatedSum = { sum: 0, comp: 0 };
-  const slope: CompensatedSum = { sum: 0, comp: 0 };
-  const curv: CompensatedSum = { sum: 0, comp: 0 };
-  let scale = 0;
-  const { max, gap } = stats;
-  for (let r = 0; r < rows; r++) {
+/**
+ * One fused pass at β over contiguous rows (the backends' `temperaturePass`): per
+ * labelled row r, with u = x − max[r], out[4r .. 4r + 4) = ties (#{u = 0}),
+ * rest = Σ_{u<0} e^(β·u), s1 = Σ_{u<0} e^(β·u)·u, s2 = Σ_{u<0} e^(β·u)·u²; zeros where
+ * labels[r] < 0. Terms with e^(β·u) = 0 (a −∞ entry, or underflow) add nothing.
+ */
+export interface TemperaturePassArgs {
+  readonly x: FloatArray;
+  readonly rows: number;
+  readonly n: number;
+  readonly labels: Int32Array;
+  /** The row maxima of {@link temperatureStatsOf}. */
+  readonly max: Float64Array;
+  readonly beta: number;
+  /**
+   * Float32 logits: e^(β·u) may be rounded to single precision (≤ 2^−23 relative per
+   * term), for the passes far from the optimum. The reference ignores it.
+   */
+  readonly fast: boolean;
+  /** 4·rows doubles, written. */
+  readonly out: Float64Array;
+}
+
+/** The JavaScript reference of {@link TemperaturePassArgs}' pass (plain double sums). */
+export function temperaturePassRows(a: TemperaturePassArgs): void {
+  const { x, n, labels, max, beta, out } = a;
+  out.fill(0, 0, 4 * a.rows);
+  for (let r = 0; r < a.rows; r++) {
     if (labels[r]! < 0) continue;
     const o = r * n;
     const m = max[r]!;
@@ -139,12 +200,39 @@ export function temperatureSums(
       s1 += eu;
       s2 += eu * u;
     }
+    out[4 * r] = ties;
+    out[4 * r + 1] = rest;
+    out[4 * r + 2] = s1;
+    out[4 * r + 3] = s2;
+  }
+}
+
+/**
+ * The sums of {@link TemperatureSums} at β from a pass's per-row sums (Neumaier over
+ * rows): ℓ = log1p(ties − 1 + rest) + β·g (the mass at the max kept apart), ℓ′ = s1/d + g,
+ * ℓ″ = max(0, s2/d − (s1/d)²) with d = ties + rest.
+ */
+export function temperatureSumsOf(
+  out: Float64Array,
+  labels: Int32Array,
+  stats: TemperatureRowStats,
+  beta: number,
+): TemperatureSums {
+  const nll: CompensatedSum = { sum: 0, comp: 0 };
+  const slope: CompensatedSum = { sum: 0, comp: 0 };
+  const curv: CompensatedSum = { sum: 0, comp: 0 };
+  let scale = 0;
+  const { gap } = stats;
+  for (let r = 0; r < labels.length; r++) {
+    if (labels[r]! < 0) continue;
+    const ties = out[4 * r]!;
+    const rest = out[4 * r + 1]!;
     const d = ties + rest;
-    const mean = s1 / d;
+    const mean = out[4 * r + 2]! / d;
     const g = gap[r]!;
     addCompensated(nll, Math.log1p(ties - 1 + rest) + beta * g);
     addCompensated(slope, mean + g);
-    addCompensated(curv, Math.max(0, s2 / d - mean * mean));
+    addCompensated(curv, Math.max(0, out[4 * r + 3]! / d - mean * mean));
     scale += g - mean;
   }
   return {

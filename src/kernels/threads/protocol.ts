@@ -27,6 +27,10 @@ const COUNT_ARG = {
   crossEntropy_f32: 2,
   crossEntropy_f64: 2,
   flashDecode: 4,
+  temperatureRows_f32: 2,
+  temperatureRows_f64: 2,
+  temperatureStats_f32: 2,
+  temperatureStats_f64: 2,
 } as const;
 
 /** A row kernel's export name. */

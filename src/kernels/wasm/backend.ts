@@ -30,6 +30,8 @@ import { wasmGemm } from './gemm.js';
 import { onWasmLoaded, type WasmKernels, wasmKernels } from './load.js';
 import { wasmExpScaleRows, wasmSplitStateRows } from './logit-tiles.js';
 import { ensureBytes, inWasm, RESERVE, type Scratch, scratch } from './memory.js';
+import { wasmRouteRows } from './routing.js';
+import { wasmTemperaturePass, wasmTemperatureStats } from './temperature.js';
 
 /** Rows per in-place kernel call (their flag bytes fit in the reserve). */
 const FLAG_ROWS = RESERVE;
@@ -367,6 +369,9 @@ export const wasmBackend: Backend = {
   expScaleRows: wasmExpScaleRows,
   flashAttention: wasmFlashAttention,
   flashAttentionVjp: wasmFlashAttentionVjp,
+  routeRows: wasmRouteRows,
+  temperatureStats: wasmTemperatureStats,
+  temperaturePass: wasmTemperaturePass,
 };
 
 let registered = false;

@@ -69,7 +69,32 @@ export interface KernelExports {
   splitStates_f64(x: number, rows: number, n: number, m: number, u: number): void;
   /** y_rj = e^(x_rj − m_r)·f_r. */
   expScaleRows_f64(x: number, y: number, rows: number, n: number, m: number, f: number): void;
+  /** Temperature scaling's per-row sums (see assembly/temperature.ts). */
+  temperatureRows_f32: TemperatureRows;
+  temperatureRows_f64: TemperatureRows;
+  temperatureStats_f32(x: number, labels: number, rows: number, n: number, out: number): number;
+  temperatureStats_f64(x: number, labels: number, rows: number, n: number, out: number): number;
+  /** Token-choice routing of Float32 rows (see assembly/routing.ts). */
+  route_f32(
+    x: number,
+    s: number,
+    rows: number,
+    n: number,
+    k: number,
+    sigmoid: number,
+    bias: number,
+    groups: number,
+    top: number,
+    indices: number,
+    picked: number,
+    flags: number,
+    work: number,
+  ): number;
+  routeWorkBytes(n: number, groups: number): number;
 }
+type TemperatureRows = (
+  ...a: [number, number, number, number, number, number, number, number]
+) => number;
 type Softmax = (...a: [number, number, number, number, number, number, number, number]) => number;
 type LogSumExp = (...a: [number, number, number, number, number, number, number]) => number;
 type SoftmaxVjp = (
