@@ -39,7 +39,7 @@
 import { ROW_RULES } from '../tensor/options.js';
 import type { ArrayInput, ResultOf, RowOptions } from '../tensor/types.js';
 import type { NormalizerEntry } from './entry.js';
-import { sortSolvedMap, sortSolvedRow, sortSolvedVjp } from './threshold.js';
+import { sortSolvedMap, sortSolvedRow, sortSolvedVjp, type ThresholdRow } from './threshold.js';
 
 /** Options of entmax15: the row options (shape, axis, out, backend). */
 export type Entmax15Options = RowOptions;
@@ -64,8 +64,8 @@ function entmax15TauBySort(z: Float64Array, k: number): number {
   return tau;
 }
 
-/** s = ½, p = 2: y = ((x − m)/2 − τ)_+². */
-const entmax15Row = sortSolvedRow({ s: 0.5, p: 2, tauBySort: entmax15TauBySort });
+const entmax15Row: ThresholdRow = (x, off, n, y, z) =>
+  sortSolvedRow(x, off, n, y, z, 0.5, 2, entmax15TauBySort);
 
 /** 1.5-entmax along `options.axis` (default −1). See the module doc for the math. */
 export function entmax15<X extends ArrayInput>(x: X, options?: Entmax15Options): ResultOf<X> {

@@ -24,7 +24,7 @@ import { addCompensated, type CompensatedSum } from '../kernels/js/exact.js';
 import { numberRule, ROW_RULES } from '../tensor/options.js';
 import type { ArrayInput, FloatArray } from '../tensor/types.js';
 import { reweightRow, reweightRowVjp } from './reweight.js';
-import { forEachMathRow, mapRows, mapRowsVjp, prepareRows } from './row-map.js';
+import { mapRows, mapRowsVjp, mathRowMax, prepareRows } from './row-map.js';
 
 /**
  * The option rules of the l1 normalizations: the row options and LSSAR's
@@ -89,13 +89,16 @@ export function l1Normalize(
   const { p, out, reweight } = prepareL1(fn, x, options, rules);
   return mapRows(fn, p, out, (a, y, rows, n) => {
     const t = new Float64Array(n);
-    forEachMathRow(a, rows, n, y, 'mass', (o, max) => {
+    for (let r = 0; r < rows; r++) {
+      const o = r * n;
+      const max = mathRowMax(a, o, n, y, 'mass');
+      if (max === undefined) continue;
       terms(a, o, n, max, t, undefined);
       const S = sumOf(t);
       for (let i = 0; i < n; i++) t[i] = S > 0 ? t[i]! / S : 0;
       if (reweight !== null) reweightRow(t, n, visibleCount(a, o, n), reweight);
       for (let i = 0; i < n; i++) y[o + i] = t[i]!;
-    });
+    }
   });
 }
 
@@ -118,12 +121,15 @@ export function l1NormalizeVjp(
     const ga = reweight === null ? null : new Float64Array(n);
     const u = reweight === null ? null : new Float64Array(n);
     const acc: CompensatedSum = { sum: 0, comp: 0 };
-    forEachMathRow(a, rows, n, dx, 'gradient', (o, max) => {
+    for (let r = 0; r < rows; r++) {
+      const o = r * n;
+      const max = mathRowMax(a, o, n, dx, 'gradient');
+      if (max === undefined) continue;
       terms(a, o, n, max, t, d);
       const S = sumOf(t);
       if (!(S > 0)) {
         dx.fill(0, o, o + n); // fully masked rows, reluNorm rows with no positive entry
-        return;
+        continue;
       }
       for (let i = 0; i < n; i++) t[i] = t[i]! / S; // t ← a
       let gRow: ArrayLike<number> = g;
@@ -139,6 +145,6 @@ export function l1NormalizeVjp(
       const ga0 = acc.sum + acc.comp;
       // (d·(g − ⟨g, a⟩))/S, not (d/S)·(…): d/S alone overflows on a subnormal row (issue 15)
       for (let i = 0; i < n; i++) dx[o + i] = d[i] === 0 ? 0 : (d[i]! * (gRow[go + i]! - ga0)) / S;
-    });
+    }
   });
 }

@@ -41,26 +41,24 @@ export type RowReduceKernel = (x: FloatArray, out: FloatArray, rows: number, n: 
 const scan = newRowScan();
 
 /**
- * Run `row(o, max)` over the rows a[o, o + n) (o = r·n, r < rows) that the
- * non-finite policy leaves to the math — finite rows and fully masked ones, with
- * their max (−∞ when masked) — after writing the policy's result into y[o, o + n)
- * for the rest: NaN rows, and rows holding +∞ (their shared mass for 'mass', zeros
- * for 'gradient'); see src/kernels/js/row-policy.ts.
+ * The max of the row a[o, o + n) when the non-finite policy leaves the row to the
+ * math (finite, or fully masked: −∞); otherwise the policy's result is written into
+ * y[o, o + n) — NaN for a NaN row; for a row holding +∞ its shared mass ('mass') or
+ * zeros ('gradient'); see src/kernels/js/row-policy.ts — and undefined is returned.
  */
-export function forEachMathRow(
+export function mathRowMax(
   a: FloatArray,
-  rows: number,
+  o: number,
   n: number,
   y: FloatArray,
   mode: 'mass' | 'gradient',
-  row: (o: number, max: number) => void,
-): void {
-  for (let r = 0; r < rows; r++) {
-    const o = r * n;
-    const kind = scanRow(a, o, n, scan);
-    if (kind === 'nan' || kind === 'posInf') fillPolicyRow(a, o, n, scan, y, o, mode);
-    else row(o, scan.max);
+): number | undefined {
+  const kind = scanRow(a, o, n, scan);
+  if (kind === 'nan' || kind === 'posInf') {
+    fillPolicyRow(a, o, n, scan, y, o, mode);
+    return undefined;
   }
+  return scan.max;
 }
 
 /** Validated input and its layout. */

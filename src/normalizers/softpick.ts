@@ -40,7 +40,7 @@ import { addCompensated, type CompensatedSum, expDiff } from '../kernels/js/exac
 import { numberRule, ROW_RULES } from '../tensor/options.js';
 import type { ArrayInput, FloatArray, ResultOf, RowOptions } from '../tensor/types.js';
 import type { NormalizerEntry } from './entry.js';
-import { forEachMathRow, mapRows, mapRowsVjp, prepareRows } from './row-map.js';
+import { mapRows, mapRowsVjp, mathRowMax, prepareRows } from './row-map.js';
 
 /** Options of softpick. */
 export interface SoftpickOptions extends RowOptions {
@@ -82,16 +82,19 @@ function denominator(x: FloatArray, o: number, n: number, m: number, eps: number
 /** Softpick along `options.axis` (default −1). See the module doc for the math. */
 export function softpick<X extends ArrayInput>(x: X, options?: SoftpickOptions): ResultOf<X> {
   const { p, eps, out } = resolveSoftpick('softpick', x, options);
-  return mapRows('softpick', p, out, (a, y, rows, n) =>
-    forEachMathRow(a, rows, n, y, 'mass', (o, max) => {
+  return mapRows('softpick', p, out, (a, y, rows, n) => {
+    for (let r = 0; r < rows; r++) {
+      const o = r * n;
+      const max = mathRowMax(a, o, n, y, 'mass');
+      if (max === undefined) continue;
       const m = Math.max(max, 0); // the reference of the module doc: max(max x, 0)
       const d = denominator(a, o, n, m, eps);
       for (let i = o; i < o + n; i++) {
         const v = a[i]!;
         y[i] = v > 0 ? term(v, m, 0) / d : 0; // d > 0 whenever some v > 0
       }
-    }),
-  ) as ResultOf<X>;
+    }
+  }) as ResultOf<X>;
 }
 
 /** dx = J_softpick(x)ᵀ·dy = (e^x/S)·(1[x > 0]·dy − sign(x)·⟨dy, y⟩). */
@@ -103,12 +106,15 @@ export function softpickVjp<X extends ArrayInput>(
   const { p, eps, out } = resolveSoftpick('softpickVjp', x, options);
   return mapRowsVjp('softpickVjp', p, dy, out, (a, g, dx, rows, n) => {
     const acc: CompensatedSum = { sum: 0, comp: 0 };
-    forEachMathRow(a, rows, n, dx, 'gradient', (o, max) => {
+    for (let r = 0; r < rows; r++) {
+      const o = r * n;
+      const max = mathRowMax(a, o, n, dx, 'gradient');
+      if (max === undefined) continue;
       const m = Math.max(max, 0);
       const d = denominator(a, o, n, m, eps);
       if (d === 0) {
         dx.fill(0, o, o + n);
-        return;
+        continue;
       }
       // ⟨dy, y⟩ over the positive entries (the only nonzero y).
       acc.sum = 0;
@@ -122,7 +128,7 @@ export function softpickVjp<X extends ArrayInput>(
         const e = expDiff(v, m); // 0 for −∞ (and on underflow)
         dx[i] = v > 0 ? (e * (g[i]! - gy)) / d : v < 0 && e > 0 ? (e * gy) / d : 0; // no −0 at masks
       }
-    });
+    }
   }) as ResultOf<X>;
 }
 

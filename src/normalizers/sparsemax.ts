@@ -36,7 +36,7 @@ import { addCompensated, type CompensatedSum } from '../kernels/js/exact.js';
 import { ROW_RULES } from '../tensor/options.js';
 import type { ArrayInput, ResultOf, RowOptions } from '../tensor/types.js';
 import type { NormalizerEntry } from './entry.js';
-import { sortSolvedMap, sortSolvedRow, sortSolvedVjp } from './threshold.js';
+import { sortSolvedMap, sortSolvedRow, sortSolvedVjp, type ThresholdRow } from './threshold.js';
 
 /** Options of sparsemax: the row options (shape, axis, out, backend). */
 export type SparsemaxOptions = RowOptions;
@@ -58,8 +58,8 @@ function sparsemaxTauBySort(z: Float64Array, k: number): number {
   return tau;
 }
 
-/** s = 1, p = 1: y = (x − m − τ)_+. */
-const sparsemaxRow = sortSolvedRow({ s: 1, p: 1, tauBySort: sparsemaxTauBySort });
+const sparsemaxRow: ThresholdRow = (x, off, n, y, z) =>
+  sortSolvedRow(x, off, n, y, z, 1, 1, sparsemaxTauBySort);
 
 /** Sparsemax along `options.axis` (default −1). See the module doc for the math. */
 export function sparsemax<X extends ArrayInput>(x: X, options?: SparsemaxOptions): ResultOf<X> {

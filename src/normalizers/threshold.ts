@@ -122,54 +122,69 @@ function shifted(a: number, m: number, s: number, tau: number, tauLo: number): v
 }
 
 /**
- * An exact member of the family, solved by sort: s = α − 1 (1 or ½, so that
- * scaling is exact), the power p = 1/(α − 1) of its map y = u_+^p, and its τ by
- * sort over the candidates z[0, k) (z ≤ 0, max 0; the solver may reorder z).
+ * The row of an exact (sort-solved) member of the family: the non-finite policy,
+ * the candidates, τ by the member's sort (`tauBySort` over z[0, k), which it may
+ * reorder), then y = u_+^p written from double-double (writePolished).
+ * s = α − 1 and p = 1/(α − 1); each normalizer calls it with literal s and p from
+ * its own row function, so the engine can specialize it per normalizer.
  */
-export interface SortSolver {
-  readonly s: 1 | 0.5;
-  readonly p: 1 | 2;
-  readonly tauBySort: (z: Float64Array, k: number) => number;
+export function sortSolvedRow(
+  x: FloatArray,
+  off: number,
+  n: number,
+  y: Float64Array,
+  z: Float64Array,
+  s: 1 | 0.5,
+  p: 1 | 2,
+  tauBySort: (z: Float64Array, k: number) => number,
+): void {
+  const m = rowMaxOrPolicy(x, off, n, y);
+  if (m === undefined) return;
+  writePolished(x, off, n, m, s, p, tauBySort(z, gatherCandidates(x, off, n, m, s, z)), y);
 }
 
 /**
- * The row of a sort-solved normalizer: the non-finite policy, the candidates,
- * τ by sort, then y_i = u_+^p with u = s·(x_i − m) − τ written from double-double:
- * τ is first polished by one Newton step on Σ u_+^p = 1 whose residual is summed in
- * double-double (TwoSum, TwoProduct, Neumaier), giving τ + τLo to ~K·2^−100 (exact
- * for p = 1; quadratic convergence from τ's few-ulp error for p = 2), and each u is
- * rounded once.
+ * The end of an exact (sort-solved) row: y_i = u_+^p with u = s·(x_i − m) − τ
+ * (s = α − 1 is 1 or ½, so that scaling is exact; p = 1/(α − 1)), written from
+ * double-double. τ is first polished by one Newton step on Σ u_+^p = 1 whose residual
+ * is summed in double-double (TwoSum, TwoProduct, Neumaier), giving τ + τLo to
+ * ~K·2^−100 (exact for p = 1; quadratic convergence from τ's few-ulp error for
+ * p = 2); then each u is rounded once.
  */
-export function sortSolvedRow({ s, p, tauBySort }: SortSolver): ThresholdRow {
-  return (x, off, n, y, z) => {
-    const m = rowMaxOrPolicy(x, off, n, y);
-    if (m === undefined) return;
-    const tau = tauBySort(z, gatherCandidates(x, off, n, m, s, z));
-    const acc: CompensatedSum = { sum: 0, comp: 0 };
-    let low = 0;
-    let slope = 0;
-    for (let i = off; i < off + n; i++) {
-      shifted(x[i]!, m, s, tau, 0);
-      const { hi, lo } = U;
-      if (!(hi + lo > 0)) continue;
-      if (p === 1) {
-        addCompensated(acc, hi);
-        low += lo;
-        slope += 1;
-      } else {
-        const q = hi * hi;
-        addCompensated(acc, q);
-        low += productError(hi, hi, q) + 2 * hi * lo;
-        slope += 2 * (hi + lo);
-      }
+function writePolished(
+  x: FloatArray,
+  off: number,
+  n: number,
+  m: number,
+  s: 1 | 0.5,
+  p: 1 | 2,
+  tau: number,
+  y: Float64Array,
+): void {
+  const acc: CompensatedSum = { sum: 0, comp: 0 };
+  let low = 0;
+  let slope = 0;
+  for (let i = off; i < off + n; i++) {
+    shifted(x[i]!, m, s, tau, 0);
+    const { hi, lo } = U;
+    if (!(hi + lo > 0)) continue;
+    if (p === 1) {
+      addCompensated(acc, hi);
+      low += lo;
+      slope += 1;
+    } else {
+      const q = hi * hi;
+      addCompensated(acc, q);
+      low += productError(hi, hi, q) + 2 * hi * lo;
+      slope += 2 * (hi + lo);
     }
-    const tauLo = (acc.sum - 1 + acc.comp + low) / slope;
-    for (let i = 0; i < n; i++) {
-      shifted(x[off + i]!, m, s, tau, tauLo);
-      const u = U.hi + U.lo;
-      y[i] = u > 0 ? (p === 1 ? u : u * u) : 0;
-    }
-  };
+  }
+  const tauLo = (acc.sum - 1 + acc.comp + low) / slope;
+  for (let i = 0; i < n; i++) {
+    shifted(x[off + i]!, m, s, tau, tauLo);
+    const u = U.hi + U.lo;
+    y[i] = u > 0 ? (p === 1 ? u : u * u) : 0;
+  }
 }
 
 /**

@@ -1,8 +1,8 @@
 /**
  * The α-entmax family's shared row machinery, driven by a brute-force sparsemax
  * τ (every support size tried, the consistent one kept): the candidates, the
- * non-finite policy, the sort-solved row with its double-double polish, the vjp
- * kernel, and the JS-only backend rule.
+ * non-finite policy, the double-double polish and write of a sort-solved row, the
+ * vjp kernel, and the JS-only backend rule.
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -13,6 +13,7 @@ import {
   sortSolvedMap,
   sortSolvedRow,
   sortSolvedVjp,
+  type ThresholdRow,
 } from '../../src/normalizers/threshold.js';
 import { D, dec, relError } from '../helpers/reference.js';
 import { errorCode } from '../losses/class-loss-checks.js';
@@ -26,7 +27,8 @@ function bruteTau(z: Float64Array, k: number): number {
   }
   return -1;
 }
-const row = sortSolvedRow({ s: 1, p: 1, tauBySort: bruteTau });
+/** A sparsemax row (s = 1, p = 1) with the brute-force τ. */
+const row: ThresholdRow = (x, off, n, y, z) => sortSolvedRow(x, off, n, y, z, 1, 1, bruteTau);
 
 /** Sparsemax of a finite row in 60 digits: the support by the sort rule, τ exact. */
 function refSparsemax(x: readonly number[]) {
