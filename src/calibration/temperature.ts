@@ -15,8 +15,14 @@
  * or a bracket 4 ulp wide. Each iteration is one fused pass over the logits
  * (value, slope and curvature together: src/kernels/temperature.ts, a SIMD
  * WebAssembly kernel when loaded, src/kernels/js/temperature-rows.ts its reference),
- * after one pass for the row maxima; `iterations` counts the fused passes
- * (the first, at T = 1, also gives `nllBefore`).
+ * after one pass for the row constants (maxima; ℓ′ and ℓ″ at β = 0, whose Newton
+ * step replaces the first bisection toward 0); `iterations` counts the fused passes
+ * (the first, at T = 1, also gives `nllBefore`). Float32 logits on the SIMD kernel:
+ * the passes far from the optimum take single-precision exps (≤ 2^−23 relative per
+ * term, a slope error ≤ ~2^−21·scale: such a slope below 1e-5·scale does not move the
+ * bracket); from |slope| ≤ 1e-4·scale on, and always for the last pass, they are
+ * precise (exp in double), so `temperature` and `nll` carry double-precision sums,
+ * while `nllBefore` is then within ~2.4e-7 relative (float32's own accuracy).
  *
  * Where no finite T > 0 is optimal, the result says so, never NaN or T ≤ 0:
  * - every label is a row maximum (all correct and no other label logit ties

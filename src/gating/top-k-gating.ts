@@ -17,8 +17,9 @@
  *
  * Stability: the scores are the library's exact softmax (shift by the max,
  * compensated sum; ≤ 4 ulp) or a sigmoid within 2.5 ulp; the selection is one
- * pass of the top-k buffer per token (src/kernels/routing-rows.ts); the weights
- * add one division. Noise is added in the logits' element type.
+ * pass of the top-k buffer per token (src/kernels/routing-rows.ts; Float32 logits
+ * from 256 on take its SIMD WebAssembly kernel, the same selection, sigmoid scores
+ * within 1 ulp of float32 of the JavaScript formula's); the weights add one division. Noise is added in the logits' element type.
  * A −∞ logit masks its expert (never preferred to an unmasked one, whatever its
  * bias); a fully masked token gets weights 0; a token holding NaN gets NaN.
  * Bound: Float64 weights ≤ 1e-14 relative to a direct evaluation

@@ -5,7 +5,11 @@
  * ({@link topKSelect}) over the scores or the selection keys. (A fused pass per
  * token — top-k on the logits beside the online normalizer, then the scores — was
  * measured slower than the SIMD softmax + selection: it takes two exp per entry
- * in scalar JavaScript.) Top-p routing keeps the fused pass ({@link topKRow}).
+ * in scalar JavaScript.) Float32 batches go to the backend's `routeRows` where one
+ * is loaded (the SIMD WebAssembly kernel, wasm/assembly/routing.ts: after the same
+ * softmax kernel, or its own double-precision sigmoid, the keys, the group limit and
+ * the selection per token in wasm; this module's passes are its reference and take
+ * the rows it hands back). Top-p routing keeps the fused pass ({@link topKRow}).
  *
  * Scores s: softmax(x) (the library's exact softmax, ≤ 4 ulp) or sigmoid(x)
  * (see {@link sigmoid}, ≤ 2.5 ulp). Selection: the k largest scores, or of the key
@@ -67,8 +71,8 @@ const AUTO_MIN_ELEMENTS = 256;
  * `backend` 'auto' takes a backend's fused routing (the SIMD WebAssembly kernel for
  * Float32 logits) from AUTO_MIN_ELEMENTS logits on; 'js' this module's passes, whose
  * results it reproduces: the same selection from the same scores (softmax scores are
- * the same kernel's; sigmoid scores may differ by 1 ulp of float32 in ~2^−28 of the
- * entries, see assembly/routing.ts).
+ * the same kernel's; sigmoid scores may differ by 1 ulp of float32 in at most ~2^−26 of
+ * the entries, see assembly/routing.ts).
  */
 export function routeRows(
   x: FloatArray,

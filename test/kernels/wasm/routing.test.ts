@@ -5,7 +5,7 @@
  * router variant (softmax / sigmoid, bias, groups, k up to 16), on each build. The
  * softmax scores are the same kernel's on both sides, so everything must be identical;
  * sigmoid scores may differ by 1 ulp of float32 where the double sigmoid lies on a
- * rounding boundary (the module doc's ~2^−28 of entries), which these cases never meet.
+ * rounding boundary (the module doc's ≤ ~2^−26 of entries), which these cases never meet.
  */
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';

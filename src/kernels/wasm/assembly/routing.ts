@@ -5,9 +5,9 @@
  * cache:
  * - sigmoid scores (when asked): σ(v) = 1/(1 + e^−v) for v ≥ 0, e^v/(1 + e^v) below, in
  *   double with exp64 (≤ 2 ulp of double) and rounded once to float32 — the reference's
- *   formula with Math.exp, so a score differs from the reference's only where the double
- *   value lies within ~2 ulp of double of a float32 rounding boundary (~2^−28 of entries),
- *   and then by 1 ulp of float32;
+ *   formula with Math.exp, so a score differs from the reference's only where the two
+ *   double values (each within ~3 ulp of double of σ) straddle a float32 rounding
+ *   boundary (a fraction ~2^−26 of the entries at most), and then by 1 ulp of float32;
  * - the selection key (when a bias or groups are given): score + bias in double, −∞ where
  *   the logit is −∞;
  * - DeepSeek-V3's group limit: each group's two best keys summed, the `groupTop` best
