@@ -16,6 +16,7 @@ import {
   softmaxRows,
   softmaxVjpRows,
 } from './js/softmax-rows.js';
+import type { TopKRowsKernel } from './top-k.js';
 
 export type { SoftmaxAlgorithm };
 
@@ -98,6 +99,8 @@ export interface Backend extends FlashKernels {
   splitStateRows?(...args: SplitStateArgs): boolean;
   /** y = e^(x − m_r)·f_r over logit tiles (the backward's probabilities); false: not taken. */
   expScaleRows?(...args: ExpScaleArgs): boolean;
+  /** Optional fused top-k + normalizer over many rows (top-k.ts topKRow is the reference). */
+  topKRows?: TopKRowsKernel;
 }
 
 /** The portable JavaScript backend (the reference). */

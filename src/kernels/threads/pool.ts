@@ -54,6 +54,8 @@ const KERNELS = [
   'crossEntropy_f32',
   'crossEntropy_f64',
   'flashDecode',
+  'topK_f32',
+  'topK_f64',
 ] as const;
 export type RowKernelName = (typeof KERNELS)[number];
 /** Each kernel's count argument: its rows (flash-decoding: its keys, a chunk of them per row). */
@@ -67,6 +69,8 @@ const COUNT_ARG: Record<RowKernelName, number> = {
   crossEntropy_f32: 2,
   crossEntropy_f64: 2,
   flashDecode: 4,
+  topK_f32: 1,
+  topK_f64: 1,
 };
 
 /** Below this many elements a call runs on one thread (a hand-off costs ~10–50 µs). */

@@ -4,6 +4,7 @@
  * fused attention kernels.
  */
 import './attention.js'; // adds the fused attention kernels to the backend
+import './top-k.js'; // adds the fused top-k kernel to the backend
 
 export { wasmBackend } from './backend.js';
 export { initWasm } from './init.js';

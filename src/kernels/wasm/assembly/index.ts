@@ -59,6 +59,7 @@ import { BATCH, BATCH_ROWS } from './lanes-f32';
 export { flashHead, flashWorkBytes } from './attention';
 export { flashDecode } from './attention-decode';
 export { flashVjpHead, flashVjpWorkBytes } from './attention-vjp';
+export { topK_f32, topK_f64 } from './top-k';
 
 const THREE_PASS: i32 = 0;
 const TWO_PASS: i32 = 1;
