@@ -213,6 +213,7 @@ export {
   etaFilter,
   type FilterRowOptions,
   type History,
+  type LogitPosition,
   type LogitsInput,
   logitBias,
   type MinKeepOptions,

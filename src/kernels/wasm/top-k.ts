@@ -23,6 +23,13 @@ import { copyRows, wasmBackend } from './backend.js';
 import { wasmKernels } from './load.js';
 import { fitScratch, inWasm, scratch } from './memory.js';
 
+/**
+ * Elements per pipelined copy chunk and thread for the selection pass alone: it costs
+ * about what its copy does, so chunks of several rows of a large vocabulary keep the
+ * hand-offs between this thread (copies) and the workers (kernel) few.
+ */
+const SELECT_CHUNK = 1 << 19;
+
 /** Scratch addresses of a block of rows' results (a TopKBatch's arrays). */
 interface Regions {
   vals: number;
@@ -81,6 +88,7 @@ function wasmTopKRows(...[x, first, stride, rows, n, k, normalize, out]: TopKRow
     name,
     perRow: n * w + k * 12 + 25,
     fixed: 64 * 5,
+    chunk: normalize ? undefined : SELECT_CHUNK,
     take: (sc, cr) => ({ x: sc.take(cr * n * w), ...take(sc, cr) }),
     copyIn: (b, r0, t) => {
       const from = first + r0 * stride;

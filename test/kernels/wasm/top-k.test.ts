@@ -152,9 +152,13 @@ for (const variant of VARIANTS.filter((v) => !v.relaxedSimd)) {
 
 describe('wasm topKRows on threads', () => {
   afterAll(() => configure({ threads: 1 }));
-  it('2 and 3 threads give the same result as one (copied and in place)', () => {
+  // 37 × 3000: one chunk shared out; 31 × 100,000: the copies pipelined over three slots
+  it.each([
+    [37, 3000],
+    [31, 100_000],
+  ])('%i × %i: 2 and 3 threads give the same result as one (copied and in place)', (rows, n) => {
     loadWasmSync();
-    const [rows, n, k] = [37, 3000, 40];
+    const k = 40;
     for (const type of [Float32Array, Float64Array]) {
       const x = filled(type, rows * n, 5, -15, 15) as Float32Array | Float64Array;
       x[5 * n + 9] = Number.NaN; // a flagged row
