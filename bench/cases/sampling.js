@@ -1,5 +1,5 @@
 /**
- * Token sampling, Float32, one shape per process.
+ * Issue 16: token sampling, Float32, one shape per process.
  * - The default chain (penalties over a 64-token history, top-k 40, top-p 0.95,
  *   min-p 0.05, temperature 0.8, draw) on one row of 32,000, 128,256 and 256,000
  *   logits and on a batch of 64 × 128,256: softmax-kit `sample` against
@@ -13,8 +13,10 @@
  * "agree" checks each candidate's output against softmax-kit's on the same input
  * (the chain: the token drawn is in the sort-based chain's kept set; softmaxTopK:
  * the same indices and values within 1e-6 relative).
- * softmax-kit's batch path is single-threaded (rows are independent; no pool yet),
- * so a 2-thread batch row is reported as not measured.
+ * softmax-kit runs with its default backend ('auto': the wasm SIMD top-k kernel) and,
+ * for comparison in the same process, with `backend: 'js'` (the scalar JavaScript
+ * kernel); batches also with `configure({ threads: 2 })` (the top-k pass of a block of
+ * rows on the worker pool, the rest of the chain on the calling thread).
  */
 import { normalArray, uniforms } from '../lib/data.js';
 import {
@@ -24,6 +26,7 @@ import {
   loadTf,
   loadTransformers,
   tfBackend,
+  withThreads,
 } from '../lib/peers.js';
 import { interleave } from '../lib/stats.js';
 
@@ -140,13 +143,23 @@ async function chainCase(rows, n, quick) {
     minP: CHAIN.minP,
     temperature: CHAIN.temperature,
   });
-  if (sample.ok)
+  if (sample.ok) {
     await addTried(list, skipped, {
       name: 'softmax-kit sample (default chain)',
       run: () => sample.fn(x, options()).tokens,
     });
-  else skipped.push(sample.why);
-  skipped.push('softmax-kit 2 threads: the batch path has no thread pool yet (rows run serially)');
+    await addTried(list, skipped, {
+      name: 'softmax-kit sample, backend js',
+      run: () => sample.fn(x, { ...options(), backend: 'js' }).tokens,
+    });
+    if (rows > 1 && kit.threads.ok)
+      await addTried(list, skipped, {
+        name: 'softmax-kit sample 2 threads',
+        run: () => sample.fn(x, options()).tokens,
+        ...withThreads(kit.lib, 2),
+      });
+    else if (rows > 1) skipped.push(`softmax-kit sample 2 threads: ${kit.threads.why}`);
+  } else skipped.push(sample.why);
   list.push({ name: 'sort-based JS chain', run: () => sortChain(x, rows, n, history, rand) });
   if (hf.ok)
     list.push({
@@ -200,11 +213,22 @@ async function topKCase(rows, n, quick) {
   if (!f.ok) skipped.push(f.why);
   for (const k of KS) {
     const list = [];
-    if (f.ok)
+    if (f.ok) {
       await addTried(list, skipped, {
         name: 'softmax-kit softmaxTopK',
         run: () => f.fn(x, { k, shape }),
       });
+      await addTried(list, skipped, {
+        name: 'softmax-kit softmaxTopK, backend js',
+        run: () => f.fn(x, { k, shape, backend: 'js' }),
+      });
+      if (rows > 1 && kit.threads.ok)
+        await addTried(list, skipped, {
+          name: 'softmax-kit softmaxTopK 2 threads',
+          run: () => f.fn(x, { k, shape }),
+          ...withThreads(kit.lib, 2),
+        });
+    }
     if (tf.status.wasm.ok) {
       const T = tf.tf;
       await T.setBackend('wasm');

@@ -17,6 +17,7 @@ import {
   softmaxVjpRows,
 } from './js/softmax-rows.js';
 import type { TemperaturePassArgs, TemperatureStatsArgs } from './js/temperature-rows.js';
+import type { TopKRowsKernel } from './top-k.js';
 
 export type { SoftmaxAlgorithm };
 
@@ -142,6 +143,8 @@ export interface Backend extends FlashKernels {
    * token; see RouteRowsArgs). False, having done nothing: not taken.
    */
   routeRows?(args: RouteRowsArgs): boolean;
+  /** Optional fused top-k + normalizer over many rows (top-k.ts topKRow is the reference). */
+  topKRows?: TopKRowsKernel;
 }
 
 /** The portable JavaScript backend (the reference). */

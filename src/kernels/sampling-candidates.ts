@@ -167,3 +167,37 @@ export function drawWeighted(c: Candidates, z: number, u: number): number {
 export function drawPosition(c: Candidates, u: number): number {
   return drawWeighted(c, weights(c), u);
 }
+
+/**
+ * The candidates ≥ t from a descending top-k buffer (values/indices from `at`, `count`
+ * entries), leaving out the tokens in `skip`, put in index order: the top-k collect
+ * step when the buffer is known to hold every entry ≥ t (no pass over the row).
+ */
+export function gatherFromBuffer(
+  c: Candidates,
+  values: Float64Array,
+  indices: Int32Array,
+  at: number,
+  count: number,
+  t: number,
+  skip?: ReadonlyMap<number, number>,
+): void {
+  c.m = 0;
+  for (let j = at; j < at + count && values[j]! >= t; j++) {
+    const i = indices[j]!;
+    if (!skip?.has(i)) insertByIndex(c, i, values[j]!); // the buffer is by value, the list by token
+  }
+}
+
+/** Insert token `tok` with logit v into the list, keeping index order (a few tokens: insertion). */
+export function insertByIndex(c: Candidates, tok: number, v: number): void {
+  const { idx, val } = c;
+  let j = c.m++;
+  while (j > 0 && idx[j - 1]! > tok) {
+    idx[j] = idx[j - 1]!;
+    val[j] = val[j - 1]!;
+    j--;
+  }
+  idx[j] = tok;
+  val[j] = v;
+}

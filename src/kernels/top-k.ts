@@ -186,3 +186,68 @@ function insert(
   indices[j] = i;
   return count;
 }
+
+/**
+ * The top-k of many rows from one backend call (the wasm backend's
+ * assembly/top-k.ts): per row the same buffer as {@link topKRow} / {@link topKSelect}
+ * (values bit for bit, ties by the lower index), its normalizer against the row's max
+ * (Float32 rows: f32 exponentials within 1.05 ulp summed in double, ≤ 2^−24 relative;
+ * Float64: ≤ 1e−15 relative), and `ties`.
+ */
+export interface TopKBatch {
+  /** Entries per row (the buffer's capacity k). */
+  readonly k: number;
+  /** [rows, k]: each row's k largest entries, descending, ties by the lower index. */
+  readonly values: Float64Array;
+  readonly indices: Int32Array;
+  /**
+   * [rows, 3]: the row's max; Σ e^(x − max) when normalizing (else 0); the entries left
+   * out of the buffer that equal its last value (0: every entry ≥ the k-th is buffered).
+   */
+  readonly state: Float64Array;
+  /** 1: the row was not computed (it holds NaN or +∞; normalizing, or is fully −∞): use {@link topKRow}. */
+  readonly flags: Uint8Array;
+}
+
+/** A batch result with room for `rows` rows of k entries. */
+export function newTopKBatch(rows: number, k: number): TopKBatch {
+  return {
+    k,
+    values: new Float64Array(rows * k),
+    indices: new Int32Array(rows * k),
+    state: new Float64Array(rows * 3),
+    flags: new Uint8Array(rows),
+  };
+}
+
+/**
+ * A backend's batch top-k (optional, see Backend.topKRows): rows r < `rows` of n
+ * entries at x[first + r·stride …], the k largest of each (1 ≤ k ≤ n) into `out`
+ * (its rows from 0), normalized when `normalize`. False, having done nothing: not taken.
+ */
+export type TopKRowsKernel = (...args: TopKRowsArgs) => boolean;
+
+/** The arguments of a {@link TopKRowsKernel}. */
+export type TopKRowsArgs = [
+  x: Float32Array | Float64Array,
+  first: number,
+  stride: number,
+  rows: number,
+  n: number,
+  k: number,
+  normalize: boolean,
+  out: TopKBatch,
+];
+
+/** Row r of a computed (unflagged) batch into `st`, as {@link topKRow} would leave it (ref = the max). */
+export function batchRowInto(b: TopKBatch, r: number, st: TopKState): void {
+  const { k } = b;
+  st.values.set(b.values.subarray(r * k, (r + 1) * k));
+  st.indices.set(b.indices.subarray(r * k, (r + 1) * k));
+  st.count = k;
+  st.ref = b.state[3 * r]!;
+  st.sum = b.state[3 * r + 1]!;
+  st.comp = 0;
+  st.nan = 0;
+  st.posInf = 0;
+}

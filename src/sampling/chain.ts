@@ -6,15 +6,14 @@
  * list (src/kernels/sampling-candidates.ts) and every later step works on that
  * list only. When the first truncation is top-k, the list comes from one
  * selection pass over the row (topKRow with no exp) and one compare pass — so
- * the default chain reads the vocabulary twice and never exponentiates it.
+ * the default chain reads the vocabulary twice and never exponentiates it. With a
+ * backend that has a batch top-k (the wasm SIMD kernel), the selection is the
+ * backend's (for a batch, computed for a block of rows at once, on the worker pool
+ * with `configure({ threads })`), and its count of ties at the k-th value tells
+ * when the buffer already holds every entry ≥ the threshold: then the row is read
+ * once. Either way the candidates are the same, bit for bit.
  */
-import {
-  type Candidates,
-  gatherAtLeast,
-  gatherRow,
-  keepWhere,
-  probabilities,
-} from '../kernels/sampling-candidates.js';
+import { type Candidates, probabilities } from '../kernels/sampling-candidates.js';
 import {
   cutEpsilon,
   cutEta,
@@ -25,10 +24,8 @@ import {
   cutTypical,
   cutXtc,
 } from '../kernels/sampling-cuts.js';
-import { kthLargest } from '../kernels/sampling-select.js';
-import { type TopKState, topKRow } from '../kernels/top-k.js';
 import { SoftmaxKitError } from '../tensor/errors.js';
-import { positiveInfinity } from './filter-rows.js';
+import type { BackendName } from '../tensor/types.js';
 import { type Bias, checkBias, type Histories, historyOf } from './options.js';
 import {
   applyBias,
@@ -37,9 +34,11 @@ import {
   applyPenalties,
   type DryParams,
   type PenaltyParams,
-  type RowEdit,
 } from './penalty-math.js';
+import { RowChain } from './row-chain.js';
 import { drawUniform, STREAM_XTC } from './streams.js';
+
+export { RowChain };
 
 /** One step of the chain (a name in `order`). */
 export type SamplingStep =
@@ -101,6 +100,33 @@ export interface ChainConfig {
   readonly noRepeatNgram: { readonly tokens: Histories; readonly n: number } | undefined;
   readonly logitBias: Bias | undefined;
   readonly allowed: ArrayLike<number | boolean> | undefined;
+  readonly backend: BackendName;
+}
+
+/** Steps that never turn the row into a list (they edit single tokens). */
+const EDITS: readonly SamplingStep[] = ['logitBias', 'penalties', 'noRepeatNgram', 'dry'];
+
+/**
+ * Whether top-k is the chain's first truncation of the unlisted row, so that it can
+ * be taken from a top-k buffer of the raw row: top-k is set, no mask, and before it
+ * in `order` only token edits or steps that are off (temperature always lists).
+ */
+export function topKFromRaw(cfg: ChainConfig): boolean {
+  if (cfg.topK === undefined || cfg.allowed !== undefined) return false;
+  const off: Partial<Record<SamplingStep, unknown>> = {
+    topNSigma: cfg.topNSigma,
+    typical: cfg.typicalP,
+    topP: cfg.topP,
+    minP: cfg.minP,
+    epsilon: cfg.epsilon,
+    eta: cfg.eta,
+    xtc: cfg.xtc,
+  };
+  for (const s of cfg.order) {
+    if (s === 'topK') return true;
+    if (!EDITS.includes(s) && (s === 'temperature' || off[s] !== undefined)) return false;
+  }
+  return false;
 }
 
 /** Throw INVALID_PARAMETER when a configured step is missing from `order`. */
@@ -127,123 +153,6 @@ export function checkOrder(fn: string, cfg: ChainConfig): void {
         'INVALID_PARAMETER',
         `${fn}: expected order to include '${step}' (its option is set), got [${cfg.order.join(', ')}]`,
       );
-}
-
-/** Where the chain of one row stands; also the {@link RowEdit} the penalty steps write through. */
-export class RowChain implements RowEdit {
-  /** The row: a[o .. o + n). */
-  a: ArrayLike<number> = [];
-  o = 0;
-  n = 0;
-  row = 0;
-  rows = 1;
-  /** Whether the row has become the candidate list. */
-  listed = false;
-  /** Temperature 0 was applied: take the first maximum instead of drawing. */
-  greedy = false;
-  readonly overrides = new Map<number, number>();
-
-  constructor(
-    readonly fn: string,
-    readonly c: Candidates,
-    readonly st: TopKState,
-  ) {}
-
-  get(t: number): number {
-    if (!this.listed) return this.overrides.get(t) ?? this.a[this.o + t]!;
-    const j = this.find(t);
-    return j < 0 ? Number.NEGATIVE_INFINITY : this.c.val[j]!;
-  }
-
-  set(t: number, v: number): void {
-    if (!this.listed) this.overrides.set(t, v);
-    else {
-      const j = this.find(t);
-      if (j >= 0) this.c.val[j] = v;
-    }
-  }
-
-  /** Position of token t in the (index-ordered) list, or −1. */
-  private find(t: number): number {
-    const { idx, m } = this.c;
-    let lo = 0;
-    let hi = m;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (idx[mid]! < t) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo < m && idx[lo] === t ? lo : -1;
-  }
-
-  /** Turn the row (masked, with its overrides) into the candidate list. */
-  list(allowed: ArrayLike<number | boolean> | undefined, maskAt: number): void {
-    if (this.listed) return;
-    const bad = gatherRow(this.c, this.a, this.o, this.n, allowed, maskAt);
-    this.check(bad);
-    this.listed = true;
-    if (this.overrides.size > 0) {
-      for (const [t, v] of this.overrides) this.set(t, v);
-      this.dropRemoved();
-    }
-  }
-
-  /** Remove candidates whose logit became −∞. */
-  dropRemoved(): void {
-    keepWhere(this.c, this.c.val, -Number.MAX_VALUE, Number.POSITIVE_INFINITY);
-  }
-
-  private check(bad: number): void {
-    if (bad >= 0)
-      throw new SoftmaxKitError(
-        'INVALID_INPUT',
-        `${this.fn}: expected row ${this.row} to hold no NaN, got NaN at index ${bad}`,
-      );
-    if (bad < -1) throw positiveInfinity(this.fn, this.row, -2 - bad);
-  }
-
-  /**
-   * Top-k straight from the row: the k + h largest raw entries (h = overridden
-   * tokens) hold the k largest of the edited row, so one selection pass finds
-   * the k-th value t, and one compare pass collects every entry ≥ t (ties
-   * kept) in index order. False when the fast path does not apply.
-   */
-  topKFromRow(k: number): boolean {
-    const h = this.overrides.size;
-    const kk = k + h;
-    if (kk >= this.n || this.st.values.length < kk) return false;
-    const { a, o, n, st, c, overrides } = this;
-    topKRow(a, o, n, kk, st, false);
-    if (st.nan > 0 || st.posInf > 0) return false; // the general path names the index
-    let m = 0;
-    for (let j = 0; j < st.count; j++) {
-      const v = st.values[j]!;
-      if (v > Number.NEGATIVE_INFINITY && !overrides.has(st.indices[j]!)) c.aux[m++] = v;
-    }
-    for (const v of overrides.values()) if (v > Number.NEGATIVE_INFINITY) c.aux[m++] = v;
-    if (m < k) return false;
-    const t = kthLargest(c.aux, m, k, c.sk, c.sw);
-    gatherAtLeast(c, a, o, n, t, h > 0 ? overrides : undefined);
-    this.listed = true;
-    if (h > 0) this.mergeOverrides(t);
-    return true;
-  }
-
-  /** Insert the overridden tokens whose value is ≥ t, keeping index order. */
-  private mergeOverrides(t: number): void {
-    const c = this.c;
-    for (const [tok, v] of this.overrides) {
-      if (!(v >= t)) continue;
-      let j = c.m++;
-      while (j > 0 && c.idx[j - 1]! > tok) {
-        c.idx[j] = c.idx[j - 1]!;
-        c.val[j] = c.val[j - 1]!;
-        j--;
-      }
-      c.idx[j] = tok;
-      c.val[j] = v;
-    }
-  }
 }
 
 /**

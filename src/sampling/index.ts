@@ -26,7 +26,7 @@ export {
   type PenaltyOptions,
   penalize,
 } from './penalties.js';
-export type { LogitsInput, TensorLike } from './rows.js';
+export type { LogitPosition, LogitsInput, TensorLike } from './rows.js';
 export { type SampleResult, sample } from './sample.js';
 export type { ChainOptions, SampleOptions } from './sample-options.js';
 export { createSampler, type Sampler, type SamplerOptions } from './sampler.js';

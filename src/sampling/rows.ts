@@ -4,11 +4,15 @@
  * float16 logits as a Uint16Array included) read one row at a time. A contiguous
  * float row is handed over as a view (no copy); a row along a strided axis, or a
  * float16 row, is converted into one row of scratch — never the whole batch.
+ *
+ * `position: 'last'` takes, of a [..., seq, vocabulary] tensor, only the last
+ * position of each sequence (a causal LM's logits for the next token): rows are the
+ * leading dimensions, and the other positions are never read.
  */
 import { resultArray, toFloatArray } from '../tensor/arrays.js';
 import { describe, SoftmaxKitError } from '../tensor/errors.js';
 import { type RowLayout, rowLayout } from '../tensor/layout.js';
-import { type Resolved, type Rules, resolveOptions } from '../tensor/options.js';
+import { oneOfRule, type Resolved, type Rules, resolveOptions } from '../tensor/options.js';
 import type { ArrayInput, FloatArray } from '../tensor/types.js';
 
 /** A tensor as transformers.js (`Tensor`) and onnxruntime (`Tensor`) hold it. */
@@ -22,6 +26,12 @@ export interface TensorLike {
 /** Logits as `sample`, `createSampler`, `softmaxTopK` accept them. */
 export type LogitsInput = ArrayInput | TensorLike;
 
+/** Which positions of a [..., seq, vocabulary] tensor are rows: every one, or each sequence's last. */
+export type LogitPosition = 'all' | 'last';
+
+/** The `position` option: 'all' (default) or 'last'. */
+export const positionRule = oneOfRule<LogitPosition>(['all', 'last'], 'all');
+
 /** Rows of a logit tensor along its vocabulary axis. */
 export class LogitRows {
   readonly layout: RowLayout;
@@ -34,9 +44,17 @@ export class LogitRows {
   o = 0;
   private readonly data: ArrayLike<number>;
   private readonly half: boolean;
+  /** Positions per sequence with position 'last' (row r is layout row r·seq + seq − 1), else 1. */
+  private readonly seq: number;
   private scratch: Float64Array | undefined;
 
-  constructor(fn: string, x: unknown, shape: readonly number[] | undefined, axis: number) {
+  constructor(
+    fn: string,
+    x: unknown,
+    shape: readonly number[] | undefined,
+    axis: number,
+    position: LogitPosition = 'all',
+  ) {
     const { data, dims, half } = unwrap(fn, x);
     if (dims !== undefined && shape !== undefined && !sameShape(dims, shape))
       throw new SoftmaxKitError(
@@ -44,7 +62,14 @@ export class LogitRows {
         `${fn}: expected shape to equal the tensor's dims ${describe(dims)}, got ${describe(shape)}`,
       );
     this.layout = rowLayout(fn, data.length, shape ?? dims, axis);
-    this.rows = this.layout.outer * this.layout.inner;
+    const { shape: s, axis: a } = this.layout;
+    if (position === 'last' && (s.length < 2 || a !== s.length - 1))
+      throw new SoftmaxKitError(
+        'INVALID_PARAMETER',
+        `${fn}: expected position 'last' with logits of shape [..., seq, vocabulary] (the vocabulary on the last axis), got shape ${describe(s)} and axis ${axis}`,
+      );
+    this.seq = position === 'last' ? s[s.length - 2]! : 1;
+    this.rows = this.seq === 0 ? 0 : (this.layout.outer * this.layout.inner) / this.seq;
     this.n = this.layout.n;
     this.data = data;
     this.half = half;
@@ -52,10 +77,22 @@ export class LogitRows {
     this.a = data;
   }
 
+  /**
+   * The rows as one float array when each is contiguous in it (vocabulary on the last
+   * axis, not float16): row r is data[first + r·stride .. + n). Else undefined.
+   */
+  contiguous(): { data: Float32Array | Float64Array; first: number; stride: number } | undefined {
+    const d = this.data;
+    if (this.layout.inner !== 1 || !(d instanceof Float32Array || d instanceof Float64Array))
+      return undefined;
+    const { n } = this.layout;
+    return { data: d, first: (this.seq - 1) * n, stride: this.seq * n };
+  }
+
   /** Make row r readable as this.a[this.o .. this.o + n). */
   read(r: number): void {
     const { n, inner } = this.layout;
-    const base = rowBase(this.layout, r);
+    const base = rowBase(this.layout, r * this.seq + this.seq - 1);
     if (inner === 1 && !this.half) {
       this.a = this.data;
       this.o = base;

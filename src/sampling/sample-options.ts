@@ -6,6 +6,7 @@ import { seedRule } from '../random/seed.js';
 import { describe, SoftmaxKitError } from '../tensor/errors.js';
 import {
   axisRule,
+  backendRule,
   booleanRule,
   integerRule,
   numberRule,
@@ -15,6 +16,7 @@ import {
   rule,
   shapeRule,
 } from '../tensor/options.js';
+import type { BackendName } from '../tensor/types.js';
 import { type ChainConfig, checkOrder, DEFAULT_ORDER, type SamplingStep, STEPS } from './chain.js';
 import { biasRule, type History, kRule, maskRule, minKeepRule } from './options.js';
 import {
@@ -24,6 +26,7 @@ import {
   PENALTY_RULES,
   type PenaltyOptions,
 } from './penalties.js';
+import { type LogitPosition, positionRule } from './rows.js';
 
 /** The chain's options, shared by `sample` and `createSampler`. */
 export interface ChainOptions {
@@ -59,6 +62,8 @@ export interface ChainOptions {
   rawLogprobs?: boolean;
   /** Add the n most probable tokens of the final distribution with their log-probabilities ([rows, min(n, vocabulary)], padded with token −1 where fewer are kept). Default 0. */
   topLogprobs?: number;
+  /** Kernel set of the top-k pass: 'auto' (default: wasm when loaded), 'js' or 'wasm'; the tokens are the same. */
+  backend?: BackendName;
 }
 
 /** Options of `sample`. */
@@ -67,6 +72,12 @@ export interface SampleOptions extends ChainOptions {
   shape?: readonly number[];
   /** The vocabulary axis; default −1. */
   axis?: number;
+  /**
+   * 'last': of logits [..., seq, vocabulary] (a causal LM's output), sample only each
+   * sequence's last position — one token per sequence, the other positions never read.
+   * Default 'all' (every position is a row).
+   */
+  position?: LogitPosition;
   /** The seed of the draws; omitted: a fresh one from crypto on each call. */
   seed?: number;
   /** The decoding step: draws are a pure function of (seed, step, row). Default 0. */
@@ -137,12 +148,14 @@ export const CHAIN_RULES = {
   order: orderRule,
   rawLogprobs: booleanRule(false),
   topLogprobs: integerRule({ atLeast: 0, default: 0 }),
+  backend: backendRule,
 } as const;
 
 /** The rules of `sample`. */
 export const SAMPLE_RULES = {
   shape: shapeRule,
   axis: axisRule,
+  position: positionRule,
   seed: seedRule,
   step: integerRule({ atLeast: 0, atMost: Number.MAX_SAFE_INTEGER, default: 0 }),
   ...CHAIN_RULES,
@@ -175,6 +188,7 @@ export function chainConfig(fn: string, o: ChainFields): ChainConfig {
     noRepeatNgram: o.noRepeatNgram,
     logitBias: o.logitBias,
     allowed: o.allowed,
+    backend: o.backend,
   };
   checkOrder(fn, cfg);
   return cfg;

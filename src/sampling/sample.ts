@@ -34,6 +34,8 @@
  *   seed: 42, topK: 3, topP: 0.9, temperature: 0.8,
  * });
  */
+
+import { resolveBackend } from '../kernels/backend.js';
 import {
   type Candidates,
   candidatesFor,
@@ -43,7 +45,8 @@ import {
 } from '../kernels/sampling-candidates.js';
 import { newTopKState, type TopKState, topKRow } from '../kernels/top-k.js';
 import { resolveOptions } from '../tensor/options.js';
-import { type ChainConfig, RowChain, runChain } from './chain.js';
+import { blockRows, blockTopK } from './batch-top-k.js';
+import { type ChainConfig, RowChain, runChain, topKFromRaw } from './chain.js';
 import { maskOffset } from './options.js';
 import { LogitRows, type LogitsInput } from './rows.js';
 import { chainConfig, SAMPLE_RULES, type SampleOptions } from './sample-options.js';
@@ -62,7 +65,7 @@ export interface SampleResult {
 /** Draw one token per row of `logits`. See the module doc. */
 export function sample(logits: LogitsInput, options?: SampleOptions): SampleResult {
   const o = resolveOptions('sample', options, SAMPLE_RULES);
-  const rows = new LogitRows('sample', logits, o.shape, o.axis);
+  const rows = new LogitRows('sample', logits, o.shape, o.axis, o.position);
   return sampleRows('sample', rows, chainConfig('sample', o), o.seed, o.step, o);
 }
 
@@ -97,8 +100,15 @@ export function sampleRows(
     scratchCandidates(n),
     scratchTopK(Math.min(n, (cfg.topK ?? 0) + 128)),
   );
+  rc.backend = resolveBackend(fn, cfg.backend, R * n, rows.float32);
+  // a batch's top-k buffers a block of rows ahead (the backend's pool), room for h edits
+  const ahead = R > 1 && topKFromRaw(cfg) ? Math.min(n, cfg.topK! + AHEAD_EDITS) : 0;
+  const per = blockRows(n);
   const st0 = newTopKState(Math.max(topN, 0));
   for (let r = 0; r < R; r++) {
+    if (ahead > 0 && r % per === 0)
+      rc.batch = blockTopK(rc.backend, rows, ahead, false, r, Math.min(per, R - r), rc.batch);
+    rc.batchRow = r % per;
     rows.read(r);
     rc.a = rows.a;
     rc.o = rows.o;
@@ -135,6 +145,9 @@ export function sampleRows(
     ...(top !== undefined && { topLogprobs: top }),
   };
 }
+
+/** Tokens a batch's top-k buffers hold beyond k, for the tokens the edits before it change (more: one call per row). */
+const AHEAD_EDITS = 64;
 
 // One candidate list and one top-k buffer, reused across calls (sampling is synchronous).
 let candidates: Candidates | undefined;

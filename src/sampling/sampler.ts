@@ -33,7 +33,7 @@ import { axisRule, numberRule, resolveOptions, rule, shapeRule } from '../tensor
 import type { ChainConfig } from './chain.js';
 import type { DryOptions, PenaltyOptions } from './penalties.js';
 import { DRY_RULES, NGRAM_RULES, PENALTY_RULES } from './penalties.js';
-import { LogitRows, type LogitsInput } from './rows.js';
+import { type LogitPosition, LogitRows, type LogitsInput, positionRule } from './rows.js';
 import { type SampleResult, sampleRows, type Terminal } from './sample.js';
 import { CHAIN_RULES, type ChainOptions, chainConfig, nested } from './sample-options.js';
 
@@ -50,8 +50,14 @@ export interface SamplerOptions extends ChainOptions {
 
 /** A stateful sampler. */
 export interface Sampler {
-  /** Draw one token per row, at the current step, with the accepted history. */
-  sample(logits: LogitsInput, options?: { shape?: readonly number[]; axis?: number }): SampleResult;
+  /**
+   * Draw one token per row, at the current step, with the accepted history
+   * (`position: 'last'`: one per sequence of [..., seq, vocabulary] logits, as `sample`).
+   */
+  sample(
+    logits: LogitsInput,
+    options?: { shape?: readonly number[]; axis?: number; position?: LogitPosition },
+  ): SampleResult;
   /** Append the emitted token(s) to the history: a number for one row, one per row for a batch. */
   accept(tokens: number | Int32Array | readonly number[]): void;
   /** Forget the history, the step and the mirostat state. */
@@ -89,7 +95,7 @@ const SAMPLER_RULES = {
   mirostat: nested(MIROSTAT_RULES),
 } as const;
 
-const CALL_RULES = { shape: shapeRule, axis: axisRule } as const;
+const CALL_RULES = { shape: shapeRule, axis: axisRule, position: positionRule } as const;
 
 /** A sampler with its own history, step and mirostat state. See the module doc. */
 export function createSampler(options?: SamplerOptions): Sampler {
@@ -120,7 +126,7 @@ export function createSampler(options?: SamplerOptions): Sampler {
     sample(logits, callOptions) {
       const f = 'sampler.sample';
       const co = resolveOptions(f, callOptions, CALL_RULES);
-      const rows = new LogitRows(f, logits, co.shape, co.axis);
+      const rows = new LogitRows(f, logits, co.shape, co.axis, co.position);
       if (history.length === 0) {
         history = Array.from({ length: rows.rows }, () => []);
         mu = new Float64Array(rows.rows).fill(2 * (mirostat?.tau ?? 0));

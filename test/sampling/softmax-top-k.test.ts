@@ -77,3 +77,67 @@ describe('softmaxTopK equals topk(softmax(x)) by a full sort', () => {
     );
   });
 });
+
+describe('softmaxTopK on the wasm backend (its SIMD kernel) equals the JS kernel', () => {
+  const ulp32 = (a: number, b: number) => {
+    const f = new Float32Array([a, b]);
+    const i = new Int32Array(f.buffer);
+    return Math.abs(i[0]! - i[1]!);
+  };
+  const entry = fc.oneof(
+    { weight: 6, arbitrary: fc.integer({ min: -3, max: 3 }) },
+    { weight: 6, arbitrary: fc.double({ min: -60, max: 60, noNaN: true }) },
+    { weight: 1, arbitrary: fc.constant(NEG) },
+    { weight: 1, arbitrary: fc.constant(Number.POSITIVE_INFINITY) },
+    { weight: 1, arbitrary: fc.constant(Number.NaN) },
+  );
+  for (const type of [Float32Array, Float64Array])
+    it(`${type.name}: same indices, values within ${type === Float32Array ? '4 ulp' : '1e-14'} (non-finite rows as the JS kernel)`, async () => {
+      await import('../../src/kernels/wasm/index.js');
+      fc.assert(
+        fc.property(
+          fc.array(entry, { minLength: 1, maxLength: 300 }),
+          fc.integer({ min: 1, max: 3 }),
+          fc.integer({ min: 1, max: 64 }),
+          fc.boolean(),
+          (raw, rows0, k0, log) => {
+            const n = Math.max(1, Math.floor(raw.length / rows0));
+            const rows = Math.floor(raw.length / n);
+            const x = type.from(raw.slice(0, rows * n));
+            const o = { k: Math.min(k0, n), shape: [rows, n], log };
+            const w = softmaxTopK(x, { ...o, backend: 'wasm' });
+            const j = softmaxTopK(x, { ...o, backend: 'js' });
+            expect(w.values).toBeInstanceOf(type);
+            expect(Array.from(w.indices)).toEqual(Array.from(j.indices));
+            for (let i = 0; i < w.values.length; i++) {
+              const [a, b] = [w.values[i]!, j.values[i]!];
+              if (!Number.isFinite(b) || (!log && b === 0)) expect(a).toBe(b);
+              else if (type === Float32Array) expect(ulp32(a, b)).toBeLessThanOrEqual(4);
+              else
+                expect(Math.abs(a - b)).toBeLessThanOrEqual(
+                  1e-14 * Math.abs(b) + (log ? 1e-14 : 0),
+                );
+            }
+          },
+        ),
+        { numRuns: 500 },
+      );
+    });
+  it('a 128,256-entry Float32 row and a batch: the same indices, values within 4 ulp', async () => {
+    await import('../../src/kernels/wasm/index.js');
+    const n = 128_256;
+    const x = new Float32Array(3 * n);
+    let s = 7;
+    for (let i = 0; i < x.length; i++) {
+      s = (s * 1103515245 + 12345) >>> 0;
+      x[i] = (s / 2 ** 32 - 0.5) * 24;
+    }
+    for (const k of [1, 8, 64]) {
+      const w = softmaxTopK(x, { k, shape: [3, n], backend: 'wasm' });
+      const j = softmaxTopK(x, { k, shape: [3, n], backend: 'js' });
+      expect(Array.from(w.indices)).toEqual(Array.from(j.indices));
+      for (let i = 0; i < w.values.length; i++)
+        expect(ulp32(w.values[i]!, j.values[i]!)).toBeLessThanOrEqual(4);
+    }
+  });
+});

@@ -31,6 +31,8 @@ const COUNT_ARG = {
   temperatureRows_f64: 2,
   temperatureStats_f32: 2,
   temperatureStats_f64: 2,
+  topK_f32: 1,
+  topK_f64: 1,
 } as const;
 
 /** A row kernel's export name. */

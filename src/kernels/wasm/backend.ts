@@ -32,6 +32,7 @@ import { wasmExpScaleRows, wasmSplitStateRows } from './logit-tiles.js';
 import { ensureBytes, inWasm, RESERVE, type Scratch, scratch } from './memory.js';
 import { wasmRouteRows } from './routing.js';
 import { wasmTemperaturePass, wasmTemperatureStats } from './temperature.js';
+import { wasmTopKRows } from './top-k.js';
 
 /** Rows per in-place kernel call (their flag bytes fit in the reserve). */
 const FLAG_ROWS = RESERVE;
@@ -372,6 +373,7 @@ export const wasmBackend: Backend = {
   routeRows: wasmRouteRows,
   temperatureStats: wasmTemperatureStats,
   temperaturePass: wasmTemperaturePass,
+  topKRows: wasmTopKRows,
 };
 
 let registered = false;

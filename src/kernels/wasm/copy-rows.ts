@@ -34,8 +34,9 @@ function chunkRows(
   perRow: number,
   fixed: number,
   pinned: boolean,
+  chunk = CHUNK,
 ): number {
-  const want = Math.max(1, Math.min(rows, Math.floor((CHUNK * configuredThreads()) / n)));
+  const want = Math.max(1, Math.min(rows, Math.floor((chunk * configuredThreads()) / n)));
   return chunkRowsFitting(k, want, perRow, fixed, pinned);
 }
 
@@ -48,6 +49,11 @@ export interface CopyJob<S> {
   /** Scratch bytes per row and per slot (for fitting the chunk). */
   readonly perRow: number;
   readonly fixed: number;
+  /**
+   * Elements per chunk and thread when pipelined with workers (default CHUNK): more for
+   * a kernel as cheap as its copy, whose per-chunk hand-offs would otherwise dominate.
+   */
+  readonly chunk?: number;
   /** Take one slot's regions for up to `cr` rows. */
   take(sc: Scratch, cr: number): S;
   /** Once the scratch is in place (before any copy). */
@@ -79,7 +85,7 @@ export function copyRows<S>(
   sc: Scratch = scratch(),
 ): boolean {
   const workers = workersFor(k, rows, rows * n);
-  let cr = workers ? chunkRows(k, rows, n, 3 * job.perRow, 3 * job.fixed, pinned) : 0;
+  let cr = workers ? chunkRows(k, rows, n, 3 * job.perRow, 3 * job.fixed, pinned, job.chunk) : 0;
   const slots = cr && rows >= 3 * cr ? 3 : 1;
   if (slots === 1) cr = chunkRows(k, rows, n, job.perRow, job.fixed, pinned);
   const slot = Array.from({ length: slots }, () => job.take(sc, cr));

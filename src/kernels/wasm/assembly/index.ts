@@ -14,6 +14,7 @@ export { flashDecode } from './attention-decode';
 export { flashVjpHead, flashVjpWorkBytes } from './attention-vjp';
 export { temperatureRows_f32, temperatureRows_f64, temperatureStats_f32, temperatureStats_f64 } from './temperature';
 export { route_f32, routeWorkBytes } from './routing';
+export { topK_f32, topK_f64 } from './top-k';
 export { exp_f32, expDiff_f32, exp_f64, log1p_f64 } from './test-hooks';
 export { exp32Scalar, exp64Scalar, expDiff32Scalar } from './exp';
 export { log1p64Scalar } from './log';

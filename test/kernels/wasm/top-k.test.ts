@@ -1,0 +1,194 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { configure } from '../../../src/kernels/threads/pool.js';
+import { newTopKBatch, newTopKState, topKRow, topKSelect } from '../../../src/kernels/top-k.js';
+import { wasmBackend } from '../../../src/kernels/wasm/backend.js';
+import '../../../src/kernels/wasm/index.js';
+import { loadWasmSync } from '../../../src/kernels/wasm/load.js';
+import { freeWasmArray, wasmArray } from '../../../src/kernels/wasm/memory.js';
+import { filled, VARIANTS } from './helpers.js';
+
+const NEG = Number.NEGATIVE_INFINITY;
+const topKRows = () => wasmBackend.topKRows!;
+
+/** Σ e^(x − m) over the finite entries: Math.exp terms, Neumaier-summed (an independent reference). */
+function refSum(row: ArrayLike<number>, m: number): number {
+  let s = 0;
+  let c = 0;
+  for (let i = 0; i < row.length; i++) {
+    const v = row[i]!;
+    if (!(v > NEG)) continue;
+    const e = Math.exp(v - m);
+    const t = s + e;
+    c += s >= e ? s - t + e : e - t + s;
+    s = t;
+  }
+  return s + c;
+}
+
+/** Entries outside the k largest (value, then lower index) equal to the k-th. */
+function refTies(row: ArrayLike<number>, kept: Int32Array, last: number): number {
+  const inBuffer = new Set(kept);
+  let t = 0;
+  for (let i = 0; i < row.length; i++) if (row[i] === last && !inBuffer.has(i)) t++;
+  return t;
+}
+
+/**
+ * Check every row of a batch result against the JS reference kernel (buffer bit for
+ * bit) and the independent references (max, Σ e^(x − max), ties); rows with NaN or +∞
+ * (or, normalizing, fully −∞) must be flagged.
+ */
+function checkRows(
+  {
+    x,
+    first,
+    stride,
+    rows,
+    n,
+  }: { x: Float32Array | Float64Array; first: number; stride: number; rows: number; n: number },
+  k: number,
+  normalize: boolean,
+): void {
+  const out = newTopKBatch(rows, k);
+  expect(topKRows()(x, first, stride, rows, n, k, normalize, out)).toBe(true);
+  const st = newTopKState(k);
+  const tol = x instanceof Float32Array ? 2.5e-7 : 1e-15;
+  for (let r = 0; r < rows; r++) {
+    const o = first + r * stride;
+    const row = x.subarray(o, o + n);
+    const bad =
+      row.some((v) => Number.isNaN(v) || v === Number.POSITIVE_INFINITY) ||
+      (normalize && !row.some((v) => v > NEG));
+    expect(out.flags[r]).toBe(bad ? 1 : 0);
+    if (bad) continue;
+    (normalize ? topKRow : topKSelect)(x, o, n, k, st);
+    const vals = out.values.subarray(r * k, (r + 1) * k);
+    const idx = out.indices.subarray(r * k, (r + 1) * k);
+    expect(Array.from(idx)).toEqual(Array.from(st.indices.subarray(0, k)));
+    expect(Array.from(vals)).toEqual(Array.from(st.values.subarray(0, k)));
+    const m = out.state[3 * r]!;
+    let max = NEG;
+    for (const v of row) if (v > max) max = v;
+    expect(m === max).toBe(true); // −0 and 0 alike
+
+    expect(out.state[3 * r + 2]).toBe(refTies(row, idx, vals[k - 1]!));
+    if (!normalize) expect(out.state[3 * r + 1]).toBe(0);
+    else {
+      const want = refSum(row, m);
+      expect(Math.abs(out.state[3 * r + 1]! - want)).toBeLessThanOrEqual(tol * want);
+    }
+  }
+}
+
+const entry = fc.oneof(
+  { weight: 8, arbitrary: fc.integer({ min: -4, max: 4 }) }, // many ties
+  { weight: 8, arbitrary: fc.double({ min: -80, max: 80, noNaN: true }) },
+  { weight: 1, arbitrary: fc.constant(NEG) },
+  { weight: 1, arbitrary: fc.constant(Number.POSITIVE_INFINITY) },
+  { weight: 1, arbitrary: fc.constant(Number.NaN) },
+);
+
+for (const variant of VARIANTS.filter((v) => !v.relaxedSimd)) {
+  describe(`wasm topKRows (${variant.name})`, () => {
+    beforeAll(() => loadWasmSync(variant));
+    afterAll(() => loadWasmSync());
+
+    for (const type of [Float32Array, Float64Array])
+      it(`${type.name}: the JS reference's buffer bit for bit, the normalizer within bound, on random rows`, () => {
+        fc.assert(
+          fc.property(
+            fc.array(fc.array(entry, { minLength: 1, maxLength: 70 }), {
+              minLength: 1,
+              maxLength: 4,
+            }),
+            fc.integer({ min: 1, max: 64 }),
+            fc.boolean(),
+            fc.integer({ min: 0, max: 3 }),
+            (raw, k0, normalize, gap) => {
+              const n = Math.min(...raw.map((r) => r.length));
+              const k = Math.min(k0, n);
+              const stride = n + gap;
+              // rows at `1 + r·stride`, the gaps NaN: read, they would flag the row
+              const x = new type(1 + raw.length * stride).fill(Number.NaN);
+              for (const [i, r] of raw.entries()) x.set(r.slice(0, n), 1 + i * stride);
+              checkRows({ x, first: 1, stride, rows: raw.length, n }, k, normalize);
+            },
+          ),
+          { numRuns: 400 },
+        );
+      });
+
+    it('long rows (1 … 256,000), k 1 … 64, both types, both modes', () => {
+      for (const n of [1, 7, 33, 1000, 32_001, 256_000])
+        for (const type of [Float32Array, Float64Array]) {
+          const x = filled(type, 2 * n, n, -20, 20);
+          if (n > 2) x[n + 2] = x[n + 1]!; // a tie in the second row
+          for (const k of [1, 8, 64].filter((k) => k <= n))
+            for (const normalize of [true, false])
+              checkRows({ x, first: 0, stride: n, rows: 2, n }, k, normalize);
+        }
+    });
+
+    it('ties at the k-th are counted; constant and −∞ rows', () => {
+      const x = new Float32Array([3, 1, 2, 2, 2, 0, 2, NEG, NEG, NEG, NEG, NEG, NEG, NEG]);
+      const rows = { x, first: 0, stride: 7, rows: 2, n: 7 };
+      checkRows(rows, 2, false); // the k-th is 2: three of the four 2s left out
+      checkRows(rows, 2, true); // the −∞ row flagged
+      const c = new Float64Array(4099).fill(0.5);
+      checkRows({ x: c, first: 0, stride: 4099, rows: 1, n: 4099 }, 3, true);
+    });
+
+    it('rows in WebAssembly memory are read in place, at a stride (the last position of each sequence)', () => {
+      const [batch, seq, n] = [3, 4, 1000];
+      const x = wasmArray(Float32Array, batch * seq * n);
+      x.set(filled(Float32Array, x.length, 9, -10, 10));
+      for (const normalize of [true, false])
+        checkRows({ x, first: (seq - 1) * n, stride: seq * n, rows: batch, n }, 16, normalize);
+      freeWasmArray(x);
+    });
+  });
+}
+
+describe('wasm topKRows on threads', () => {
+  afterAll(() => configure({ threads: 1 }));
+  // 37 × 3000: one chunk shared out; 31 × 100,000: the copies pipelined over three slots
+  it.each([
+    [37, 3000],
+    [31, 100_000],
+  ])('%i × %i: 2 and 3 threads give the same result as one (copied and in place)', (rows, n) => {
+    loadWasmSync();
+    const k = 40;
+    for (const type of [Float32Array, Float64Array]) {
+      const x = filled(type, rows * n, 5, -15, 15) as Float32Array | Float64Array;
+      x[5 * n + 9] = Number.NaN; // a flagged row
+      const xw = wasmArray(type, x.length);
+      xw.set(x);
+      const runs = [1, 2, 3].map((threads) => {
+        configure({ threads });
+        return [x, xw].flatMap((a) =>
+          [true, false].map((normalize) => {
+            const out = newTopKBatch(rows, k);
+            topKRows()(a, 0, n, rows, n, k, normalize, out);
+            return out;
+          }),
+        );
+      });
+      configure({ threads: 1 });
+      freeWasmArray(xw);
+      for (const run of runs.slice(1))
+        run.forEach((out, i) => {
+          const one = runs[0]![i]!;
+          expect(out.flags).toEqual(one.flags);
+          expect(one.flags[5]).toBe(1);
+          for (let r = 0; r < rows; r++) {
+            if (one.flags[r]) continue; // a flagged row's outputs are unused
+            const row = (a: Float64Array | Int32Array, w: number) => a.subarray(r * w, (r + 1) * w);
+            expect(row(out.indices, k)).toEqual(row(one.indices, k));
+            expect(row(out.values, k)).toEqual(row(one.values, k));
+            expect(row(out.state, 3)).toEqual(row(one.state, 3));
+          }
+        });
+    }
+  });
+});
