@@ -95,7 +95,7 @@ export {
   updateExpertBias,
 } from './gating/index.js';
 export type { Backend, SoftmaxAlgorithm } from './kernels/backend.js';
-export { EMPTY_LSE_STATE, type LogSumExpState } from './kernels/lse-state.js';
+export { EMPTY_LSE_STATE, type LogSumExpState } from './kernels/online-state.js';
 export { type ConfigureOptions, configure } from './kernels/threads/pool.js';
 export {
   freeWasmArray,

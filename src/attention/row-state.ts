@@ -8,8 +8,9 @@
  * exactly with the same factors (../kernels/attention-state.ts), which is what
  * split-key decoding (flash-decoding) uses.
  */
-import type { RowStates } from '../kernels/attention-state.js';
+import { type RowStates, rescaleRowState } from '../kernels/attention-state.js';
 import { gemmNN, gemmNT } from '../kernels/gemm.js';
+import { rowMax } from '../kernels/online-state.js';
 import type { FloatArray } from '../tensor/types.js';
 import { buildLogits, plainLogits, type QueryBlock, tileInterior } from './logits.js';
 import { sigmoid } from './online-normalizers.js';
@@ -39,22 +40,6 @@ export function initRowStates(
     }
   }
   st.acc.fill(0, 0, blk.rows * p.valueDim);
-}
-
-/** The largest entry of x[o, o + n); NaN if any is NaN. */
-function rowMax(x: Float64Array, o: number, n: number): number {
-  let m = Number.NEGATIVE_INFINITY;
-  for (let i = o; i < o + n; i++) {
-    const v = x[i]!;
-    if (v > m) m = v;
-    else if (Number.isNaN(v)) return v;
-  }
-  return m;
-}
-
-/** e^(a − b) for a ≤ b (0 when a = −∞, 1 when a = b). */
-function rescale(a: number, b: number): number {
-  return a === b ? 1 : Math.exp(a - b);
 }
 
 /** s·x[o, o + n) in place. */
@@ -120,17 +105,10 @@ export function foldKeys(
           tileMax = rowMax(S, o, cols);
         }
       } else tileMax = rowMax(S, o, cols);
-      const mOld = st.m[r]!;
-      const m = Math.max(mOld, tileMax);
+      const m = rescaleRowState(st, r, dv, tileMax);
       if (m === Number.NEGATIVE_INFINITY) {
         S.fill(0, o, o + cols);
         continue;
-      }
-      if (m !== mOld) {
-        const a = rescale(mOld, m);
-        st.l[r] = st.l[r]! * a;
-        for (let c = r * dv; c < (r + 1) * dv; c++) st.acc[c] = st.acc[c]! * a;
-        st.m[r] = m;
       }
       st.l[r] = st.l[r]! + (rs === 1 ? kind.weights(S, o, cols, m) : expScaled(S, o, cols, rs, m));
     }

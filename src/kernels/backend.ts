@@ -8,11 +8,10 @@ import type { BackendName, FloatArray } from '../tensor/types.js';
 import type { FlashKernels } from './attention-rows.js';
 import { crossEntropyRows } from './js/cross-entropy-rows.js';
 import type { MatrixView } from './js/gemm.js';
+import type { ExpScaleArgs, SplitStateArgs } from './js/logit-tiles.js';
 import {
-  type ExpScaleArgs,
   logSumExpRows,
   type SoftmaxAlgorithm,
-  type SplitStateArgs,
   softmaxRows,
   softmaxVjpRows,
 } from './js/softmax-rows.js';
@@ -91,8 +90,8 @@ export interface Backend extends FlashKernels {
     beta: 0 | 1,
   ): boolean;
   /**
-   * Optional kernels over Float64 logit tiles (linear cross-entropy; tiles.ts dispatches,
-   * js/softmax-rows.ts splitStateRows and expScaleRows are the reference): per row the max
+   * Optional kernels over Float64 logit tiles (linear cross-entropy; logit-tile-dispatch.ts dispatches,
+   * js/logit-tiles.ts splitStateRows and expScaleRows are the reference): per row the max
    * and Σ e^(x − m) − 1, and y = e^(x − m_r)·f_r. False, having done nothing: not taken.
    */
   splitStateRows?(...args: SplitStateArgs): boolean;

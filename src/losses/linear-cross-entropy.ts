@@ -17,9 +17,9 @@
  * classes and the rows into blocks; a tile of logits (block × chunk) is
  * computed by the gemm micro-kernels (src/kernels/gemm.ts: WebAssembly SIMD,
  * JavaScript fallback), and its exponentials by the tile kernels
- * (src/kernels/tiles.ts, likewise).
+ * (src/kernels/logit-tile-dispatch.ts, likewise).
  * Forward: each tile folds into every row's online normalizer state (Milakov &
- * Gimelshein 2018), kept split as (m, c, b) (src/kernels/lse-state.ts), so only lse
+ * Gimelshein 2018), kept split as (m, c, b) (src/kernels/online-state.ts), so only lse
  * per row is kept. Backward: the tiles are recomputed chunk by chunk; each tile's
  * gradient goes into dHidden (accumulated over chunks) and into that chunk's
  * rows of dWeight (complete before the next chunk). Peak extra memory:
@@ -59,8 +59,12 @@
  */
 
 import { gemmNN, gemmNT, gemmTN } from '../kernels/gemm.js';
-import { EMPTY_SPLIT_STATE, mergeSplitStates, type SplitSumState } from '../kernels/lse-state.js';
-import { expScaleRows, splitStateRows } from '../kernels/tiles.js';
+import { expScaleRows, splitStateRows } from '../kernels/logit-tile-dispatch.js';
+import {
+  EMPTY_SPLIT_STATE,
+  mergeSplitStates,
+  type SplitSumState,
+} from '../kernels/online-state.js';
 import { allocLike, requireLength, toFloatArray } from '../tensor/arrays.js';
 import { integerRule, numberRule, resolveOptions, rule } from '../tensor/options.js';
 import type { ArrayInput, FloatArray } from '../tensor/types.js';
@@ -242,9 +246,9 @@ export function linearCrossEntropy(
 
   // Forward: fold every tile into the rows' split sums (m, c, b): d = c + b with c the
   // entries at the max, so log d = log1p((c − 1) + b) is exact for a confident row
-  // (lse-state.ts). A tile row holding NaN or +∞ has no split sum: its max goes into
+  // (online-state.ts). A tile row holding NaN or +∞ has no split sum: its max goes into
   // `poison` instead (Math.max keeps NaN over +∞), and the row's lse is that.
-  // per tile row: the max and u = Σ e^(z − m) − 1 (src/kernels/tiles.ts); later the exp
+  // per tile row: the max and u = Σ e^(z − m) − 1 (src/kernels/logit-tile-dispatch.ts); later the exp
   // pass's lse and factor, smoothing + zLoss's extra, and the target's entry
   const [tm, tu, tf, extra, target] = Array.from({ length: 5 }, () => new Float64Array(ROW_BLOCK));
   const split: SplitSumState[] = new Array(n).fill(EMPTY_SPLIT_STATE);

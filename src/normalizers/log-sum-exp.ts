@@ -18,13 +18,13 @@
  * logSumExp([1, 2, 3, 4], { shape: [2, 2], axis: 0 }); // [3.1269…, 4.1269…]
  */
 import { resolveBackend, type SoftmaxAlgorithm } from '../kernels/backend.js';
-import { lseStateOfRow } from '../kernels/js/softmax-rows.js';
 import {
   EMPTY_LSE_STATE,
   logSumExpFromState as fromState,
   type LogSumExpState,
+  lseStateOfRow,
   mergeLogSumExpStates as mergeStates,
-} from '../kernels/lse-state.js';
+} from '../kernels/online-state.js';
 import { toFloatArray, toFloatArrayOfLength } from '../tensor/arrays.js';
 import { describe, SoftmaxKitError } from '../tensor/errors.js';
 import { ROW_RULES } from '../tensor/options.js';

@@ -32,7 +32,7 @@
  * loss, lse and gradient NaN and touches no other row.
  */
 import type { FloatArray } from '../../tensor/types.js';
-import { expDiff, logOfSum, sumExcept } from './exact.js';
+import { expDiff, logOfSum, sumError, sumExcept } from './exact.js';
 
 /** Row scratch: e^(x_j − m) of the current row, in double. */
 let scratch = new Float64Array(256);
@@ -99,7 +99,7 @@ function rowExp(x: FloatArray, o: number, n: number, e: Float64Array): RowSum {
     const v = expDiff(x[o + j]!, m);
     e[j] = v;
     const t = s + v;
-    comp += Math.abs(s) >= Math.abs(v) ? s - t + v : v - t + s;
+    comp += sumError(s, v, t);
     s = t;
   }
   rowSum.kind = FINITE;

@@ -1,12 +1,12 @@
 /**
  * The 'wasm' backend's kernels over Float64 logit tiles (linear cross-entropy):
- * `splitStateRows` and `expScaleRows` of ../js/softmax-rows.ts, on f64x2 lanes
+ * `splitStateRows` and `expScaleRows` of ../js/logit-tiles.ts, on f64x2 lanes
  * (assembly/index.ts splitStates_f64 / expScaleRows_f64: x − m carried exactly,
  * exp64 ≤ 2 ulp, the sum compensated). The tile is copied into scratch, the results
  * copied back; false (nothing done) when the scratch would have to grow a plain
  * memory that holds views.
  */
-import type { ExpScaleArgs, SplitStateArgs } from '../js/softmax-rows.js';
+import type { ExpScaleArgs, SplitStateArgs } from '../js/logit-tiles.js';
 import { wasmKernels } from './load.js';
 import { fitScratch, inWasm, scratch } from './memory.js';
 

@@ -4,7 +4,7 @@ import { jsBackend, type SoftmaxAlgorithm } from '../../../src/kernels/backend.j
 import {
   expScaleRows as expScaleRowsJs,
   splitStateRows as splitStateRowsJs,
-} from '../../../src/kernels/js/softmax-rows.js';
+} from '../../../src/kernels/js/logit-tiles.js';
 import { wasmBackend } from '../../../src/kernels/wasm/backend.js';
 import { loadWasmSync } from '../../../src/kernels/wasm/load.js';
 import { freeWasmArray, wasmArray } from '../../../src/kernels/wasm/memory.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { expScaleRows, splitStateRows } from '../../src/kernels/js/softmax-rows.js';
-import { D, dec } from '../helpers/reference.js';
+import { expScaleRows, splitStateRows } from '../../../src/kernels/js/logit-tiles.js';
+import { D, dec } from '../../helpers/reference.js';
 
 /** Rows of 7: mixed, one dominant entry (u ≈ 1e−17), tied maxima, a −∞ mask. */
 const ROWS = [
