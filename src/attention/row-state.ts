@@ -84,7 +84,18 @@ export function foldKeys(
   for (let j0 = from; j0 < to; j0 = (Math.floor(j0 / bs) + 1) * bs) {
     const cols = Math.min(to, (Math.floor(j0 / bs) + 1) * bs) - j0;
     const T = { data: S, offset: 0, ld: cols };
-    gemmNT(rows, cols, dim, Q, { data: p.k, offset: (kBase + j0) * dim, ld: dim }, T, 0, p.backend);
+    gemmNT(
+      {
+        m: rows,
+        n: cols,
+        k: dim,
+        A: Q,
+        B: { data: p.k, offset: (kBase + j0) * dim, ld: dim },
+        C: T,
+        beta: 0,
+      },
+      p.backend,
+    );
     const interior = tileInterior(blk, j0, cols);
     const fast = plain && interior;
     if (!fast) buildLogits(p, blk, j0, cols, S, S, interior);
@@ -112,7 +123,18 @@ export function foldKeys(
       }
       st.l[r] = st.l[r]! + (rs === 1 ? kind.weights(S, o, cols, m) : expScaled(S, o, cols, rs, m));
     }
-    gemmNN(rows, dv, cols, T, { data: p.v, offset: (kBase + j0) * dv, ld: dv }, acc, 1, p.backend);
+    gemmNN(
+      {
+        m: rows,
+        n: dv,
+        k: cols,
+        A: T,
+        B: { data: p.v, offset: (kBase + j0) * dv, ld: dv },
+        C: acc,
+        beta: 1,
+      },
+      p.backend,
+    );
   }
 }
 

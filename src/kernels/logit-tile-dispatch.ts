@@ -10,18 +10,17 @@
  */
 import { gemmBackend } from './backend.js';
 import {
-  type ExpScaleArgs,
   expScaleRows as jsExpScaleRows,
   splitStateRows as jsSplitStateRows,
-  type SplitStateArgs,
 } from './js/logit-tiles.js';
+import type { ExpScaleArgs, SplitStateArgs } from './kernel-args.js';
 
 /** m[r], u[r] for `rows` rows of length n of x (see the module doc). */
-export function splitStateRows(...args: SplitStateArgs): void {
-  if (!gemmBackend()?.splitStateRows?.(...args)) jsSplitStateRows(...args);
+export function splitStateRows(args: SplitStateArgs): void {
+  if (!gemmBackend()?.splitStateRows?.(args)) jsSplitStateRows(args);
 }
 
 /** y_rj = e^(x_rj − m_r)·f_r for `rows` rows of length n (y may be x). */
-export function expScaleRows(...args: ExpScaleArgs): void {
-  if (!gemmBackend()?.expScaleRows?.(...args)) jsExpScaleRows(...args);
+export function expScaleRows(args: ExpScaleArgs): void {
+  if (!gemmBackend()?.expScaleRows?.(args)) jsExpScaleRows(args);
 }

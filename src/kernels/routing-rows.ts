@@ -116,7 +116,7 @@ function writeScores(
 ): void {
   if (!useSigmoid) {
     const backend = resolveBackend('routeRows', 'auto', x.length, x instanceof Float32Array);
-    backend.softmax(x, scores, rows, n, 'three-pass', 1, false);
+    backend.softmax({ x, y: scores, rows, n, algorithm: 'three-pass', s: 1, log: false });
     return;
   }
   for (let r = 0; r < rows; r++) {

@@ -165,15 +165,15 @@ interface Ctx {
 /** z = softcap(H[i0 : i0 + rows]·W[v0 : v0 + cols]ᵀ + b) into ctx.z (raw into ctx.raw). */
 function logitsTile(ctx: Ctx, i0: number, rows: number, v0: number, cols: number): void {
   const { d, raw, z, b, cap } = ctx;
-  gemmNT(
-    rows,
-    cols,
-    d,
-    { data: ctx.H, offset: i0 * d, ld: d },
-    { data: ctx.W, offset: v0 * d, ld: d },
-    { data: raw, offset: 0, ld: cols },
-    0,
-  );
+  gemmNT({
+    m: rows,
+    n: cols,
+    k: d,
+    A: { data: ctx.H, offset: i0 * d, ld: d },
+    B: { data: ctx.W, offset: v0 * d, ld: d },
+    C: { data: raw, offset: 0, ld: cols },
+    beta: 0,
+  });
   if (b)
     for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) raw[r * cols + j]! += b[v0 + j]!;
   if (cap > 0) for (let k = 0; k < rows * cols; k++) z[k] = softcapValue(raw[k]!, cap);
@@ -259,7 +259,7 @@ export function linearCrossEntropy(
     for (let i0 = 0; i0 < n; i0 += ROW_BLOCK) {
       const rows = Math.min(ROW_BLOCK, n - i0);
       logitsTile(ctx, i0, rows, v0, cols);
-      splitStateRows(ctx.z, rows, cols, tm, tu);
+      splitStateRows({ x: ctx.z, rows, n: cols, m: tm, u: tu });
       for (let r = 0; r < rows; r++) {
         const i = i0 + r;
         const ti = t[i]!;
@@ -340,7 +340,7 @@ export function linearCrossEntropy(
         tf[r] = plain ? s * pz : pz;
       }
       if (!wantGrad) continue;
-      expScaleRows(G, G, rows, cols, tm, tf); // p·pz (·s when plain) for every entry
+      expScaleRows({ x: G, y: G, rows, n: cols, m: tm, f: tf }); // p·pz (·s when plain) for every entry
       for (let r = 0; r < rows; r++) {
         const i = i0 + r;
         const L = lse[i]!;
@@ -367,24 +367,24 @@ export function linearCrossEntropy(
       }
       if (skippable || !dH) continue;
       const Gv = { data: G, offset: 0, ld: cols };
-      gemmNN(
-        rows,
-        d,
-        cols,
-        Gv,
-        { data: W, offset: v0 * d, ld: d },
-        { data: dH, offset: i0 * d, ld: d },
-        1,
-      );
-      gemmTN(
-        cols,
-        d,
-        rows,
-        Gv,
-        { data: H, offset: i0 * d, ld: d },
-        { data: dWc, offset: 0, ld: d },
-        1,
-      );
+      gemmNN({
+        m: rows,
+        n: d,
+        k: cols,
+        A: Gv,
+        B: { data: W, offset: v0 * d, ld: d },
+        C: { data: dH, offset: i0 * d, ld: d },
+        beta: 1,
+      });
+      gemmTN({
+        m: cols,
+        n: d,
+        k: rows,
+        A: Gv,
+        B: { data: H, offset: i0 * d, ld: d },
+        C: { data: dWc, offset: 0, ld: d },
+        beta: 1,
+      });
       if (dBias)
         for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) dBc[j]! += G[r * cols + j]!;
     }

@@ -138,7 +138,15 @@ export function gumbelSoftmax<X extends ArrayInput>(
   forEachRow(p.layout, [z], y, false, (ins, o, rows) =>
     hard
       ? oneHotRows(ins[0]!, o, rows, n)
-      : backend.softmax(ins[0]!, o, rows, n, 'three-pass', scale, false),
+      : backend.softmax({
+          x: ins[0]!,
+          y: o,
+          rows,
+          n,
+          algorithm: 'three-pass',
+          s: scale,
+          log: false,
+        }),
   );
   return y as ResultOf<X>;
 }
@@ -161,7 +169,16 @@ export function gumbelSoftmaxVjp<X extends ArrayInput>(
   ]);
   const n = p.layout.n;
   forEachRow(p.layout, [z, g], dx, false, (ins, o, rows) =>
-    backend.softmaxVjp(ins[0]!, ins[1]!, o, rows, n, 'three-pass', scale, false),
+    backend.softmaxVjp({
+      x: ins[0]!,
+      dy: ins[1]!,
+      dx: o,
+      rows,
+      n,
+      algorithm: 'three-pass',
+      s: scale,
+      log: false,
+    }),
   );
   return dx as ResultOf<X>;
 }

@@ -51,7 +51,7 @@ function resolve(fn: string, x: ArrayInput, options: LogSumExpOptions | undefine
 export function logSumExp<X extends ArrayInput>(x: X, options?: LogSumExpOptions): ResultOf<X> {
   const { p, backend, algorithm, out } = resolve('logSumExp', x, options);
   return reduceRows('logSumExp', p, out, (a, y, rows, n) =>
-    backend.logSumExp(a, y, rows, n, algorithm, 1),
+    backend.logSumExp({ x: a, out: y, rows, n, algorithm, s: 1 }),
   ) as ResultOf<X>;
 }
 
@@ -73,7 +73,7 @@ export function logSumExpVjp<X extends ArrayInput>(
     for (let i = 0; i < n; i++)
       wide.set(g.subarray(o * inner, (o + 1) * inner), (o * n + i) * inner);
   return mapRowsVjp('logSumExpVjp', p, wide, out, (a, w, dx, rows, m) => {
-    backend.softmax(a, dx, rows, m, algorithm, 1, false);
+    backend.softmax({ x: a, y: dx, rows, n: m, algorithm, s: 1, log: false });
     for (let i = 0; i < rows * m; i++) dx[i] = dx[i]! * w[i]!;
   }) as ResultOf<X>;
 }

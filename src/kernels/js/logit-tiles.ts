@@ -8,34 +8,16 @@
  * keep their relative accuracy as one entry dominates (u → 1e−17, where 1 + u rounds).
  * Tested against 60-digit references in test/kernels/js/logit-tiles.test.ts.
  */
+import type { ExpScaleArgs, SplitStateArgs } from '../kernel-args.js';
 import { rowMax, splitStateOfRow } from '../online-state.js';
 import { expDiff } from './exact.js';
-
-/** Arguments of splitStateRows, shared by the backends and the dispatcher (../logit-tile-dispatch.ts). */
-export type SplitStateArgs = [
-  x: Float64Array,
-  rows: number,
-  n: number,
-  m: Float64Array,
-  u: Float64Array,
-];
-
-/** Arguments of expScaleRows, likewise. */
-export type ExpScaleArgs = [
-  x: Float64Array,
-  y: Float64Array,
-  rows: number,
-  n: number,
-  m: Float64Array,
-  f: Float64Array,
-];
 
 /**
  * Per row r of `rows` rows of length n (Float64 logit tiles): m[r] = its max and
  * u[r] = Σ e^(x − m) − 1 = (c − 1) + b of splitStateOfRow, so log d = log1p(u); u[r] = NaN
  * where the max is not finite (NaN, +∞, or −∞ for a fully masked row).
  */
-export function splitStateRows(...[x, rows, n, m, u]: SplitStateArgs): void {
+export function splitStateRows({ x, rows, n, m, u }: SplitStateArgs): void {
   for (let r = 0; r < rows; r++) {
     const sp = splitStateOfRow(x, r * n, n);
     const finite = sp !== null && sp.m !== -Infinity;
@@ -45,7 +27,7 @@ export function splitStateRows(...[x, rows, n, m, u]: SplitStateArgs): void {
 }
 
 /** y_rj = e^(x_rj − m_r)·f_r over `rows` rows of length n (x − m exact; y may be x). */
-export function expScaleRows(...[x, y, rows, n, m, f]: ExpScaleArgs): void {
+export function expScaleRows({ x, y, rows, n, m, f }: ExpScaleArgs): void {
   for (let r = 0; r < rows; r++) {
     const mr = m[r]!;
     const fr = f[r]!;

@@ -29,6 +29,12 @@
  * NaN and touches no other row.
  */
 import type { FloatArray } from '../../tensor/types.js';
+import type {
+  LogSumExpArgs,
+  SoftmaxAlgorithm,
+  SoftmaxArgs,
+  SoftmaxVjpArgs,
+} from '../kernel-args.js';
 import { foldRow, type OnlineSum } from '../online-state.js';
 import {
   addCompensated,
@@ -40,9 +46,6 @@ import {
   sumError,
 } from './exact.js';
 import { fillPolicyRow, newRowScan, scanRow } from './row-policy.js';
-
-/** How a softmax row's normalizer is computed (see the module doc); all agree to the stated bound. */
-export type SoftmaxAlgorithm = 'three-pass' | 'two-pass' | 'online';
 
 /** Beyond this |x| the two-pass range reduction x − k·ln 2 loses exactness. */
 const TWO_PASS_LIMIT = 2 ** 30;
@@ -225,18 +228,19 @@ function logNormalizer(
 }
 
 /**
+ * The arguments of one row of length n by the three-pass algorithm at scale s (softmax,
+ * not log): spread into a {@link softmaxRows} call with x and y, as the normalizers that
+ * work row by row do.
+ */
+export function oneRow(n: number, s = 1) {
+  return { rows: 1, n, algorithm: 'three-pass', s, log: false } as const;
+}
+
+/**
  * Softmax (or log-softmax when `log`) of `rows` contiguous rows of length n,
  * of s·x (s = 1/temperature). `y` may be `x` (in place).
  */
-export function softmaxRows(
-  x: FloatArray,
-  y: FloatArray,
-  rows: number,
-  n: number,
-  algorithm: SoftmaxAlgorithm,
-  s: number,
-  log: boolean,
-): void {
+export function softmaxRows({ x, y, rows, n, algorithm, s, log }: SoftmaxArgs): void {
   const acc = newNormalizer();
   const scan = newRowScan();
   for (let r = 0; r < rows; r++) {
@@ -275,14 +279,7 @@ export function softmaxRows(
  * one rounding on the store). −∞ for a fully masked row, +∞ if it holds +∞,
  * NaN if it holds NaN.
  */
-export function logSumExpRows(
-  x: FloatArray,
-  out: FloatArray,
-  rows: number,
-  n: number,
-  algorithm: SoftmaxAlgorithm,
-  s: number,
-): void {
+export function logSumExpRows({ x, out, rows, n, algorithm, s }: LogSumExpArgs): void {
   const acc = newNormalizer();
   const scan = newRowScan();
   for (let r = 0; r < rows; r++) {
@@ -307,16 +304,7 @@ export function logSumExpRows(
  * The forward row is recomputed into a scratch row (no n·rows buffer).
  * −∞ entries, fully masked rows and rows holding +∞ get gradient 0.
  */
-export function softmaxVjpRows(
-  x: FloatArray,
-  dy: FloatArray,
-  dx: FloatArray,
-  rows: number,
-  n: number,
-  algorithm: SoftmaxAlgorithm,
-  s: number,
-  log: boolean,
-): void {
+export function softmaxVjpRows({ x, dy, dx, rows, n, algorithm, s, log }: SoftmaxVjpArgs): void {
   const p = new Float64Array(n);
   const scan = newRowScan();
   for (let r = 0; r < rows; r++) {
@@ -325,7 +313,7 @@ export function softmaxVjpRows(
       fillPolicyRow(x, o, n, scan, dx, o, 'gradient');
       continue;
     }
-    softmaxRows(x.subarray(o, o + n), p, 1, n, algorithm, s, false);
+    softmaxRows({ x: x.subarray(o, o + n), y: p, rows: 1, n, algorithm, s, log: false });
     // g = ⟨p, dy⟩ (softmax) or Σ dy (log-softmax), compensated.
     let g = 0;
     let c = 0;

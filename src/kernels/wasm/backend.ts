@@ -23,6 +23,12 @@
 import { sharesMemory } from '../../tensor/arrays.js';
 import type { FloatArray } from '../../tensor/types.js';
 import { type Backend, jsBackend, registerBackend, type SoftmaxAlgorithm } from '../backend.js';
+import type {
+  CrossEntropyArgs,
+  LogSumExpArgs,
+  SoftmaxArgs,
+  SoftmaxVjpArgs,
+} from '../kernel-args.js';
 import {
   configuredThreads,
   kernelOf,
@@ -184,19 +190,11 @@ export function copyRows<S>(
   return true;
 }
 
-function softmax(
-  x: FloatArray,
-  y: FloatArray,
-  rows: number,
-  n: number,
-  algorithm: SoftmaxAlgorithm,
-  s: number,
-  log: boolean,
-): void {
+function softmax({ x, y, rows, n, algorithm, s, log }: SoftmaxArgs): void {
   const k = wasmKernels()!;
   const f32 = x instanceof Float32Array;
   if (!f32 && algorithm === 'two-pass') {
-    jsBackend.softmax(x, y, rows, n, algorithm, s, log);
+    jsBackend.softmax({ x, y, rows, n, algorithm, s, log });
     return;
   }
   const fn = f32 ? 'softmax_f32' : 'softmax_f64';
@@ -206,7 +204,15 @@ function softmax(
     for (let r = 0; r < t; r++)
       if (flags[r]) {
         const o = (r0 + r) * n;
-        jsBackend.softmax(x.subarray(o, o + n), y.subarray(o, o + n), 1, n, algorithm, s, log);
+        jsBackend.softmax({
+          x: x.subarray(o, o + n),
+          y: y.subarray(o, o + n),
+          rows: 1,
+          n,
+          algorithm,
+          s,
+          log,
+        });
       }
   };
   const w = x.BYTES_PER_ELEMENT;
@@ -240,23 +246,14 @@ function softmax(
       if (bad) fix(flagsOf(k, b.flags, t), r0, t);
     },
   });
-  if (!done) jsBackend.softmax(x, y, rows, n, algorithm, s, log);
+  if (!done) jsBackend.softmax({ x, y, rows, n, algorithm, s, log });
 }
 
-function softmaxVjp(
-  x: FloatArray,
-  dy: FloatArray,
-  dx: FloatArray,
-  rows: number,
-  n: number,
-  algorithm: SoftmaxAlgorithm,
-  s: number,
-  log: boolean,
-): void {
+function softmaxVjp({ x, dy, dx, rows, n, algorithm, s, log }: SoftmaxVjpArgs): void {
   const k = wasmKernels()!;
   const f32 = x instanceof Float32Array;
   if (!f32 && algorithm === 'two-pass') {
-    jsBackend.softmaxVjp(x, dy, dx, rows, n, algorithm, s, log);
+    jsBackend.softmaxVjp({ x, dy, dx, rows, n, algorithm, s, log });
     return;
   }
   const fn = f32 ? 'softmaxVjp_f32' : 'softmaxVjp_f64';
@@ -267,7 +264,7 @@ function softmaxVjp(
       if (flags[r]) {
         const o = (r0 + r) * n;
         const [xs, gs, ds] = [x, dy, dx].map((v) => v.subarray(o, o + n)) as FloatArray[];
-        jsBackend.softmaxVjp(xs!, gs!, ds!, 1, n, algorithm, s, log);
+        jsBackend.softmaxVjp({ x: xs!, dy: gs!, dx: ds!, rows: 1, n, algorithm, s, log });
       }
   };
   const w = x.BYTES_PER_ELEMENT;
@@ -313,21 +310,14 @@ function softmaxVjp(
       if (bad) fix(flagsOf(k, b.flags, t), r0, t);
     },
   });
-  if (!done) jsBackend.softmaxVjp(x, dy, dx, rows, n, algorithm, s, log);
+  if (!done) jsBackend.softmaxVjp({ x, dy, dx, rows, n, algorithm, s, log });
 }
 
-function logSumExp(
-  x: FloatArray,
-  out: FloatArray,
-  rows: number,
-  n: number,
-  algorithm: SoftmaxAlgorithm,
-  s: number,
-): void {
+function logSumExp({ x, out, rows, n, algorithm, s }: LogSumExpArgs): void {
   const k = wasmKernels()!;
   const f32 = x instanceof Float32Array;
   if (!f32 && algorithm === 'two-pass') {
-    jsBackend.logSumExp(x, out, rows, n, algorithm, s);
+    jsBackend.logSumExp({ x, out, rows, n, algorithm, s });
     return;
   }
   const fn = f32 ? 'logSumExp_f32' : 'logSumExp_f64';
@@ -337,7 +327,14 @@ function logSumExp(
       if (flags[r]) {
         const o = (r0 + r) * n;
         const i = r0 + r;
-        jsBackend.logSumExp(x.subarray(o, o + n), out.subarray(i, i + 1), 1, n, algorithm, s);
+        jsBackend.logSumExp({
+          x: x.subarray(o, o + n),
+          out: out.subarray(i, i + 1),
+          rows: 1,
+          n,
+          algorithm,
+          s,
+        });
       }
   };
   const w = x.BYTES_PER_ELEMENT;
@@ -368,21 +365,11 @@ function logSumExp(
       if (bad) fix(flagsOf(k, b.flags, t), r0, t);
     },
   });
-  if (!done) jsBackend.logSumExp(x, out, rows, n, algorithm, s);
+  if (!done) jsBackend.logSumExp({ x, out, rows, n, algorithm, s });
 }
 
-function crossEntropy(
-  x: FloatArray,
-  targets: Int32Array,
-  rows: number,
-  n: number,
-  smoothing: number,
-  classWeight: Float64Array | undefined,
-  scale: Float64Array,
-  loss: Float64Array,
-  lse: Float64Array,
-  grad: FloatArray | undefined,
-): void {
+function crossEntropy(args: CrossEntropyArgs): void {
+  const { x, targets, rows, n, smoothing, classWeight, scale, loss, lse, grad } = args;
   const k = wasmKernels()!;
   const f32 = x instanceof Float32Array;
   const fn = f32 ? 'crossEntropy_f32' : 'crossEntropy_f64';
@@ -398,18 +385,18 @@ function crossEntropy(
       const i = r0 + r;
       const o = i * n;
       const one = <A extends FloatArray | Int32Array>(a: A) => a.subarray(i, i + 1) as A;
-      jsBackend.crossEntropy(
-        x.subarray(o, o + n),
-        one(targets),
-        1,
+      jsBackend.crossEntropy({
+        x: x.subarray(o, o + n),
+        targets: one(targets),
+        rows: 1,
         n,
         smoothing,
         classWeight,
-        one(scale),
-        one(loss),
-        one(lse),
-        grad?.subarray(o, o + n),
-      );
+        scale: one(scale),
+        loss: one(loss),
+        lse: one(lse),
+        grad: grad?.subarray(o, o + n),
+      });
     }
   };
   const sc = scratch();
@@ -463,7 +450,7 @@ function crossEntropy(
     sc,
   );
   if (!done)
-    jsBackend.crossEntropy(x, targets, rows, n, smoothing, classWeight, scale, loss, lse, grad);
+    jsBackend.crossEntropy({ x, targets, rows, n, smoothing, classWeight, scale, loss, lse, grad });
 }
 
 /** The WebAssembly SIMD backend. */
