@@ -4,7 +4,7 @@
  * checked to lie in [0, 1], and score vectors. Every check throws a
  * SoftmaxKitError naming the public function.
  */
-import { contiguousRows } from '../kernels/rows.js';
+import { contiguousRows } from '../kernels/strided-rows.js';
 import { toFloatArray } from '../tensor/arrays.js';
 import { describe, SoftmaxKitError } from '../tensor/errors.js';
 import { type RowLayout, rowLayout } from '../tensor/layout.js';

@@ -35,7 +35,7 @@
  * decodeHistogram(logits, { shape: [N, 51], min: -10, max: 10 }); // N predictions
  */
 import { resolveBackend } from '../kernels/backend.js';
-import { forEachRow } from '../kernels/rows.js';
+import { forEachRow } from '../kernels/strided-rows.js';
 import { allocLike, resultArray, sharesMemory, toFloatArray } from '../tensor/arrays.js';
 import { describe, SoftmaxKitError } from '../tensor/errors.js';
 import { rowLayout } from '../tensor/layout.js';

@@ -150,8 +150,8 @@ const ROW_BLOCK = 64;
 
 /** The validated call. */
 interface Ctx {
-  n: number;
-  d: number;
+  tokens: number;
+  hiddenSize: number;
   vocab: number;
   H: FloatArray;
   W: FloatArray;
@@ -164,13 +164,13 @@ interface Ctx {
 
 /** z = softcap(H[i0 : i0 + rows]·W[v0 : v0 + cols]ᵀ + b) into ctx.z (raw into ctx.raw). */
 function logitsTile(ctx: Ctx, i0: number, rows: number, v0: number, cols: number): void {
-  const { d, raw, z, b, cap } = ctx;
+  const { hiddenSize, raw, z, b, cap } = ctx;
   gemmNT({
     m: rows,
     n: cols,
-    k: d,
-    A: { data: ctx.H, offset: i0 * d, ld: d },
-    B: { data: ctx.W, offset: v0 * d, ld: d },
+    k: hiddenSize,
+    A: { data: ctx.H, offset: i0 * hiddenSize, ld: hiddenSize },
+    B: { data: ctx.W, offset: v0 * hiddenSize, ld: hiddenSize },
     C: { data: raw, offset: 0, ld: cols },
     beta: 0,
   });
@@ -201,16 +201,16 @@ export function linearCrossEntropy(
 ): LinearCrossEntropyResult | LinearCrossEntropyLoss {
   const fn = 'linearCrossEntropy';
   const o = resolveOptions(fn, options, LINEAR_CROSS_ENTROPY_RULES);
-  const { n, d, vocab } = o;
+  const { n: tokens, d: hiddenSize, vocab } = o;
   const H = toFloatArray(fn, 'hidden', hidden);
-  requireLength(fn, 'hidden', H, n * d);
+  requireLength(fn, 'hidden', H, tokens * hiddenSize);
   const W = toFloatArray(fn, 'weight', weight);
-  requireLength(fn, 'weight', W, vocab * d);
+  requireLength(fn, 'weight', W, vocab * hiddenSize);
   const b = o.bias;
   if (b) requireLength(fn, 'bias', b, vocab);
   const chunk = Math.min(vocab, o.chunk);
   const spec: ReductionSpec = { x: H, reduction: o.reduction, allIgnored: o.allIgnored };
-  const t = classTargets(fn, targets, n, vocab, o.ignoreIndex);
+  const t = classTargets(fn, targets, tokens, vocab, o.ignoreIndex);
   const w = classWeights(fn, 'classWeight', o.classWeight, vocab);
   const eps = o.labelSmoothing;
   const zc = o.zLoss;
@@ -221,7 +221,7 @@ export function linearCrossEntropy(
 
   let count = 0;
   let denominator = 0;
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < tokens; i++) {
     const ti = t[i]!;
     if (ti < 0) continue;
     count++;
@@ -233,8 +233,8 @@ export function linearCrossEntropy(
   if (w) wSum = w.reduce((a, v) => a + v, 0);
   const raw = new Float64Array(ROW_BLOCK * chunk);
   const ctx: Ctx = {
-    n,
-    d,
+    tokens,
+    hiddenSize,
     vocab,
     H,
     W,
@@ -251,13 +251,13 @@ export function linearCrossEntropy(
   // per tile row: the max and u = Σ e^(z − m) − 1 (src/kernels/logit-tile-dispatch.ts); later the exp
   // pass's lse and factor, smoothing + zLoss's extra, and the target's entry
   const [tm, tu, tf, extra, target] = Array.from({ length: 5 }, () => new Float64Array(ROW_BLOCK));
-  const split: SplitSumState[] = new Array(n).fill(EMPTY_SPLIT_STATE);
-  const poison = new Float64Array(n).fill(-Infinity);
-  const zt = new Float64Array(n);
+  const split: SplitSumState[] = new Array(tokens).fill(EMPTY_SPLIT_STATE);
+  const poison = new Float64Array(tokens).fill(-Infinity);
+  const zt = new Float64Array(tokens);
   for (let v0 = 0; v0 < vocab; v0 += chunk) {
     const cols = Math.min(chunk, vocab - v0);
-    for (let i0 = 0; i0 < n; i0 += ROW_BLOCK) {
-      const rows = Math.min(ROW_BLOCK, n - i0);
+    for (let i0 = 0; i0 < tokens; i0 += ROW_BLOCK) {
+      const rows = Math.min(ROW_BLOCK, tokens - i0);
       logitsTile(ctx, i0, rows, v0, cols);
       splitStateRows({ x: ctx.z, rows, n: cols, m: tm, u: tu });
       for (let r = 0; r < rows; r++) {
@@ -274,10 +274,10 @@ export function linearCrossEntropy(
     }
   }
   // per row: the max, log d and lse = m + log d; NaN (+∞ for lse) where poisoned
-  const rowMax = new Float64Array(n);
-  const lse = new Float64Array(n);
-  const logD = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
+  const rowMax = new Float64Array(tokens);
+  const lse = new Float64Array(tokens);
+  const logD = new Float64Array(tokens);
+  for (let i = 0; i < tokens; i++) {
     const sp = split[i]!;
     const bad = poison[i] !== -Infinity;
     rowMax[i] = bad ? Number.NaN : sp.m;
@@ -287,13 +287,14 @@ export function linearCrossEntropy(
 
   // Backward: recompute each tile, form G, and accumulate the two products. For the
   // loss alone only label smoothing's sums Σ_j w_j·(lse − z_j) need the tiles again.
-  const dHidden = wantGrad ? allocLike(H, n * d) : undefined;
-  const dH = !dHidden || H instanceof Float64Array ? dHidden : new Float64Array(n * d);
-  const dWeight = wantGrad ? allocLike(W, vocab * d) : undefined;
-  const dWc = new Float64Array(wantGrad ? chunk * d : 0);
+  const dHidden = wantGrad ? allocLike(H, tokens * hiddenSize) : undefined;
+  const dH =
+    !dHidden || H instanceof Float64Array ? dHidden : new Float64Array(tokens * hiddenSize);
+  const dWeight = wantGrad ? allocLike(W, vocab * hiddenSize) : undefined;
+  const dWc = new Float64Array(wantGrad ? chunk * hiddenSize : 0);
   const dBias = b && wantGrad ? allocLike(b, vocab) : undefined;
   const dBc = new Float64Array(chunk);
-  const gapSum = new Float64Array(n);
+  const gapSum = new Float64Array(tokens);
   const spread = eps / vocab;
   const keep = 1 - eps;
   const backward = wantGrad || spread > 0;
@@ -303,8 +304,8 @@ export function linearCrossEntropy(
     const cols = Math.min(chunk, vocab - v0);
     dWc.fill(0);
     dBc.fill(0);
-    for (let i0 = 0; i0 < n; i0 += ROW_BLOCK) {
-      const rows = Math.min(ROW_BLOCK, n - i0);
+    for (let i0 = 0; i0 < tokens; i0 += ROW_BLOCK) {
+      const rows = Math.min(ROW_BLOCK, tokens - i0);
       logitsTile(ctx, i0, rows, v0, cols);
       const G = ctx.z; // the gradient overwrites the logits it is computed from
       let skippable = tau > 0;
@@ -369,33 +370,33 @@ export function linearCrossEntropy(
       const Gv = { data: G, offset: 0, ld: cols };
       gemmNN({
         m: rows,
-        n: d,
+        n: hiddenSize,
         k: cols,
         A: Gv,
-        B: { data: W, offset: v0 * d, ld: d },
-        C: { data: dH, offset: i0 * d, ld: d },
+        B: { data: W, offset: v0 * hiddenSize, ld: hiddenSize },
+        C: { data: dH, offset: i0 * hiddenSize, ld: hiddenSize },
         beta: 1,
       });
       gemmTN({
         m: cols,
-        n: d,
+        n: hiddenSize,
         k: rows,
         A: Gv,
-        B: { data: H, offset: i0 * d, ld: d },
-        C: { data: dWc, offset: 0, ld: d },
+        B: { data: H, offset: i0 * hiddenSize, ld: hiddenSize },
+        C: { data: dWc, offset: 0, ld: hiddenSize },
         beta: 1,
       });
       if (dBias)
         for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) dBc[j]! += G[r * cols + j]!;
     }
-    dWeight?.set(dWc.subarray(0, cols * d), v0 * d);
+    dWeight?.set(dWc.subarray(0, cols * hiddenSize), v0 * hiddenSize);
     dBias?.set(dBc.subarray(0, cols), v0);
   }
   if (dHidden && dH && dH !== dHidden) dHidden.set(dH);
 
-  const perRow = new Float64Array(n);
-  const zRow = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
+  const perRow = new Float64Array(tokens);
+  const zRow = new Float64Array(tokens);
+  for (let i = 0; i < tokens; i++) {
     const L = lse[i]!;
     if (t[i]! < 0 || L === -Infinity) continue;
     if (zc > 0) zRow[i] = zc * L * L;
@@ -410,7 +411,7 @@ export function linearCrossEntropy(
   }
   let loss: number | FloatArray;
   if (spec.reduction === 'none') {
-    for (let i = 0; i < n; i++) perRow[i] = perRow[i]! + zRow[i]!;
+    for (let i = 0; i < tokens; i++) perRow[i] = perRow[i]! + zRow[i]!;
     loss = reduceLoss(spec, perRow, denominator);
   } else {
     loss = reduceLoss(spec, perRow, denominator) as number;
@@ -420,7 +421,7 @@ export function linearCrossEntropy(
     dHidden && dWeight ? { loss, dHidden, dWeight } : { loss };
   if (dBias) result.dBias = dBias;
   if (wantLse) {
-    const out = allocLike(H, n);
+    const out = allocLike(H, tokens);
     out.set(lse);
     result.lse = out;
   }

@@ -25,7 +25,7 @@
  * default — PyTorch gives NaN, which users patch; `allIgnored: 'nan'` restores it.
  */
 import { softmaxRows } from '../kernels/js/softmax-rows.js';
-import { forEachRow } from '../kernels/rows.js';
+import { forEachRow } from '../kernels/strided-rows.js';
 import { inverseTemperature } from '../normalizers/softmax-options.js';
 import { allocLike, sharesMemory, toFloatArray } from '../tensor/arrays.js';
 import { describe, SoftmaxKitError } from '../tensor/errors.js';

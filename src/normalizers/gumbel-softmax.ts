@@ -41,7 +41,7 @@
  * gumbelSoftmaxVjp([1, 2, 3], [1, 0, 0], { seed: 7 });         // the gradient of the seed-7 sample
  */
 import { type Backend, resolveBackend } from '../kernels/backend.js';
-import { forEachRow } from '../kernels/rows.js';
+import { forEachRow } from '../kernels/strided-rows.js';
 import { gumbel } from '../random/noise.js';
 import { requireSeed, seedRule } from '../random/seed.js';
 import { toFloatArrayOfLength } from '../tensor/arrays.js';

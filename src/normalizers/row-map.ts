@@ -13,7 +13,7 @@
  * Reductions (logSumExp, entmaxAlphaGrad) write a shorter result and reject any
  * sharing.
  */
-import { forEachRow } from '../kernels/rows.js';
+import { forEachRow } from '../kernels/strided-rows.js';
 import {
   requireOutApart,
   resultArray,
