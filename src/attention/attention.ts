@@ -40,12 +40,8 @@ import type { ArrayInput, FloatArray } from '../tensor/types.js';
 import { attentionBackward } from './backward.js';
 import { attentionForward } from './forward.js';
 import { sigmoid } from './online-normalizers.js';
-import {
-  type AttentionOptions,
-  type AttentionProblem,
-  inTypeOf,
-  resolveAttention,
-} from './options.js';
+import type { AttentionOptions } from './options.js';
+import { type AttentionProblem, inTypeOf, resolveAttention } from './problem.js';
 
 export type { AttentionMask, AttentionNormalizerOptions, AttentionOptions } from './options.js';
 

@@ -26,7 +26,7 @@ import {
   setQueryBlock,
   tileInterior,
 } from './logits.js';
-import { type AttentionProblem, callEntry } from './options.js';
+import { type AttentionProblem, callEntry } from './problem.js';
 
 /** Inputs of the backward beyond the problem: the ungated dO, O and L of the forward. */
 export interface BackwardInputs {

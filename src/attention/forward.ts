@@ -31,7 +31,7 @@ import {
   type QueryBlock,
   setQueryBlock,
 } from './logits.js';
-import { type AttentionProblem, callEntry } from './options.js';
+import { type AttentionProblem, callEntry } from './problem.js';
 import {
   finishRows,
   foldKeys,

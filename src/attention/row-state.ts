@@ -14,7 +14,7 @@ import { rowMax } from '../kernels/online-state.js';
 import type { FloatArray } from '../tensor/types.js';
 import { buildLogits, plainLogits, type QueryBlock, tileInterior } from './logits.js';
 import { sigmoid } from './online-normalizers.js';
-import type { AttentionProblem } from './options.js';
+import type { AttentionProblem } from './problem.js';
 
 export { mergeRowStates, newRowStates, type RowStates } from '../kernels/attention-state.js';
 

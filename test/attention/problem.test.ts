@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { attention, attentionVjp } from '../../src/attention/attention.js';
 import { linearAttention } from '../../src/attention/linear-attention.js';
-import { resolveAttention, resolveShapes } from '../../src/attention/options.js';
+import { resolveAttention, resolveShapes } from '../../src/attention/problem.js';
 import { SoftmaxKitError } from '../../src/tensor/errors.js';
 import { randomArray } from '../helpers/finite-difference.js';
 
