@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { temperatureRowStats, temperatureSums } from '../../../src/kernels/js/temperature-rows.js';
+import { D, refLogSumExp } from '../../helpers/reference.js';
+
+// Tested through temperature scaling in test/calibration/temperature.test.ts; here the sums directly.
+
+describe('temperature rows', () => {
+  it('the NLL at β is Σ_r (lse(β·x_r) − β·x_rt) over labelled rows; unfittable rows reported', () => {
+    const x = Float64Array.of(1, 2, 0.5, -1, 0, 3, 9, 9, 9);
+    const labels = Int32Array.of(0, 2, -1);
+    const { stats, bad } = temperatureRowStats(x, 3, 3, labels);
+    expect(bad).toBe(-1);
+    expect(stats.count).toBe(2);
+    const beta = 0.75;
+    const sums = temperatureSums(x, 3, 3, labels, stats, beta);
+    let want = new D(0);
+    for (const [r, t] of [
+      [0, 0],
+      [1, 2],
+    ] as const) {
+      const row = Array.from(x.subarray(r * 3, r * 3 + 3), (v) => v * beta);
+      want = want.plus(refLogSumExp(row).minus(row[t]!));
+    }
+    expect(new D(sums.nll).minus(want).abs().toNumber()).toBeLessThan(1e-14);
+    const nan = Float64Array.of(1, Number.NaN, 0);
+    expect(temperatureRowStats(nan, 1, 3, Int32Array.of(0)).bad).toBe(0);
+  });
+});
