@@ -1,3 +1,4 @@
+import { type OnlineKind, onlineKind } from '../kernels/js/attention-kinds.js';
 import type { NormalizerEntry } from '../normalizers/entry.js';
 import { L1_RULES } from '../normalizers/l1-normalize.js';
 import { normalizers } from '../normalizers/registry.js';
@@ -13,7 +14,6 @@ import {
   requireOptionsObject,
   resolveNestedOptions,
 } from '../tensor/options.js';
-import { type OnlineKind, onlineKind } from './online-normalizers.js';
 import type { AttentionOptions } from './options.js';
 
 /** Every online normalizer parameter, with its default (one rule set per option family). */

@@ -5,6 +5,7 @@
  * the SPEC's codes at the public boundary.
  */
 import { type Backend, resolveBackend } from '../kernels/backend.js';
+import type { OnlineKind } from '../kernels/js/attention-kinds.js';
 import type { NormalizerEntry } from '../normalizers/entry.js';
 import { allocLike, toFloatArray } from '../tensor/arrays.js';
 import { describe, SoftmaxKitError } from '../tensor/errors.js';
@@ -12,7 +13,6 @@ import { resolveOptions } from '../tensor/options.js';
 import type { ArrayInput, FloatArray } from '../tensor/types.js';
 import { requireNumber } from '../tensor/validate.js';
 import { lengthFactor, resolveNormalizer } from './normalizer-options.js';
-import type { OnlineKind } from './online-normalizers.js';
 import {
   finiteArray,
   forgetCumsum,

@@ -11,9 +11,9 @@
 import type { RowStates } from '../kernels/attention-state.js';
 import { gemmNN, gemmNT } from '../kernels/gemm.js';
 import { foldTileRows } from '../kernels/js/attention-fold.js';
+import { sigmoid } from '../kernels/js/attention-kinds.js';
 import type { FloatArray } from '../tensor/types.js';
 import { buildLogits, plainLogits, type QueryBlock, tileInterior } from './logits.js';
-import { sigmoid } from './online-normalizers.js';
 import type { AttentionProblem } from './problem.js';
 
 export { mergeRowStates, newRowStates, type RowStates } from '../kernels/attention-state.js';

@@ -17,14 +17,10 @@
  */
 import { type RowStates, rescaleRowState } from '../attention-state.js';
 import { rowMax } from '../online-state.js';
+import type { OnlineKind } from './attention-kinds.js';
 
-/** What the fold needs of an online normalizer kind (src/attention/online-normalizers.ts). */
-export interface TileWeights {
-  /** Its weights are taken against a running reference m (softmax-like); else m = 0. */
-  readonly rescaled: boolean;
-  /** Replace x[o, o + n) by the weights f(x; m); return their normalizer terms Σ. */
-  weights(x: Float64Array, o: number, n: number, m: number): number;
-}
+/** What the fold needs of an online normalizer kind (attention-kinds.ts). */
+export type TileWeights = Pick<OnlineKind, 'rescaled' | 'weights'>;
 
 /** s·x[o, o + n) in place. */
 function scaleRow(x: Float64Array, o: number, n: number, s: number): void {
