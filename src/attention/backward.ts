@@ -14,6 +14,7 @@
  */
 import { flashAttentionVjpHead } from '../kernels/flash-dispatch.js';
 import { gemmNN, gemmNT, gemmTN } from '../kernels/gemm.js';
+import { unfoldTileRows } from '../kernels/js/attention-fold.js';
 import type { FloatArray } from '../tensor/types.js';
 import { flashHead, materializedWeights, plainSoftmax } from './forward.js';
 import {
@@ -220,19 +221,6 @@ function rawTiles(p: AttentionProblem, s: Scratch, inp: BackwardInputs, j0: numb
   product(inp.dO, p.v, dv, s.G);
 }
 
-/**
- * Softmax on plain logits, row r of the tile: X ← p = e^(rs·R − L) and
- * G ← rs·p·(G − Δ), the values of buildLogits, grads and the rowScale step in order.
- */
-function softmaxRawGrads(s: Scratch, o: number, n: number, rs: number, L: number, delta: number) {
-  const { R, X, G } = s;
-  for (let i = o; i < o + n; i++) {
-    const p = Math.exp(rs * R[i]! - L);
-    X[i] = p;
-    G[i] = p * (G[i]! - delta) * rs;
-  }
-}
-
 function onlineBlock(
   p: AttentionProblem,
   s: Scratch,
@@ -252,15 +240,8 @@ function onlineBlock(
     const interior = tileInterior(blk, j0, cols);
     const raw = plain && interior;
     if (!raw) buildLogits(p, blk, j0, cols, s.R, s.X, interior);
-    for (let r = 0; r < blk.rows; r++) {
-      const o = r * cols;
-      const L = inp.lse[row0 + r]!;
-      if (L === Number.NEGATIVE_INFINITY) {
-        s.X.fill(0, o, o + cols);
-        s.G.fill(0, o, o + cols);
-      } else if (raw) softmaxRawGrads(s, o, cols, blk.rowScale[r]!, L, s.delta[r]!);
-      else kind.grads(s.X, s.G, o, cols, L, s.delta[r]!);
-    }
+    const rowScale = raw ? blk.rowScale : null;
+    unfoldTileRows(s, blk.rows, cols, kind, inp.lse.subarray(row0, row0 + blk.rows), rowScale);
     accumulateTile(p, s, inp, out, j0, cols, raw);
   }
 }

@@ -1,5 +1,5 @@
 /**
- * The JavaScript flash-attention fold (FlashAttention-2, Dao 2023, arXiv:2307.08691;
+ * The JavaScript flash-attention fold and its backward (FlashAttention-2, Dao 2023, arXiv:2307.08691;
  * the online normalizer of Milakov & Gimelshein 2018, arXiv:1805.02867): one tile of
  * logits S (rows × cols, row-major) folded into the rows' states (m, l, acc) of
  * ../attention-state.ts. Per row: the tile's max moves the reference (l and acc
@@ -72,5 +72,47 @@ export function foldTileRows(
       continue;
     }
     st.l[r] = st.l[r]! + (rs === 1 ? kind.weights(S, o, cols, m) : expScaled(S, o, cols, rs, m));
+  }
+}
+
+/** A backward tile: R the raw scores, X the logits, G = dO·Vᵀ, delta[r] = Δ_r (rows × cols). */
+export interface GradTile {
+  readonly R: Float64Array;
+  readonly X: Float64Array;
+  readonly G: Float64Array;
+  readonly delta: Float64Array;
+}
+
+/**
+ * The backward of a tile (FlashAttention-2): per row r with its saved L_r = lse[r],
+ * X ← p = f(x)/D and G ← dx = a·G − b·Δ_r by the kind's grads; a row with L = −∞ (it saw
+ * no key) gets zeros. `rowScale` (softmax on plain logits): the logits are rowScale[r]·R,
+ * read from R directly: p = e^(rs·R − L), G ← rs·p·(G − Δ), the values the general path
+ * gives in the same order of operations.
+ */
+export function unfoldTileRows(
+  t: GradTile,
+  rows: number,
+  cols: number,
+  kind: Pick<OnlineKind, 'grads'>,
+  lse: Float64Array,
+  rowScale: Float64Array | null,
+): void {
+  const { R, X, G, delta } = t;
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    const L = lse[r]!;
+    if (L === Number.NEGATIVE_INFINITY) {
+      X.fill(0, o, o + cols);
+      G.fill(0, o, o + cols);
+    } else if (rowScale !== null) {
+      const rs = rowScale[r]!;
+      const d = delta[r]!;
+      for (let i = o; i < o + cols; i++) {
+        const p = Math.exp(rs * R[i]! - L);
+        X[i] = p;
+        G[i] = p * (G[i]! - d) * rs;
+      }
+    } else kind.grads(X, G, o, cols, L, delta[r]!);
   }
 }

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { newRowStates } from '../../../src/kernels/attention-state.js';
-import { foldTileRows, type TileWeights } from '../../../src/kernels/js/attention-fold.js';
+import {
+  foldTileRows,
+  type TileWeights,
+  unfoldTileRows,
+} from '../../../src/kernels/js/attention-fold.js';
+import { onlineKind } from '../../../src/kernels/js/attention-kinds.js';
 import { D, dec } from '../../helpers/reference.js';
 
 // The fold is also exercised end to end by test/attention/forward.test.ts.
@@ -66,5 +71,30 @@ describe('foldTileRows', () => {
     expect(st.m[0]).toBe(-Infinity);
     expect(st.l[0]).toBe(0);
     expect(Array.from(S)).toEqual([0, 0]);
+  });
+});
+
+describe('unfoldTileRows', () => {
+  it('the raw-score path gives softmax’s grads of the scaled logits; a row with L = −∞ gives zeros', () => {
+    const R = Float64Array.of(0.5, -1, 2, 0.25, 3, -2);
+    const scale = Float64Array.of(0.5, 2);
+    const G = Float64Array.of(1, -2, 0.5, 3, 0.25, -1);
+    const lse = Float64Array.of(1.75, 6.5);
+    const delta = Float64Array.of(0.3, -0.7);
+    const raw = { R, X: new Float64Array(6), G: G.slice(), delta };
+    unfoldTileRows(raw, 2, 3, onlineKind('softmax')!, lse, scale);
+    const X = Float64Array.from(R, (v, i) => scale[Math.floor(i / 3)]! * v);
+    const general = { R, X, G: G.slice(), delta };
+    unfoldTileRows(general, 2, 3, onlineKind('softmax')!, lse, null);
+    expect(Array.from(raw.X)).toEqual(Array.from(general.X));
+    for (let i = 0; i < 6; i++) {
+      const rs = scale[Math.floor(i / 3)]!;
+      const p = Math.exp(rs * R[i]! - lse[Math.floor(i / 3)]!);
+      expect(raw.G[i]).toBe(p * (G[i]! - delta[Math.floor(i / 3)]!) * rs);
+    }
+    const dead = { R, X: R.slice(), G: G.slice(), delta };
+    unfoldTileRows(dead, 2, 3, onlineKind('softmax')!, Float64Array.of(-Infinity, 1), null);
+    expect(Array.from(dead.X.subarray(0, 3))).toEqual([0, 0, 0]);
+    expect(Array.from(dead.G.subarray(0, 3))).toEqual([0, 0, 0]);
   });
 });
