@@ -11,7 +11,7 @@
  *   exact in any order and grouping up to one rounding per factor;
  * - fold: add a value or a tile to a running sum — move its reference to a new
  *   max (scale (sum, comp) by {@link rescaleFactor}) and add the terms with
- *   Neumaier compensation ({@link foldRow}, {@link moveReference}).
+ *   Neumaier compensation ({@link foldRow}).
  *
  * Stability: every factor is e^(m − M) ≤ 1 with m − M taken exactly (expDiff,
  * js/exact.ts), so nothing overflows and each factor is rounded once.
@@ -113,7 +113,7 @@ export interface OnlineSum extends CompensatedSum {
 }
 
 /** Move the fold's reference to `ref`, scaling (sum, comp) by f = e^(s·(old ref − ref)). */
-export function moveReference(acc: OnlineSum, ref: number, f: number): void {
+function moveReference(acc: OnlineSum, ref: number, f: number): void {
   acc.sum *= f;
   acc.comp *= f;
   acc.ref = ref;
