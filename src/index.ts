@@ -9,7 +9,7 @@ export * from './attention/index.js';
 export * from './calibration/index.js';
 export * from './gating/index.js';
 export type { Backend, SoftmaxAlgorithm } from './kernels/backend.js';
-export { EMPTY_LSE_STATE, type LogSumExpState } from './kernels/lse-state.js';
+export { EMPTY_LSE_STATE, type LogSumExpState } from './kernels/online-state.js';
 export { type ConfigureOptions, configure } from './kernels/threads/pool.js';
 export {
   freeWasmArray,

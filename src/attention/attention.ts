@@ -8,7 +8,8 @@
  * relu; block-materialized for sparsemax, entmax15 and any other registry entry.
  * The masks and biases β (causal, window, key padding, boolean/additive mask,
  * ALiBi, forget gate) are described in logits.ts, the normalizers' online forms in
- * online-normalizers.ts, the state and its merge in row-state.ts. Softmax heads whose
+ * ../kernels/js/attention-kinds.ts, the tile fold in ../kernels/js/attention-fold.ts, the
+ * state and its merge in ../kernels/attention-state.ts (row-state.ts starts and finishes it). Softmax heads whose
  * logits are plain (structural masks only; a gate is fine) run in the backend's fused
  * kernel when it has one — the WebAssembly one, with decoding's keys split across the
  * worker pool (forward.ts); `backend: 'js'` keeps them on the JavaScript path.
@@ -35,17 +36,14 @@
  * const { out, lse } = attention(q, k, v, { heads: 2, kvHeads: 1, dim: 2, causal: true, returnLse: true });
  * const { dq, dk, dv } = attentionVjp(q, k, v, dOut, { heads: 2, kvHeads: 1, dim: 2, causal: true });
  */
+
+import { sigmoid } from '../kernels/js/attention-kinds.js';
 import { allocLike, toFloatArrayOfLength } from '../tensor/arrays.js';
 import type { ArrayInput, FloatArray } from '../tensor/types.js';
 import { attentionBackward } from './backward.js';
 import { attentionForward } from './forward.js';
-import { sigmoid } from './online-normalizers.js';
-import {
-  type AttentionOptions,
-  type AttentionProblem,
-  inTypeOf,
-  resolveAttention,
-} from './options.js';
+import type { AttentionOptions } from './options.js';
+import { type AttentionProblem, inTypeOf, resolveAttention } from './problem.js';
 
 export type { AttentionMask, AttentionNormalizerOptions, AttentionOptions } from './options.js';
 

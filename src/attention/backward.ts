@@ -9,11 +9,12 @@
  * are skipped as in the forward. Materialized normalizers recompute P for one block
  * of query rows against all keys and take dX from their registry vjp. Softmax heads
  * with plain logits go, head by head, to the backend's fused backward when it has one
- * (../kernels/attention-rows.ts: the same FlashAttention-2 step in WebAssembly), with
+ * (../kernels/flash-dispatch.ts: the same FlashAttention-2 step in WebAssembly), with
  * the head's Δ and Float64 dQ (O(queries·dim)) as extra memory.
  */
-import { flashAttentionVjpHead } from '../kernels/attention-rows.js';
+import { flashAttentionVjpHead } from '../kernels/flash-dispatch.js';
 import { gemmNN, gemmNT, gemmTN } from '../kernels/gemm.js';
+import { unfoldTileRows } from '../kernels/js/attention-fold.js';
 import type { FloatArray } from '../tensor/types.js';
 import { flashHead, materializedWeights, plainSoftmax } from './forward.js';
 import {
@@ -26,7 +27,7 @@ import {
   setQueryBlock,
   tileInterior,
 } from './logits.js';
-import { type AttentionProblem, callEntry } from './options.js';
+import { type AttentionProblem, callEntry } from './problem.js';
 
 /** Inputs of the backward beyond the problem: the ungated dO, O and L of the forward. */
 export interface BackwardInputs {
@@ -143,17 +144,19 @@ function accumulateTile(
   const dOff = ((blk.b * p.heads + blk.h) * p.queries + blk.i0) * dv;
   const P = { data: s.X, offset: 0, ld: cols };
   gemmTN(
-    cols,
-    dv,
-    rows,
-    P,
-    { data: inp.dO, offset: dOff, ld: dv },
     {
-      data: s.dv,
-      offset: j0 * dv,
-      ld: dv,
+      m: cols,
+      n: dv,
+      k: rows,
+      A: P,
+      B: { data: inp.dO, offset: dOff, ld: dv },
+      C: {
+        data: s.dv,
+        offset: j0 * dv,
+        ld: dv,
+      },
+      beta: 1,
     },
-    1,
     p.backend,
   );
   if (!raw)
@@ -165,32 +168,36 @@ function accumulateTile(
   const kvh = Math.floor(blk.h / p.group);
   const kOff = ((blk.b * p.kvHeads + kvh) * p.keys + j0) * dim;
   gemmNN(
-    rows,
-    dim,
-    cols,
-    dRaw,
-    { data: p.k, offset: kOff, ld: dim },
     {
-      data: s.dq,
-      offset: 0,
-      ld: dim,
+      m: rows,
+      n: dim,
+      k: cols,
+      A: dRaw,
+      B: { data: p.k, offset: kOff, ld: dim },
+      C: {
+        data: s.dq,
+        offset: 0,
+        ld: dim,
+      },
+      beta: 1,
     },
-    1,
     p.backend,
   );
   const qOff = ((blk.b * p.heads + blk.h) * p.queries + blk.i0) * dim;
   gemmTN(
-    cols,
-    dim,
-    rows,
-    dRaw,
-    { data: p.q, offset: qOff, ld: dim },
     {
-      data: s.dk,
-      offset: j0 * dim,
-      ld: dim,
+      m: cols,
+      n: dim,
+      k: rows,
+      A: dRaw,
+      B: { data: p.q, offset: qOff, ld: dim },
+      C: {
+        data: s.dk,
+        offset: j0 * dim,
+        ld: dim,
+      },
+      beta: 1,
     },
-    1,
     p.backend,
   );
 }
@@ -201,47 +208,17 @@ function rawTiles(p: AttentionProblem, s: Scratch, inp: BackwardInputs, j0: numb
   const { dim, valueDim: dv } = p;
   const kvBase = (blk.b * p.kvHeads + Math.floor(blk.h / p.group)) * p.keys + j0;
   const row0 = (blk.b * p.heads + blk.h) * p.queries + blk.i0;
-  gemmNT(
-    blk.rows,
-    cols,
-    dim,
-    { data: p.q, offset: row0 * dim, ld: dim },
-    {
-      data: p.k,
-      offset: kvBase * dim,
-      ld: dim,
-    },
-    { data: s.R, offset: 0, ld: cols },
-    0,
-    p.backend,
-  );
-  gemmNT(
-    blk.rows,
-    cols,
-    dv,
-    { data: inp.dO, offset: row0 * dv, ld: dv },
-    {
-      data: p.v,
-      offset: kvBase * dv,
-      ld: dv,
-    },
-    { data: s.G, offset: 0, ld: cols },
-    0,
-    p.backend,
-  );
-}
-
-/**
- * Softmax on plain logits, row r of the tile: X ← p = e^(rs·R − L) and
- * G ← rs·p·(G − Δ), the values of buildLogits, grads and the rowScale step in order.
- */
-function softmaxRawGrads(s: Scratch, o: number, n: number, rs: number, L: number, delta: number) {
-  const { R, X, G } = s;
-  for (let i = o; i < o + n; i++) {
-    const p = Math.exp(rs * R[i]! - L);
-    X[i] = p;
-    G[i] = p * (G[i]! - delta) * rs;
-  }
+  // C = A·Bᵀ over the block's rows of A and the tile's rows of B, both of width ld
+  const product = (a: FloatArray, b: FloatArray, ld: number, C: Float64Array) => {
+    const A = { data: a, offset: row0 * ld, ld };
+    const B = { data: b, offset: kvBase * ld, ld };
+    gemmNT(
+      { m: blk.rows, n: cols, k: ld, A, B, C: { data: C, offset: 0, ld: cols }, beta: 0 },
+      p.backend,
+    );
+  };
+  product(p.q, p.k, dim, s.R);
+  product(inp.dO, p.v, dv, s.G);
 }
 
 function onlineBlock(
@@ -263,15 +240,8 @@ function onlineBlock(
     const interior = tileInterior(blk, j0, cols);
     const raw = plain && interior;
     if (!raw) buildLogits(p, blk, j0, cols, s.R, s.X, interior);
-    for (let r = 0; r < blk.rows; r++) {
-      const o = r * cols;
-      const L = inp.lse[row0 + r]!;
-      if (L === Number.NEGATIVE_INFINITY) {
-        s.X.fill(0, o, o + cols);
-        s.G.fill(0, o, o + cols);
-      } else if (raw) softmaxRawGrads(s, o, cols, blk.rowScale[r]!, L, s.delta[r]!);
-      else kind.grads(s.X, s.G, o, cols, L, s.delta[r]!);
-    }
+    const rowScale = raw ? blk.rowScale : null;
+    unfoldTileRows(s, blk.rows, cols, kind, inp.lse.subarray(row0, row0 + blk.rows), rowScale);
     accumulateTile(p, s, inp, out, j0, cols, raw);
   }
 }

@@ -13,14 +13,14 @@
  *
  * Fused heads: softmax with plain logits (no mask array, bias, sink, temperature or
  * length factor) goes, head by head, to the backend's fused kernel
- * (../kernels/attention-rows.ts; the WebAssembly one splits decoding's keys across
+ * (../kernels/flash-dispatch.ts; the WebAssembly one splits decoding's keys across
  * the worker pool) when it has one; its row states are finished here as the
  * JavaScript path's are. `backend: 'js'` keeps every head on the JavaScript path.
  *
  * Materialized normalizers (sparsemax, entmax15, any registry entry): one block of
  * query rows against all the keys it sees, memory O(blockSize·keys).
  */
-import { type FlashHead, flashAttentionHead } from '../kernels/attention-rows.js';
+import { type FlashHead, flashAttentionHead } from '../kernels/flash-dispatch.js';
 import { gemmNN, gemmNT } from '../kernels/gemm.js';
 import type { FloatArray } from '../tensor/types.js';
 import {
@@ -31,7 +31,7 @@ import {
   type QueryBlock,
   setQueryBlock,
 } from './logits.js';
-import { type AttentionProblem, callEntry } from './options.js';
+import { type AttentionProblem, callEntry } from './problem.js';
 import {
   finishRows,
   foldKeys,
@@ -73,17 +73,19 @@ export function materializedWeights(
   };
   const X = S.subarray(0, blk.rows * cols);
   gemmNT(
-    blk.rows,
-    cols,
-    p.dim,
-    Q,
-    { data: p.k, offset: (kBase + from) * p.dim, ld: p.dim },
     {
-      data: X,
-      offset: 0,
-      ld: cols,
+      m: blk.rows,
+      n: cols,
+      k: p.dim,
+      A: Q,
+      B: { data: p.k, offset: (kBase + from) * p.dim, ld: p.dim },
+      C: {
+        data: X,
+        offset: 0,
+        ld: cols,
+      },
+      beta: 0,
     },
-    0,
     p.backend,
   );
   buildLogits(p, blk, from, cols, X, X, false);
@@ -104,17 +106,19 @@ function materializedBlock(
   const P = materializedWeights(p, blk, from, to, S);
   const vBase = ((blk.b * p.kvHeads + Math.floor(blk.h / p.group)) * p.keys + from) * dv;
   gemmNN(
-    blk.rows,
-    dv,
-    to - from,
-    { data: P, offset: 0, ld: to - from },
     {
-      data: p.v,
-      offset: vBase,
-      ld: dv,
+      m: blk.rows,
+      n: dv,
+      k: to - from,
+      A: { data: P, offset: 0, ld: to - from },
+      B: {
+        data: p.v,
+        offset: vBase,
+        ld: dv,
+      },
+      C: { data: st.acc, offset: 0, ld: dv },
+      beta: 0,
     },
-    { data: st.acc, offset: 0, ld: dv },
-    0,
     p.backend,
   );
 }

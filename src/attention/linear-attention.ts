@@ -31,13 +31,8 @@
 import { allocLike, toFloatArrayOfLength } from '../tensor/arrays.js';
 import { booleanRule, numberRule, oneOfRule, resolveOptions } from '../tensor/options.js';
 import type { ArrayInput, FloatArray } from '../tensor/types.js';
-import {
-  ATTENTION_SIZE_RULES,
-  type AttentionShapes,
-  type AttentionSizeOptions,
-  inTypeOf,
-  resolveShapes,
-} from './options.js';
+import { ATTENTION_SIZE_RULES, type AttentionSizeOptions } from './options.js';
+import { type AttentionShapes, inTypeOf, resolveShapes } from './problem.js';
 
 /** The feature map φ of linear attention: 'elu+1', 'relu' or 'cosformer' (see the module doc). */
 export type FeatureMap = 'elu+1' | 'relu' | 'cosformer';

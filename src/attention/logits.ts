@@ -15,7 +15,7 @@
  * comparing two rows' bounds; a boolean mask (0 = hidden) and −∞ additive entries
  * hide single keys. Hidden logits are −∞.
  */
-import type { AttentionProblem } from './options.js';
+import type { AttentionProblem } from './problem.js';
 
 /** One block of query rows of one (batch item, head), with their per-row data. */
 export interface QueryBlock {

@@ -10,10 +10,11 @@
  */
 import type { RowStates } from '../kernels/attention-state.js';
 import { gemmNN, gemmNT } from '../kernels/gemm.js';
+import { foldTileRows } from '../kernels/js/attention-fold.js';
+import { sigmoid } from '../kernels/js/attention-kinds.js';
 import type { FloatArray } from '../tensor/types.js';
 import { buildLogits, plainLogits, type QueryBlock, tileInterior } from './logits.js';
-import { sigmoid } from './online-normalizers.js';
-import type { AttentionProblem } from './options.js';
+import type { AttentionProblem } from './problem.js';
 
 export { mergeRowStates, newRowStates, type RowStates } from '../kernels/attention-state.js';
 
@@ -41,44 +42,13 @@ export function initRowStates(
   st.acc.fill(0, 0, blk.rows * p.valueDim);
 }
 
-/** The largest entry of x[o, o + n); NaN if any is NaN. */
-function rowMax(x: Float64Array, o: number, n: number): number {
-  let m = Number.NEGATIVE_INFINITY;
-  for (let i = o; i < o + n; i++) {
-    const v = x[i]!;
-    if (v > m) m = v;
-    else if (Number.isNaN(v)) return v;
-  }
-  return m;
-}
-
-/** e^(a − b) for a ≤ b (0 when a = −∞, 1 when a = b). */
-function rescale(a: number, b: number): number {
-  return a === b ? 1 : Math.exp(a - b);
-}
-
-/** s·x[o, o + n) in place. */
-function scaleRow(x: Float64Array, o: number, n: number, s: number): void {
-  for (let i = o; i < o + n; i++) x[i] = s * x[i]!;
-}
-
-/** x ← e^(s·x − m) on x[o, o + n) (finite m); returns the sum. */
-function expScaled(x: Float64Array, o: number, n: number, s: number, m: number): number {
-  let sum = 0;
-  for (let i = o; i < o + n; i++) sum += x[i] = Math.exp(s * x[i]! - m);
-  return sum;
-}
-
 /**
  * Fold keys [from, to) of the block's (b, h) into its row states, one tile of
  * blockSize keys at a time. `S` is a blockSize² scratch. Tiles start at multiples
  * of blockSize so that causal blocks meet the diagonal in one tile.
- *
- * Fast path (exponential kinds, logits x = rowScale·raw, interior tile): the row's
- * logits are never stored; its largest is rowScale·max(raw) (exact: rounding is
- * monotone for rowScale > 0) and the weights are e^(rowScale·raw − m), bit for bit
- * the general path's values. Rows with rowScale ≤ 0 or a non-finite maximum take
- * the general path.
+ * Each tile's logits (or, on the fast path of exponential kinds over interior tiles,
+ * its raw scores with the rows' scales) are folded by the kernel
+ * ../kernels/js/attention-fold.ts; then acc += weights·V.
  */
 export function foldKeys(
   p: AttentionProblem,
@@ -99,42 +69,34 @@ export function foldKeys(
   for (let j0 = from; j0 < to; j0 = (Math.floor(j0 / bs) + 1) * bs) {
     const cols = Math.min(to, (Math.floor(j0 / bs) + 1) * bs) - j0;
     const T = { data: S, offset: 0, ld: cols };
-    gemmNT(rows, cols, dim, Q, { data: p.k, offset: (kBase + j0) * dim, ld: dim }, T, 0, p.backend);
+    gemmNT(
+      {
+        m: rows,
+        n: cols,
+        k: dim,
+        A: Q,
+        B: { data: p.k, offset: (kBase + j0) * dim, ld: dim },
+        C: T,
+        beta: 0,
+      },
+      p.backend,
+    );
     const interior = tileInterior(blk, j0, cols);
     const fast = plain && interior;
     if (!fast) buildLogits(p, blk, j0, cols, S, S, interior);
-    for (let r = 0; r < rows; r++) {
-      const o = r * cols;
-      if (!kind.rescaled) {
-        st.l[r] = st.l[r]! + kind.weights(S, o, cols, 0);
-        continue;
-      }
-      let rs = 1;
-      let tileMax: number;
-      if (fast) {
-        rs = blk.rowScale[r]!;
-        tileMax = rs > 0 ? rs * rowMax(S, o, cols) : Number.NaN;
-        if (!Number.isFinite(tileMax)) {
-          scaleRow(S, o, cols, rs);
-          rs = 1;
-          tileMax = rowMax(S, o, cols);
-        }
-      } else tileMax = rowMax(S, o, cols);
-      const mOld = st.m[r]!;
-      const m = Math.max(mOld, tileMax);
-      if (m === Number.NEGATIVE_INFINITY) {
-        S.fill(0, o, o + cols);
-        continue;
-      }
-      if (m !== mOld) {
-        const a = rescale(mOld, m);
-        st.l[r] = st.l[r]! * a;
-        for (let c = r * dv; c < (r + 1) * dv; c++) st.acc[c] = st.acc[c]! * a;
-        st.m[r] = m;
-      }
-      st.l[r] = st.l[r]! + (rs === 1 ? kind.weights(S, o, cols, m) : expScaled(S, o, cols, rs, m));
-    }
-    gemmNN(rows, dv, cols, T, { data: p.v, offset: (kBase + j0) * dv, ld: dv }, acc, 1, p.backend);
+    foldTileRows(S, rows, cols, st, dv, kind, fast ? blk.rowScale : null);
+    gemmNN(
+      {
+        m: rows,
+        n: dv,
+        k: cols,
+        A: T,
+        B: { data: p.v, offset: (kBase + j0) * dv, ld: dv },
+        C: acc,
+        beta: 1,
+      },
+      p.backend,
+    );
   }
 }
 

@@ -4,8 +4,7 @@
  * checked to lie in [0, 1], and score vectors. Every check throws a
  * SoftmaxKitError naming the public function.
  */
-
-import { contiguousRows } from '../kernels/rows.js';
+import { contiguousRows } from '../kernels/strided-rows.js';
 import { type TemperaturePasses, temperaturePasses } from '../kernels/temperature.js';
 import { toFloatArray } from '../tensor/arrays.js';
 import { describe, SoftmaxKitError } from '../tensor/errors.js';

@@ -35,7 +35,7 @@ export function routerZLoss(logits: ArrayInput, options?: RouterZLossOptions): R
   const o = resolveOptions(fn, options, RULES);
   const { x, tokens, experts: E } = routerLogits(fn, logits, o.shape);
   const lse = new Float64Array(tokens);
-  logSumExpRows(x, lse, tokens, E, 'three-pass', 1);
+  logSumExpRows({ x, out: lse, rows: tokens, n: E, algorithm: 'three-pass', s: 1 });
   const grad = allocLike(x, x.length);
   if (tokens === 0) return { loss: 0, grad };
   const p = softmax(x, { shape: [tokens, E] });

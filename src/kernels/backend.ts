@@ -4,107 +4,44 @@
  * tested against it. `resolveBackend` is the only place a backend is chosen.
  */
 import { SoftmaxKitError } from '../tensor/errors.js';
-import type { BackendName, FloatArray } from '../tensor/types.js';
-import type { FlashKernels } from './attention-rows.js';
+import type { BackendName } from '../tensor/types.js';
+import type { FlashKernels } from './flash-dispatch.js';
 import { crossEntropyRows } from './js/cross-entropy-rows.js';
-import type { MatrixView } from './js/gemm.js';
-import {
-  type ExpScaleArgs,
-  logSumExpRows,
-  type SoftmaxAlgorithm,
-  type SplitStateArgs,
-  softmaxRows,
-  softmaxVjpRows,
-} from './js/softmax-rows.js';
+import { logSumExpRows, softmaxRows, softmaxVjpRows } from './js/softmax-rows.js';
 import type { TemperaturePassArgs, TemperatureStatsArgs } from './js/temperature-rows.js';
+import type {
+  CrossEntropyArgs,
+  ExpScaleArgs,
+  GemmArgs,
+  LogSumExpArgs,
+  RouteRowsArgs,
+  SoftmaxArgs,
+  SoftmaxVjpArgs,
+  SplitStateArgs,
+} from './kernel-args.js';
 import type { TopKRowsKernel } from './top-k.js';
 
-export type { SoftmaxAlgorithm };
-
-/** Which product a gemm call is: A·Bᵀ, A·B or Aᵀ·B (as gemmNT / gemmNN / gemmTN). */
-export type GemmForm = 'NT' | 'NN' | 'TN';
-
-/** How tokens choose experts (src/kernels/routing-rows.ts). */
-export interface RouteConfig {
-  readonly experts: number;
-  readonly k: number;
-  readonly sigmoid: boolean;
-  /** Added to the scores for the selection only (length `experts`). */
-  readonly bias: Float64Array | undefined;
-  /** Group-limited routing: `groups` equal groups, the best `groupTop` kept (1, 1: off). */
-  readonly groups: number;
-  readonly groupTop: number;
-}
+export type { RouteConfig, RouteRowsArgs, SoftmaxAlgorithm } from './kernel-args.js';
 
 /**
- * Arguments of a backend's `routeRows` (src/kernels/routing-rows.ts routeRows is the
- * reference): token-choice routing of `rows` rows of `experts` logits.
+ * The softmax-family kernels every backend provides, over contiguous rows; each takes
+ * one argument object (kernel-args.ts), whose fields the JavaScript reference names.
  */
-export interface RouteRowsArgs extends RouteConfig {
-  readonly x: FloatArray;
-  readonly rows: number;
-  /** Written: the scores [rows, experts], the selected experts and their scores [rows, k]. */
-  readonly scores: FloatArray;
-  readonly indices: Int32Array;
-  readonly picked: Float64Array;
-  /**
-   * Written per row: 0 done; 1 the row's scores and selection left to the caller (a
-   * non-finite row); 2 its selection left to the caller (the scores are written).
-   */
-  readonly flags: Uint8Array;
-}
-
-/** The softmax-family kernels every backend provides, over contiguous rows. */
 export interface Backend extends FlashKernels {
   readonly name: Exclude<BackendName, 'auto'>;
   /** y = softmax(s·x) (log-softmax when `log`) for `rows` rows of length n; y may alias x. */
-  softmax(
-    x: FloatArray,
-    y: FloatArray,
-    rows: number,
-    n: number,
-    algorithm: SoftmaxAlgorithm,
-    s: number,
-    log: boolean,
-  ): void;
+  softmax(a: SoftmaxArgs): void;
   /** dx = J(s·x)ᵀ·dy of softmax (log-softmax when `log`), recomputing the forward. */
-  softmaxVjp(
-    x: FloatArray,
-    dy: FloatArray,
-    dx: FloatArray,
-    rows: number,
-    n: number,
-    algorithm: SoftmaxAlgorithm,
-    s: number,
-    log: boolean,
-  ): void;
+  softmaxVjp(a: SoftmaxVjpArgs): void;
   /** out[r] = log Σ e^(s·x_r·) for `rows` rows of length n. */
-  logSumExp(
-    x: FloatArray,
-    out: FloatArray,
-    rows: number,
-    n: number,
-    algorithm: SoftmaxAlgorithm,
-    s: number,
-  ): void;
+  logSumExp(a: LogSumExpArgs): void;
   /**
    * Cross-entropy rows, loss and gradient together (js/cross-entropy-rows.ts is the
    * reference): q_j = (1 − ε)·w_t·[j = t] + (ε/n)·w_j; loss[r] = Σ q_j (lse − x_j); lse[r];
    * grad row = scale[r]·((Σ q)·softmax − q). Negative targets are ignored (loss 0, grad 0);
    * a fully masked row gives loss 0, grad 0, lse −∞; a row holding +∞ takes the limit.
    */
-  crossEntropy(
-    x: FloatArray,
-    targets: Int32Array,
-    rows: number,
-    n: number,
-    smoothing: number,
-    classWeight: Float64Array | undefined,
-    scale: Float64Array,
-    loss: Float64Array,
-    lse: Float64Array,
-    grad: FloatArray | undefined,
-  ): void;
+  crossEntropy(a: CrossEntropyArgs): void;
   /** Worth using for a call over `elements` elements of this type (size-based choice for 'auto'). */
   prefers?(elements: number, float32: boolean): boolean;
   /**
@@ -112,24 +49,15 @@ export interface Backend extends FlashKernels {
    * double sum over p, rounded once on the store; src/kernels/gemm.ts dispatches to it for
    * large products). Returns false, having done nothing, when it cannot take the call.
    */
-  gemm?(
-    form: GemmForm,
-    m: number,
-    n: number,
-    k: number,
-    A: MatrixView,
-    B: MatrixView,
-    C: MatrixView,
-    beta: 0 | 1,
-  ): boolean;
+  gemm?(a: GemmArgs): boolean;
   /**
-   * Optional kernels over Float64 logit tiles (linear cross-entropy; tiles.ts dispatches,
-   * js/softmax-rows.ts splitStateRows and expScaleRows are the reference): per row the max
-   * and Σ e^(x − m) − 1, and y = e^(x − m_r)·f_r. False, having done nothing: not taken.
+   * Optional kernels over Float64 logit tiles (linear cross-entropy; logit-tile-dispatch.ts
+   * dispatches, js/logit-tiles.ts is the reference): per row the max and Σ e^(x − m) − 1.
+   * False, having done nothing: not taken.
    */
-  splitStateRows?(...args: SplitStateArgs): boolean;
+  splitStateRows?(a: SplitStateArgs): boolean;
   /** y = e^(x − m_r)·f_r over logit tiles (the backward's probabilities); false: not taken. */
-  expScaleRows?(...args: ExpScaleArgs): boolean;
+  expScaleRows?(a: ExpScaleArgs): boolean;
   /**
    * Optional fused pass of temperature scaling (js/temperature-rows.ts temperaturePassRows
    * is the reference): per labelled row the ties at its max and Σ e^(β·u), Σ e^(β·u)·u,

@@ -21,17 +21,11 @@
  * const A = { data: q, offset: 0, ld: 64 }; // 128×64
  * const B = { data: k, offset: 0, ld: 64 }; // 256×64
  * const S = new Float64Array(128 * 256);
- * gemmNT(128, 256, 64, A, B, { data: S, offset: 0, ld: 256 }, 0); // S = Q·Kᵀ
+ * gemmNT({ m: 128, n: 256, k: 64, A, B, C: { data: S, offset: 0, ld: 256 }, beta: 0 }); // S = Q·Kᵀ
  */
-import { type Backend, type GemmForm, gemmBackend } from './backend.js';
-import {
-  gemmNN as jsGemmNN,
-  gemmNT as jsGemmNT,
-  gemmTN as jsGemmTN,
-  type MatrixView,
-} from './js/gemm.js';
-
-export type { MatrixView };
+import { type Backend, gemmBackend } from './backend.js';
+import { gemmNN as jsGemmNN, gemmNT as jsGemmNT, gemmTN as jsGemmTN } from './js/gemm.js';
+import type { GemmForm, GemmProduct } from './kernel-args.js';
 
 /**
  * Worth copying into WebAssembly: at least MIN_MNK multiply-adds, and at least one per
@@ -52,59 +46,26 @@ function worthCopying(m: number, n: number, k: number, beta: 0 | 1): boolean {
 
 function dispatch(
   form: GemmForm,
-  js: typeof jsGemmNT,
-  m: number,
-  n: number,
-  k: number,
-  A: MatrixView,
-  B: MatrixView,
-  C: MatrixView,
-  beta: 0 | 1,
+  js: (p: GemmProduct) => void,
+  p: GemmProduct,
   backend: Backend | undefined,
 ): void {
   const b = backend ?? gemmBackend();
-  if (worthCopying(m, n, k, beta) && b?.gemm?.(form, m, n, k, A, B, C, beta)) return;
-  js(m, n, k, A, B, C, beta);
+  if (worthCopying(p.m, p.n, p.k, p.beta) && b?.gemm?.({ ...p, form })) return;
+  js(p);
 }
 
 /** C[m×n] (+)= A[m×k] · B[n×k]ᵀ — dot products of rows (scores = Q·Kᵀ, logits = H·Wᵀ). */
-export function gemmNT(
-  m: number,
-  n: number,
-  k: number,
-  A: MatrixView,
-  B: MatrixView,
-  C: MatrixView,
-  beta: 0 | 1,
-  backend?: Backend,
-): void {
-  dispatch('NT', jsGemmNT, m, n, k, A, B, C, beta, backend);
+export function gemmNT(p: GemmProduct, backend?: Backend): void {
+  dispatch('NT', jsGemmNT, p, backend);
 }
 
 /** C[m×n] (+)= A[m×k] · B[k×n] (out = P·V, dH = G·W). */
-export function gemmNN(
-  m: number,
-  n: number,
-  k: number,
-  A: MatrixView,
-  B: MatrixView,
-  C: MatrixView,
-  beta: 0 | 1,
-  backend?: Backend,
-): void {
-  dispatch('NN', jsGemmNN, m, n, k, A, B, C, beta, backend);
+export function gemmNN(p: GemmProduct, backend?: Backend): void {
+  dispatch('NN', jsGemmNN, p, backend);
 }
 
 /** C[m×n] (+)= A[k×m]ᵀ · B[k×n] (dV = Pᵀ·dO, dW = Gᵀ·H). */
-export function gemmTN(
-  m: number,
-  n: number,
-  k: number,
-  A: MatrixView,
-  B: MatrixView,
-  C: MatrixView,
-  beta: 0 | 1,
-  backend?: Backend,
-): void {
-  dispatch('TN', jsGemmTN, m, n, k, A, B, C, beta, backend);
+export function gemmTN(p: GemmProduct, backend?: Backend): void {
+  dispatch('TN', jsGemmTN, p, backend);
 }

@@ -26,8 +26,9 @@
  */
 
 import type { BackendName, FloatArray } from '../tensor/types.js';
-import { type RouteConfig, resolveBackend } from './backend.js';
+import { resolveBackend } from './backend.js';
 import { expDiff } from './js/exact.js';
+import type { RouteConfig } from './kernel-args.js';
 import { newTopKState, type TopKState, topKRow, topKSelect } from './top-k.js';
 
 export type { RouteConfig };
@@ -146,7 +147,7 @@ function writeScores(
 ): void {
   if (!useSigmoid) {
     const backend = resolveBackend('routeRows', 'auto', x.length, x instanceof Float32Array);
-    backend.softmax(x, scores, rows, n, 'three-pass', 1, false);
+    backend.softmax({ x, y: scores, rows, n, algorithm: 'three-pass', s: 1, log: false });
     return;
   }
   for (let r = 0; r < rows; r++) {

@@ -7,7 +7,7 @@
  * - the online normalizer of the finite entries: Σ e^(x_i − ref) = sum + comp
  *   (Neumaier-compensated), the reference lagging the running max by up to 64 so
  *   the sum is rescaled only when new terms dwarf it by e^64 (as the 'online'
- *   softmax kernel in js/softmax-rows.ts).
+ *   fold of online-state.ts, whose ONLINE_LAG it shares).
  * So softmax(x)_i of any buffered entry is e^(x_i − ref) / (sum + comp) without a
  * second read of the row, and the vocabulary is never sorted: the pass costs
  * O(n) plus O(k) per entry that beats the current k-th (few, on real logits).
@@ -21,10 +21,8 @@
  * Error: the sum is within ~2 ulp of the exact Σ e^(x_i − ref) (each term
  * e^(x_i − ref) by expDiff, < 1 ulp), so a probability from it is within ~4 ulp.
  */
-import { expDiff } from './js/exact.js';
-
-/** How far the online reference may lag the true max (natural-log units). */
-const ONLINE_LAG = 64;
+import { expDiff, sumError } from './js/exact.js';
+import { ONLINE_LAG } from './online-state.js';
 
 /** The result buffer and running state of {@link topKRow}; reuse one per thread. */
 export interface TopKState {
@@ -114,7 +112,7 @@ export function topKRow(
     }
     const e = expDiff(v, ref);
     const t = sum + e;
-    comp += sum >= e ? sum - t + e : e - t + sum; // Neumaier: both terms are ≥ 0
+    comp += sumError(sum, e, t);
     sum = t;
   }
   st.sum = sum;

@@ -201,9 +201,19 @@ export function crossEntropy(
         softcapRows(x, xin, len, cap);
       }
       const r1 = r0 + k;
-      const args = [k, n, eps, w, scale.subarray(r0, r1), perRow.subarray(r0, r1)] as const;
-      if (soft) softCrossEntropyRows(xin, a[0]!, ...args, lse.subarray(r0, r1), g);
-      else backend.crossEntropy(xin, t!.subarray(r0, r1), ...args, lse.subarray(r0, r1), g);
+      const args = {
+        x: xin,
+        rows: k,
+        n,
+        smoothing: eps,
+        classWeight: w,
+        scale: scale.subarray(r0, r1),
+        loss: perRow.subarray(r0, r1),
+        lse: lse.subarray(r0, r1),
+        grad: g,
+      };
+      if (soft) softCrossEntropyRows({ ...args, target: a[0]! });
+      else backend.crossEntropy({ ...args, targets: t!.subarray(r0, r1) });
       for (let r = 0; r < k; r++) {
         const o = r * n;
         const ignored = t !== undefined && t[r0 + r]! < 0;

@@ -36,7 +36,7 @@
  */
 import { resolveBackend } from '../kernels/backend.js';
 import { upperTail } from '../kernels/js/normal-tail.js';
-import { forEachRow } from '../kernels/rows.js';
+import { forEachRow } from '../kernels/strided-rows.js';
 import { allocLike, resultArray, sharesMemory, toFloatArray } from '../tensor/arrays.js';
 import { describe, SoftmaxKitError } from '../tensor/errors.js';
 import { rowLayout } from '../tensor/layout.js';
@@ -250,7 +250,7 @@ export function decodeHistogram(logits: ArrayInput, options: DecodeHistogramOpti
   let p = allocLike(x, 0);
   forEachRow(layout, [x], out, true, (ins, y, rows) => {
     if (p.length < rows * n) p = allocLike(x, rows * n);
-    backend.softmax(ins[0]!, p, rows, n, 'three-pass', 1, false);
+    backend.softmax({ x: ins[0]!, y: p, rows, n, algorithm: 'three-pass', s: 1, log: false });
     for (let r = 0; r < rows; r++) {
       let s = 0;
       for (let i = 0; i < n; i++) s += p[r * n + i]! * c[i]!;

@@ -17,9 +17,9 @@
  * classes and the rows into blocks; a tile of logits (block × chunk) is
  * computed by the gemm micro-kernels (src/kernels/gemm.ts: WebAssembly SIMD,
  * JavaScript fallback), and its exponentials by the tile kernels
- * (src/kernels/tiles.ts, likewise).
+ * (src/kernels/logit-tile-dispatch.ts, likewise).
  * Forward: each tile folds into every row's online normalizer state (Milakov &
- * Gimelshein 2018), kept split as (m, c, b) (src/kernels/lse-state.ts), so only lse
+ * Gimelshein 2018), kept split as (m, c, b) (src/kernels/online-state.ts), so only lse
  * per row is kept. Backward: the tiles are recomputed chunk by chunk; each tile's
  * gradient goes into dHidden (accumulated over chunks) and into that chunk's
  * rows of dWeight (complete before the next chunk). Peak extra memory:
@@ -59,8 +59,12 @@
  */
 
 import { gemmNN, gemmNT, gemmTN } from '../kernels/gemm.js';
-import { EMPTY_SPLIT_STATE, mergeSplitStates, type SplitSumState } from '../kernels/lse-state.js';
-import { expScaleRows, splitStateRows } from '../kernels/tiles.js';
+import { expScaleRows, splitStateRows } from '../kernels/logit-tile-dispatch.js';
+import {
+  EMPTY_SPLIT_STATE,
+  mergeSplitStates,
+  type SplitSumState,
+} from '../kernels/online-state.js';
 import { allocLike, requireLength, toFloatArray } from '../tensor/arrays.js';
 import { integerRule, numberRule, resolveOptions, rule } from '../tensor/options.js';
 import type { ArrayInput, FloatArray } from '../tensor/types.js';
@@ -145,8 +149,8 @@ const ROW_BLOCK = 64;
 
 /** The validated call. */
 interface Ctx {
-  n: number;
-  d: number;
+  tokens: number;
+  hiddenSize: number;
   vocab: number;
   H: FloatArray;
   W: FloatArray;
@@ -159,16 +163,16 @@ interface Ctx {
 
 /** z = softcap(H[i0 : i0 + rows]·W[v0 : v0 + cols]ᵀ + b) into ctx.z (raw into ctx.raw). */
 function logitsTile(ctx: Ctx, i0: number, rows: number, v0: number, cols: number): void {
-  const { d, raw, z, b, cap } = ctx;
-  gemmNT(
-    rows,
-    cols,
-    d,
-    { data: ctx.H, offset: i0 * d, ld: d },
-    { data: ctx.W, offset: v0 * d, ld: d },
-    { data: raw, offset: 0, ld: cols },
-    0,
-  );
+  const { hiddenSize, raw, z, b, cap } = ctx;
+  gemmNT({
+    m: rows,
+    n: cols,
+    k: hiddenSize,
+    A: { data: ctx.H, offset: i0 * hiddenSize, ld: hiddenSize },
+    B: { data: ctx.W, offset: v0 * hiddenSize, ld: hiddenSize },
+    C: { data: raw, offset: 0, ld: cols },
+    beta: 0,
+  });
   if (b)
     for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) raw[r * cols + j]! += b[v0 + j]!;
   if (cap > 0) for (let k = 0; k < rows * cols; k++) z[k] = softcapValue(raw[k]!, cap);
@@ -196,16 +200,16 @@ export function linearCrossEntropy(
 ): LinearCrossEntropyResult | LinearCrossEntropyLoss {
   const fn = 'linearCrossEntropy';
   const o = resolveOptions(fn, options, LINEAR_CROSS_ENTROPY_RULES);
-  const { n, d, vocab } = o;
+  const { n: tokens, d: hiddenSize, vocab } = o;
   const H = toFloatArray(fn, 'hidden', hidden);
-  requireLength(fn, 'hidden', H, n * d);
+  requireLength(fn, 'hidden', H, tokens * hiddenSize);
   const W = toFloatArray(fn, 'weight', weight);
-  requireLength(fn, 'weight', W, vocab * d);
+  requireLength(fn, 'weight', W, vocab * hiddenSize);
   const b = o.bias;
   if (b) requireLength(fn, 'bias', b, vocab);
   const chunk = Math.min(vocab, o.chunk);
   const spec: ReductionSpec = { x: H, reduction: o.reduction, allIgnored: o.allIgnored };
-  const t = classTargets(fn, targets, n, vocab, o.ignoreIndex);
+  const t = classTargets(fn, targets, tokens, vocab, o.ignoreIndex);
   const w = classWeights(fn, 'classWeight', o.classWeight, vocab);
   const eps = o.labelSmoothing;
   const zc = o.zLoss;
@@ -221,8 +225,8 @@ export function linearCrossEntropy(
   if (w) wSum = w.reduce((a, v) => a + v, 0);
   const raw = new Float64Array(ROW_BLOCK * chunk);
   const ctx: Ctx = {
-    n,
-    d,
+    tokens,
+    hiddenSize,
     vocab,
     H,
     W,
@@ -234,20 +238,20 @@ export function linearCrossEntropy(
 
   // Forward: fold every tile into the rows' split sums (m, c, b): d = c + b with c the
   // entries at the max, so log d = log1p((c − 1) + b) is exact for a confident row
-  // (lse-state.ts). A tile row holding NaN or +∞ has no split sum: its max goes into
+  // (online-state.ts). A tile row holding NaN or +∞ has no split sum: its max goes into
   // `poison` instead (Math.max keeps NaN over +∞), and the row's lse is that.
-  // per tile row: the max and u = Σ e^(z − m) − 1 (src/kernels/tiles.ts); later the exp
+  // per tile row: the max and u = Σ e^(z − m) − 1 (src/kernels/logit-tile-dispatch.ts); later the exp
   // pass's lse and factor, smoothing + zLoss's extra, and the target's entry
   const [tm, tu, tf, extra, target] = Array.from({ length: 5 }, () => new Float64Array(ROW_BLOCK));
-  const split: SplitSumState[] = new Array(n).fill(EMPTY_SPLIT_STATE);
-  const poison = new Float64Array(n).fill(-Infinity);
-  const zt = new Float64Array(n);
+  const split: SplitSumState[] = new Array(tokens).fill(EMPTY_SPLIT_STATE);
+  const poison = new Float64Array(tokens).fill(-Infinity);
+  const zt = new Float64Array(tokens);
   for (let v0 = 0; v0 < vocab; v0 += chunk) {
     const cols = Math.min(chunk, vocab - v0);
-    for (let i0 = 0; i0 < n; i0 += ROW_BLOCK) {
-      const rows = Math.min(ROW_BLOCK, n - i0);
+    for (let i0 = 0; i0 < tokens; i0 += ROW_BLOCK) {
+      const rows = Math.min(ROW_BLOCK, tokens - i0);
       logitsTile(ctx, i0, rows, v0, cols);
-      splitStateRows(ctx.z, rows, cols, tm, tu);
+      splitStateRows({ x: ctx.z, rows, n: cols, m: tm, u: tu });
       for (let r = 0; r < rows; r++) {
         const i = i0 + r;
         const ti = t[i]!;
@@ -262,10 +266,10 @@ export function linearCrossEntropy(
     }
   }
   // per row: the max, log d and lse = m + log d; NaN (+∞ for lse) where poisoned
-  const rowMax = new Float64Array(n);
-  const lse = new Float64Array(n);
-  const logD = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
+  const rowMax = new Float64Array(tokens);
+  const lse = new Float64Array(tokens);
+  const logD = new Float64Array(tokens);
+  for (let i = 0; i < tokens; i++) {
     const sp = split[i]!;
     const bad = poison[i] !== -Infinity;
     rowMax[i] = bad ? Number.NaN : sp.m;
@@ -275,13 +279,14 @@ export function linearCrossEntropy(
 
   // Backward: recompute each tile, form G, and accumulate the two products. For the
   // loss alone only label smoothing's sums Σ_j w_j·(lse − z_j) need the tiles again.
-  const dHidden = wantGrad ? allocLike(H, n * d) : undefined;
-  const dH = !dHidden || H instanceof Float64Array ? dHidden : new Float64Array(n * d);
-  const dWeight = wantGrad ? allocLike(W, vocab * d) : undefined;
-  const dWc = new Float64Array(wantGrad ? chunk * d : 0);
+  const dHidden = wantGrad ? allocLike(H, tokens * hiddenSize) : undefined;
+  const dH =
+    !dHidden || H instanceof Float64Array ? dHidden : new Float64Array(tokens * hiddenSize);
+  const dWeight = wantGrad ? allocLike(W, vocab * hiddenSize) : undefined;
+  const dWc = new Float64Array(wantGrad ? chunk * hiddenSize : 0);
   const dBias = b && wantGrad ? allocLike(b, vocab) : undefined;
   const dBc = new Float64Array(chunk);
-  const gapSum = new Float64Array(n);
+  const gapSum = new Float64Array(tokens);
   const spread = eps / vocab;
   const keep = 1 - eps;
   const backward = wantGrad || spread > 0;
@@ -291,8 +296,8 @@ export function linearCrossEntropy(
     const cols = Math.min(chunk, vocab - v0);
     dWc.fill(0);
     dBc.fill(0);
-    for (let i0 = 0; i0 < n; i0 += ROW_BLOCK) {
-      const rows = Math.min(ROW_BLOCK, n - i0);
+    for (let i0 = 0; i0 < tokens; i0 += ROW_BLOCK) {
+      const rows = Math.min(ROW_BLOCK, tokens - i0);
       logitsTile(ctx, i0, rows, v0, cols);
       const G = ctx.z; // the gradient overwrites the logits it is computed from
       let skippable = tau > 0;
@@ -328,7 +333,7 @@ export function linearCrossEntropy(
         tf[r] = plain ? s * pz : pz;
       }
       if (!wantGrad) continue;
-      expScaleRows(G, G, rows, cols, tm, tf); // p·pz (·s when plain) for every entry
+      expScaleRows({ x: G, y: G, rows, n: cols, m: tm, f: tf }); // p·pz (·s when plain) for every entry
       for (let r = 0; r < rows; r++) {
         const i = i0 + r;
         const L = lse[i]!;
@@ -355,35 +360,35 @@ export function linearCrossEntropy(
       }
       if (skippable || !dH) continue;
       const Gv = { data: G, offset: 0, ld: cols };
-      gemmNN(
-        rows,
-        d,
-        cols,
-        Gv,
-        { data: W, offset: v0 * d, ld: d },
-        { data: dH, offset: i0 * d, ld: d },
-        1,
-      );
-      gemmTN(
-        cols,
-        d,
-        rows,
-        Gv,
-        { data: H, offset: i0 * d, ld: d },
-        { data: dWc, offset: 0, ld: d },
-        1,
-      );
+      gemmNN({
+        m: rows,
+        n: hiddenSize,
+        k: cols,
+        A: Gv,
+        B: { data: W, offset: v0 * hiddenSize, ld: hiddenSize },
+        C: { data: dH, offset: i0 * hiddenSize, ld: hiddenSize },
+        beta: 1,
+      });
+      gemmTN({
+        m: cols,
+        n: hiddenSize,
+        k: rows,
+        A: Gv,
+        B: { data: H, offset: i0 * hiddenSize, ld: hiddenSize },
+        C: { data: dWc, offset: 0, ld: hiddenSize },
+        beta: 1,
+      });
       if (dBias)
         for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) dBc[j]! += G[r * cols + j]!;
     }
-    dWeight?.set(dWc.subarray(0, cols * d), v0 * d);
+    dWeight?.set(dWc.subarray(0, cols * hiddenSize), v0 * hiddenSize);
     dBias?.set(dBc.subarray(0, cols), v0);
   }
   if (dHidden && dH && dH !== dHidden) dHidden.set(dH);
 
-  const perRow = new Float64Array(n);
-  const zRow = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
+  const perRow = new Float64Array(tokens);
+  const zRow = new Float64Array(tokens);
+  for (let i = 0; i < tokens; i++) {
     const L = lse[i]!;
     if (t[i]! < 0 || L === -Infinity) continue;
     if (zc > 0) zRow[i] = zc * L * L;
@@ -398,7 +403,7 @@ export function linearCrossEntropy(
   }
   let loss: number | FloatArray;
   if (spec.reduction === 'none') {
-    for (let i = 0; i < n; i++) perRow[i] = perRow[i]! + zRow[i]!;
+    for (let i = 0; i < tokens; i++) perRow[i] = perRow[i]! + zRow[i]!;
     loss = reduceLoss(spec, perRow, denominator);
   } else {
     loss = reduceLoss(spec, perRow, denominator) as number;
@@ -408,7 +413,7 @@ export function linearCrossEntropy(
     dHidden && dWeight ? { loss, dHidden, dWeight } : { loss };
   if (dBias) result.dBias = dBias;
   if (wantLse) {
-    const out = allocLike(H, n);
+    const out = allocLike(H, tokens);
     out.set(lse);
     result.lse = out;
   }

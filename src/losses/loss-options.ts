@@ -25,7 +25,7 @@
  * default — PyTorch gives NaN, which users patch; `allIgnored: 'nan'` restores it.
  */
 import { addCompensated, type CompensatedSum } from '../kernels/js/exact.js';
-import { forEachRow } from '../kernels/rows.js';
+import { forEachRow } from '../kernels/strided-rows.js';
 import { allocLike, sharesMemory, toFloatArray } from '../tensor/arrays.js';
 import { describe, SoftmaxKitError } from '../tensor/errors.js';
 import { type RowLayout, rowLayout } from '../tensor/layout.js';

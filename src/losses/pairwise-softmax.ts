@@ -32,7 +32,7 @@
  * pairwiseSoftmaxLoss([0.9, 0.2, -0.4], [0], { activation: 'tanh', temperature: 0.2 });
  */
 import { expDiff } from '../kernels/js/exact.js';
-import { splitStateOfRow } from '../kernels/js/softmax-rows.js';
+import { splitStateOfRow } from '../kernels/online-state.js';
 import { numberRule, oneOfRule } from '../tensor/options.js';
 import type { ArrayInput } from '../tensor/types.js';
 import { classRowLoss, resolveClassLoss } from './class-targets.js';

@@ -24,6 +24,6 @@ export function rowSoftmaxScratch(n: number): RowSoftmax {
 export function rowSoftmax(x: FloatArray, o: number, n: number, s: RowSoftmax, T = 1): void {
   const row = x.subarray(o, o + n);
   const scale = inverseTemperature(T);
-  softmaxRows(row, s.p, 1, n, 'three-pass', scale, false);
-  softmaxRows(row, s.logp, 1, n, 'three-pass', scale, true);
+  softmaxRows({ x: row, y: s.p, rows: 1, n, algorithm: 'three-pass', s: scale, log: false });
+  softmaxRows({ x: row, y: s.logp, rows: 1, n, algorithm: 'three-pass', s: scale, log: true });
 }

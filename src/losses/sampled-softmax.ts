@@ -36,7 +36,7 @@
  * });
  */
 import { expDiff } from '../kernels/js/exact.js';
-import { splitStateOfRow } from '../kernels/js/softmax-rows.js';
+import { splitStateOfRow } from '../kernels/online-state.js';
 import { uniform } from '../random/noise.js';
 import { seedRule } from '../random/seed.js';
 import { toFloatArray } from '../tensor/arrays.js';

@@ -60,7 +60,7 @@
 import { resolveBackend } from '../kernels/backend.js';
 import { addCompensated, type CompensatedSum } from '../kernels/js/exact.js';
 import { fillPolicyRow, newRowScan, scanRow } from '../kernels/js/row-policy.js';
-import { softmaxRows } from '../kernels/js/softmax-rows.js';
+import { oneRow, softmaxRows } from '../kernels/js/softmax-rows.js';
 import { describe, SoftmaxKitError } from '../tensor/errors.js';
 import { booleanRule, numberRule, ROW_RULES, resolveOptions, rule } from '../tensor/options.js';
 import type { ArrayInput, FloatArray, ResultOf, RowOptions } from '../tensor/types.js';
@@ -171,8 +171,8 @@ function rowTemperature(
   t: RowTemperature,
 ): void {
   const row = x.subarray(o, o + n);
-  softmaxRows(row, s.p, 1, n, 'three-pass', 1, false);
-  softmaxRows(row, s.logp, 1, n, 'three-pass', 1, true);
+  softmaxRows({ ...oneRow(n), x: row, y: s.p });
+  softmaxRows({ ...oneRow(n), x: row, y: s.logp, log: true });
   s.acc.sum = 0;
   s.acc.comp = 0;
   for (let i = 0; i < n; i++) if (s.p[i]! > 0) addCompensated(s.acc, -s.p[i]! * s.logp[i]!);
@@ -212,7 +212,7 @@ export function adaptiveTemperatureSoftmax<X extends ArrayInput>(
         continue;
       }
       rowTemperature(a, o, n, s, r, t);
-      softmaxRows(a.subarray(o, o + n), y.subarray(o, o + n), 1, n, 'three-pass', t.beta, false);
+      softmaxRows({ ...oneRow(n, t.beta), x: a.subarray(o, o + n), y: y.subarray(o, o + n) });
     }
   }) as ResultOf<X>;
 }
@@ -241,7 +241,7 @@ export function adaptiveTemperatureSoftmaxVjp<X extends ArrayInput>(
       }
       rowTemperature(a, o, n, s, r, t);
       const { y, p, logp } = s;
-      softmaxRows(a.subarray(o, o + n), y, 1, n, 'three-pass', t.beta, false);
+      softmaxRows({ ...oneRow(n, t.beta), x: a.subarray(o, o + n), y });
       acc.sum = 0;
       acc.comp = 0;
       for (let i = 0; i < n; i++) if (y[i]! > 0) addCompensated(acc, y[i]! * g[o + i]!);

@@ -48,7 +48,7 @@
 import { resolveBackend } from '../kernels/backend.js';
 import { addCompensated, type CompensatedSum } from '../kernels/js/exact.js';
 import { fillPolicyRow, newRowScan, scanRow } from '../kernels/js/row-policy.js';
-import { softmaxRows } from '../kernels/js/softmax-rows.js';
+import { oneRow, softmaxRows } from '../kernels/js/softmax-rows.js';
 import { numberRule, ROW_RULES, resolveOptions } from '../tensor/options.js';
 import type { ArrayInput, ResultOf, RowOptions } from '../tensor/types.js';
 import type { NormalizerEntry } from './entry.js';
@@ -87,7 +87,7 @@ export function clippedSoftmax<X extends ArrayInput>(
   return mapRows(fn, p, out, (a, y, rows, n) => {
     for (let k = 0; k < rows; k++) {
       const o = k * n;
-      softmaxRows(a.subarray(o, o + n), sm, 1, n, 'three-pass', 1, false);
+      softmaxRows({ ...oneRow(n), x: a.subarray(o, o + n), y: sm });
       for (let i = 0; i < n; i++) y[o + i] = clip(width * sm[i]! + gamma);
     }
   }) as ResultOf<X>;
@@ -111,7 +111,7 @@ export function clippedSoftmaxVjp<X extends ArrayInput>(
         fillPolicyRow(a, o, n, scan, dx, o, 'gradient');
         continue;
       }
-      softmaxRows(a.subarray(o, o + n), sm, 1, n, 'three-pass', 1, false);
+      softmaxRows({ ...oneRow(n), x: a.subarray(o, o + n), y: sm });
       const passes = (i: number) => {
         const v = width * sm[i]! + gamma;
         return v >= 0 && v <= 1;

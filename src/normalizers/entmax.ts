@@ -51,7 +51,7 @@
  * entmax([1, 2, 3, 4], { shape: [2, 2], alpha: [1.5, 3] }); // α per row
  * entmaxAlphaGrad([1, 2, 3], [1, 0, 0], { alpha: 1.3 });     // [∂y_0/∂α] = [-0.2154…]
  */
-import { forEachRow } from '../kernels/rows.js';
+import { forEachRow } from '../kernels/strided-rows.js';
 import { requireLength, toFloatArray, toFloatArrayOfLength } from '../tensor/arrays.js';
 import { integerRule, numberRule, type Resolved, ROW_RULES, rule } from '../tensor/options.js';
 import type { ArrayInput, FloatArray, ResultOf, RowOptions } from '../tensor/types.js';

@@ -41,7 +41,7 @@
  * gumbelSoftmaxVjp([1, 2, 3], [1, 0, 0], { seed: 7 });         // the gradient of the seed-7 sample
  */
 import { type Backend, resolveBackend } from '../kernels/backend.js';
-import { forEachRow } from '../kernels/rows.js';
+import { forEachRow } from '../kernels/strided-rows.js';
 import { gumbel } from '../random/noise.js';
 import { requireSeed, seedRule } from '../random/seed.js';
 import { toFloatArrayOfLength } from '../tensor/arrays.js';
@@ -138,7 +138,15 @@ export function gumbelSoftmax<X extends ArrayInput>(
   forEachRow(p.layout, [z], y, false, (ins, o, rows) =>
     hard
       ? oneHotRows(ins[0]!, o, rows, n)
-      : backend.softmax(ins[0]!, o, rows, n, 'three-pass', scale, false),
+      : backend.softmax({
+          x: ins[0]!,
+          y: o,
+          rows,
+          n,
+          algorithm: 'three-pass',
+          s: scale,
+          log: false,
+        }),
   );
   return y as ResultOf<X>;
 }
@@ -161,7 +169,16 @@ export function gumbelSoftmaxVjp<X extends ArrayInput>(
   ]);
   const n = p.layout.n;
   forEachRow(p.layout, [z, g], dx, false, (ins, o, rows) =>
-    backend.softmaxVjp(ins[0]!, ins[1]!, o, rows, n, 'three-pass', scale, false),
+    backend.softmaxVjp({
+      x: ins[0]!,
+      dy: ins[1]!,
+      dx: o,
+      rows,
+      n,
+      algorithm: 'three-pass',
+      s: scale,
+      log: false,
+    }),
   );
   return dx as ResultOf<X>;
 }

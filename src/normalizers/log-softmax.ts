@@ -26,7 +26,7 @@ import { resolveSoftmaxOptions, SOFTMAX_RULES, type SoftmaxOptions } from './sof
 export function logSoftmax<X extends ArrayInput>(x: X, options?: SoftmaxOptions): ResultOf<X> {
   const { p, backend, algorithm, scale, out } = resolveSoftmaxOptions('logSoftmax', x, options);
   return mapRows('logSoftmax', p, out, (a, y, rows, n) =>
-    backend.softmax(a, y, rows, n, algorithm, scale, true),
+    backend.softmax({ x: a, y, rows, n, algorithm, s: scale, log: true }),
   ) as ResultOf<X>;
 }
 
@@ -38,7 +38,7 @@ export function logSoftmaxVjp<X extends ArrayInput>(
 ): ResultOf<X> {
   const { p, backend, algorithm, scale, out } = resolveSoftmaxOptions('logSoftmaxVjp', x, options);
   return mapRowsVjp('logSoftmaxVjp', p, dy, out, (a, g, dx, rows, n) =>
-    backend.softmaxVjp(a, g, dx, rows, n, algorithm, scale, true),
+    backend.softmaxVjp({ x: a, dy: g, dx, rows, n, algorithm, s: scale, log: true }),
   ) as ResultOf<X>;
 }
 

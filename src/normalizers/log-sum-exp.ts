@@ -18,13 +18,13 @@
  * logSumExp([1, 2, 3, 4], { shape: [2, 2], axis: 0 }); // [3.1269…, 4.1269…]
  */
 import { resolveBackend, type SoftmaxAlgorithm } from '../kernels/backend.js';
-import { lseStateOfRow } from '../kernels/js/softmax-rows.js';
 import {
   EMPTY_LSE_STATE,
   logSumExpFromState as fromState,
   type LogSumExpState,
+  lseStateOfRow,
   mergeLogSumExpStates as mergeStates,
-} from '../kernels/lse-state.js';
+} from '../kernels/online-state.js';
 import { toFloatArray, toFloatArrayOfLength } from '../tensor/arrays.js';
 import { describe, SoftmaxKitError } from '../tensor/errors.js';
 import { ROW_RULES } from '../tensor/options.js';
@@ -51,7 +51,7 @@ function resolve(fn: string, x: ArrayInput, options: LogSumExpOptions | undefine
 export function logSumExp<X extends ArrayInput>(x: X, options?: LogSumExpOptions): ResultOf<X> {
   const { p, backend, algorithm, out } = resolve('logSumExp', x, options);
   return reduceRows('logSumExp', p, out, (a, y, rows, n) =>
-    backend.logSumExp(a, y, rows, n, algorithm, 1),
+    backend.logSumExp({ x: a, out: y, rows, n, algorithm, s: 1 }),
   ) as ResultOf<X>;
 }
 
@@ -73,7 +73,7 @@ export function logSumExpVjp<X extends ArrayInput>(
     for (let i = 0; i < n; i++)
       wide.set(g.subarray(o * inner, (o + 1) * inner), (o * n + i) * inner);
   return mapRowsVjp('logSumExpVjp', p, wide, out, (a, w, dx, rows, m) => {
-    backend.softmax(a, dx, rows, m, algorithm, 1, false);
+    backend.softmax({ x: a, y: dx, rows, n: m, algorithm, s: 1, log: false });
     for (let i = 0; i < rows * m; i++) dx[i] = dx[i]! * w[i]!;
   }) as ResultOf<X>;
 }

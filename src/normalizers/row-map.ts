@@ -14,7 +14,7 @@
  * sharing.
  */
 import { fillPolicyRow, newRowScan, scanRow } from '../kernels/js/row-policy.js';
-import { forEachRow } from '../kernels/rows.js';
+import { forEachRow } from '../kernels/strided-rows.js';
 import {
   requireOutApart,
   resultArray,

@@ -42,6 +42,7 @@
  */
 import { type Backend, resolveBackend } from '../kernels/backend.js';
 import { addCompensated, type CompensatedSum } from '../kernels/js/exact.js';
+import { oneRow } from '../kernels/js/softmax-rows.js';
 import { booleanRule, ROW_RULES } from '../tensor/options.js';
 import type { ArrayInput, FloatArray, ResultOf, RowOptions } from '../tensor/types.js';
 import type { NormalizerEntry } from './entry.js';
@@ -144,7 +145,7 @@ export function saSoftmax<X extends ArrayInput>(x: X, options?: SaSoftmaxOptions
         y.fill(w.kind === 'nan' ? Number.NaN : 0, o, o + n);
         continue;
       }
-      backend.softmax(a.subarray(o, o + n), sm, 1, n, 'three-pass', 1, false);
+      backend.softmax({ ...oneRow(n), x: a.subarray(o, o + n), y: sm });
       for (let i = 0; i < n; i++) {
         const v = a[o + i]!;
         if (sm[i] === 0) y[o + i] = 0;
@@ -174,7 +175,7 @@ export function saSoftmaxVjp<X extends ArrayInput>(
         dx.fill(w.kind === 'nan' ? Number.NaN : 0, o, o + n);
         continue;
       }
-      backend.softmax(a.subarray(o, o + n), sm, 1, n, 'three-pass', 1, false);
+      backend.softmax({ ...oneRow(n), x: a.subarray(o, o + n), y: sm });
       P.sum = 0;
       P.comp = 0;
       Q.sum = 0;

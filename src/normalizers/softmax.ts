@@ -38,7 +38,7 @@ export type { SoftmaxOptions };
 export function softmax<X extends ArrayInput>(x: X, options?: SoftmaxOptions): ResultOf<X> {
   const { p, backend, algorithm, scale, out } = resolveSoftmaxOptions('softmax', x, options);
   return mapRows('softmax', p, out, (a, y, rows, n) =>
-    backend.softmax(a, y, rows, n, algorithm, scale, false),
+    backend.softmax({ x: a, y, rows, n, algorithm, s: scale, log: false }),
   ) as ResultOf<X>;
 }
 
@@ -50,7 +50,7 @@ export function softmaxVjp<X extends ArrayInput>(
 ): ResultOf<X> {
   const { p, backend, algorithm, scale, out } = resolveSoftmaxOptions('softmaxVjp', x, options);
   return mapRowsVjp('softmaxVjp', p, dy, out, (a, g, dx, rows, n) =>
-    backend.softmaxVjp(a, g, dx, rows, n, algorithm, scale, false),
+    backend.softmaxVjp({ x: a, dy: g, dx, rows, n, algorithm, s: scale, log: false }),
   ) as ResultOf<X>;
 }
 

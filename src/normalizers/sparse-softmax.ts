@@ -129,7 +129,15 @@ export function sparseSoftmax<X extends ArrayInput>(
         y.fill(Number.NaN, o, o + n);
         continue;
       }
-      backend.softmax(s.values, s.a, 1, k, 'three-pass', 1, false);
+      backend.softmax({
+        x: s.values,
+        y: s.a,
+        rows: 1,
+        n: k,
+        algorithm: 'three-pass',
+        s: 1,
+        log: false,
+      });
       y.fill(0, o, o + n);
       for (let j = 0; j < k; j++) y[o + s.index[j]!] = s.a[j]!;
     }
@@ -153,7 +161,16 @@ export function sparseSoftmaxVjp<X extends ArrayInput>(
         continue;
       }
       for (let j = 0; j < k; j++) s.a[j] = g[o + s.index[j]!]!;
-      backend.softmaxVjp(s.values, s.a, s.b, 1, k, 'three-pass', 1, false);
+      backend.softmaxVjp({
+        x: s.values,
+        dy: s.a,
+        dx: s.b,
+        rows: 1,
+        n: k,
+        algorithm: 'three-pass',
+        s: 1,
+        log: false,
+      });
       dx.fill(0, o, o + n);
       for (let j = 0; j < k; j++) dx[o + s.index[j]!] = s.b[j]!;
     }

@@ -91,7 +91,7 @@ export function ssmax<X extends ArrayInput>(x: X, options?: SsmaxOptions): Resul
   return mapRows('ssmax', p, o.out, (a, y, rows, n) =>
     scale === 0
       ? zeroScaleRows(a, y, rows, n, false)
-      : backend.softmax(a, y, rows, n, 'three-pass', scale, false),
+      : backend.softmax({ x: a, y, rows, n, algorithm: 'three-pass', s: scale, log: false }),
   ) as ResultOf<X>;
 }
 
@@ -106,7 +106,16 @@ export function ssmaxVjp<X extends ArrayInput>(
   return mapRowsVjp('ssmaxVjp', p, dy, o.out, (a, g, dx, rows, n) =>
     scale === 0
       ? zeroScaleRows(a, dx, rows, n, true)
-      : backend.softmaxVjp(a, g, dx, rows, n, 'three-pass', scale, false),
+      : backend.softmaxVjp({
+          x: a,
+          dy: g,
+          dx,
+          rows,
+          n,
+          algorithm: 'three-pass',
+          s: scale,
+          log: false,
+        }),
   ) as ResultOf<X>;
 }
 

@@ -7,7 +7,7 @@ import {
   setQueryBlock,
   tileInterior,
 } from '../../src/attention/logits.js';
-import { resolveAttention } from '../../src/attention/options.js';
+import { resolveAttention } from '../../src/attention/problem.js';
 
 /** The structural visibility of (i, j), straight from the option docs. */
 function visible(

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { newQueryBlock, setQueryBlock } from '../../src/attention/logits.js';
-import { resolveAttention } from '../../src/attention/options.js';
+import { resolveAttention } from '../../src/attention/problem.js';
 import {
   finishRows,
   foldKeys,

@@ -1,7 +1,8 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type GemmForm, gemmBackend } from '../../src/kernels/backend.js';
-import { gemmNN, gemmNT, gemmTN, type MatrixView } from '../../src/kernels/gemm.js';
+import { gemmBackend } from '../../src/kernels/backend.js';
+import { gemmNN, gemmNT, gemmTN } from '../../src/kernels/gemm.js';
 import * as js from '../../src/kernels/js/gemm.js';
+import type { GemmForm, MatrixView } from '../../src/kernels/kernel-args.js';
 import { wasmBackend } from '../../src/kernels/wasm/backend.js';
 import { loadWasmSync } from '../../src/kernels/wasm/load.js';
 import type { FloatArray } from '../../src/tensor/types.js';
@@ -62,9 +63,9 @@ describe('gemm dispatch', () => {
             const { A, B, C } = operands(form, m, n, k, types, seed++);
             const [a, b] = [A.data.slice(), B.data.slice()];
             const want = clone(C);
-            ref(m, n, k, A, B, want, beta);
+            ref({ m, n, k, A, B, C: want, beta });
             spy.mockClear();
-            gemm(m, n, k, A, B, C, beta);
+            gemm({ m, n, k, A, B, C, beta });
             expect(spy.mock.calls.length, `${form} ${m}×${n}×${k}`).toBe(wasm ? 1 : 0);
             expect(C.data).toEqual(want.data);
             expect(A.data).toEqual(a);
@@ -77,8 +78,8 @@ describe('gemm dispatch', () => {
     for (const [form, gemm, ref] of FORMS) {
       const { A, B, C } = operands(form, 32, 32, 32, [Float64Array, Float32Array, Float64Array], 4);
       const want = clone(C);
-      ref(32, 32, 32, A, B, want, 1);
-      gemm(32, 32, 32, A, B, C, 1);
+      ref({ m: 32, n: 32, k: 32, A, B, C: want, beta: 1 });
+      gemm({ m: 32, n: 32, k: 32, A, B, C, beta: 1 });
       expect(C.data).toEqual(want.data);
     }
   });
@@ -91,7 +92,7 @@ describe('gemm dispatch', () => {
       A.data[A.offset] = Number.NaN; // A(0, 0)
       const at = (p: number, j: number) => B.offset + (form === 'NT' ? j * B.ld + p : p * B.ld + j);
       B.data[at(3, 7)] = Number.POSITIVE_INFINITY; // B(3, 7): 0·∞ down column 7
-      gemm(20, 24, 16, A, B, C, 0);
+      gemm({ m: 20, n: 24, k: 16, A, B, C, beta: 0 });
       for (let i = 0; i < 20; i++)
         for (let j = 0; j < 24; j++) {
           const v = C.data[C.offset + i * C.ld + j]!;
@@ -108,8 +109,8 @@ describe('gemm dispatch', () => {
     expect(backend.gemmBackend()).toBeUndefined();
     const { A, B, C } = operands('NT', 64, 64, 64, [Float32Array, Float32Array, Float64Array], 6);
     const want = clone(C);
-    js.gemmNT(64, 64, 64, A, B, want, 0);
-    fresh.gemmNT(64, 64, 64, A, B, C, 0);
+    js.gemmNT({ m: 64, n: 64, k: 64, A, B, C: want, beta: 0 });
+    fresh.gemmNT({ m: 64, n: 64, k: 64, A, B, C, beta: 0 });
     expect(C.data).toEqual(want.data);
   });
 });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { logSumExpFromState, mergeLogSumExpStates } from '../../src/kernels/lse-state.js';
+import { logSumExpFromState, mergeLogSumExpStates } from '../../src/kernels/online-state.js';
 import { logSumExp, logSumExpState, logSumExpVjp } from '../../src/normalizers/log-sum-exp.js';
 import { softmax } from '../../src/normalizers/softmax.js';
 import { fdVjp, gradError, randomArray } from '../helpers/finite-difference.js';

@@ -32,7 +32,8 @@
  * loss, lse and gradient NaN and touches no other row.
  */
 import type { FloatArray } from '../../tensor/types.js';
-import { expDiff, logOfSum, sumExcept } from './exact.js';
+import type { CrossEntropyArgs, SoftCrossEntropyArgs } from '../kernel-args.js';
+import { expDiff, logOfSum, sumError, sumExcept } from './exact.js';
 
 /** Row scratch: e^(x_j − m) of the current row, in double. */
 let scratch = new Float64Array(256);
@@ -99,7 +100,7 @@ function rowExp(x: FloatArray, o: number, n: number, e: Float64Array): RowSum {
     const v = expDiff(x[o + j]!, m);
     e[j] = v;
     const t = s + v;
-    comp += Math.abs(s) >= Math.abs(v) ? s - t + v : v - t + s;
+    comp += sumError(s, v, t);
     s = t;
   }
   rowSum.kind = FINITE;
@@ -144,18 +145,8 @@ function specialRow(
  * `grad` is given, grad[r·n..] = scale[r]·((Σq)·p − q). Targets must be
  * in [0, n) or negative (ignored); the caller validates.
  */
-export function crossEntropyRows(
-  x: FloatArray,
-  targets: Int32Array,
-  rows: number,
-  n: number,
-  smoothing: number,
-  classWeight: Float64Array | undefined,
-  scale: Float64Array,
-  loss: Float64Array,
-  lse: Float64Array,
-  grad: FloatArray | undefined,
-): void {
+export function crossEntropyRows(args: CrossEntropyArgs): void {
+  const { x, targets, rows, n, smoothing, classWeight, scale, loss, lse, grad } = args;
   const e = scratchRow(n);
   const spread = smoothing / n;
   // Σ_j (ε/n)·w_j is the same for every row.
@@ -198,18 +189,8 @@ export function crossEntropyRows(
  * target rows (same layout as x); loss[r] = Σ q_j (lse − x_j), lse[r], and
  * grad[r·n..] = scale[r]·((Σq)·p − q) when `grad` is given.
  */
-export function softCrossEntropyRows(
-  x: FloatArray,
-  target: FloatArray,
-  rows: number,
-  n: number,
-  smoothing: number,
-  classWeight: Float64Array | undefined,
-  scale: Float64Array,
-  loss: Float64Array,
-  lse: Float64Array,
-  grad: FloatArray | undefined,
-): void {
+export function softCrossEntropyRows(args: SoftCrossEntropyArgs): void {
+  const { x, target, rows, n, smoothing, classWeight, scale, loss, lse, grad } = args;
   const e = scratchRow(n);
   const spread = smoothing / n;
   const keep = 1 - smoothing;

@@ -80,11 +80,20 @@ export interface CompensatedSum {
   comp: number;
 }
 
+/**
+ * The rounding error of t = fl(a + b): a + b − t exactly (Neumaier's branch of
+ * Knuth's TwoSum). The one compensation step: {@link addCompensated} and the loops
+ * that keep their sum in locals (sum += v; comp += sumError(sum, v, t)) use it.
+ */
+export function sumError(a: number, b: number, t: number): number {
+  return Math.abs(a) >= Math.abs(b) ? a - t + b : b - t + a;
+}
+
 /** Add v to the accumulator in place. */
 export function addCompensated(acc: CompensatedSum, v: number): void {
   const s = acc.sum;
   const t = s + v;
-  acc.comp += Math.abs(s) >= Math.abs(v) ? s - t + v : v - t + s;
+  acc.comp += sumError(s, v, t);
   acc.sum = t;
 }
 

@@ -18,13 +18,7 @@
  * replaced (2–4×). src/kernels/gemm.ts sends large products to WebAssembly.
  */
 import type { FloatArray } from '../../tensor/types.js';
-
-/** A row-major matrix view: element (i, j) at data[offset + i·ld + j]. */
-export interface MatrixView {
-  readonly data: FloatArray;
-  readonly offset: number;
-  readonly ld: number;
-}
+import type { GemmProduct, MatrixView } from '../kernel-args.js';
 
 /**
  * Edge kernel: C(i, j) (+)= Σ_p A(i, p)·B(p, j) for i in [i0, m), j in [j0, n)
@@ -113,40 +107,16 @@ function blocked(
 }
 
 /** C[m×n] (+)= A[m×k] · B[n×k]ᵀ — dot products of rows (scores = Q·Kᵀ, logits = H·Wᵀ). */
-export function gemmNT(
-  m: number,
-  n: number,
-  k: number,
-  A: MatrixView,
-  B: MatrixView,
-  C: MatrixView,
-  beta: 0 | 1,
-): void {
+export function gemmNT({ m, n, k, A, B, C, beta }: GemmProduct): void {
   blocked(m, n, k, A.data, A.offset, A.ld, 1, B.data, B.offset, 1, B.ld, C, beta);
 }
 
 /** C[m×n] (+)= A[m×k] · B[k×n] (out = P·V, dH = G·W). */
-export function gemmNN(
-  m: number,
-  n: number,
-  k: number,
-  A: MatrixView,
-  B: MatrixView,
-  C: MatrixView,
-  beta: 0 | 1,
-): void {
+export function gemmNN({ m, n, k, A, B, C, beta }: GemmProduct): void {
   blocked(m, n, k, A.data, A.offset, A.ld, 1, B.data, B.offset, B.ld, 1, C, beta);
 }
 
 /** C[m×n] (+)= A[k×m]ᵀ · B[k×n] (dV = Pᵀ·dO, dW = Gᵀ·H). */
-export function gemmTN(
-  m: number,
-  n: number,
-  k: number,
-  A: MatrixView,
-  B: MatrixView,
-  C: MatrixView,
-  beta: 0 | 1,
-): void {
+export function gemmTN({ m, n, k, A, B, C, beta }: GemmProduct): void {
   blocked(m, n, k, A.data, A.offset, 1, A.ld, B.data, B.offset, B.ld, 1, C, beta);
 }

@@ -15,7 +15,7 @@
  *   sum is rescaled only when the new terms dwarf it by e^64 and rescaling
  *   errors stay below 2^−92 of the sum instead of growing with n.
  *
- * Error bound (Float64, scale = 1, measured by test/kernels/softmax-rows.test.ts):
+ * Error bound (Float64, scale = 1, measured by test/kernels/js/softmax-rows.test.ts):
  * ≤ 4 ulp per output that is not subnormal: x − max exact (TwoSum), Math.exp
  * < 1 ulp, Neumaier sum ≤ 2 ulp, one division. Float32 outputs are the
  * correctly rounded double result, ≤ 1 ulp. A scale s ≠ 1 adds one rounding
@@ -29,22 +29,24 @@
  * NaN and touches no other row.
  */
 import type { FloatArray } from '../../tensor/types.js';
+import type {
+  LogSumExpArgs,
+  SoftmaxAlgorithm,
+  SoftmaxArgs,
+  SoftmaxVjpArgs,
+} from '../kernel-args.js';
+import { foldRow, type OnlineSum } from '../online-state.js';
 import {
   addCompensated,
-  type CompensatedSum,
   expDiff,
   expScaledDiff,
   logOfSum,
   productError,
   scaledDiff,
+  sumError,
 } from './exact.js';
 import { fillPolicyRow, newRowScan, scanRow } from './row-policy.js';
 
-/** How a softmax row's normalizer is computed (see the module doc); all agree to the stated bound. */
-export type SoftmaxAlgorithm = 'three-pass' | 'two-pass' | 'online';
-
-/** How far the online reference may lag the true max (natural-log units). */
-const ONLINE_LAG = 64;
 /** Beyond this |x| the two-pass range reduction x − k·ln 2 loses exactness. */
 const TWO_PASS_LIMIT = 2 ** 30;
 const LOG2E = Math.LOG2E;
@@ -57,18 +59,9 @@ const LN2_B = 4.7493244892393705e-7;
 const LN2_C = 5.497923018708371e-14;
 
 /** A row's normalizer: Σ_i e^(s·(x_i − ref)) = sum + comp, with ref ≥ max − 64/s. */
-interface RowNormalizer extends CompensatedSum {
-  /** The reference point the terms are taken against (finite). */
-  ref: number;
+interface RowNormalizer extends OnlineSum {
   /** The row's true maximum. */
   max: number;
-}
-
-function addTerm(acc: CompensatedSum, v: number): void {
-  const s = acc.sum;
-  const t = s + v;
-  acc.comp += Math.abs(s) >= Math.abs(v) ? s - t + v : v - t + s;
-  acc.sum = t;
 }
 
 /** Three-pass normalizer: exact max first, then the compensated sum. */
@@ -83,38 +76,8 @@ function normalizerThreePass(
   acc.ref = m;
   acc.sum = 0;
   acc.comp = 0;
-  if (s === 1) for (let i = o; i < o + n; i++) addTerm(acc, expDiff(x[i]!, m));
-  else for (let i = o; i < o + n; i++) addTerm(acc, expScaledDiff(x[i]!, m, s));
-}
-
-/** Online normalizer: one pass, lazily rescaled running (reference, sum). */
-function normalizerOnline(
-  x: FloatArray,
-  o: number,
-  n: number,
-  s: number,
-  acc: RowNormalizer,
-): void {
-  let ref = -Infinity;
-  let lagLimit = -Infinity;
-  acc.sum = 0;
-  acc.comp = 0;
-  for (let i = o; i < o + n; i++) {
-    const v = x[i]!;
-    if (v === -Infinity) continue;
-    if (v > lagLimit) {
-      // The new value would make e^(s·(v − ref)) exceed e^64: move the reference.
-      if (ref !== -Infinity) {
-        const f = s === 1 ? expDiff(ref, v) : expScaledDiff(ref, v, s);
-        acc.sum *= f;
-        acc.comp *= f;
-      }
-      ref = v;
-      lagLimit = v + ONLINE_LAG / s;
-    }
-    addTerm(acc, s === 1 ? expDiff(v, ref) : expScaledDiff(v, ref, s));
-  }
-  acc.ref = ref;
+  if (s === 1) for (let i = o; i < o + n; i++) addCompensated(acc, expDiff(x[i]!, m));
+  else for (let i = o; i < o + n; i++) addCompensated(acc, expScaledDiff(x[i]!, m, s));
 }
 
 /** e^r·2^k pieces of e^(s·x) (two-pass representation); returns the mantissa, k in `k`. */
@@ -185,7 +148,7 @@ function normalizerTwoPass(
     }
     const term = k === K ? mant : mant * pow2(k - K);
     const t = S + term;
-    C += Math.abs(S) >= Math.abs(term) ? S - t + term : term - t + S;
+    C += sumError(S, term, t);
     S = t;
   }
   acc.ref = K;
@@ -222,8 +185,8 @@ function rowNormalizer(
 ): boolean {
   if (algorithm === 'two-pass') {
     if (normalizerTwoPass(x, o, n, s, acc)) return true;
-    normalizerOnline(x, o, n, s, acc);
-  } else if (algorithm === 'online') normalizerOnline(x, o, n, s, acc);
+    foldRow(x, o, n, s, acc);
+  } else if (algorithm === 'online') foldRow(x, o, n, s, acc);
   else normalizerThreePass(x, o, n, s, acc);
   return false;
 }
@@ -265,18 +228,19 @@ function logNormalizer(
 }
 
 /**
+ * The arguments of one row of length n by the three-pass algorithm at scale s (softmax,
+ * not log): spread into a {@link softmaxRows} call with x and y, as the normalizers that
+ * work row by row do.
+ */
+export function oneRow(n: number, s = 1) {
+  return { rows: 1, n, algorithm: 'three-pass', s, log: false } as const;
+}
+
+/**
  * Softmax (or log-softmax when `log`) of `rows` contiguous rows of length n,
  * of s·x (s = 1/temperature). `y` may be `x` (in place).
  */
-export function softmaxRows(
-  x: FloatArray,
-  y: FloatArray,
-  rows: number,
-  n: number,
-  algorithm: SoftmaxAlgorithm,
-  s: number,
-  log: boolean,
-): void {
+export function softmaxRows({ x, y, rows, n, algorithm, s, log }: SoftmaxArgs): void {
   const acc = newNormalizer();
   const scan = newRowScan();
   for (let r = 0; r < rows; r++) {
@@ -315,14 +279,7 @@ export function softmaxRows(
  * one rounding on the store). −∞ for a fully masked row, +∞ if it holds +∞,
  * NaN if it holds NaN.
  */
-export function logSumExpRows(
-  x: FloatArray,
-  out: FloatArray,
-  rows: number,
-  n: number,
-  algorithm: SoftmaxAlgorithm,
-  s: number,
-): void {
+export function logSumExpRows({ x, out, rows, n, algorithm, s }: LogSumExpArgs): void {
   const acc = newNormalizer();
   const scan = newRowScan();
   for (let r = 0; r < rows; r++) {
@@ -341,110 +298,13 @@ export function logSumExpRows(
 }
 
 /**
- * The online state (m, d) of one row with m = the row's max:
- * d = Σ e^(x_i − m), computed in one pass (online algorithm) and rescaled
- * once at the end from the lagging reference to the true max.
- */
-export function lseStateOfRow(x: FloatArray, o: number, n: number): { m: number; d: number } {
-  const acc = newNormalizer();
-  const scan = newRowScan();
-  const kind = scanRow(x, o, n, scan);
-  if (kind === 'nan') return { m: Number.NaN, d: Number.NaN };
-  if (kind === 'masked') return { m: -Infinity, d: 0 };
-  if (kind === 'posInf') return { m: Infinity, d: scan.posInf };
-  acc.max = scan.max;
-  normalizerOnline(x, o, n, 1, acc);
-  const d = acc.sum + acc.comp;
-  return { m: acc.max, d: acc.ref === acc.max ? d : d * expDiff(acc.ref, acc.max) };
-}
-
-/**
- * A row's split sum (lse-state.ts's SplitSumState): the max m, the count c of entries equal
- * to it and b = Σ e^(x_i − m) over the others (x − m exact, Neumaier-compensated); m = −∞,
- * c = b = 0 for a fully masked row; null for a row holding NaN or +∞ (lseStateOfRow's).
- */
-export function splitStateOfRow(
-  x: FloatArray,
-  o: number,
-  n: number,
-): { m: number; c: number; b: number } | null {
-  let m = -Infinity;
-  for (let j = o; j < o + n; j++) {
-    const v = x[j]!;
-    if (v > m) m = v;
-    else if (Number.isNaN(v)) return null;
-  }
-  if (m === Infinity) return null;
-  if (m === -Infinity) return { m, c: 0, b: 0 };
-  let c = 0;
-  const acc: CompensatedSum = { sum: 0, comp: 0 };
-  for (let j = o; j < o + n; j++) {
-    const v = x[j]!;
-    if (v === m) c++;
-    else addCompensated(acc, expDiff(v, m));
-  }
-  return { m, c, b: acc.sum + acc.comp };
-}
-
-/** Arguments of splitStateRows, shared by the backends and the dispatcher (../tiles.ts). */
-export type SplitStateArgs = [
-  x: Float64Array,
-  rows: number,
-  n: number,
-  m: Float64Array,
-  u: Float64Array,
-];
-
-/** Arguments of expScaleRows, likewise. */
-export type ExpScaleArgs = [
-  x: Float64Array,
-  y: Float64Array,
-  rows: number,
-  n: number,
-  m: Float64Array,
-  f: Float64Array,
-];
-
-/**
- * Per row r of `rows` rows of length n (Float64 logit tiles): m[r] = its max and
- * u[r] = Σ e^(x − m) − 1 = (c − 1) + b of splitStateOfRow, so log d = log1p(u); u[r] = NaN
- * where the max is not finite (NaN, +∞, or −∞ for a fully masked row).
- */
-export function splitStateRows(...[x, rows, n, m, u]: SplitStateArgs): void {
-  for (let r = 0; r < rows; r++) {
-    const sp = splitStateOfRow(x, r * n, n);
-    const finite = sp !== null && sp.m !== -Infinity;
-    m[r] = sp === null ? lseStateOfRow(x, r * n, n).m : sp.m;
-    u[r] = finite ? sp.c - 1 + sp.b : Number.NaN;
-  }
-}
-
-/** y_rj = e^(x_rj − m_r)·f_r over `rows` rows of length n (x − m exact; y may be x). */
-export function expScaleRows(...[x, y, rows, n, m, f]: ExpScaleArgs): void {
-  for (let r = 0; r < rows; r++) {
-    const mr = m[r]!;
-    const fr = f[r]!;
-    for (let j = r * n; j < (r + 1) * n; j++) y[j] = expDiff(x[j]!, mr) * fr;
-  }
-}
-
-/**
  * Vector–Jacobian product of softmax (or log-softmax) of s·x, row by row:
  *   softmax:     dx = s · y ⊙ (dy − ⟨y, dy⟩)
  *   log-softmax: dx = s · (dy − softmax(s·x) · Σ dy)
  * The forward row is recomputed into a scratch row (no n·rows buffer).
  * −∞ entries, fully masked rows and rows holding +∞ get gradient 0.
  */
-export function softmaxVjpRows(
-  x: FloatArray,
-  dy: FloatArray,
-  dx: FloatArray,
-  rows: number,
-  n: number,
-  algorithm: SoftmaxAlgorithm,
-  s: number,
-  log: boolean,
-): void {
+export function softmaxVjpRows({ x, dy, dx, rows, n, algorithm, s, log }: SoftmaxVjpArgs): void {
   const p = new Float64Array(n);
   const scan = newRowScan();
   for (let r = 0; r < rows; r++) {
@@ -453,7 +313,7 @@ export function softmaxVjpRows(
       fillPolicyRow(x, o, n, scan, dx, o, 'gradient');
       continue;
     }
-    softmaxRows(x.subarray(o, o + n), p, 1, n, algorithm, s, false);
+    softmaxRows({ x: x.subarray(o, o + n), y: p, rows: 1, n, algorithm, s, log: false });
     // g = ⟨p, dy⟩ (softmax) or Σ dy (log-softmax), compensated.
     let g = 0;
     let c = 0;
@@ -462,7 +322,7 @@ export function softmaxVjpRows(
       if (xi === -Infinity) continue;
       const v = log ? dy[o + i]! : p[i]! * dy[o + i]!;
       const t = g + v;
-      c += Math.abs(g) >= Math.abs(v) ? g - t + v : v - t + g;
+      c += sumError(g, v, t);
       g = t;
     }
     g += c;

@@ -1,5 +1,5 @@
 /**
- * The 'wasm' backend's fused softmax attention (../attention-rows.ts; ./backend.ts lists it): copies one
+ * The 'wasm' backend's fused softmax attention (../flash-dispatch.ts; ./backend.ts lists it): copies one
  * head's Q, K and V into the WebAssembly memory once (in their own element type; in
  * place when they already live there), runs assembly/attention.ts and hands the rows'
  * states (m, l, acc), as views of the memory, to the caller's `finish`.
@@ -35,8 +35,8 @@
  * // not called directly: attention(q, k, v, { dim: 64 }) runs it when the wasm backend is loaded
  */
 import type { FloatArray } from '../../tensor/types.js';
-import type { FlashGrads, FlashHead } from '../attention-rows.js';
 import { mergeRowStates, newRowStates, type RowStates } from '../attention-state.js';
+import type { FlashGrads, FlashHead } from '../flash-dispatch.js';
 import { runRows } from '../threads/pool.js';
 import { copyRows } from './copy-rows.js';
 import { type WasmKernels, wasmKernels } from './load.js';

@@ -23,6 +23,12 @@
 import { sharesMemory } from '../../tensor/arrays.js';
 import type { FloatArray } from '../../tensor/types.js';
 import { type Backend, jsBackend, registerBackend, type SoftmaxAlgorithm } from '../backend.js';
+import type {
+  CrossEntropyArgs,
+  LogSumExpArgs,
+  SoftmaxArgs,
+  SoftmaxVjpArgs,
+} from '../kernel-args.js';
 import { runRows } from '../threads/pool.js';
 import { wasmFlashAttention, wasmFlashAttentionVjp } from './attention.js';
 import { type CopyJob, copyRows, slack } from './copy-rows.js';
@@ -139,15 +145,7 @@ function rowsOf<A extends FloatArray | Int32Array>(
   return r0 === 0 && t === all ? a : (a.subarray(r0 * width, (r0 + t) * width) as A);
 }
 
-function softmax(
-  x: FloatArray,
-  y: FloatArray,
-  rows: number,
-  n: number,
-  algorithm: SoftmaxAlgorithm,
-  s: number,
-  log: boolean,
-): void {
+function softmax({ x, y, rows, n, algorithm, s, log }: SoftmaxArgs): void {
   const k = wasmKernels()!;
   const f32 = x instanceof Float32Array;
   const [w, a, L] = [x.BYTES_PER_ELEMENT, ALG[algorithm], log ? 1 : 0];
@@ -176,21 +174,12 @@ function softmax(
     copyOut: (b, r0, t) => y.set(view(k, f32, b.buf, t * n), r0 * n),
     reference: (r0, t) => {
       const [xs, ys] = [x, y].map((v) => rowsOf(v, r0, t, n, rows));
-      jsBackend.softmax(xs!, ys!, t, n, algorithm, s, log);
+      jsBackend.softmax({ x: xs!, y: ys!, rows: t, n, algorithm, s, log });
     },
   });
 }
 
-function softmaxVjp(
-  x: FloatArray,
-  dy: FloatArray,
-  dx: FloatArray,
-  rows: number,
-  n: number,
-  algorithm: SoftmaxAlgorithm,
-  s: number,
-  log: boolean,
-): void {
+function softmaxVjp({ x, dy, dx, rows, n, algorithm, s, log }: SoftmaxVjpArgs): void {
   const k = wasmKernels()!;
   const f32 = x instanceof Float32Array;
   const [w, a, L] = [x.BYTES_PER_ELEMENT, ALG[algorithm], log ? 1 : 0];
@@ -235,19 +224,12 @@ function softmaxVjp(
     copyOut: (b, r0, t) => dx.set(view(k, f32, b.bd, t * n), r0 * n),
     reference: (r0, t) => {
       const [xs, gs, ds] = [x, dy, dx].map((v) => rowsOf(v, r0, t, n, rows));
-      jsBackend.softmaxVjp(xs!, gs!, ds!, t, n, algorithm, s, log);
+      jsBackend.softmaxVjp({ x: xs!, dy: gs!, dx: ds!, rows: t, n, algorithm, s, log });
     },
   });
 }
 
-function logSumExp(
-  x: FloatArray,
-  out: FloatArray,
-  rows: number,
-  n: number,
-  algorithm: SoftmaxAlgorithm,
-  s: number,
-): void {
+function logSumExp({ x, out, rows, n, algorithm, s }: LogSumExpArgs): void {
   const k = wasmKernels()!;
   const f32 = x instanceof Float32Array;
   const [w, a] = [x.BYTES_PER_ELEMENT, ALG[algorithm]];
@@ -266,29 +248,29 @@ function logSumExp(
     args: (b, q, u) => [b.bx + q * n * w, b.bo + q * w, u, n, a, s, b.flags + q],
     copyOut: (b, r0, t) => out.set(view(k, f32, b.bo, t), r0),
     reference: (r0, t) =>
-      jsBackend.logSumExp(
-        rowsOf(x, r0, t, n, rows),
-        rowsOf(out, r0, t, 1, rows),
-        t,
+      jsBackend.logSumExp({
+        x: rowsOf(x, r0, t, n, rows),
+        out: rowsOf(out, r0, t, 1, rows),
+        rows: t,
         n,
         algorithm,
         s,
-      ),
+      }),
   });
 }
 
-function crossEntropy(
-  x: FloatArray,
-  targets: Int32Array,
-  rows: number,
-  n: number,
-  smoothing: number,
-  classWeight: Float64Array | undefined,
-  scale: Float64Array,
-  loss: Float64Array,
-  lse: Float64Array,
-  grad: FloatArray | undefined,
-): void {
+function crossEntropy({
+  x,
+  targets,
+  rows,
+  n,
+  smoothing,
+  classWeight,
+  scale,
+  loss,
+  lse,
+  grad,
+}: CrossEntropyArgs): void {
   const k = wasmKernels()!;
   const f32 = x instanceof Float32Array;
   const w = x.BYTES_PER_ELEMENT;
@@ -342,18 +324,18 @@ function crossEntropy(
       if (grad) grad.set(view(k, f32, b.bg, t * n), r0 * n);
     },
     reference: (r0, t) =>
-      jsBackend.crossEntropy(
-        rowsOf(x, r0, t, n, rows),
-        one(targets, r0, t),
-        t,
+      jsBackend.crossEntropy({
+        x: rowsOf(x, r0, t, n, rows),
+        targets: one(targets, r0, t),
+        rows: t,
         n,
         smoothing,
         classWeight,
-        one(scale, r0, t),
-        one(loss, r0, t),
-        one(lse, r0, t),
-        grad && rowsOf(grad, r0, t, n, rows),
-      ),
+        scale: one(scale, r0, t),
+        loss: one(loss, r0, t),
+        lse: one(lse, r0, t),
+        grad: grad && rowsOf(grad, r0, t, n, rows),
+      }),
   });
 }
 

@@ -10,8 +10,7 @@
  * Float64 whatever C's type, so `C += …` on a Float32 C also rounds once.
  */
 import type { FloatArray } from '../../tensor/types.js';
-import type { GemmForm } from '../backend.js';
-import type { MatrixView } from '../js/gemm.js';
+import type { GemmArgs, MatrixView } from '../kernel-args.js';
 import { wasmKernels } from './load.js';
 import { fitScratch, inWasm, scratch } from './memory.js';
 
@@ -51,16 +50,7 @@ const MAX_SCRATCH = 1 << 23;
  * the scratch would have to grow a plain memory that holds views (the operands, or any
  * `wasmArray`), which growing would detach, or the memory cannot grow.
  */
-export function wasmGemm(
-  form: GemmForm,
-  m: number,
-  n: number,
-  k: number,
-  A: MatrixView,
-  B: MatrixView,
-  C: MatrixView,
-  beta: 0 | 1,
-): boolean {
+export function wasmGemm({ form, m, n, k, A, B, C, beta }: GemmArgs): boolean {
   const kern = wasmKernels();
   if (!kern) return false;
   const wa = A.data.BYTES_PER_ELEMENT;

@@ -1,12 +1,12 @@
 /**
  * The 'wasm' backend's kernels over Float64 logit tiles (linear cross-entropy):
- * `splitStateRows` and `expScaleRows` of ../js/softmax-rows.ts, on f64x2 lanes
+ * `splitStateRows` and `expScaleRows` of ../js/logit-tiles.ts, on f64x2 lanes
  * (assembly/logit-tiles.ts splitStates_f64 / expScaleRows_f64: x − m carried exactly,
  * exp64 ≤ 2 ulp, the sum compensated). The tile is copied into scratch, the results
  * copied back; false (nothing done) when the scratch would have to grow a plain
  * memory that holds views.
  */
-import type { ExpScaleArgs, SplitStateArgs } from '../js/softmax-rows.js';
+import type { ExpScaleArgs, SplitStateArgs } from '../kernel-args.js';
 import { wasmKernels } from './load.js';
 import { fitScratch, inWasm, scratch } from './memory.js';
 
@@ -23,7 +23,7 @@ function regions(pinned: boolean, ...bytes: number[]): number[] | null {
 }
 
 /** m[r] = max of row r, u[r] = Σ e^(x − m) − 1 (NaN where the max is not finite). */
-export function wasmSplitStateRows(...[x, rows, n, m, u]: SplitStateArgs): boolean {
+export function wasmSplitStateRows({ x, rows, n, m, u }: SplitStateArgs): boolean {
   const at = regions(inWasm(x) || inWasm(m) || inWasm(u), rows * n * 8, rows * 8, rows * 8);
   if (!at) return false;
   const [bx, bm, bu] = at as [number, number, number];
@@ -37,7 +37,7 @@ export function wasmSplitStateRows(...[x, rows, n, m, u]: SplitStateArgs): boole
 }
 
 /** y_rj = e^(x_rj − m_r)·f_r (y may be x). */
-export function wasmExpScaleRows(...[x, y, rows, n, m, f]: ExpScaleArgs): boolean {
+export function wasmExpScaleRows({ x, y, rows, n, m, f }: ExpScaleArgs): boolean {
   const pinned = [x, y, m, f].some(inWasm);
   const at = regions(pinned, rows * n * 8, rows * 8, rows * 8);
   if (!at) return false;

@@ -7,7 +7,7 @@
  * indices, picked scores and flags copied back. False (nothing done) for Float64 logits
  * or when the scratch does not fit.
  */
-import type { RouteRowsArgs } from '../backend.js';
+import type { RouteRowsArgs } from '../kernel-args.js';
 import { wasmKernels } from './load.js';
 import { fitScratch, inWasm, scratch } from './memory.js';
 

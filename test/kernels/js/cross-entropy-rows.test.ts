@@ -42,7 +42,18 @@ function check(
   const grad = x instanceof Float32Array ? new Float32Array(n) : new Float64Array(n);
   const loss = new Float64Array(1);
   const lse = new Float64Array(1);
-  crossEntropyRows(x, Int32Array.of(t), 1, n, eps, w, Float64Array.of(0.5), loss, lse, grad);
+  crossEntropyRows({
+    x,
+    targets: Int32Array.of(t),
+    rows: 1,
+    n,
+    smoothing: eps,
+    classWeight: w,
+    scale: Float64Array.of(0.5),
+    loss,
+    lse,
+    grad,
+  });
   const q = Array.from(
     { length: n },
     (_, j) => (eps / n) * (w ? w[j]! : 1) + (j === t ? (1 - eps) * (w ? w[t]! : 1) : 0),
@@ -79,18 +90,18 @@ describe('crossEntropyRows: special rows', () => {
     const grad = new Float64Array(n);
     const loss = new Float64Array(1);
     const lse = new Float64Array(1);
-    crossEntropyRows(
-      Float64Array.from(x),
-      Int32Array.of(t),
-      1,
+    crossEntropyRows({
+      x: Float64Array.from(x),
+      targets: Int32Array.of(t),
+      rows: 1,
       n,
-      eps,
-      undefined,
-      Float64Array.of(1),
+      smoothing: eps,
+      classWeight: undefined,
+      scale: Float64Array.of(1),
       loss,
       lse,
       grad,
-    );
+    });
     return { loss: loss[0]!, lse: lse[0]!, grad: Array.from(grad) };
   };
   it('ignored row (negative target): loss 0, grad 0, lse still computed', () => {
@@ -135,7 +146,18 @@ describe('softCrossEntropyRows', () => {
       const grad = new Float64Array(n);
       const loss = new Float64Array(1);
       const lse = new Float64Array(1);
-      softCrossEntropyRows(x, tgt, 1, n, 0.1, w, Float64Array.of(2), loss, lse, grad);
+      softCrossEntropyRows({
+        x,
+        target: tgt,
+        rows: 1,
+        n,
+        smoothing: 0.1,
+        classWeight: w,
+        scale: Float64Array.of(2),
+        loss,
+        lse,
+        grad,
+      });
       const q = Array.from(tgt, (tj, j) => w[j]! * (0.9 * tj + 0.1 / n));
       const ref = refRow(x, q, 2);
       expect(Math.abs(loss[0]! - ref.loss.toNumber())).toBeLessThanOrEqual(
@@ -156,8 +178,20 @@ describe('softCrossEntropyRows', () => {
       const tgt = new type(n);
       tgt[3] = 1;
       const grad = new type(n);
-      const out = [new Float64Array(1), new Float64Array(1)] as const;
-      softCrossEntropyRows(x, tgt, 1, n, 0, undefined, Float64Array.of(1), ...out, grad);
+      const [loss, lse] = [new Float64Array(1), new Float64Array(1)];
+      const scale = Float64Array.of(1);
+      softCrossEntropyRows({
+        x,
+        target: tgt,
+        rows: 1,
+        n,
+        smoothing: 0,
+        classWeight: undefined,
+        scale,
+        loss,
+        lse,
+        grad,
+      });
       const want = refRow(x, Array.from(tgt), 1).grad[3]!;
       const rel = new D(grad[3]!).minus(want).abs().div(want.abs()).toNumber();
       expect(rel, type.name).toBeLessThan(type === Float32Array ? 2 ** -23 : 1e-15);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { gemmNN, gemmNT, gemmTN, type MatrixView } from '../../../src/kernels/js/gemm.js';
+import { gemmNN, gemmNT, gemmTN } from '../../../src/kernels/js/gemm.js';
+import type { MatrixView } from '../../../src/kernels/kernel-args.js';
 import type { FloatArray } from '../../../src/tensor/types.js';
 import { randomArray } from '../../helpers/finite-difference.js';
 
@@ -69,7 +70,7 @@ describe('gemm micro-kernels: against the naive double sum', () => {
           for (const beta of [0, 1] as const) {
             const C = view(m, n, 99, f32);
             const before = Float64Array.from(C.data);
-            gemm(m, n, k, A, B, C, beta);
+            gemm({ m, n, k, A, B, C, beta });
             for (let i = 0; i < m; i++)
               for (let j = 0; j < n; j++) {
                 let s = 0;

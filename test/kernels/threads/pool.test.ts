@@ -24,11 +24,11 @@ function outputs(
   for (const alg of ALGS)
     for (const log of [false, true]) {
       const y = new type(x.length);
-      wasmBackend.softmax(x, y, rows, n, alg, 0.9, log);
+      wasmBackend.softmax({ x, y, rows, n, algorithm: alg, s: 0.9, log });
       const g = new type(x.length);
-      wasmBackend.softmaxVjp(x, dy, g, rows, n, alg, 1, log);
+      wasmBackend.softmaxVjp({ x, dy, dx: g, rows, n, algorithm: alg, s: 1, log });
       const l = new type(rows);
-      wasmBackend.logSumExp(x, l, rows, n, alg, 1);
+      wasmBackend.logSumExp({ x, out: l, rows, n, algorithm: alg, s: 1 });
       res.push(y, g, l);
     }
   const targets = Int32Array.from({ length: rows }, (_, r) => (r * 7) % n);
@@ -37,7 +37,18 @@ function outputs(
     const loss = new Float64Array(rows);
     const lse = new Float64Array(rows);
     const grad = new type(x.length);
-    wasmBackend.crossEntropy(x, targets, rows, n, smoothing, undefined, scale, loss, lse, grad);
+    wasmBackend.crossEntropy({
+      x,
+      targets,
+      rows,
+      n,
+      smoothing,
+      classWeight: undefined,
+      scale,
+      loss,
+      lse,
+      grad,
+    });
     res.push(loss, lse, grad);
   }
   // in place (zero-copy): every kernel's rows shared out straight from WebAssembly memory
@@ -48,14 +59,14 @@ function outputs(
   xw.set(x);
   dw.set(dy);
   for (const log of [false, true]) {
-    wasmBackend.softmax(xw, yw, rows, n, 'three-pass', 1, log);
+    wasmBackend.softmax({ x: xw, y: yw, rows, n, algorithm: 'three-pass', s: 1, log });
     res.push(yw.slice());
-    wasmBackend.softmaxVjp(xw, dw, yw, rows, n, 'online', 1, log);
+    wasmBackend.softmaxVjp({ x: xw, dy: dw, dx: yw, rows, n, algorithm: 'online', s: 1, log });
     res.push(yw.slice());
   }
-  wasmBackend.logSumExp(xw, lw, rows, n, 'two-pass', 1);
+  wasmBackend.logSumExp({ x: xw, out: lw, rows, n, algorithm: 'two-pass', s: 1 });
   res.push(lw.slice());
-  wasmBackend.softmax(xw, xw, rows, n, 'three-pass', 1, false);
+  wasmBackend.softmax({ x: xw, y: xw, rows, n, algorithm: 'three-pass', s: 1, log: false });
   res.push(xw.slice());
   for (const a of [xw, dw, yw, lw]) freeWasmArray(a);
   return res;
@@ -104,7 +115,15 @@ describe('configure({ threads })', () => {
     loadWasmSync();
     configure({ threads: 2 });
     const x = new Float32Array(64 * 1000).fill(1);
-    wasmBackend.softmax(x, new Float32Array(x.length), 64, 1000, 'three-pass', 1, false);
+    wasmBackend.softmax({
+      x,
+      y: new Float32Array(x.length),
+      rows: 64,
+      n: 1000,
+      algorithm: 'three-pass',
+      s: 1,
+      log: false,
+    });
     expect(poolWorkers()).toBe(1);
     configure({ threads: 1 });
     expect(poolWorkers()).toBe(0);

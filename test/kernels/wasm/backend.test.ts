@@ -6,7 +6,7 @@ import { jsBackend, type SoftmaxAlgorithm } from '../../../src/kernels/backend.j
 import {
   expScaleRows as expScaleRowsJs,
   splitStateRows as splitStateRowsJs,
-} from '../../../src/kernels/js/softmax-rows.js';
+} from '../../../src/kernels/js/logit-tiles.js';
 import { wasmBackend } from '../../../src/kernels/wasm/backend.js';
 import { loadWasmSync } from '../../../src/kernels/wasm/load.js';
 import { freeWasmArray, wasmArray } from '../../../src/kernels/wasm/memory.js';
@@ -60,8 +60,8 @@ for (const variant of VARIANTS) {
                 const x = rowsFor(type, n, n + 1);
                 const a = new type(x.length);
                 const b = new type(x.length);
-                jsBackend.softmax(x, a, 4, n, alg, s, log);
-                wasmBackend.softmax(x, b, 4, n, alg, s, log);
+                jsBackend.softmax({ x, y: a, rows: 4, n, algorithm: alg, s, log });
+                wasmBackend.softmax({ x, y: b, rows: 4, n, algorithm: alg, s, log });
                 const d = maxDistance(b, a);
                 if (d > bound(a))
                   throw new Error(`${type.name} n=${n} ${alg} log=${log} s=${s}: ${d}`);
@@ -77,8 +77,8 @@ for (const variant of VARIANTS) {
               const dy = filled(type, x.length, n + 3, -1, 1);
               const a = new type(x.length);
               const b = new type(x.length);
-              jsBackend.softmaxVjp(x, dy, a, 4, n, alg, 0.8, log);
-              wasmBackend.softmaxVjp(x, dy, b, 4, n, alg, 0.8, log);
+              jsBackend.softmaxVjp({ x, dy, dx: a, rows: 4, n, algorithm: alg, s: 0.8, log });
+              wasmBackend.softmaxVjp({ x, dy, dx: b, rows: 4, n, algorithm: alg, s: 0.8, log });
               // differences of nearly equal terms: absolute below 1, relative above
               let worst = 0;
               for (let i = 0; i < a.length; i++)
@@ -96,8 +96,8 @@ for (const variant of VARIANTS) {
             const x = rowsFor(type, n, 3 * n);
             const a = new type(4);
             const b = new type(4);
-            jsBackend.logSumExp(x, a, 4, n, alg, 1);
-            wasmBackend.logSumExp(x, b, 4, n, alg, 1);
+            jsBackend.logSumExp({ x, out: a, rows: 4, n, algorithm: alg, s: 1 });
+            wasmBackend.logSumExp({ x, out: b, rows: 4, n, algorithm: alg, s: 1 });
             expect(maxDistance(b, a), `${type.name} n=${n} ${alg}`).toBeLessThanOrEqual(bound(a));
           }
     });
@@ -118,18 +118,18 @@ for (const variant of VARIANTS) {
             const pairs: [FloatArray, FloatArray][] = [];
             const a = new type(x.length);
             const b = new type(x.length);
-            jsBackend.softmax(x, a, 5, 5, alg, 1, log);
-            wasmBackend.softmax(x, b, 5, 5, alg, 1, log);
+            jsBackend.softmax({ x, y: a, rows: 5, n: 5, algorithm: alg, s: 1, log });
+            wasmBackend.softmax({ x, y: b, rows: 5, n: 5, algorithm: alg, s: 1, log });
             pairs.push([a, b]);
             const ga = new type(x.length);
             const gb = new type(x.length);
-            jsBackend.softmaxVjp(x, dy, ga, 5, 5, alg, 1, log);
-            wasmBackend.softmaxVjp(x, dy, gb, 5, 5, alg, 1, log);
+            jsBackend.softmaxVjp({ x, dy, dx: ga, rows: 5, n: 5, algorithm: alg, s: 1, log });
+            wasmBackend.softmaxVjp({ x, dy, dx: gb, rows: 5, n: 5, algorithm: alg, s: 1, log });
             pairs.push([ga, gb]);
             const la = new type(5);
             const lb = new type(5);
-            jsBackend.logSumExp(x, la, 5, 5, alg, 1);
-            wasmBackend.logSumExp(x, lb, 5, 5, alg, 1);
+            jsBackend.logSumExp({ x, out: la, rows: 5, n: 5, algorithm: alg, s: 1 });
+            wasmBackend.logSumExp({ x, out: lb, rows: 5, n: 5, algorithm: alg, s: 1 });
             pairs.push([la, lb]);
             for (const [u, v] of pairs) {
               // the finite row 0 within bounds, rows 1–4 bit for bit
@@ -168,14 +168,14 @@ for (const variant of VARIANTS) {
               for (const log of [true, false]) {
                 const a = new type(x.length);
                 const b = new type(x.length);
-                jsBackend.softmax(x, a, rows, n, alg, sc, log);
-                wasmBackend.softmax(x, b, rows, n, alg, sc, log);
+                jsBackend.softmax({ x, y: a, rows, n, algorithm: alg, s: sc, log });
+                wasmBackend.softmax({ x, y: b, rows, n, algorithm: alg, s: sc, log });
                 pairs.push([a, b]);
               }
               const la = new type(rows);
               const lb = new type(rows);
-              jsBackend.logSumExp(x, la, rows, n, alg, sc);
-              wasmBackend.logSumExp(x, lb, rows, n, alg, sc);
+              jsBackend.logSumExp({ x, out: la, rows, n, algorithm: alg, s: sc });
+              wasmBackend.logSumExp({ x, out: lb, rows, n, algorithm: alg, s: sc });
               pairs.push([la, lb]);
             }
             for (const [u, v] of pairs) {
@@ -223,8 +223,19 @@ for (const variant of VARIANTS) {
               }));
               for (const [k, backend] of [jsBackend, wasmBackend].entries()) {
                 const { loss, lse, grad } = out[k]!;
-                const args = [rows, n, smoothing, w as Float64Array, scale] as const;
-                backend.crossEntropy(x, targets, ...args, loss, lse, grad);
+                const classWeight = w as Float64Array;
+                backend.crossEntropy({
+                  x,
+                  targets,
+                  rows,
+                  n,
+                  smoothing,
+                  classWeight,
+                  scale,
+                  loss,
+                  lse,
+                  grad,
+                });
               }
               // Float32 logits: lse and loss carry the f32 exp's error (≤ 2^−23 relative)
               const tol = type === Float32Array ? 5e-7 : 1e-14;
@@ -255,16 +266,16 @@ for (const variant of VARIANTS) {
       x[5 * n + 1] = -Infinity; // row 5: one masked entry
       const m = [new Float64Array(6), new Float64Array(6)];
       const u = [new Float64Array(6), new Float64Array(6)];
-      splitStateRowsJs(x, 6, n, m[0]!, u[0]!);
-      expect(wasmBackend.splitStateRows!(x, 6, n, m[1]!, u[1]!)).toBe(true);
+      splitStateRowsJs({ x, rows: 6, n, m: m[0]!, u: u[0]! });
+      expect(wasmBackend.splitStateRows!({ x, rows: 6, n, m: m[1]!, u: u[1]! })).toBe(true);
       expect(Array.from(m[1]!)).toEqual(Array.from(m[0]!));
       expect(maxDistance(u[1]!, u[0]!)).toBeLessThan(1e-15);
       const f = Float64Array.of(1, 0.25, 2, 3, 4, 1e-3);
       const a = new Float64Array(x.length);
       const b = new Float64Array(x.length);
       const lse = Float64Array.of(31, 80.5, 0, 0, 0, 29);
-      expScaleRowsJs(x, a, 6, n, lse, f);
-      expect(wasmBackend.expScaleRows!(x, b, 6, n, lse, f)).toBe(true);
+      expScaleRowsJs({ x, y: a, rows: 6, n, m: lse, f });
+      expect(wasmBackend.expScaleRows!({ x, y: b, rows: 6, n, m: lse, f })).toBe(true);
       for (const r of [0, 1, 5])
         expect(
           maxDistance(b.subarray(r * n, (r + 1) * n), a.subarray(r * n, (r + 1) * n)),
@@ -282,12 +293,12 @@ for (const variant of VARIANTS) {
         const x = new Float64Array(rows * n).fill(0.5);
         const m = new Float64Array(rows);
         const u = new Float64Array(rows);
-        expect(wasmBackend.splitStateRows!(x, rows, n, m, u)).toBe(false);
-        expect(wasmBackend.expScaleRows!(x, x, rows, n, m, u)).toBe(false);
+        expect(wasmBackend.splitStateRows!({ x, rows, n, m, u })).toBe(false);
+        expect(wasmBackend.expScaleRows!({ x, y: x, rows, n, m, f: u })).toBe(false);
         expect(k.memory.buffer.byteLength).toBe(size);
         expect(held.byteLength).toBe(128);
         freeWasmArray(held);
-        expect(wasmBackend.splitStateRows!(x, 4, n, m, u)).toBe(true);
+        expect(wasmBackend.splitStateRows!({ x, rows: 4, n, m, u })).toBe(true);
         expect(u[0]).toBe(n - 1);
       });
 
@@ -301,8 +312,8 @@ for (const variant of VARIANTS) {
             const x = Float32Array.from(v);
             const a = new Float32Array(x.length);
             const b = new Float32Array(x.length);
-            jsBackend.softmax(x, a, 1, x.length, alg, 1, log);
-            wasmBackend.softmax(x, b, 1, x.length, alg, 1, log);
+            jsBackend.softmax({ x, y: a, rows: 1, n: x.length, algorithm: alg, s: 1, log });
+            wasmBackend.softmax({ x, y: b, rows: 1, n: x.length, algorithm: alg, s: 1, log });
             return maxDistance(b, a) <= 4;
           },
         ),
@@ -410,7 +421,7 @@ describe('wasm backend accuracy against 60-digit references', () => {
         );
         for (const alg of ALGS) {
           const lse = new Float32Array(rows);
-          wasmBackend.logSumExp(x, lse, rows, n, alg, s);
+          wasmBackend.logSumExp({ x, out: lse, rows, n, algorithm: alg, s });
           for (let r = 0; r < rows; r++) {
             const ref = refs[r]!;
             expect(Math.abs(ref.toNumber())).toBeLessThan(2e-6);
@@ -465,18 +476,18 @@ describe('wasm backend accuracy against 60-digit references', () => {
         const t = 17;
         if (confident) x[t] = 30;
         const out = { loss: new Float64Array(1), lse: new Float64Array(1), grad: new type(n) };
-        wasmBackend.crossEntropy(
+        wasmBackend.crossEntropy({
           x,
-          Int32Array.of(t),
-          1,
+          targets: Int32Array.of(t),
+          rows: 1,
           n,
-          0,
-          undefined,
-          Float64Array.of(1),
-          out.loss,
-          out.lse,
-          out.grad,
-        );
+          smoothing: 0,
+          classWeight: undefined,
+          scale: Float64Array.of(1),
+          loss: out.loss,
+          lse: out.lse,
+          grad: out.grad,
+        });
         const lse = refLogSumExpGrouped(Array.from(x), new Array(n).fill(1));
         const loss = lse.minus(dec(x[t]!));
         const f32 = type === Float32Array;
@@ -507,8 +518,8 @@ describe('wasm backend accuracy against 60-digit references', () => {
           x[3] = margin;
           const w = filled(Float64Array, n, 42, 0.5, 2) as Float64Array;
           const out = { loss: new Float64Array(1), lse: new Float64Array(1), grad: new type(n) };
-          const args = [Int32Array.of(3), 1, n, 0, w, Float64Array.of(0.25)] as const;
-          backend.crossEntropy(x, ...args, out.loss, out.lse, out.grad);
+          const args = { targets: Int32Array.of(3), rows: 1, n, smoothing: 0, classWeight: w };
+          backend.crossEntropy({ x, ...args, scale: Float64Array.of(0.25), ...out });
           const want = refSoftmax(x)[3]!
             .minus(1)
             .times(0.25 * w[3]!);
@@ -536,8 +547,14 @@ describe('wasm backend accuracy against 60-digit references', () => {
         for (let j = 0; j < n; j++)
           x[j] = Math.log(j === t ? 1 - (eps * (n - 1)) / n : (eps / n) * (1 + d[j]!));
         const out = { loss: new Float64Array(1), lse: new Float64Array(1), grad: new type(n) };
-        const args = [Int32Array.of(t), 1, n, eps, undefined, Float64Array.of(1)] as const;
-        backend.crossEntropy(x, ...args, out.loss, out.lse, out.grad);
+        const args = {
+          targets: Int32Array.of(t),
+          rows: 1,
+          n,
+          smoothing: eps,
+          classWeight: undefined,
+        };
+        backend.crossEntropy({ x, ...args, scale: Float64Array.of(1), ...out });
         const p = refSoftmax(x);
         let worst = 0;
         for (let j = 0; j < n; j++) {

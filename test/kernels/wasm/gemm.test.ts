@@ -1,7 +1,7 @@
 // Tests src/kernels/wasm/gemm.ts and, through the generated module, assembly/gemm.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GemmForm } from '../../../src/kernels/backend.js';
-import { gemmNN, gemmNT, gemmTN, type MatrixView } from '../../../src/kernels/js/gemm.js';
+import { gemmNN, gemmNT, gemmTN } from '../../../src/kernels/js/gemm.js';
+import type { GemmForm, MatrixView } from '../../../src/kernels/kernel-args.js';
 import { wasmGemm } from '../../../src/kernels/wasm/gemm.js';
 import { loadWasmSync } from '../../../src/kernels/wasm/load.js';
 import { freeWasmArray, wasmArray } from '../../../src/kernels/wasm/memory.js';
@@ -58,9 +58,9 @@ function run(c: Case): [FloatArray, FloatArray, FloatArray] {
   const ref = copy(c.C);
   const got = copy(c.C);
   const mag = { ...abs(c.C), data: Float64Array.from(c.C.data, Math.abs) };
-  JS[form](m, n, k, A, B, ref, beta);
-  JS[form](m, n, k, abs(A), abs(B), mag, beta);
-  expect(wasmGemm(form, m, n, k, A, B, got, beta)).toBe(true);
+  JS[form]({ m, n, k, A, B, C: ref, beta });
+  JS[form]({ m, n, k, A: abs(A), B: abs(B), C: mag, beta });
+  expect(wasmGemm({ form, m, n, k, A, B, C: got, beta })).toBe(true);
   return [ref.data, got.data, mag.data];
 }
 
@@ -151,7 +151,9 @@ for (const variant of VARIANTS) {
         const c = makeCase(form, [6, 5, 9], 1, [Float32Array, Float64Array, Float32Array], 3);
         const [a, b] = [c.A.data.slice(), c.B.data.slice()];
         const got = copy(c.C);
-        expect(wasmGemm(form, c.m, c.n, c.k, c.A, c.B, got, 1)).toBe(true);
+        expect(wasmGemm({ form, m: c.m, n: c.n, k: c.k, A: c.A, B: c.B, C: got, beta: 1 })).toBe(
+          true,
+        );
         expect(c.A.data).toEqual(a);
         expect(c.B.data).toEqual(b);
         for (let i = 0; i < got.data.length; i++) {
@@ -169,8 +171,19 @@ for (const variant of VARIANTS) {
       const B = operand(Float64Array, 20, 30, 6, 0, 0);
       const Av = { data: A, offset: 0, ld: 30 };
       const ref = { data: new Float64Array(C.length), offset: 0, ld: 20 };
-      gemmNT(40, 20, 30, Av, B, ref, 0);
-      expect(wasmGemm('NT', 40, 20, 30, Av, B, { data: C, offset: 0, ld: 20 }, 0)).toBe(true);
+      gemmNT({ m: 40, n: 20, k: 30, A: Av, B, C: ref, beta: 0 });
+      expect(
+        wasmGemm({
+          form: 'NT',
+          m: 40,
+          n: 20,
+          k: 30,
+          A: Av,
+          B,
+          C: { data: C, offset: 0, ld: 20 },
+          beta: 0,
+        }),
+      ).toBe(true);
       if (!relaxed) expect(C).toEqual(ref.data);
       freeWasmArray(C);
       freeWasmArray(A);
@@ -181,7 +194,9 @@ for (const variant of VARIANTS) {
         loadWasmSync(variant); // a fresh memory of 32 pages
         const held = wasmArray(Float64Array, 16);
         const c = makeCase('NN', [256, 256, 256], 0, [Float64Array, Float64Array, Float64Array], 9);
-        expect(wasmGemm('NN', 256, 256, 256, c.A, c.B, copy(c.C), 0)).toBe(false);
+        expect(
+          wasmGemm({ form: 'NN', m: 256, n: 256, k: 256, A: c.A, B: c.B, C: copy(c.C), beta: 0 }),
+        ).toBe(false);
         expect(held.byteLength).toBe(128);
         freeWasmArray(held);
         check(c, false, 'after the array is freed');

@@ -19,7 +19,7 @@ describe('wasm logit tiles against 60-digit references', () => {
   it('splitStateRows: each row max exactly, u = Σ e^(x − m) − 1 to 1e−15 relative (NaN where the max is not finite)', () => {
     const m = new Float64Array(rows);
     const u = new Float64Array(rows);
-    expect(wasmSplitStateRows(x, rows, n, m, u)).toBe(true);
+    expect(wasmSplitStateRows({ x, rows, n, m, u })).toBe(true);
     for (const r of [0, 1]) {
       const row = x.subarray(r * n, (r + 1) * n);
       const max = Math.max(...row);
@@ -39,7 +39,7 @@ describe('wasm logit tiles against 60-digit references', () => {
     const y = new Float64Array(2 * n);
     const x2 = x.slice(0, 2 * n);
     x2[5] = Number.NEGATIVE_INFINITY;
-    expect(wasmExpScaleRows(x2, y, 2, n, m, f)).toBe(true);
+    expect(wasmExpScaleRows({ x: x2, y, rows: 2, n, m, f })).toBe(true);
     for (let i = 0; i < 2 * n; i++) {
       const r = Math.floor(i / n);
       if (i === 5) expect(y[i]).toBe(0);
@@ -49,7 +49,7 @@ describe('wasm logit tiles against 60-digit references', () => {
       }
     }
     const inPlace = x2.slice();
-    expect(wasmExpScaleRows(inPlace, inPlace, 2, n, m, f)).toBe(true);
+    expect(wasmExpScaleRows({ x: inPlace, y: inPlace, rows: 2, n, m, f })).toBe(true);
     expect(Array.from(inPlace)).toEqual(Array.from(y));
   });
 });

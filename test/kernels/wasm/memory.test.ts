@@ -144,8 +144,8 @@ describe('wasmArray (zero-copy)', () => {
       const big = filled(Float32Array, rows * n, 3, -5, 5);
       const out = new Float32Array(big.length);
       const ref = new Float32Array(big.length);
-      wasmBackend.softmax(big, out, rows, n, 'three-pass', 1, false);
-      jsBackend.softmax(big, ref, rows, n, 'three-pass', 1, false);
+      wasmBackend.softmax({ x: big, y: out, rows, n, algorithm: 'three-pass', s: 1, log: false });
+      jsBackend.softmax({ x: big, y: ref, rows, n, algorithm: 'three-pass', s: 1, log: false });
       expect(k.memory.buffer.byteLength).toBe(size);
       expect(x.length).toBe(16);
       let worst = 0;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { forEachRow } from '../../src/kernels/rows.js';
+import { forEachRow } from '../../src/kernels/strided-rows.js';
 import { rowLayout } from '../../src/tensor/layout.js';
 
 describe('forEachRow', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { expScaleRows, splitStateRows } from '../../src/kernels/js/softmax-rows.js';
-import { D, dec } from '../helpers/reference.js';
+import { expScaleRows, splitStateRows } from '../../../src/kernels/js/logit-tiles.js';
+import { D, dec } from '../../helpers/reference.js';
 
 /** Rows of 7: mixed, one dominant entry (u ≈ 1e−17), tied maxima, a −∞ mask. */
 const ROWS = [
@@ -15,7 +15,7 @@ describe('logit-tile kernels (JS reference): against 60 digits', () => {
     const x = Float64Array.from(ROWS.flat());
     const m = new Float64Array(4);
     const u = new Float64Array(4);
-    splitStateRows(x, 4, 7, m, u);
+    splitStateRows({ x, rows: 4, n: 7, m, u });
     ROWS.forEach((row, r) => {
       const mx = Math.max(...row);
       expect(m[r]).toBe(mx);
@@ -29,7 +29,7 @@ describe('logit-tile kernels (JS reference): against 60 digits', () => {
     const x = Float64Array.of(...[-Infinity, -Infinity], ...[1, Infinity], ...[Number.NaN, 2]);
     const m = new Float64Array(3);
     const u = new Float64Array(3);
-    splitStateRows(x, 3, 2, m, u);
+    splitStateRows({ x, rows: 3, n: 2, m, u });
     expect(Array.from(m)).toEqual([-Infinity, Infinity, Number.NaN]);
     expect(Array.from(u).every(Number.isNaN)).toBe(true);
   });
@@ -39,7 +39,7 @@ describe('logit-tile kernels (JS reference): against 60 digits', () => {
     const m = Float64Array.of(1.5, 40, 3, 2);
     const f = Float64Array.of(1, 0.5, 3, 1e-3);
     const y = new Float64Array(x.length);
-    expScaleRows(x, y, 4, 7, m, f);
+    expScaleRows({ x, y, rows: 4, n: 7, m, f });
     for (let i = 0; i < x.length; i++) {
       const r = Math.floor(i / 7);
       if (x[i] === -Infinity) {
@@ -49,7 +49,7 @@ describe('logit-tile kernels (JS reference): against 60 digits', () => {
       const want = D.exp(dec(x[i]!).minus(m[r]!)).times(f[r]!);
       expect(new D(y[i]!).minus(want).abs().div(want).toNumber(), `entry ${i}`).toBeLessThan(4e-16);
     }
-    expScaleRows(x, x, 4, 7, m, f);
+    expScaleRows({ x, y: x, rows: 4, n: 7, m, f });
     expect(Array.from(x)).toEqual(Array.from(y));
   });
 });

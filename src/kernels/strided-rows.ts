@@ -1,3 +1,8 @@
+/**
+ * Strided-axis plumbing for the row kernels: a layout's rows (src/tensor/layout.ts, [outer, n,
+ * inner]) handed to a kernel over contiguous rows, gathering a strided axis into row-major
+ * scratch tile by tile and scattering the results back.
+ */
 import type { RowLayout } from '../tensor/layout.js';
 import type { FloatArray } from '../tensor/types.js';
 

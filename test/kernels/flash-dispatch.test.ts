@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { type FlashHead, flashAttentionHead } from '../../src/kernels/attention-rows.js';
 import { newRowStates } from '../../src/kernels/attention-state.js';
 import { type Backend, jsBackend } from '../../src/kernels/backend.js';
+import { type FlashHead, flashAttentionHead } from '../../src/kernels/flash-dispatch.js';
 
 const head: FlashHead = {
   q: new Float64Array(4),

@@ -1,5 +1,7 @@
 /**
- * The normalizers that attention computes online, tile by tile. Each is a map
+ * The normalizers that attention computes online, tile by tile (the JavaScript
+ * kernels of src/attention: attention-fold.ts folds with their weights, the backward
+ * takes their grads). Each is a map
  * w = f(x; m) of a logit against the row's running reference m, plus the
  * normalizer terms it adds to the row state (m, l):
  *
@@ -22,7 +24,7 @@
  *   b = sign(x)·e^(x − L). Masked keys are absent (they add nothing to Σ|·|).
  * - softplusNorm (LSSA, Gao & Spratling 2025, arXiv:2501.13428): softplus(x) / Σ softplus,
  *   logits optionally pre-multiplied by log n (LSSAR's re-weighting needs the finished
- *   row, so that variant is block-materialized: see options.ts); reluNorm: relu(x) / Σ relu. No reference
+ *   row, so that variant is block-materialized: see src/attention/normalizer-options.ts); reluNorm: relu(x) / Σ relu. No reference
  *   is needed (m = 0): a = b = f′(x)/D.
  * - sigmoid (FlashSigmoid, Ramapuram et al. 2024, arXiv:2409.04431): σ(x + b), not
  *   normalized; relu (ReLA, Zhang, Titov & Sennrich 2021, arXiv:2104.07012): relu(x),

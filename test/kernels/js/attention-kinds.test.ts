@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { onlineKind } from '../../src/attention/online-normalizers.js';
-import { D, relError } from '../helpers/reference.js';
+import { onlineKind } from '../../../src/kernels/js/attention-kinds.js';
+import { D, relError } from '../../helpers/reference.js';
 
 /** Fold a row in tiles with the kind's online form; return y = w / D. */
 function online(name: string, x: number[], tile: number, eps = 1e-8): number[] {

@@ -1,0 +1,144 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  logSumExpRows,
+  oneRow,
+  softmaxRows,
+  softmaxVjpRows,
+} from '../../../src/kernels/js/softmax-rows.js';
+import type { SoftmaxAlgorithm } from '../../../src/kernels/kernel-args.js';
+import {
+  D,
+  maxUlpError,
+  refLogSoftmax,
+  refLogSumExp,
+  refSoftmax,
+  ulpError,
+} from '../../helpers/reference.js';
+
+// The reference kernel, measured directly (its module doc cites this file); the public
+// normalizers (test/normalizers/softmax.test.ts, log-softmax, log-sum-exp) test it again
+// through the options layer.
+
+const ALGORITHMS: readonly SoftmaxAlgorithm[] = ['three-pass', 'two-pass', 'online'];
+
+const row = fc.array(fc.double({ min: -700, max: 700, noNaN: true }), {
+  minLength: 1,
+  maxLength: 24,
+});
+
+describe('softmaxRows: against 60 digits', () => {
+  for (const algorithm of ALGORITHMS)
+    it(`${algorithm}: Float64 within 4 ulp (outputs above the subnormals), Float32 within 1 ulp`, () => {
+      fc.assert(
+        fc.property(row, (x) => {
+          const want = refSoftmax(x);
+          const y = new Float64Array(x.length);
+          softmaxRows({ ...oneRow(x.length), algorithm, x: Float64Array.from(x), y });
+          for (let i = 0; i < x.length; i++)
+            if (Math.abs(y[i]!) > 2 ** -1020)
+              expect(ulpError(y[i]!, want[i]!, false), `${i}`).toBeLessThanOrEqual(4);
+          const x32 = Float32Array.from(x);
+          const y32 = new Float32Array(x.length);
+          softmaxRows({ ...oneRow(x.length), algorithm, x: x32, y: y32 });
+          expect(maxUlpError(y32, refSoftmax(x32), true)).toBeLessThanOrEqual(1);
+        }),
+        { numRuns: 60 },
+      );
+    });
+
+  it('log-softmax and a scale s = 1/T: every algorithm within 4 ulp + |s·(x − max)|·2^−53', () => {
+    const x = Float64Array.of(3, -2.5, 0.125, 30, -Infinity, 29.75);
+    const T = 0.7;
+    const want = refLogSoftmax(x, T);
+    for (const algorithm of ALGORITHMS) {
+      const y = new Float64Array(6);
+      softmaxRows({ x, y, rows: 1, n: 6, algorithm, s: 1 / T, log: true });
+      expect(y[4]).toBe(-Infinity);
+      for (const i of [0, 1, 2, 3, 5]) {
+        const err = new D(y[i]!).minus(want[i]!).abs().toNumber();
+        expect(err, `${algorithm} ${i}`).toBeLessThan(
+          4 * 2 ** -52 * Math.abs(y[i]!) + 40 * 2 ** -53,
+        );
+      }
+    }
+  });
+
+  it('several rows at once, in place: each row as if alone', () => {
+    const x = Float64Array.of(1, 2, 3, -1, 0, 1e3);
+    const alone = [x.slice(0, 3), x.slice(3)].map((r) => {
+      const y = new Float64Array(3);
+      softmaxRows({ ...oneRow(3), x: r, y });
+      return Array.from(y);
+    });
+    softmaxRows({ ...oneRow(3), rows: 2, x, y: x });
+    expect(Array.from(x)).toEqual(alone.flat());
+  });
+
+  it('non-finite rows: +∞ entries share 1, a masked row is 0, NaN stays in its row', () => {
+    const x = Float64Array.of(
+      Infinity,
+      1,
+      Infinity,
+      -Infinity,
+      -Infinity,
+      -Infinity,
+      0,
+      Number.NaN,
+      1,
+    );
+    for (const algorithm of ALGORITHMS) {
+      const y = new Float64Array(9);
+      softmaxRows({ x, y, rows: 3, n: 3, algorithm, s: 1, log: false });
+      expect(Array.from(y.subarray(0, 6))).toEqual([0.5, 0, 0.5, 0, 0, 0]);
+      expect(Array.from(y.subarray(6)).every(Number.isNaN)).toBe(true);
+    }
+  });
+});
+
+describe('logSumExpRows', () => {
+  it('every algorithm within 2 ulp of the 60-digit logsumexp; −∞, +∞, NaN rows by the policy', () => {
+    fc.assert(
+      fc.property(row, (x) => {
+        const want = refLogSumExp(x);
+        for (const algorithm of ALGORITHMS) {
+          const out = new Float64Array(1);
+          logSumExpRows({ x: Float64Array.from(x), out, rows: 1, n: x.length, algorithm, s: 1 });
+          expect(ulpError(out[0]!, want, false), algorithm).toBeLessThanOrEqual(2);
+        }
+      }),
+      { numRuns: 40 },
+    );
+    const out = new Float64Array(3);
+    const x = Float64Array.of(-Infinity, -Infinity, Infinity, 1, Number.NaN, 1);
+    logSumExpRows({ x, out, rows: 3, n: 2, algorithm: 'online', s: 1 });
+    expect(out[0]).toBe(-Infinity);
+    expect(out[1]).toBe(Infinity);
+    expect(out[2]).toBeNaN();
+  });
+});
+
+describe('softmaxVjpRows', () => {
+  it('dx = s·y ⊙ (dy − ⟨y, dy⟩) and, for log-softmax, s·(dy − y·Σdy), against 60 digits', () => {
+    const x = Float64Array.of(0.5, -1, 2, 1.5, -Infinity);
+    const dy = Float64Array.of(1, -2, 0.25, 3, 7);
+    const s = 1.5;
+    const y = refSoftmax(
+      Array.from(x, (v) => v),
+      1 / s,
+    );
+    const dot = y.reduce((a, yi, i) => a.plus(yi.times(dy[i]!)), new D(0));
+    const sum = Array.from(dy.subarray(0, 4)).reduce((a, v) => a.plus(v), new D(0));
+    for (const log of [false, true]) {
+      const dx = new Float64Array(5);
+      softmaxVjpRows({ x, dy, dx, rows: 1, n: 5, algorithm: 'online', s, log });
+      expect(dx[4]).toBe(0);
+      for (let i = 0; i < 4; i++) {
+        const want = log
+          ? new D(dy[i]!).minus(y[i]!.times(sum)).times(s)
+          : y[i]!.times(new D(dy[i]!).minus(dot)).times(s);
+        expect(new D(dx[i]!).minus(want).abs().toNumber(), `${log} ${i}`).toBeLessThan(1e-14);
+      }
+    }
+  });
+});

@@ -1,0 +1,165 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  EMPTY_SPLIT_STATE,
+  foldRow,
+  lseStateOfRow,
+  mergeSplitStates,
+  type OnlineSum,
+  rescaleFactor,
+  rowMax,
+  splitStateOfRow,
+} from '../../src/kernels/online-state.js';
+import { D, dec, refLogSumExp } from '../helpers/reference.js';
+
+// mergeLogSumExpStates and logSumExpFromState are tested through the public API in
+// test/normalizers/log-sum-exp.test.ts; the attention merge in attention-state.test.ts.
+
+/** Σ e^(x − m) over a row, to 60 digits. */
+function refSum(x: readonly number[], m: number) {
+  let s = new D(0);
+  for (const v of x) if (v !== -Infinity) s = s.plus(D.exp(dec(v).minus(dec(m))));
+  return s;
+}
+
+const relErr = (got: number, want: InstanceType<typeof D>) =>
+  new D(got).minus(want).abs().div(want).toNumber();
+
+describe('rescaleFactor', () => {
+  it('is 1 at equal references, 0 for an empty side, e^(m − M) with the difference exact', () => {
+    expect(rescaleFactor(3, 3)).toBe(1);
+    expect(rescaleFactor(-Infinity, 2)).toBe(0);
+    const m = 0.1 + 2 ** -40;
+    const M = 700.3;
+    expect(relErr(rescaleFactor(m, M), D.exp(dec(m).minus(dec(M))))).toBeLessThan(2 ** -52);
+  });
+});
+
+describe('rowMax', () => {
+  it('is the largest entry, −∞ for an empty range, NaN when any entry is NaN', () => {
+    expect(rowMax([1, 5, -2, 5], 0, 4)).toBe(5);
+    expect(rowMax([1, 5, -2], 2, 0)).toBe(-Infinity);
+    expect(rowMax([Infinity, Number.NaN, 1], 0, 3)).toBeNaN();
+    expect(rowMax([1, Number.NaN, Infinity], 0, 3)).toBeNaN();
+  });
+});
+
+describe('foldRow', () => {
+  it('sum + comp against its reference is Σ e^(s·(x − ref)) to ~2 ulp, the reference within 64/s of the max', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: -300, max: 300, noNaN: true }), { minLength: 1, maxLength: 40 }),
+        fc.constantFrom(1, 0.5, 3),
+        (x, s) => {
+          const acc: OnlineSum = { ref: 0, sum: 0, comp: 0 };
+          foldRow(x, 0, x.length, s, acc);
+          const max = Math.max(...x);
+          expect(acc.ref).toBeLessThanOrEqual(max);
+          expect(acc.ref).toBeGreaterThanOrEqual(max - 64 / s);
+          let want = new D(0);
+          for (const v of x) want = want.plus(D.exp(dec(v).minus(dec(acc.ref)).times(s)));
+          expect(relErr(acc.sum + acc.comp, want)).toBeLessThan(8 * 2 ** -53);
+        },
+      ),
+    );
+  });
+
+  it('skips −∞ entries and leaves ref −∞ and an empty sum for a fully masked row', () => {
+    const acc: OnlineSum = { ref: 0, sum: 1, comp: 1 };
+    foldRow([-Infinity, -Infinity], 0, 2, 1, acc);
+    expect(acc).toEqual({ ref: -Infinity, sum: 0, comp: 0 });
+    foldRow([-Infinity, 0, -Infinity, 0], 0, 4, 1, acc);
+    expect(acc.ref).toBe(0);
+    expect(acc.sum + acc.comp).toBe(2);
+  });
+
+  it('moves the reference when a value exceeds it by more than 64 (no overflow at 700 apart)', () => {
+    const acc: OnlineSum = { ref: 0, sum: 0, comp: 0 };
+    foldRow([-700, 0, 700], 0, 3, 1, acc);
+    expect(acc.ref).toBe(700);
+    expect(relErr(acc.sum + acc.comp, refSum([-700, 0, 700], 700))).toBeLessThan(2 ** -52);
+  });
+});
+
+describe('lseStateOfRow', () => {
+  it('m = the max and m + log d = logsumexp of the row (60-digit reference)', () => {
+    const x = Float64Array.of(-3, 100, 99.5, 20, -Infinity);
+    const st = lseStateOfRow(x, 0, 5);
+    expect(st.m).toBe(100);
+    const lse = new D(st.m).plus(new D(st.d).ln());
+    expect(lse.minus(refLogSumExp(x)).abs().toNumber()).toBeLessThan(4 * 2 ** -52 * 101);
+  });
+
+  it('follows the non-finite policy: masked (−∞, 0), +∞ (∞, count), NaN (NaN, NaN)', () => {
+    expect(lseStateOfRow(Float64Array.of(-Infinity, -Infinity), 0, 2)).toEqual({
+      m: -Infinity,
+      d: 0,
+    });
+    expect(lseStateOfRow(Float64Array.of(Infinity, 1, Infinity), 0, 3)).toEqual({
+      m: Infinity,
+      d: 2,
+    });
+    const nan = lseStateOfRow(Float64Array.of(1, Number.NaN), 0, 2);
+    expect(nan.m).toBeNaN();
+    expect(nan.d).toBeNaN();
+  });
+});
+
+describe('splitStateOfRow', () => {
+  it('counts the entries at the max and sums the others to full relative accuracy', () => {
+    const x = Float64Array.of(3, 3, -1, 0, 3, -40, 2.75);
+    const st = splitStateOfRow(x, 0, 7)!;
+    expect(st.m).toBe(3);
+    expect(st.c).toBe(3);
+    expect(relErr(st.b, refSum([-1, 0, -40, 2.75], 3))).toBeLessThan(4 * 2 ** -53);
+  });
+
+  it('is empty for a masked row and null for a row holding NaN or +∞', () => {
+    expect(splitStateOfRow(Float64Array.of(-Infinity), 0, 1)).toEqual(EMPTY_SPLIT_STATE);
+    expect(splitStateOfRow(Float64Array.of(1, Number.NaN), 0, 2)).toBeNull();
+    expect(splitStateOfRow(Float64Array.of(1, Infinity), 0, 2)).toBeNull();
+  });
+});
+
+describe('mergeSplitStates', () => {
+  const ofRow = (x: number[]) => splitStateOfRow(Float64Array.from(x), 0, x.length)!;
+
+  it('at equal maxima adds both counts and both rests (the row of both parts)', () => {
+    const merged = mergeSplitStates(ofRow([2, 0.5, 2]), ofRow([2, -1]));
+    expect(merged.m).toBe(2);
+    expect(merged.c).toBe(3);
+    expect(relErr(merged.b, refSum([0.5, -1], 2))).toBeLessThan(4 * 2 ** -53);
+  });
+
+  it('any split of a row merges to the whole row’s state', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: -30, max: 30 }), { minLength: 1, maxLength: 16 }),
+        fc.nat(),
+        (ints, cut) => {
+          const x = ints.map((v) => v / 4); // ties are common
+          const c = cut % (x.length + 1);
+          const a = c === 0 ? EMPTY_SPLIT_STATE : ofRow(x.slice(0, c));
+          const b = c === x.length ? EMPTY_SPLIT_STATE : ofRow(x.slice(c));
+          for (const merged of [mergeSplitStates(a, b), mergeSplitStates(b, a)]) {
+            const whole = ofRow(x);
+            expect(merged.m).toBe(whole.m);
+            expect(merged.c).toBe(whole.c);
+            const want = refSum(
+              x.filter((v) => v !== whole.m),
+              whole.m,
+            );
+            if (want.isZero()) expect(merged.b).toBe(0);
+            else expect(relErr(merged.b, want)).toBeLessThan(16 * 2 ** -53);
+          }
+        },
+      ),
+    );
+  });
+
+  it('an empty side returns the other', () => {
+    const s = ofRow([1, 2]);
+    expect(mergeSplitStates(EMPTY_SPLIT_STATE, s)).toBe(s);
+    expect(mergeSplitStates(s, EMPTY_SPLIT_STATE)).toBe(s);
+  });
+});
