@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resultArray, sharesMemory, toFloatArray } from '../../src/tensor/arrays.js';
 import { SoftmaxKitError } from '../../src/tensor/errors.js';
-import { requireNumber, requireOneOf } from '../../src/tensor/validate.js';
 
 describe('arrays', () => {
   it('typed arrays pass through without a copy; number[] becomes Float64Array', () => {
@@ -22,31 +21,6 @@ describe('arrays', () => {
       /expected out to be a Float64Array\(3\)/,
     );
     expect(() => resultArray('f', like, 3, new Float32Array(3))).toThrow(SoftmaxKitError);
-  });
-});
-
-describe('validators', () => {
-  it('requireNumber separates non-finite from out-of-domain', () => {
-    const code = (v: unknown, b = {}) => {
-      try {
-        requireNumber('f', 'p', v, b);
-        return 'ok';
-      } catch (e) {
-        return (e as SoftmaxKitError).code;
-      }
-    };
-    expect(code(Number.POSITIVE_INFINITY)).toBe('NON_FINITE_PARAMETER');
-    expect(code(Number.NaN)).toBe('NON_FINITE_PARAMETER');
-    expect(code('1')).toBe('INVALID_PARAMETER');
-    expect(code(1, { greaterThan: 1 })).toBe('INVALID_PARAMETER');
-    expect(code(1, { atLeast: 1, atMost: 1, integer: true })).toBe('ok');
-    expect(code(1.5, { integer: true })).toBe('INVALID_PARAMETER');
-    expect(code(2, { lessThan: 2 })).toBe('INVALID_PARAMETER');
-  });
-  it('requireOneOf lists the allowed values', () => {
-    expect(() => requireOneOf('f', 'mode', 'x', ['a', 'b'])).toThrow(
-      "f: expected mode to be one of 'a', 'b', got \"x\"",
-    );
   });
 });
 
