@@ -160,7 +160,7 @@ function checkedLater<T>(): Rule<T | undefined> {
 }
 
 /** The option rules of attention and attentionVjp. */
-export const ATTENTION_RULES = {
+const ATTENTION_RULES = {
   ...ATTENTION_SIZE_RULES,
   normalizer: checkedLater<string | NormalizerEntry>(),
   normalizerOptions: checkedLater<unknown>(),

@@ -23,7 +23,7 @@ export interface Candidates {
 }
 
 /** Candidates with room for n tokens. */
-export function newCandidates(n: number): Candidates {
+function newCandidates(n: number): Candidates {
   return {
     idx: new Int32Array(n),
     val: new Float64Array(n),
@@ -37,12 +37,6 @@ export function newCandidates(n: number): Candidates {
 /** `c` when it holds n tokens, else a bigger one. */
 export function candidatesFor(c: Candidates | undefined, n: number): Candidates {
   return c !== undefined && c.idx.length >= n ? c : newCandidates(Math.max(n, 1));
-}
-
-/** What a scan of a row found: every entry finite or −∞, a NaN, or a +∞ (with its index). */
-export interface RowScan {
-  nan: number;
-  posInf: number;
 }
 
 /**

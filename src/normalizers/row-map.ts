@@ -20,7 +20,7 @@ import {
   toFloatArray,
   toFloatArrayOfLength,
 } from '../tensor/arrays.js';
-import { type RowLayout, reducedShape, rowLayout } from '../tensor/layout.js';
+import { type RowLayout, rowLayout } from '../tensor/layout.js';
 import { type Resolved, type ROW_RULES, type Rules, resolveOptions } from '../tensor/options.js';
 import type { ArrayInput, FloatArray, RowOptions } from '../tensor/types.js';
 
@@ -147,5 +147,3 @@ export function mapOutput(
 ): FloatArray {
   return outputFor(fn, p.x, p.x.length, out, inputs, true);
 }
-
-export { reducedShape };

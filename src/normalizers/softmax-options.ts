@@ -21,7 +21,7 @@ export interface ResolvedSoftmax {
   readonly out: FloatArray | undefined;
 }
 
-export const ALGORITHMS: readonly SoftmaxAlgorithm[] = ['three-pass', 'two-pass', 'online'];
+const ALGORITHMS: readonly SoftmaxAlgorithm[] = ['three-pass', 'two-pass', 'online'];
 
 /** `algorithm`: how a softmax-family normalizer is computed, default 'three-pass'. */
 export const ALGORITHM_RULE = oneOfRule(ALGORITHMS, 'three-pass');

@@ -21,7 +21,7 @@ export interface PenaltyParams {
 }
 
 /** The last `window` tokens of a history (all of it when window is undefined). */
-export function lastTokens(history: Int32Array, window: number | undefined): Int32Array {
+function lastTokens(history: Int32Array, window: number | undefined): Int32Array {
   return window === undefined || window >= history.length
     ? history
     : history.subarray(history.length - window);

@@ -34,7 +34,6 @@
 import { SoftmaxKitError } from '../../tensor/errors.js';
 import { integerRule, resolveOptions } from '../../tensor/options.js';
 import {
-  type KernelExports,
   onWasmLoaded,
   SCRATCH_BASE,
   SCRATCH_BYTES,
@@ -488,5 +487,3 @@ export function runRows(
   if (workers < 1) return kernelOf(k, name)(...args(0, rows));
   return startShared(k, name, rows, workers, args)();
 }
-
-export type { KernelExports };

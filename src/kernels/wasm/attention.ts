@@ -267,7 +267,7 @@ function f64In(buf: ArrayBufferLike, at: number, a: Float64Array): void {
  * accumulators copied in, dq written and dk, dv copied back. False (nothing done) for
  * a NaN or +∞ L, mixed q/k/v types, or memory that cannot grow.
  */
-export function wasmFlashAttentionVjp(h: FlashHead, g: FlashGrads): boolean {
+function wasmFlashAttentionVjp(h: FlashHead, g: FlashGrads): boolean {
   const k = wasmKernels();
   if (!k) return false;
   const type = h.q.constructor;
