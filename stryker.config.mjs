@@ -1,8 +1,11 @@
 // Mutation testing of floors 1–3's JavaScript (issue 20): `npm run mutate`, not part of
-// `npm test`. The machine is shared, so run it folder by folder, e.g.
-//   npm run mutate -- --mutate 'src/tensor/**/*.ts'
-// Incremental mode keeps the results in reports/stryker-incremental.json, so a rerun only
-// tests the mutants whose code or tests changed. docs/mutation.md has the scores.
+// `npm test`. Run it folder by folder, each folder's mutants against that folder's own
+// tests (vitest.mutate.config.ts reads MUTATE_TESTS), with an incremental file per folder
+// so a rerun only tests the mutants whose code or tests changed, e.g.
+//   MUTATE_TESTS=test/tensor npm run mutate -- --mutate 'src/tensor/**/*.ts' \
+//     --incrementalFile reports/stryker-incremental-tensor.json
+// `--mutate` takes one comma-separated list (a second flag replaces the first).
+// docs/mutation.md has the command per folder, the scores and the equivalent mutants.
 export default {
   testRunner: 'vitest',
   vitest: { configFile: 'vitest.mutate.config.ts', related: true },
