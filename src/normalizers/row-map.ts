@@ -46,7 +46,7 @@ export interface Prepared {
 /** Read x and resolve (shape, axis) into a layout; throws SoftmaxKitError on bad input. */
 export function prepare(fn: string, x: ArrayInput, options: RowOptions): Prepared {
   const a = toFloatArray(fn, 'x', x);
-  return { x: a, layout: rowLayout(fn, a.length, options.shape, options.axis ?? -1) };
+  return { x: a, layout: rowLayout(fn, a.length, options.shape, options.axis) };
 }
 
 /**

@@ -124,6 +124,9 @@ describe('unknown options: the whole message', () => {
     expect(() => resolveOptions('f', { zzzzzzzz: 1 }, { alpha: numberRule() })).toThrow(
       "f: unknown option 'zzzzzzzz' (expected one of 'alpha')",
     );
+    expect(() =>
+      resolveOptions('f', { zzzzzzzz: 1 }, { alpha: numberRule(), beta: numberRule() }),
+    ).toThrow("f: unknown option 'zzzzzzzz' (expected one of 'alpha', 'beta')");
     expect(() => resolveOptions('f', { zzzzzzzz: 1 }, {})).toThrow(
       "f: unknown option 'zzzzzzzz' (expected one of no options)",
     );
