@@ -118,6 +118,11 @@ describe('productError', () => {
     expect(productError(1.5, 2 ** 996, 2 ** 996 * 1.5)).toBe(0);
     expect(productError(1e300, 1e300, Number.POSITIVE_INFINITY)).toBe(0);
     expect(productError(2 ** 995, 1 + 2 ** -52, 2 ** 995 * (1 + 2 ** -52))).toBe(0);
+    // past 2^995 Veltkamp's split overflows (2^27·a = ∞, ∞ − ∞ = NaN): the guard gives 0
+    const big = 2 ** 1000 * (1 + 2 ** -52);
+    const near1 = 1 + 2 ** -52;
+    expect(productError(big, near1, big * near1)).toBe(0);
+    expect(productError(near1, big, big * near1)).toBe(0);
   });
 });
 
@@ -174,6 +179,7 @@ describe('logOfSum', () => {
       [1.5, 1e-17],
       [1.999, 3e-17],
       [2, 1e-16],
+      [2, 3e-16], // the compensation moves the sum by an ulp of 2: its sign matters
       [7.25, -2e-16],
       [1e6, 1e-11],
     ] as const)

@@ -39,6 +39,16 @@ describe('temperatureRowStats', () => {
     expect(
       stats(
         [
+          [Number.NaN, 1],
+          [0, 1],
+          [inf, 0],
+        ],
+        [0, 0, 0],
+      ).bad,
+    ).toBe(0);
+    expect(
+      stats(
+        [
           [0, 1],
           [Number.NaN, 1],
           [inf, 0],
