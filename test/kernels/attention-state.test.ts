@@ -112,3 +112,19 @@ describe('mergeRowStates over several rows', () => {
     expect(Array.from(a.m)).toEqual([3, 4]);
   });
 });
+
+describe('mergeRowStates merges only the first `rows` rows', () => {
+  it('rows past the count stay as they were', () => {
+    const a = newRowStates(2, 1);
+    const b = newRowStates(2, 1);
+    a.m.set([1, 2]);
+    a.l.set([1, 1]);
+    a.acc.set([3, 4]);
+    b.m.set([5, 6]);
+    b.l.set([1, 1]);
+    b.acc.set([7, 8]);
+    mergeRowStates(a, b, 1, 1);
+    expect([a.m[1], a.l[1], a.acc[1]]).toEqual([2, 1, 4]);
+    expect(a.m[0]).toBe(5);
+  });
+});
