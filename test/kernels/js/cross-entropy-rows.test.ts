@@ -225,6 +225,48 @@ describe('several rows in one call: each row its own target, scale and offset', 
     expect(loss[3]).toBe(0);
     expect(Array.from(grad.subarray(3 * n, 4 * n))).toEqual([0, 0, 0, 0]);
     expect(Array.from(grad.subarray(4 * n, 5 * n)).some(Number.isNaN)).toBe(false);
+    // without a gradient buffer: the same losses, nothing written
+    const loss2 = new Float64Array(rows.length);
+    crossEntropyRows(
+      new Float64Array(rows.flat()),
+      Int32Array.from(targets),
+      rows.length,
+      n,
+      eps,
+      w,
+      scale,
+      loss2,
+      new Float64Array(rows.length),
+      undefined,
+    );
+    expect(Array.from(loss2)).toEqual(Array.from(loss));
+  });
+  it('probability targets on special rows: NaN, masked and +∞ rows, with and without a gradient', () => {
+    const special = [rows[2]!, rows[3]!, rows[4]!];
+    const target = new Float64Array(3 * n).fill(0.25);
+    const run = (grad: Float64Array | undefined) => {
+      const loss = new Float64Array(3);
+      softCrossEntropyRows(
+        new Float64Array(special.flat()),
+        target,
+        3,
+        n,
+        0,
+        undefined,
+        Float64Array.of(1, 1, 1),
+        loss,
+        new Float64Array(3),
+        grad,
+      );
+      return Array.from(loss);
+    };
+    const grad = new Float64Array(3 * n).fill(42);
+    const loss = run(grad);
+    expect(loss[0]).toBeNaN();
+    expect(loss[1]).toBe(0);
+    expect(loss[2]).toBe(Number.POSITIVE_INFINITY); // targets on finite entries of a +∞ row
+    expect(Array.from(grad.subarray(n, 2 * n))).toEqual([0, 0, 0, 0]);
+    expect(run(undefined)).toEqual(loss);
   });
   it('probability targets: every finite row matches its reference, at its own offset', () => {
     const eps = 0.1;
