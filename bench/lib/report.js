@@ -110,7 +110,7 @@ writing the array once (2·E·bytes ÷ copy bandwidth).
  * one-thread time (and which backend), its 2-thread and in-place variants, the
  * peers with their time ÷ softmax-kit's, and the exp floor.
  */
-export function summaryTable(results) {
+function summaryTable(results) {
   const limits = results.cases.limits;
   const variants = ['softmax-kit wasm 2 threads', 'softmax-kit wasm in-place (wasmArray)'];
   const peers = ['TF.js wasm', 'onnxruntime-node', 'transformers.js', 'naive JS'];

@@ -6,7 +6,7 @@
  */
 
 /** Unsigned LEB128. */
-export function uleb(n) {
+function uleb(n) {
   const out = [];
   do {
     let byte = n & 0x7f;
@@ -18,7 +18,7 @@ export function uleb(n) {
 }
 
 /** Signed LEB128 for 32-bit integers. */
-export function sleb(n) {
+function sleb(n) {
   const out = [];
   for (;;) {
     const byte = n & 0x7f;

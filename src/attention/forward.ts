@@ -42,7 +42,7 @@ import {
 } from './row-state.js';
 
 /** Keys per chunk of split-key decoding. */
-export const DECODE_CHUNK = 2048;
+const DECODE_CHUNK = 2048;
 
 /** Where the forward writes: out (input type, gated) and optional Float64 ungated copy and L. */
 export interface ForwardTargets {

@@ -135,7 +135,7 @@ export const CALIBRATION_RULES = {
 } as const;
 
 /** The per-problem pairs of a call: one (top-label) or one per class (classwise). */
-export function calibrationPairs(
+function calibrationPairs(
   fn: string,
   probs: ArrayInput,
   labels: ClassLabels,

@@ -37,7 +37,7 @@ export interface CalibrationData {
 }
 
 /** Files above this size show a progress bar on stderr while they are read. */
-export const PROGRESS_BYTES = 4 * 1024 * 1024;
+const PROGRESS_BYTES = 4 * 1024 * 1024;
 
 const num = (s: string) =>
   s.trim() === '-inf' ? -Infinity : s.trim() === '' ? Number.NaN : Number(s);

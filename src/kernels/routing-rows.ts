@@ -41,7 +41,7 @@ export interface RouteScratch {
   readonly groupScore: Float64Array;
 }
 
-export function newRouteScratch(cfg: RouteConfig): RouteScratch {
+function newRouteScratch(cfg: RouteConfig): RouteScratch {
   return {
     st: newTopKState(Math.max(cfg.k, 1)),
     groupState: newTopKState(cfg.groupTop),

@@ -39,12 +39,6 @@ export function candidatesFor(c: Candidates | undefined, n: number): Candidates 
   return c !== undefined && c.idx.length >= n ? c : newCandidates(Math.max(n, 1));
 }
 
-/** What a scan of a row found: every entry finite or −∞, a NaN, or a +∞ (with its index). */
-export interface RowScan {
-  nan: number;
-  posInf: number;
-}
-
 /**
  * Gather the entries > −∞ of x[o .. o + n) (restricted to `allowed[a + i] ≠ 0`
  * when a mask is given) into c, in index order. Returns the index of the first

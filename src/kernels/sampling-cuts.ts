@@ -135,11 +135,3 @@ export function cutXtc(c: Candidates, threshold: number, minKeep: number): void 
   if (removed === 0 || c.m - removed < minKeep) return;
   keepWhere(c, c.aux, 0, least);
 }
-
-/** Greedy: keep only the first maximum. */
-export function cutGreedy(c: Candidates): void {
-  const j = firstMax(c);
-  c.idx[0] = c.idx[j]!;
-  c.val[0] = c.val[j]!;
-  c.m = 1;
-}

@@ -76,7 +76,7 @@ export interface SampledSoftmaxLossResult extends LossResult {
  * The most draws of 'sampled' (2^24 ≈ 16.8 million): checked before anything is
  * allocated, so a huge numSampled is a clear error, not a stack overflow or a hang.
  */
-export const MAX_SAMPLED = 2 ** 24;
+const MAX_SAMPLED = 2 ** 24;
 
 /** The option rules of {@link sampledSoftmaxLoss}. */
 const SAMPLED_RULES = {

@@ -82,7 +82,7 @@ export interface EntmaxOptions extends RowOptions {
 }
 
 /** The option rules of entmax, entmaxVjp and entmaxAlphaGrad (defaults written here once). */
-export const ENTMAX_RULES = {
+const ENTMAX_RULES = {
   ...ROW_RULES,
   /** α: one number > 1, or an array of them (its length is checked against the layout later). */
   alpha: rule((fn, name, v): number | FloatArray => {

@@ -65,7 +65,7 @@ export interface GumbelSoftmaxOptions extends RowOptions {
 }
 
 /** The option rules of gumbelSoftmax (an omitted seed drawn fresh per call). */
-export const GUMBEL_SOFTMAX_RULES = {
+const GUMBEL_SOFTMAX_RULES = {
   ...ROW_RULES,
   tau: numberRule({ greaterThan: 0, default: 1 }),
   hard: booleanRule(false),

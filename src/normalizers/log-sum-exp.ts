@@ -39,7 +39,7 @@ export interface LogSumExpOptions extends RowOptions {
 }
 
 /** The option rules of logSumExp and its vjp. */
-export const LOG_SUM_EXP_RULES = { ...ROW_RULES, algorithm: ALGORITHM_RULE } as const;
+const LOG_SUM_EXP_RULES = { ...ROW_RULES, algorithm: ALGORITHM_RULE } as const;
 
 function resolve(fn: string, x: ArrayInput, options: LogSumExpOptions | undefined) {
   const { p, o } = prepareRows(fn, x, options, LOG_SUM_EXP_RULES);

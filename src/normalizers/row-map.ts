@@ -21,7 +21,7 @@ import {
   toFloatArray,
   toFloatArrayOfLength,
 } from '../tensor/arrays.js';
-import { type RowLayout, reducedShape, rowLayout } from '../tensor/layout.js';
+import { type RowLayout, rowLayout } from '../tensor/layout.js';
 import { type Resolved, type ROW_RULES, type Rules, resolveOptions } from '../tensor/options.js';
 import type { ArrayInput, FloatArray, RowOptions } from '../tensor/types.js';
 
@@ -70,7 +70,7 @@ export interface Prepared {
 /** Read x and resolve (shape, axis) into a layout; throws SoftmaxKitError on bad input. */
 export function prepare(fn: string, x: ArrayInput, options: RowOptions): Prepared {
   const a = toFloatArray(fn, 'x', x);
-  return { x: a, layout: rowLayout(fn, a.length, options.shape, options.axis ?? -1) };
+  return { x: a, layout: rowLayout(fn, a.length, options.shape, options.axis) };
 }
 
 /**
@@ -171,5 +171,3 @@ export function mapOutput(
 ): FloatArray {
   return outputFor(fn, p.x, p.x.length, out, inputs, true);
 }
-
-export { reducedShape };

@@ -55,7 +55,7 @@ export interface SaSoftmaxOptions extends RowOptions {
 }
 
 /** The option rules of saSoftmax and its vjp. */
-export const SA_SOFTMAX_RULES = { ...ROW_RULES, normalized: booleanRule(false) } as const;
+const SA_SOFTMAX_RULES = { ...ROW_RULES, normalized: booleanRule(false) } as const;
 
 function resolve(fn: string, x: ArrayInput, options: SaSoftmaxOptions | undefined) {
   const { p, o } = prepareRows(fn, x, options, SA_SOFTMAX_RULES);

@@ -52,7 +52,7 @@ const kRule = rule((fn, name, v) => {
 });
 
 /** The option rules of sparseSoftmax and its vjp. */
-export const SPARSE_SOFTMAX_RULES = { ...ROW_RULES, k: kRule } as const;
+const SPARSE_SOFTMAX_RULES = { ...ROW_RULES, k: kRule } as const;
 
 interface ResolvedTopK {
   readonly k: number;

@@ -56,8 +56,14 @@ export type SamplingStep =
   | 'xtc'
   | 'temperature';
 
-/** The step names of `order`. */
-export const STEPS: readonly SamplingStep[] = [
+/**
+ * The default order: llama.cpp's (logit bias → penalties → DRY → top-nσ → top-k
+ * → typical → top-p → min-p → XTC → temperature), so truncation sees
+ * temperature-1 logits; the steps llama.cpp lacks sit beside their kin
+ * (n-gram bans after the penalties, ε and η after min-p). It lists every step, once:
+ * `order` must be a list of distinct names from it.
+ */
+export const DEFAULT_ORDER: readonly SamplingStep[] = [
   'logitBias',
   'penalties',
   'noRepeatNgram',
@@ -72,14 +78,6 @@ export const STEPS: readonly SamplingStep[] = [
   'xtc',
   'temperature',
 ];
-
-/**
- * The default order: llama.cpp's (logit bias → penalties → DRY → top-nσ → top-k
- * → typical → top-p → min-p → XTC → temperature), so truncation sees
- * temperature-1 logits; the steps llama.cpp lacks sit beside their kin
- * (n-gram bans after the penalties, ε and η after min-p).
- */
-export const DEFAULT_ORDER: readonly SamplingStep[] = STEPS;
 
 /** A resolved chain: the steps and their parameters (undefined = off). */
 export interface ChainConfig {

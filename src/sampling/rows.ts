@@ -137,19 +137,6 @@ export function rowBase(layout: RowLayout, r: number): number {
   return o * layout.n * layout.inner + (r - o * layout.inner);
 }
 
-/** Write n values of src (from so) into row r of y along the layout's axis. */
-export function writeRow(
-  y: FloatArray,
-  layout: RowLayout,
-  r: number,
-  src: ArrayLike<number>,
-  so: number,
-): void {
-  const base = rowBase(layout, r);
-  const { n, inner } = layout;
-  for (let i = 0; i < n; i++) y[base + i * inner] = src[so + i]!;
-}
-
 function unwrap(
   fn: string,
   x: unknown,

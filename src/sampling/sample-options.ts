@@ -17,7 +17,7 @@ import {
   shapeRule,
 } from '../tensor/options.js';
 import type { BackendName } from '../tensor/types.js';
-import { type ChainConfig, checkOrder, DEFAULT_ORDER, type SamplingStep, STEPS } from './chain.js';
+import { type ChainConfig, checkOrder, DEFAULT_ORDER, type SamplingStep } from './chain.js';
 import { biasRule, type History, kRule, maskRule, minKeepRule } from './options.js';
 import {
   DRY_RULES,
@@ -115,10 +115,10 @@ const orderRule = rule((fn, name, v): readonly SamplingStep[] => {
     );
   const seen = new Set<string>();
   for (const s of v) {
-    if (typeof s !== 'string' || !(STEPS as readonly string[]).includes(s) || seen.has(s))
+    if (typeof s !== 'string' || !(DEFAULT_ORDER as readonly string[]).includes(s) || seen.has(s))
       throw new SoftmaxKitError(
         'INVALID_PARAMETER',
-        `${fn}: expected ${name} to list distinct steps of ${STEPS.map((x) => `'${x}'`).join(', ')}, got ${describe(s)}`,
+        `${fn}: expected ${name} to list distinct steps of ${DEFAULT_ORDER.map((x) => `'${x}'`).join(', ')}, got ${describe(s)}`,
       );
     seen.add(s);
   }

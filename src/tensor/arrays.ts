@@ -60,7 +60,7 @@ export function sharesMemory(a: ArrayBufferView, b: ArrayBufferView): boolean {
 }
 
 /** Whether two typed arrays are the very same memory: buffer, byte offset, length and type. */
-export function sameMemory(a: ArrayBufferView, b: ArrayBufferView): boolean {
+function sameMemory(a: ArrayBufferView, b: ArrayBufferView): boolean {
   return (
     a.buffer === b.buffer &&
     a.byteOffset === b.byteOffset &&

@@ -38,7 +38,7 @@ const softplus = (x: number) => (x > 30 ? x : Math.log(1 + Math.exp(x)));
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
 /** Sparsemax of the finite entries (sort-based, Martins & Astudillo 2016). */
-export function refSparsemax(x: number[]): number[] {
+function refSparsemax(x: number[]): number[] {
   const z = x.filter((v) => v !== -Infinity).sort((a, b) => b - a);
   if (z.length === 0) return x.map(() => 0);
   let cum = 0;
@@ -52,7 +52,7 @@ export function refSparsemax(x: number[]): number[] {
 }
 
 /** 1.5-entmax [x/2 − τ]₊² with Σ = 1, τ by bisection to the last bit (Peters et al. 2019). */
-export function refEntmax15(x: number[]): number[] {
+function refEntmax15(x: number[]): number[] {
   const m = Math.max(...x);
   if (m === -Infinity) return x.map(() => 0);
   let lo = m / 2 - 1;

@@ -111,7 +111,7 @@ export function refLogSoftmax(x: ArrayLike<number>, T = 1): Dec[] {
 }
 
 /** The unit in the last place of the format at the (rounded) value v. */
-export function ulpOf(v: number, float32: boolean): number {
+function ulpOf(v: number, float32: boolean): number {
   const a = Math.abs(v);
   const minExp = float32 ? -126 : -1022;
   const mant = float32 ? 23 : 52;

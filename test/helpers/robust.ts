@@ -75,9 +75,6 @@ export const edgeNumber: fc.Arbitrary<number> = fc.oneof(
   fc.double(),
 );
 
-/** Finite doubles only, edges included (huge and tiny magnitudes). */
-export const finiteNumber: fc.Arbitrary<number> = edgeNumber.filter(Number.isFinite);
-
 /** A value of any JavaScript type: what a caller might pass by mistake. */
 export const anyValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom(undefined, null, true, false, '', 'abc', '3', Symbol.iterator, () => 1),
@@ -87,7 +84,7 @@ export const anyValue: fc.Arbitrary<unknown> = fc.oneof(
 );
 
 /** Float32Array or Float64Array holding these values, or the plain number[]. */
-export function asData(
+function asData(
   values: readonly number[],
   kind: 0 | 1 | 2,
 ): number[] | Float32Array | Float64Array {
@@ -107,19 +104,6 @@ export function dataArray(
     .tuple(fc.array(values, { minLength, maxLength }), fc.constantFrom<0 | 1 | 2>(0, 1, 2))
     .map(([v, k]) => asData(v, k));
   return fc.oneof({ weight: 20, arbitrary: valid }, { weight: 1, arbitrary: anyValue });
-}
-
-/** A finite valid array of exactly `length` elements (the sanity checks' inputs). */
-export function finiteArray(length: number): fc.Arbitrary<number[] | Float32Array | Float64Array> {
-  return fc
-    .tuple(
-      fc.array(fc.double({ min: -30, max: 30, noNaN: true }), {
-        minLength: length,
-        maxLength: length,
-      }),
-      fc.constantFrom<0 | 1 | 2>(0, 1, 2),
-    )
-    .map(([v, k]) => asData(v, k));
 }
 
 /** A shape: mostly one whose product is `length`, else anything. */
@@ -147,7 +131,7 @@ export const axisValue: fc.Arbitrary<unknown> = fc.oneof(
 // ---- option objects ----------------------------------------------------------
 
 /** Misspellings of a key: a letter dropped, doubled or swapped, case changed, snake_case. */
-export function misspell(key: string): fc.Arbitrary<string> {
+function misspell(key: string): fc.Arbitrary<string> {
   const variants = new Set<string>();
   if (key.length > 1) variants.add(key.slice(1)).add(key.slice(0, -1));
   variants.add(`${key}s`).add(key.toLowerCase() === key ? key.toUpperCase() : key.toLowerCase());
@@ -226,12 +210,6 @@ export function expectCleanOutcome<T>(
   counted.results++;
   expect(inputs.map(snapshot), `${fn} modified an input`).toEqual(before);
   sane?.(result);
-}
-
-/** Every entry of a typed array or number[] finite. */
-export function allFinite(a: ArrayLike<number>): boolean {
-  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i]!)) return false;
-  return true;
 }
 
 /**

@@ -68,3 +68,63 @@ describe('mergeRowStates', () => {
     expect(Number.isNaN(a.m[0]) && Number.isNaN(a.acc[0])).toBe(true);
   });
 });
+
+describe('mergeRowStates over several rows', () => {
+  it('rescales each row by its own factors and touches no other row', () => {
+    // two rows of 2-dim values; the rows' maxima differ, so their factors do
+    const rows = [
+      {
+        x: [3, -1],
+        v: [
+          [1, 2],
+          [3, 4],
+        ],
+        y: [0.5],
+        w: [[5, 6]],
+      },
+      {
+        x: [-2],
+        v: [[7, 8]],
+        y: [4, 1],
+        w: [
+          [9, 10],
+          [11, 12],
+        ],
+      },
+    ];
+    const a = newRowStates(2, 2);
+    const b = newRowStates(2, 2);
+    const whole: number[][] = [];
+    rows.forEach((row, r) => {
+      const [sa, sb] = [state(row.x, row.v), state(row.y, row.w)];
+      a.m[r] = sa.m[0]!;
+      a.l[r] = sa.l[0]!;
+      a.acc.set(sa.acc, 2 * r);
+      b.m[r] = sb.m[0]!;
+      b.l[r] = sb.l[0]!;
+      b.acc.set(sb.acc, 2 * r);
+      whole.push(out(state([...row.x, ...row.y], [...row.v, ...row.w])));
+    });
+    mergeRowStates(a, b, 2, 2);
+    for (let r = 0; r < 2; r++)
+      for (let i = 0; i < 2; i++)
+        expect(Math.abs(a.acc[2 * r + i]! / a.l[r]! - whole[r]![i]!)).toBeLessThanOrEqual(1e-14);
+    expect(Array.from(a.m)).toEqual([3, 4]);
+  });
+});
+
+describe('mergeRowStates merges only the first `rows` rows', () => {
+  it('rows past the count stay as they were', () => {
+    const a = newRowStates(2, 1);
+    const b = newRowStates(2, 1);
+    a.m.set([1, 2]);
+    a.l.set([1, 1]);
+    a.acc.set([3, 4]);
+    b.m.set([5, 6]);
+    b.l.set([1, 1]);
+    b.acc.set([7, 8]);
+    mergeRowStates(a, b, 1, 1);
+    expect([a.m[1], a.l[1], a.acc[1]]).toEqual([2, 1, 4]);
+    expect(a.m[0]).toBe(5);
+  });
+});

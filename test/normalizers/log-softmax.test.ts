@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { logSoftmax, logSoftmaxVjp } from '../../src/normalizers/log-softmax.js';
+import { entry, logSoftmax, logSoftmaxVjp } from '../../src/normalizers/log-softmax.js';
 import { SoftmaxKitError } from '../../src/tensor/errors.js';
 import { fdVjp, gradError, randomArray } from '../helpers/finite-difference.js';
 import { refLogSoftmax, relError } from '../helpers/reference.js';
@@ -136,5 +136,19 @@ describe('logSoftmax properties', () => {
   it('throws SoftmaxKitError on bad input', () => {
     expect(() => logSoftmax([], {})).toThrow(SoftmaxKitError);
     expect(() => logSoftmaxVjp([1, 2], [1, 2, 3])).toThrow(SoftmaxKitError);
+  });
+});
+
+describe('logSoftmax: names in messages and the registry', () => {
+  it('logSoftmaxVjp names itself and dy', () => {
+    expect(() => logSoftmaxVjp([1, 2, 3], [1, 2])).toThrow(
+      'logSoftmaxVjp: expected dy to have length 3, got 2',
+    );
+    expect(() => logSoftmaxVjp([1, 2], [1, 2], { temprature: 1 } as never)).toThrow(
+      /^logSoftmaxVjp: unknown option 'temprature'/,
+    );
+  });
+  it('its registry entry is named logSoftmax', () => {
+    expect(entry.name).toBe('logSoftmax');
   });
 });

@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { logSumExpFromState, mergeLogSumExpStates } from '../../src/kernels/online-state.js';
-import { logSumExp, logSumExpState, logSumExpVjp } from '../../src/normalizers/log-sum-exp.js';
+import {
+  logSumExp,
+  logSumExpState,
+  logSumExpVjp,
+  logSumExpFromState as publicFromState,
+  mergeLogSumExpStates as publicMerge,
+} from '../../src/normalizers/log-sum-exp.js';
 import { softmax } from '../../src/normalizers/softmax.js';
 import { fdVjp, gradError, randomArray } from '../helpers/finite-difference.js';
 import { D, refLogSumExp, refLogSumExpGrouped, relError } from '../helpers/reference.js';
@@ -134,3 +140,55 @@ describe('the public state functions check their states (regression, issue 15)',
     ).toBeCloseTo(logSumExp([1, 2, 3])[0]!, 14);
   });
 });
+
+describe('logSumExp: the public state functions and the vjp broadcast', () => {
+  it('name themselves and the argument in every message', () => {
+    expect(() => logSumExp('x' as never)).toThrow(/^logSumExp: expected x to be/);
+    expect(() => logSumExpVjp([1, 2], [1], { algorithm: 'x' } as never)).toThrow(
+      /^logSumExpVjp: expected algorithm/,
+    );
+    expect(() => logSumExpVjp([1, 2, 3, 4], [1], { shape: [2, 2] })).toThrow(
+      'logSumExpVjp: expected dy to have length 2, got 1',
+    );
+    expect(() => logSumExpState('x' as never)).toThrow(/^logSumExpState: expected x to be/);
+    expect(() => publicMerge({ m: 1, d: 1 }, { m: 1 } as never)).toThrow(
+      'mergeLogSumExpStates: expected b to be a state { m, d } (numbers, d >= 0) from logSumExpState, got [object Object]',
+    );
+    expect(() => publicMerge(null as never, { m: 1, d: 1 })).toThrow(
+      /^mergeLogSumExpStates: expected a to be a state/,
+    );
+    expect(() => publicFromState({ m: 0, d: -1 })).toThrow(
+      /^logSumExpFromState: expected s to be a state/,
+    );
+    expect(codeOf(() => publicFromState({ m: 0, d: -1 }))).toBe('INVALID_INPUT');
+  });
+  it('a state with d = 0 (the empty row) is a state', () => {
+    const empty = logSumExpState([]);
+    expect(empty).toEqual({ m: Number.NEGATIVE_INFINITY, d: 0 });
+    expect(publicFromState(publicMerge(empty, logSumExpState([2])))).toBe(2);
+    expect(publicFromState(empty)).toBe(Number.NEGATIVE_INFINITY);
+  });
+  it('dx = softmax(x along the axis) · dy broadcast, for outer > 1 and inner > 1', () => {
+    // shape [2, 3, 2], axis 1: rows (o, j) of length 3 with stride 2; dy has shape [2, 2]
+    const x = [0, 1, 2, 3, 4, 5, -1, 0.5, 2, -2, 0, 1];
+    const dy = [1, -2, 3, 0.5];
+    const dx = logSumExpVjp(x, dy, { shape: [2, 3, 2], axis: 1 });
+    for (let o = 0; o < 2; o++)
+      for (let j = 0; j < 2; j++) {
+        const idx = [0, 1, 2].map((i) => o * 6 + i * 2 + j);
+        const e = idx.map((k) => Math.exp(x[k]!));
+        const z = e[0]! + e[1]! + e[2]!;
+        for (let i = 0; i < 3; i++)
+          expect(dx[idx[i]!]).toBeCloseTo((e[i]! / z) * dy[o * 2 + j]!, 14);
+      }
+  });
+});
+
+function codeOf(f: () => unknown): string {
+  try {
+    f();
+    return 'none';
+  } catch (e) {
+    return (e as { code: string }).code;
+  }
+}

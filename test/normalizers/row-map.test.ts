@@ -151,3 +151,35 @@ describe('result types follow the input (issue 15; checked by tsc)', () => {
     for (const y of f64) expect(y).toBeInstanceOf(Float64Array);
   });
 });
+
+describe('reductions: the output drops the axis and never aliases an input', () => {
+  it('entmaxAlphaGrad writes outer·inner values into out (axis 0 of [2, 3]: 3)', () => {
+    const x = [0.5, 1, -1, 2, 0, 1.5];
+    const out = new Float64Array(3);
+    expect(entmaxAlphaGrad(x, [1, 2, 3, 4, 5, 6], { shape: [2, 3], axis: 0, out })).toBe(out);
+  });
+  it('an out that is exactly x is refused for a reduction (the kernel reads x after writing)', () => {
+    const x = new Float64Array([0.5, 1, -1]);
+    expect(() => logSumExp(x, { shape: [3, 1], out: x })).toThrow(
+      'logSumExp: expected out to share no memory with x, got an out that overlaps it',
+    );
+    expect(() => entmaxAlphaGrad(x, [1, 2, 3], { shape: [3, 1], out: x })).toThrow(
+      'entmaxAlphaGrad: expected out to share no memory with x, got an out that overlaps it',
+    );
+  });
+  it('vjps name x and dy when out overlaps them in part', () => {
+    const buf = new Float64Array(8);
+    const x = buf.subarray(0, 4);
+    const dy = buf.subarray(4, 8);
+    expect(() => softmaxVjpOf(new Float64Array(4), dy, buf.subarray(2, 6))).toThrow(
+      /overlaps dy in part/,
+    );
+    expect(() => softmaxVjpOf(x, new Float64Array(4), buf.subarray(2, 6))).toThrow(
+      /overlaps x in part/,
+    );
+  });
+});
+
+function softmaxVjpOf(x: Float64Array, dy: Float64Array, out: Float64Array) {
+  return normalizers.softmax!.vjp(x, dy, { out } as never);
+}

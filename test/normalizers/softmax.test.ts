@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { softmax, softmaxVjp } from '../../src/normalizers/softmax.js';
+import { entry, softmax, softmaxVjp } from '../../src/normalizers/softmax.js';
 import { SoftmaxKitError } from '../../src/tensor/errors.js';
 import { fdVjp, gradError, randomArray } from '../helpers/finite-difference.js';
 import { maxUlpError, refSoftmax, refSoftmaxGrouped, ulpError } from '../helpers/reference.js';
@@ -255,5 +255,20 @@ describe('softmax at a temperature where 1/T overflows (regression, issue 15)', 
         const f32 = softmax(Float32Array.from(x), { temperature: 1e-310, backend });
         expect(Array.from(f32)).toEqual(ref.map((r) => r.toNumber()));
       }
+  });
+});
+
+describe('softmax: names in messages and the registry', () => {
+  it('softmaxVjp names itself and dy', () => {
+    expect(() => softmaxVjp([1, 2, 3], [1, 2])).toThrow(
+      'softmaxVjp: expected dy to have length 3, got 2',
+    );
+    expect(() => softmaxVjp([1, 2], [1, 2], { temprature: 1 } as never)).toThrow(
+      /^softmaxVjp: unknown option 'temprature'/,
+    );
+    expect(() => softmax('ab' as never)).toThrow(/^softmax: expected x to be a Float32Array/);
+  });
+  it('its registry entry is named softmax', () => {
+    expect(entry.name).toBe('softmax');
   });
 });

@@ -160,3 +160,24 @@ describe('gumbel', () => {
     expect(gumbel(123, 57, new Float32Array(100))).toEqual(whole.subarray(57, 157));
   });
 });
+
+describe('the noise functions name themselves and the argument in their errors', () => {
+  it('seed and offset are checked by name, out by type', () => {
+    expect(() => uniform(-1, 0, new Float64Array(1))).toThrow(
+      'uniform: expected seed >= 0, got -1',
+    );
+    expect(() => gumbel(0, 0.5, new Float64Array(1))).toThrow(
+      'gumbel: expected offset to be an integer, got 0.5',
+    );
+    expect(() => gumbel(0, 0, new Int32Array(2) as never)).toThrow(
+      'gumbel: expected out to be a Float32Array or Float64Array, got Int32Array(2)',
+    );
+  });
+  it('the stream ends at index 2^53 − 1: the last draw is allowed, one past it is not', () => {
+    const last = Number.MAX_SAFE_INTEGER;
+    expect(uniform(3, last, new Float64Array(1))[0]).toBeGreaterThan(0);
+    expect(() => uniform(3, last, new Float64Array(2))).toThrow(
+      `uniform: expected offset + out.length <= 2^53, got ${last} + 2`,
+    );
+  });
+});

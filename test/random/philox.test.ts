@@ -88,5 +88,8 @@ describe('philox4x32 argument checks (regression, issue 15)', () => {
     expect(err(() => philox4x32(0, 0, 0, 0, 0, 0, null as never))).toBe('INVALID_OUT');
     expect(() => philox4x32(0, 0, 0, 0, Number.NaN, 0, out)).toThrow(/^philox4x32: expected k0/);
     expect(err(() => philox4x32(0, 0, 0, 0, 0xffffffff, 0, new Uint32Array(8)))).toBe('none');
+    expect(() => philox4x32(0, 0, 0, 0, 0, 0, new Uint32Array(3))).toThrow(
+      'philox4x32: expected out to be a Uint32Array of length >= 4, got Uint32Array(3)',
+    );
   });
 });

@@ -15,7 +15,7 @@ function sortedDesc(x: readonly number[]): number[] {
 }
 
 /** w_i = e^(x_i − max) (0 for −∞) and Z = Σ w in index order. */
-export function refWeights(x: readonly number[]): { w: number[]; z: number } {
+function refWeights(x: readonly number[]): { w: number[]; z: number } {
   let mx = NEG;
   for (const v of x) if (v > mx) mx = v;
   const w = x.map((v) => (v > NEG ? Math.exp(v - mx) : 0));

@@ -58,3 +58,14 @@ describe('messages', () => {
     );
   });
 });
+
+describe('messages of the shape checks', () => {
+  it('a bad shape and an empty axis read expected and got', () => {
+    expect(() => rowLayout('softmax', 4, [2, -2] as number[])).toThrow(
+      'softmax: expected shape to be an array of non-negative integers, got [2, -2]',
+    );
+    expect(() => rowLayout('softmax', 0, [3, 0], -1)).toThrow(
+      'softmax: expected a non-empty axis 1, got length 0',
+    );
+  });
+});

@@ -8,6 +8,7 @@ import {
   numberRule,
   oneOfRule,
   ROW_RULES,
+  resolveNestedOptions,
   resolveOptions,
 } from '../../src/tensor/options.js';
 
@@ -103,5 +104,97 @@ describe('public functions resolve through it (issue 15)', () => {
     const z: Float64Array = softmax([1, 2]);
     expect(y).toBeInstanceOf(Float32Array);
     expect(z).toBeInstanceOf(Float64Array);
+  });
+});
+
+describe('nearestName: the distance limit and ties', () => {
+  it('allows ⌊|key|/3⌋ edits for a long key (more than the floor of 2)', () => {
+    expect(nearestName('temperatureXYZ', ['temperature'])).toBe('temperature');
+    expect(nearestName('abcdefghijkl', ['abcdefghiXYZ'])).toBe('abcdefghiXYZ');
+    expect(nearestName('abcdefghijkl', ['abcdefVWXYZl'])).toBeUndefined();
+  });
+  it('a tie goes to the first name listed', () => {
+    expect(nearestName('ab', ['ac', 'ad'])).toBe('ac');
+    expect(nearestName('ab', ['ad', 'ac'])).toBe('ad');
+  });
+});
+
+describe('unknown options: the whole message', () => {
+  it('lists the valid names when nothing is near, and says when there are none', () => {
+    expect(() => resolveOptions('f', { zzzzzzzz: 1 }, { alpha: numberRule() })).toThrow(
+      "f: unknown option 'zzzzzzzz' (expected one of 'alpha')",
+    );
+    expect(() =>
+      resolveOptions('f', { zzzzzzzz: 1 }, { alpha: numberRule(), beta: numberRule() }),
+    ).toThrow("f: unknown option 'zzzzzzzz' (expected one of 'alpha', 'beta')");
+    expect(() => resolveOptions('f', { zzzzzzzz: 1 }, {})).toThrow(
+      "f: unknown option 'zzzzzzzz' (expected one of no options)",
+    );
+    expect(codeOf(() => resolveOptions('f', { zzzzzzzz: 1 }, {}))).toBe('INVALID_PARAMETER');
+  });
+});
+
+describe('resolveNestedOptions', () => {
+  const NESTED = { k: integerRule({ atLeast: 1, default: 2 }), alpha: numberRule() };
+  it('parses and defaults like resolveOptions', () => {
+    expect(resolveNestedOptions('attention', 'normalizerOptions', undefined, NESTED)).toEqual({
+      k: 2,
+      alpha: undefined,
+    });
+    expect(resolveNestedOptions('attention', 'normalizerOptions', { k: 5 }, NESTED)).toEqual({
+      k: 5,
+      alpha: undefined,
+    });
+  });
+  it('names keys by their path in every message', () => {
+    expect(() => resolveNestedOptions('attention', 'normalizerOptions', { kk: 1 }, NESTED)).toThrow(
+      "attention: unknown option 'normalizerOptions.kk' (did you mean 'normalizerOptions.k'?)",
+    );
+    expect(() =>
+      resolveNestedOptions('attention', 'normalizerOptions', { zzzzzzzz: 1 }, NESTED),
+    ).toThrow(
+      "attention: unknown option 'normalizerOptions.zzzzzzzz' (expected one of 'normalizerOptions.k', 'normalizerOptions.alpha')",
+    );
+    expect(() => resolveNestedOptions('attention', 'normalizerOptions', { k: 0 }, {})).toThrow(
+      "attention: unknown option 'normalizerOptions.k' (it takes none here)",
+    );
+    expect(() => resolveNestedOptions('attention', 'normalizerOptions', { k: 0 }, NESTED)).toThrow(
+      'attention: expected normalizerOptions.k >= 1, got 0',
+    );
+    expect(() => resolveNestedOptions('attention', 'normalizerOptions', 3, NESTED)).toThrow(
+      'attention: expected normalizerOptions to be an object, got 3',
+    );
+    expect(codeOf(() => resolveNestedOptions('attention', 'o', { kk: 1 }, NESTED))).toBe(
+      'INVALID_PARAMETER',
+    );
+  });
+});
+
+describe('the row rules', () => {
+  it('axis: integers only (a numeric string is not one), with its message', () => {
+    expect(codeOf(() => resolveOptions('f', { axis: '1' }, ROW_RULES))).toBe('AXIS_OUT_OF_RANGE');
+    expect(() => resolveOptions('f', { axis: 0.5 }, ROW_RULES)).toThrow(
+      'f: expected axis to be an integer, got 0.5',
+    );
+    expect(resolveOptions('f', { axis: -2 }, ROW_RULES).axis).toBe(-2);
+  });
+  it('out: either float type, nothing else', () => {
+    const f32 = new Float32Array(1);
+    const f64 = new Float64Array(1);
+    expect(resolveOptions('f', { out: f32 }, ROW_RULES).out).toBe(f32);
+    expect(resolveOptions('f', { out: f64 }, ROW_RULES).out).toBe(f64);
+    expect(() => resolveOptions('f', { out: [0] }, ROW_RULES)).toThrow(
+      'f: expected out to be a Float32Array or Float64Array, got [0]',
+    );
+  });
+  it('backend: auto, js and wasm', () => {
+    for (const backend of ['auto', 'js', 'wasm'])
+      expect(resolveOptions('f', { backend }, ROW_RULES).backend).toBe(backend);
+    expect(() => resolveOptions('f', { backend: 'gpu' }, ROW_RULES)).toThrow(
+      "f: expected backend to be one of 'auto', 'js', 'wasm', got \"gpu\"",
+    );
+  });
+  it('shape: kept as given when valid', () => {
+    expect(resolveOptions('f', { shape: [2, 0, 3] }, ROW_RULES).shape).toEqual([2, 0, 3]);
   });
 });

@@ -88,7 +88,7 @@ onWasmLoaded((k) => {
 const align = (b: number) => Math.ceil(b / ALIGN) * ALIGN;
 
 /** First byte above the caller's arrays (where scratch starts). */
-export function heapTop(): number {
+function heapTop(): number {
   const last = blocks[blocks.length - 1];
   return last ? last.offset + last.bytes : HEAP_BASE;
 }

@@ -198,3 +198,145 @@ describe('softCrossEntropyRows', () => {
     }
   });
 });
+
+describe('several rows in one call: each row its own target, scale and offset', () => {
+  const inf = Number.POSITIVE_INFINITY;
+  const n = 4;
+  const rows = [
+    [0.5, -1, 2, 0.25],
+    [3, 3.5, -2, 1], // ignored (target −1)
+    [1, Number.NaN, 0, 2],
+    [-inf, -inf, -inf, -inf],
+    [inf, 0, 1, inf],
+    [-0.75, 4, 1.5, 0],
+  ];
+  const targets = [2, -1, 0, 1, 0, 3];
+  const scale = Float64Array.of(0.5, 2, 1, 1, 1, 1.5);
+  const w = Float64Array.of(1, 0.5, 2, 1.5);
+  it('class targets with smoothing and weights: finite rows match their 60-digit reference', () => {
+    const eps = 0.2;
+    const grad = new Float64Array(rows.length * n).fill(42);
+    const loss = new Float64Array(rows.length).fill(42);
+    const lse = new Float64Array(rows.length);
+    crossEntropyRows({
+      x: new Float64Array(rows.flat()),
+      targets: Int32Array.from(targets),
+      rows: rows.length,
+      n,
+      smoothing: eps,
+      classWeight: w,
+      scale,
+      loss,
+      lse,
+      grad,
+    });
+    for (const r of [0, 5]) {
+      const t = targets[r]!;
+      const q = Array.from(
+        { length: n },
+        (_, j) => (eps / n) * w[j]! + (j === t ? (1 - eps) * w[t]! : 0),
+      );
+      const ref = refRow(rows[r]!, q, scale[r]!);
+      expect(Math.abs(loss[r]! - ref.loss.toNumber())).toBeLessThanOrEqual(
+        1e-14 * ref.loss.toNumber(),
+      );
+      expect(Math.abs(lse[r]! - ref.lse.toNumber())).toBeLessThanOrEqual(
+        1e-15 * Math.abs(ref.lse.toNumber()),
+      );
+      for (let j = 0; j < n; j++)
+        expect(
+          Math.abs(grad[r * n + j]! - ref.grad[j]!.toNumber()),
+          `row ${r} j ${j}`,
+        ).toBeLessThanOrEqual(1e-15);
+    }
+    // the ignored row: loss 0, grad 0, its lse still computed
+    expect(loss[1]).toBe(0);
+    expect(Array.from(grad.subarray(n, 2 * n))).toEqual([0, 0, 0, 0]);
+    expect(lse[1]).toBeCloseTo(refRow(rows[1]!, [0, 0, 0, 0], 1).lse.toNumber(), 14);
+    // NaN row: NaN loss and grad; masked row: 0 and 0; +∞ row: finite limits, no NaN
+    expect(loss[2]).toBeNaN();
+    expect(Array.from(grad.subarray(2 * n, 3 * n)).every(Number.isNaN)).toBe(true);
+    expect(loss[3]).toBe(0);
+    expect(Array.from(grad.subarray(3 * n, 4 * n))).toEqual([0, 0, 0, 0]);
+    expect(Array.from(grad.subarray(4 * n, 5 * n)).some(Number.isNaN)).toBe(false);
+    // without a gradient buffer: the same losses, nothing written
+    const loss2 = new Float64Array(rows.length);
+    crossEntropyRows({
+      x: new Float64Array(rows.flat()),
+      targets: Int32Array.from(targets),
+      rows: rows.length,
+      n,
+      smoothing: eps,
+      classWeight: w,
+      scale,
+      loss: loss2,
+      lse: new Float64Array(rows.length),
+      grad: undefined,
+    });
+    expect(Array.from(loss2)).toEqual(Array.from(loss));
+  });
+  it('probability targets on special rows: NaN, masked and +∞ rows, with and without a gradient', () => {
+    const special = [rows[2]!, rows[3]!, rows[4]!];
+    const target = new Float64Array(3 * n).fill(0.25);
+    const run = (grad: Float64Array | undefined) => {
+      const loss = new Float64Array(3);
+      softCrossEntropyRows({
+        x: new Float64Array(special.flat()),
+        target,
+        rows: 3,
+        n,
+        smoothing: 0,
+        classWeight: undefined,
+        scale: Float64Array.of(1, 1, 1),
+        loss,
+        lse: new Float64Array(3),
+        grad,
+      });
+      return Array.from(loss);
+    };
+    const grad = new Float64Array(3 * n).fill(42);
+    const loss = run(grad);
+    expect(loss[0]).toBeNaN();
+    expect(loss[1]).toBe(0);
+    expect(loss[2]).toBe(Number.POSITIVE_INFINITY); // targets on finite entries of a +∞ row
+    expect(Array.from(grad.subarray(n, 2 * n))).toEqual([0, 0, 0, 0]);
+    expect(run(undefined)).toEqual(loss);
+  });
+  it('probability targets: every finite row matches its reference, at its own offset', () => {
+    const eps = 0.1;
+    const target = [
+      [0.25, 0, 0.75, 0],
+      [0, 0, 0, 1],
+      [1, 0, 0, 0],
+    ];
+    const x = [rows[0]!, rows[5]!, [40, 0, -1, 2]]; // the last: a confident one-hot row
+    const grad = new Float64Array(3 * n);
+    const loss = new Float64Array(3);
+    const lse = new Float64Array(3);
+    const s = Float64Array.of(0.5, 1.5, 1);
+    softCrossEntropyRows({
+      x: new Float64Array(x.flat()),
+      target: new Float64Array(target.flat()),
+      rows: 3,
+      n,
+      smoothing: eps,
+      classWeight: w,
+      scale: s,
+      loss,
+      lse,
+      grad,
+    });
+    for (let r = 0; r < 3; r++) {
+      const q = target[r]!.map((tj, j) => w[j]! * ((1 - eps) * tj + eps / n));
+      const ref = refRow(x[r]!, q, s[r]!);
+      expect(Math.abs(loss[r]! - ref.loss.toNumber())).toBeLessThanOrEqual(
+        1e-14 * ref.loss.toNumber(),
+      );
+      for (let j = 0; j < n; j++)
+        expect(
+          Math.abs(grad[r * n + j]! - ref.grad[j]!.toNumber()),
+          `row ${r} j ${j}`,
+        ).toBeLessThanOrEqual(1e-15);
+    }
+  });
+});

@@ -1,43 +1,201 @@
 import { describe, expect, it } from 'vitest';
 import {
   STATS,
+  type TemperatureRowStats,
   temperaturePassRows,
   temperatureStatsOf,
   temperatureStatsRows,
   temperatureSumsOf,
 } from '../../../src/kernels/js/temperature-rows.js';
-import { D, refLogSumExp } from '../../helpers/reference.js';
+import { D, type Dec, dec, relError } from '../../helpers/reference.js';
 
 // Tested through temperature scaling in test/calibration/temperature.test.ts (and the wasm
-// twins in test/kernels/wasm/temperature.test.ts); here the reference passes directly.
-
-function rowStats(x: Float64Array, rows: number, n: number, labels: Int32Array) {
+// twins in test/kernels/wasm/temperature.test.ts); here the reference passes directly:
+// the row constants' pass with their combination, and the fused pass with its sums.
+function temperatureRowStats(
+  x: Float64Array | Float32Array,
+  rows: number,
+  n: number,
+  labels: Int32Array,
+) {
   const out = new Float64Array(STATS * rows);
   temperatureStatsRows({ x, rows, n, labels, out });
   return temperatureStatsOf(x, n, labels, out);
 }
+function temperatureSums(
+  x: Float64Array | Float32Array,
+  rows: number,
+  n: number,
+  labels: Int32Array,
+  stats: TemperatureRowStats,
+  beta: number,
+) {
+  const out = new Float64Array(4 * rows);
+  temperaturePassRows({ x, rows, n, labels, max: stats.max, beta, fast: false, out });
+  return temperatureSumsOf(out, labels, stats, beta);
+}
 
-describe('temperature rows', () => {
-  it('the NLL at β is Σ_r (lse(β·x_r) − β·x_rt) over labelled rows; unfittable rows reported', () => {
-    const x = Float64Array.of(1, 2, 0.5, -1, 0, 3, 9, 9, 9);
-    const labels = Int32Array.of(0, 2, -1);
-    const { stats, bad } = rowStats(x, 3, 3, labels);
+const inf = Number.POSITIVE_INFINITY;
+
+function stats(rows: number[][], labels: number[]) {
+  return temperatureRowStats(
+    new Float64Array(rows.flat()),
+    rows.length,
+    rows[0]!.length,
+    Int32Array.from(labels),
+  );
+}
+
+describe('temperatureRowStats', () => {
+  it('max, gap, ties and finite counts per labelled row (closed forms on small integers)', () => {
+    // row 0: m 3, g 2, mean u −1; row 1: m 5, g 4, two ties, mean u −4/3;
+    // row 2 ignored (label −1); row 3: a masked entry, m 0, g 0, two ties, two finite
+    const { stats: s, bad } = stats(
+      [
+        [1, 3, 2],
+        [5, 5, 1],
+        [9, 9, 9],
+        [-inf, 0, 0],
+      ],
+      [0, 2, -1, 1],
+    );
     expect(bad).toBe(-1);
-    expect(stats.count).toBe(2);
-    const beta = 0.75;
-    const out = new Float64Array(4 * 3);
-    temperaturePassRows({ x, rows: 3, n: 3, labels, max: stats.max, beta, fast: false, out });
-    const sums = temperatureSumsOf(out, labels, stats, beta);
-    let want = new D(0);
-    for (const [r, t] of [
-      [0, 0],
-      [1, 2],
-    ] as const) {
-      const row = Array.from(x.subarray(r * 3, r * 3 + 3), (v) => v * beta);
-      want = want.plus(refLogSumExp(row).minus(row[t]!));
+    expect(Array.from(s.max)).toEqual([3, 5, 0, 0]);
+    expect(Array.from(s.gap)).toEqual([2, 4, 0, 0]);
+    expect(s.count).toBe(3);
+    expect(s.gapSum).toBe(6);
+    expect(s.slopeAtZero).toBeCloseTo(1 + 8 / 3 + 0, 15);
+    expect(s.logTiesSum).toBeCloseTo(2 * Math.log(2), 15);
+    expect(s.logFiniteSum).toBeCloseTo(2 * Math.log(3) + Math.log(2), 15);
+  });
+  it('names the first labelled row it cannot fit: NaN, +∞, or a −∞ label logit', () => {
+    expect(
+      stats(
+        [
+          [Number.NaN, 1],
+          [0, 1],
+          [inf, 0],
+        ],
+        [0, 0, 0],
+      ).bad,
+    ).toBe(0);
+    expect(
+      stats(
+        [
+          [0, 1],
+          [Number.NaN, 1],
+          [inf, 0],
+        ],
+        [0, 0, 0],
+      ).bad,
+    ).toBe(1);
+    expect(
+      stats(
+        [
+          [0, 1],
+          [1, Number.NaN],
+          [inf, 0],
+        ],
+        [0, 0, 0],
+      ).bad,
+    ).toBe(1);
+    expect(
+      stats(
+        [
+          [0, 1],
+          [1, 2],
+          [inf, 0],
+        ],
+        [0, 0, 0],
+      ).bad,
+    ).toBe(2);
+    expect(
+      stats(
+        [
+          [0, 1],
+          [-inf, 2],
+        ],
+        [0, 0],
+      ).bad,
+    ).toBe(1);
+    // an ignored row is never bad, and a bad row is not counted
+    const r = stats(
+      [
+        [Number.NaN, 1],
+        [0, 2],
+      ],
+      [-1, 1],
+    );
+    expect([r.bad, r.stats.count]).toEqual([-1, 1]);
+    expect(
+      stats(
+        [
+          [Number.NaN, 1],
+          [0, 2],
+        ],
+        [0, 1],
+      ).stats.count,
+    ).toBe(1);
+  });
+});
+
+/** ℓ, ℓ′, ℓ″ of one row at β in 60 digits: log Σ e^(βu) + βg, E_p u + g, Var_p u. */
+function refRow(x: number[], label: number, beta: number) {
+  const m = Math.max(...x);
+  const b = dec(beta);
+  const u = x.filter((v) => v !== -inf).map((v) => dec(v).minus(dec(m)));
+  const e = u.map((ui) => D.exp(b.times(ui)));
+  const d = e.reduce((a: Dec, v) => a.plus(v), new D(0));
+  const mean = e.reduce((a: Dec, v, i) => a.plus(v.times(u[i]!)), new D(0)).div(d);
+  const second = e.reduce((a: Dec, v, i) => a.plus(v.times(u[i]!).times(u[i]!)), new D(0)).div(d);
+  const g = dec(m).minus(dec(x[label]!));
+  return {
+    nll: D.ln(d).plus(b.times(g)),
+    slope: mean.plus(g),
+    curv: second.minus(mean.pow(2)),
+    scale: g.minus(mean),
+  };
+}
+
+describe('temperatureSums', () => {
+  const rows = [
+    [1.5, -0.25, 3, 0.75],
+    [2, 2, -1, -inf],
+    [0, 40, -3, 1], // a confident row: its NLL is tiny
+    [7, 7, 7, 7], // ignored
+  ];
+  const labels = [0, 1, 1, -1];
+  it('sums value, slope, curvature and scale over labelled rows (60-digit reference)', () => {
+    const { stats: s } = stats(rows, labels);
+    for (const beta of [0.5, 1, 3.25]) {
+      const got = temperatureSums(
+        new Float64Array(rows.flat()),
+        4,
+        4,
+        Int32Array.from(labels),
+        s,
+        beta,
+      );
+      const refs = [0, 1, 2].map((r) => refRow(rows[r]!, labels[r]!, beta));
+      const sum = (k: 'nll' | 'slope' | 'curv' | 'scale') =>
+        refs.reduce((a: Dec, v) => a.plus(v[k]), new D(0));
+      expect(relError(got.nll, sum('nll')), `nll β=${beta}`).toBeLessThanOrEqual(2 ** -48);
+      expect(relError(got.slope, sum('slope')), `slope β=${beta}`).toBeLessThanOrEqual(2 ** -46);
+      expect(relError(got.curvature, sum('curv')), `curv β=${beta}`).toBeLessThanOrEqual(2 ** -44);
+      expect(relError(got.scale, sum('scale')), `scale β=${beta}`).toBeLessThanOrEqual(2 ** -46);
     }
-    expect(new D(sums.nll).minus(want).abs().toNumber()).toBeLessThan(1e-14);
-    const nan = Float64Array.of(1, Number.NaN, 0);
-    expect(rowStats(nan, 1, 3, Int32Array.of(0)).bad).toBe(0);
+  });
+  it("a confident row's tiny NLL keeps its relative accuracy (log1p of the rest)", () => {
+    const { stats: s } = stats([[0, 40, -3, 1]], [1]);
+    const got = temperatureSums(new Float64Array([0, 40, -3, 1]), 1, 4, Int32Array.from([1]), s, 1);
+    expect(got.nll).toBeGreaterThan(0);
+    expect(relError(got.nll, refRow([0, 40, -3, 1], 1, 1).nll)).toBeLessThanOrEqual(2 ** -50);
+  });
+  it('underflowing terms carry no mass and no 0·∞', () => {
+    const x = [0, -2000, 5];
+    const { stats: s } = stats([x], [0]);
+    const got = temperatureSums(new Float64Array(x), 1, 3, Int32Array.from([0]), s, 1);
+    expect(Number.isFinite(got.slope) && Number.isFinite(got.curvature)).toBe(true);
+    expect(relError(got.nll, refRow(x, 0, 1).nll)).toBeLessThanOrEqual(2 ** -50);
   });
 });

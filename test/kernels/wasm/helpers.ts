@@ -17,7 +17,7 @@ function key32(v: number): number {
 
 /** Smallest normal numbers: outputs below them may flush to 0 (documented). */
 export const TINY32 = 2 ** -126;
-export const TINY64 = 2 ** -1022;
+const TINY64 = 2 ** -1022;
 
 /**
  * Max over i of the distance between a_i and b_i: Float32 in ulps (bit distance),
