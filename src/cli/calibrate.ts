@@ -147,7 +147,7 @@ export function parseJson(text: string, file: string): CalibrationData {
 }
 
 /** Read a .npy pair: logits (or probabilities) [rows, classes] and integer labels [rows]. */
-export function parseNpy(
+function parseNpy(
   scoresBytes: Uint8Array,
   labelsBytes: Uint8Array,
   file: string,

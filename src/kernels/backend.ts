@@ -21,7 +21,7 @@ import type {
 } from './kernel-args.js';
 import type { TopKRowsKernel } from './top-k.js';
 
-export type { RouteConfig, RouteRowsArgs, SoftmaxAlgorithm } from './kernel-args.js';
+export type { RouteRowsArgs, SoftmaxAlgorithm } from './kernel-args.js';
 
 /**
  * The softmax-family kernels every backend provides, over contiguous rows; each takes
