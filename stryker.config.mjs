@@ -15,7 +15,7 @@ export default {
     'src/random/**/*.ts',
     'src/normalizers/**/*.ts',
     'src/kernels/js/**/*.ts',
-    'src/kernels/lse-state.ts',
+    'src/kernels/online-state.ts',
     'src/kernels/attention-state.ts',
   ],
   incremental: true,
