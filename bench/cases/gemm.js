@@ -55,7 +55,7 @@ export async function run(id, { quick }) {
     const B = fill(new TB(b[0] * b[1]), 2);
     const C = new Float64Array(m * n);
     const call = `gemm${form}`;
-    const args = () => [m, n, k, view(A, a[1]), view(B, b[1]), view(C, n), beta];
+    const args = () => [{ m, n, k, A: view(A, a[1]), B: view(B, b[1]), C: view(C, n), beta }];
     // once before any wasmArray exists: the dispatcher's scratch is then grown already (it
     // never grows a plain memory that holds arrays; it would run JavaScript instead)
     if (kern) gemm[call](...args());

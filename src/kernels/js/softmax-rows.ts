@@ -37,7 +37,6 @@ import type {
 } from '../kernel-args.js';
 import { foldRow, type OnlineSum } from '../online-state.js';
 import {
-  addCompensated,
   expDiff,
   expScaledDiff,
   logOfSum,
@@ -74,10 +73,26 @@ function normalizerThreePass(
 ): void {
   const m = acc.max;
   acc.ref = m;
-  acc.sum = 0;
-  acc.comp = 0;
-  if (s === 1) for (let i = o; i < o + n; i++) addCompensated(acc, expDiff(x[i]!, m));
-  else for (let i = o; i < o + n; i++) addCompensated(acc, expScaledDiff(x[i]!, m, s));
+  // (sum, comp) in locals, the compensated step of addCompensated written out: a property
+  // update per element through the accumulator object costs ~10% of the row.
+  let sum = 0;
+  let comp = 0;
+  if (s === 1)
+    for (let i = o; i < o + n; i++) {
+      const v = expDiff(x[i]!, m);
+      const t = sum + v;
+      comp += sumError(sum, v, t);
+      sum = t;
+    }
+  else
+    for (let i = o; i < o + n; i++) {
+      const v = expScaledDiff(x[i]!, m, s);
+      const t = sum + v;
+      comp += sumError(sum, v, t);
+      sum = t;
+    }
+  acc.sum = sum;
+  acc.comp = comp;
 }
 
 /** e^r·2^k pieces of e^(s·x) (two-pass representation); returns the mantissa, k in `k`. */
