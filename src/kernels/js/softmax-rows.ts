@@ -36,14 +36,7 @@ import type {
   SoftmaxVjpArgs,
 } from '../kernel-args.js';
 import { foldRow, type OnlineSum } from '../online-state.js';
-import {
-  expDiff,
-  expScaledDiff,
-  logOfSum,
-  productError,
-  scaledDiff,
-  sumError,
-} from './exact.js';
+import { expDiff, expScaledDiff, logOfSum, productError, scaledDiff, sumError } from './exact.js';
 import { fillPolicyRow, newRowScan, scanRow } from './row-policy.js';
 
 /** Beyond this |x| the two-pass range reduction x − k·ln 2 loses exactness. */
