@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  blockKeyRange,
   buildLogits,
   newQueryBlock,
   setQueryBlock,
@@ -53,7 +52,7 @@ describe('visible intervals, tile skipping and interior tiles', () => {
         for (let i0 = 0; i0 < queries; i0 += bs) {
           const rows = Math.min(bs, queries - i0);
           setQueryBlock(p, blk, 0, 0, i0, rows);
-          const [from, to] = blockKeyRange(blk);
+          const { from, to } = blk;
           for (let r = 0; r < rows; r++)
             for (let j = 0; j < keys; j++) {
               const vis = visible(i0 + r, j, queries, keys, causal, window ?? Infinity, L);
