@@ -18,7 +18,6 @@ import { unfoldTileRows } from '../kernels/js/attention-fold.js';
 import type { FloatArray } from '../tensor/types.js';
 import { flashHead, materializedWeights, plainSoftmax } from './forward.js';
 import {
-  blockKeyRange,
   buildLogits,
   logitsBackward,
   newQueryBlock,
@@ -221,14 +220,8 @@ function rawTiles(p: AttentionProblem, s: Scratch, inp: BackwardInputs, j0: numb
   product(inp.dO, p.v, dv, s.G);
 }
 
-function onlineBlock(
-  p: AttentionProblem,
-  s: Scratch,
-  inp: BackwardInputs,
-  out: BackwardTargets,
-  from: number,
-  to: number,
-) {
+function onlineBlock(p: AttentionProblem, s: Scratch, inp: BackwardInputs, out: BackwardTargets) {
+  const { from, to } = s.blk;
   const kind = p.kind!;
   const { blk } = s;
   const bs = p.blockSize;
@@ -251,9 +244,8 @@ function materializedBlock(
   s: Scratch,
   inp: BackwardInputs,
   out: BackwardTargets,
-  from: number,
-  to: number,
 ) {
+  const { from, to } = s.blk;
   const cols = to - from;
   const n = s.blk.rows * cols;
   const P = materializedWeights(p, s.blk, from, to, s.X);
@@ -306,12 +298,11 @@ export function attentionBackward(
         for (let i0 = 0; i0 < p.queries; i0 += bs) {
           setQueryBlock(p, s.blk, b, h, i0, Math.min(bs, p.queries - i0));
           s.dq.fill(0);
-          const [from, to] = blockKeyRange(s.blk);
-          if (from < to) {
+          if (s.blk.from < s.blk.to) {
             rowDeltas(p, inp, (b * p.heads + h) * p.queries + i0, s.blk.rows, s.delta);
             if (out.dSinks !== null) sinkGrad(p, s, inp, out.dSinks);
-            if (p.kind !== null) onlineBlock(p, s, inp, out, from, to);
-            else materializedBlock(p, s, inp, out, from, to);
+            if (p.kind !== null) onlineBlock(p, s, inp, out);
+            else materializedBlock(p, s, inp, out);
           }
           const qOff = ((b * p.heads + h) * p.queries + i0) * dim;
           writeRounded(out.dq, qOff, s.dq, s.blk.rows * dim);

@@ -24,7 +24,6 @@ import { type FlashHead, flashAttentionHead } from '../kernels/flash-dispatch.js
 import { gemmNN, gemmNT } from '../kernels/gemm.js';
 import type { FloatArray } from '../tensor/types.js';
 import {
-  blockKeyRange,
   buildLogits,
   newQueryBlock,
   plainLogits,
@@ -96,10 +95,9 @@ function materializedBlock(
   p: AttentionProblem,
   blk: QueryBlock,
   st: RowStates,
-  from: number,
-  to: number,
   S: Float64Array,
 ): void {
+  const { from, to } = blk;
   const dv = p.valueDim;
   st.acc.fill(0, 0, blk.rows * dv);
   if (from >= to) return;
@@ -129,10 +127,9 @@ function decodeBlock(
   blk: QueryBlock,
   st: RowStates,
   part: RowStates,
-  from: number,
-  to: number,
   S: Float64Array,
 ): void {
+  const { from, to } = blk;
   initRowStates(p, blk, st, true);
   for (let c0 = from; c0 < to; c0 += DECODE_CHUNK) {
     initRowStates(p, blk, part, false);
@@ -211,12 +208,11 @@ export function attentionForward(p: AttentionProblem, t: ForwardTargets): void {
       if (fused && fusedHead(p, t, blk, b, h)) continue;
       for (let i0 = 0; i0 < p.queries; i0 += bs) {
         setQueryBlock(p, blk, b, h, i0, Math.min(bs, p.queries - i0));
-        const [from, to] = blockKeyRange(blk);
-        if (!online) materializedBlock(p, blk, st, from, to, S);
-        else if (part !== null) decodeBlock(p, blk, st, part, from, to, S);
+        if (!online) materializedBlock(p, blk, st, S);
+        else if (part !== null) decodeBlock(p, blk, st, part, S);
         else {
           initRowStates(p, blk, st, true);
-          foldKeys(p, blk, st, from, to, S);
+          foldKeys(p, blk, st, blk.from, blk.to, S);
         }
         if (t.out !== null) finishRows(p, blk, st, t.out, true, t.lse);
         if (t.out64 !== null) finishRows(p, blk, st, t.out64, false, t.lse);

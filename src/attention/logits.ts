@@ -29,6 +29,9 @@ export interface QueryBlock {
   readonly rowScale: Float64Array;
   /** The length factor c_i (1 when the normalizer has none). */
   readonly factor: Float64Array;
+  /** The keys any row of the block sees: [from, to) (from = to when none). */
+  from: number;
+  to: number;
 }
 
 export function newQueryBlock(blockSize: number): QueryBlock {
@@ -41,6 +44,8 @@ export function newQueryBlock(blockSize: number): QueryBlock {
     hi: new Int32Array(blockSize),
     rowScale: new Float64Array(blockSize),
     factor: new Float64Array(blockSize),
+    from: 0,
+    to: 0,
   };
 }
 
@@ -52,7 +57,7 @@ function maskHides(p: AttentionProblem, b: number, h: number, i: number, j: numb
   return mk.boolean !== null ? mk.boolean[at] === 0 : mk.additive![at] === Number.NEGATIVE_INFINITY;
 }
 
-/** Fill the block's visible intervals, row scales and length factors. */
+/** Fill the block's visible intervals, row scales, length factors and key range. */
 export function setQueryBlock(
   p: AttentionProblem,
   blk: QueryBlock,
@@ -69,6 +74,8 @@ export function setQueryBlock(
   const mu = p.lengthFactor;
   const qs = p.queryScale;
   const qBase = (b * p.heads + h) * p.queries;
+  let from = Number.POSITIVE_INFINITY;
+  let to = 0;
   for (let r = 0; r < rows; r++) {
     const i = i0 + r;
     const pos = i + p.keys - p.queries;
@@ -76,6 +83,10 @@ export function setQueryBlock(
     const hi = Math.min(len, p.causal ? pos + 1 : pos + p.window);
     blk.lo[r] = lo;
     blk.hi[r] = Math.max(lo, hi);
+    if (lo < hi) {
+      from = Math.min(from, lo);
+      to = Math.max(to, hi);
+    }
     blk.rowScale[r] = qs === null ? p.scale : p.scale * qs[qBase + i]!;
     if (mu === null) blk.factor[r] = 1;
     else {
@@ -84,18 +95,8 @@ export function setQueryBlock(
       blk.factor[r] = n > 1 ? mu * Math.log(n) : 0;
     }
   }
-}
-
-/** The keys any row of the block sees: [from, to) (from ≥ to when none). */
-export function blockKeyRange(blk: QueryBlock): [number, number] {
-  let from = Number.POSITIVE_INFINITY;
-  let to = 0;
-  for (let r = 0; r < blk.rows; r++)
-    if (blk.lo[r]! < blk.hi[r]!) {
-      from = Math.min(from, blk.lo[r]!);
-      to = Math.max(to, blk.hi[r]!);
-    }
-  return [Math.min(from, to), to];
+  blk.from = Math.min(from, to);
+  blk.to = to;
 }
 
 /** Every row of the block sees every key of [j0, j0 + cols) structurally. */

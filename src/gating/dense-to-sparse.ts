@@ -26,14 +26,12 @@ import { softmax, softmaxVjp } from '../normalizers/softmax.js';
 import { gumbel } from '../random/noise.js';
 import { seedRule } from '../random/seed.js';
 import { allocLike, toFloatArrayOfLength } from '../tensor/arrays.js';
-import { numberRule, resolveOptions, shapeRule } from '../tensor/options.js';
+import { numberRule } from '../tensor/options.js';
 import type { ArrayInput, FloatArray, ResultOf } from '../tensor/types.js';
-import { nestedRule, requireForwardSeed, routerLogits } from './router.js';
+import { nestedRule, type RouterOptions, requireForwardSeed, routerInput } from './router.js';
 
 /** Options of {@link denseToSparseGating}. */
-export interface DenseToSparseGatingOptions {
-  /** [..., tokens, experts]. Default: one token. */
-  shape?: readonly number[];
+export interface DenseToSparseGatingOptions extends RouterOptions {
   /** τ > 0, annealed by the caller from dense (≈ 2) to sparse (≈ 0.3). Default 1. */
   temperature?: number;
   /** θ ∈ [0, 1]: weights below it become 0. Default 0 (dense). */
@@ -53,15 +51,13 @@ export interface DenseToSparseGatingResult<T extends FloatArray = FloatArray> {
 }
 
 const RULES = {
-  shape: shapeRule,
   temperature: numberRule({ greaterThan: 0, default: 1 }),
   threshold: numberRule({ atLeast: 0, atMost: 1, default: 0 }),
   noise: nestedRule({ seed: seedRule }),
 } as const;
 
 function run(fn: string, logits: ArrayInput, options: DenseToSparseGatingOptions | undefined) {
-  const o = resolveOptions(fn, options, RULES);
-  const r = routerLogits(fn, logits, o.shape);
+  const { o, r } = routerInput(fn, logits, options, RULES);
   let x: FloatArray = r.x;
   if (o.noise !== undefined) {
     x = gumbel(o.noise.seed, 0, new Float64Array(r.x.length));

@@ -28,14 +28,12 @@ import { topKColumns } from '../kernels/routing-columns.js';
 import { softmax, softmaxVjp } from '../normalizers/softmax.js';
 import { allocLike, toFloatArrayOfLength } from '../tensor/arrays.js';
 import { SoftmaxKitError } from '../tensor/errors.js';
-import { integerRule, numberRule, resolveOptions, shapeRule } from '../tensor/options.js';
+import { integerRule, numberRule } from '../tensor/options.js';
 import type { ArrayInput, FloatArray, ResultOf } from '../tensor/types.js';
-import { requireK, routerLogits } from './router.js';
+import { type RouterOptions, requireK, routerInput } from './router.js';
 
 /** Options of {@link expertChoiceGating}. */
-export interface ExpertChoiceGatingOptions {
-  /** [..., tokens, experts]. Default: one token. */
-  shape?: readonly number[];
+export interface ExpertChoiceGatingOptions extends RouterOptions {
   /** c_f > 0: each expert takes ⌈c_f·tokens/experts⌉ tokens (capped at tokens). Default 2 (the paper's). */
   capacityFactor?: number;
   /** Tokens per expert and group, 1 ≤ capacity ≤ tokens per group; overrides capacityFactor. */
@@ -57,15 +55,13 @@ export interface ExpertChoiceGatingResult<T extends FloatArray = FloatArray> {
 }
 
 const RULES = {
-  shape: shapeRule,
   capacityFactor: numberRule({ greaterThan: 0, default: 2 }),
   capacity: integerRule(),
   tokenGroups: integerRule({ atLeast: 1, default: 1 }),
 } as const;
 
 function run(fn: string, logits: ArrayInput, options: ExpertChoiceGatingOptions | undefined) {
-  const o = resolveOptions(fn, options, RULES);
-  const r = routerLogits(fn, logits, o.shape);
+  const { o, r } = routerInput(fn, logits, options, RULES);
   const { tokens, experts } = r;
   const G = o.tokenGroups;
   if (tokens % G !== 0)

@@ -22,6 +22,7 @@ export {
   type RouterLossResult,
 } from './load-balancing-loss.js';
 export type { NoiseOptions } from './noise.js';
+export type { RouterOptions } from './router.js';
 export {
   type RouterStats,
   type RouterStatsOptions,

@@ -21,14 +21,12 @@
 import { type RouteConfig, routeRows } from '../kernels/routing-rows.js';
 import { softmaxVjp } from '../normalizers/softmax.js';
 import { allocLike } from '../tensor/arrays.js';
-import { integerRule, resolveOptions, rule, shapeRule } from '../tensor/options.js';
+import { integerRule, rule } from '../tensor/options.js';
 import type { ArrayInput, FloatArray } from '../tensor/types.js';
-import { requireK, routerLogits, tokenMask } from './router.js';
+import { type RouterOptions, requireK, routerInput, tokenMask } from './router.js';
 
 /** Options of {@link loadBalancingLoss}. */
-export interface LoadBalancingLossOptions {
-  /** [..., tokens, experts]. Default: one token. */
-  shape?: readonly number[];
+export interface LoadBalancingLossOptions extends RouterOptions {
   /** Experts per token in the routing, 1 ≤ k ≤ experts. Default 2. */
   k?: number;
   /** [tokens] 1 = real token, 0 = padding (Uint8Array, boolean[] or 0/1 number[]). */
@@ -42,7 +40,6 @@ export interface RouterLossResult<T extends FloatArray = FloatArray> {
 }
 
 const RULES = {
-  shape: shapeRule,
   k: integerRule({ default: 2 }),
   mask: rule((_fn, _name, v) => v),
 } as const;
@@ -53,8 +50,7 @@ export function loadBalancingLoss(
   options?: LoadBalancingLossOptions,
 ): RouterLossResult {
   const fn = 'loadBalancingLoss';
-  const o = resolveOptions(fn, options, RULES);
-  const r = routerLogits(fn, logits, o.shape);
+  const { o, r } = routerInput(fn, logits, options, RULES);
   const { tokens, experts: E } = r;
   requireK(fn, 'k', o.k, E, 'the experts');
   const m = tokenMask(fn, o.mask, tokens) ?? new Uint8Array(tokens).fill(1);

@@ -19,13 +19,10 @@ import { allocLike } from '../tensor/arrays.js';
 import { resolveOptions, shapeRule } from '../tensor/options.js';
 import type { ArrayInput } from '../tensor/types.js';
 import type { RouterLossResult } from './load-balancing-loss.js';
-import { routerLogits } from './router.js';
+import { type RouterOptions, routerLogits } from './router.js';
 
 /** Options of {@link routerZLoss}. */
-export interface RouterZLossOptions {
-  /** [..., tokens, experts]. Default: one token. */
-  shape?: readonly number[];
-}
+export type RouterZLossOptions = RouterOptions;
 
 const RULES = { shape: shapeRule } as const;
 

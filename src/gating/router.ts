@@ -6,8 +6,22 @@
 import { toFloatArray } from '../tensor/arrays.js';
 import { describe, SoftmaxKitError } from '../tensor/errors.js';
 import { checkShape } from '../tensor/layout.js';
-import { type Rule, type Rules, requireOptionsObject, unknownOption } from '../tensor/options.js';
+import {
+  type Resolved,
+  type Rule,
+  type Rules,
+  requireOptionsObject,
+  resolveOptions,
+  shapeRule,
+  unknownOption,
+} from '../tensor/options.js';
 import type { ArrayInput, FloatArray } from '../tensor/types.js';
+
+/** Options every router and router loss takes. */
+export interface RouterOptions {
+  /** [..., tokens, experts]. Default: one token, `[logits.length]`. */
+  shape?: readonly number[];
+}
 
 /** Router logits with their layout: `tokens` rows of `experts` contiguous entries. */
 export interface RouterLogits {
@@ -38,6 +52,20 @@ export function routerLogits(
   if (experts === 0)
     throw new SoftmaxKitError('EMPTY_AXIS', `${fn}: expected at least one expert, got 0`);
   return { x, shape: s, tokens: x.length / experts, experts };
+}
+
+/**
+ * A router's options and logits: `options` checked against `shape` and `rules`
+ * (resolveOptions), then the logits read with the resolved shape (routerLogits).
+ */
+export function routerInput<R extends Rules>(
+  fn: string,
+  logits: unknown,
+  options: unknown,
+  rules: R,
+): { o: Resolved<{ shape: typeof shapeRule } & R>; r: RouterLogits } {
+  const o = resolveOptions(fn, options, { shape: shapeRule, ...rules });
+  return { o, r: routerLogits(fn, logits, o.shape as readonly number[] | undefined) };
 }
 
 /** A nested options object (`groups`, `noise`): its keys checked and parsed as `name.key`. */

@@ -20,10 +20,10 @@
 import { routeRows } from '../kernels/routing-rows.js';
 import { normalizedSigmoidVjpRows } from '../kernels/routing-vjp.js';
 import { allocLike } from '../tensor/arrays.js';
-import { integerRule, numberRule, resolveOptions, shapeRule } from '../tensor/options.js';
+import { integerRule, numberRule } from '../tensor/options.js';
 import type { ArrayInput } from '../tensor/types.js';
 import type { RouterLossResult } from './load-balancing-loss.js';
-import { routerLogits } from './router.js';
+import { routerInput } from './router.js';
 import { routeConfig, TOP_K_GATING_RULES } from './top-k-gating.js';
 
 /** Options of {@link sequenceBalanceLoss}. */
@@ -41,7 +41,6 @@ export interface SequenceBalanceLossOptions {
 }
 
 const RULES = {
-  shape: shapeRule,
   k: integerRule({ default: 2 }),
   alpha: numberRule({ atLeast: 0, default: 0.0001 }),
   bias: TOP_K_GATING_RULES.bias,
@@ -54,8 +53,7 @@ export function sequenceBalanceLoss(
   options?: SequenceBalanceLossOptions,
 ): RouterLossResult {
   const fn = 'sequenceBalanceLoss';
-  const o = resolveOptions(fn, options, RULES);
-  const r = routerLogits(fn, logits, o.shape);
+  const { o, r } = routerInput(fn, logits, options, RULES);
   const { tokens, experts: E } = r;
   const cfg = routeConfig(fn, { ...o, scoring: 'sigmoid' }, E);
   const k = cfg.k;

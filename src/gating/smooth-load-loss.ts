@@ -34,12 +34,10 @@ import { SoftmaxKitError } from '../tensor/errors.js';
 import { integerRule, resolveOptions, shapeRule } from '../tensor/options.js';
 import type { ArrayInput, FloatArray, ResultOf } from '../tensor/types.js';
 import { gatingNoise, NOISE_RULE, type NoiseOptions, noiseScaleSlope } from './noise.js';
-import { requireForwardSeed, requireK, routerLogits } from './router.js';
+import { type RouterOptions, requireForwardSeed, requireK, routerLogits } from './router.js';
 
 /** Options of {@link smoothLoadLoss}. */
-export interface SmoothLoadLossOptions {
-  /** [..., tokens, experts]. Default: one token. */
-  shape?: readonly number[];
+export interface SmoothLoadLossOptions extends RouterOptions {
   /** Experts per token, 1 ≤ k < experts. Default 2. */
   k?: number;
   /** The router's noise, as topKGating's: `{ seed, noiseLogits }` or `{ seed, std }` (std > 0). Required. */

@@ -62,15 +62,14 @@ import {
   expertVector,
   nestedRule,
   type RouterLogits,
+  type RouterOptions,
   requireForwardSeed,
   requireK,
   routerLogits,
 } from './router.js';
 
 /** Options of {@link topKGating} and {@link topKGatingVjp}. */
-export interface TopKGatingOptions {
-  /** [..., tokens, experts]. Default: one token, `[logits.length]`. */
-  shape?: readonly number[];
+export interface TopKGatingOptions extends RouterOptions {
   /** Experts per token, 1 ≤ k ≤ min(16, eligible experts). Default 2. */
   k?: number;
   /** 'softmax' (default, Mixtral) or 'sigmoid' (DeepSeek-V3). */

@@ -23,14 +23,12 @@
 import { topPRows } from '../kernels/routing-rows.js';
 import { scoresVjpRows } from '../kernels/routing-vjp.js';
 import { allocLike, toFloatArrayOfLength } from '../tensor/arrays.js';
-import { integerRule, numberRule, resolveOptions, shapeRule } from '../tensor/options.js';
+import { integerRule, numberRule } from '../tensor/options.js';
 import type { ArrayInput, FloatArray, ResultOf } from '../tensor/types.js';
-import { requireK, routerLogits } from './router.js';
+import { type RouterOptions, requireK, routerInput } from './router.js';
 
 /** Options of {@link topPGating}. */
-export interface TopPGatingOptions {
-  /** [..., tokens, experts]. Default: one token. */
-  shape?: readonly number[];
+export interface TopPGatingOptions extends RouterOptions {
   /** The mass threshold p ∈ (0, 1]. Default 0.4 (the paper's best). */
   p?: number;
   /** At most this many experts per token, 1 ≤ maxK ≤ experts. Default: the experts. */
@@ -50,14 +48,12 @@ export interface TopPGatingResult<T extends FloatArray = FloatArray> {
 }
 
 const RULES = {
-  shape: shapeRule,
   p: numberRule({ greaterThan: 0, atMost: 1, default: 0.4 }),
   maxK: integerRule(),
 } as const;
 
 function run(fn: string, logits: ArrayInput, options: TopPGatingOptions | undefined) {
-  const o = resolveOptions(fn, options, RULES);
-  const r = routerLogits(fn, logits, o.shape);
+  const { o, r } = routerInput(fn, logits, options, RULES);
   const maxK = o.maxK ?? r.experts;
   requireK(fn, 'maxK', maxK, r.experts, 'the experts');
   const scores = allocLike(r.x, r.x.length);

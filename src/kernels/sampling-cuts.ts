@@ -13,17 +13,17 @@ import {
   probabilities,
   weights,
 } from './sampling-candidates.js';
-import { kthLargest, kthSmallest, weightedSelect } from './sampling-select.js';
+import { kthValue, weightedSelect } from './sampling-select.js';
 
 /** Keep the entries ≥ the k-th largest logit (ties kept). */
 export function cutTopK(c: Candidates, k: number): void {
   if (k >= c.m) return;
-  keepWhere(c, c.val, kthLargest(c.val, c.m, k, c.sk, c.sw), Number.POSITIVE_INFINITY);
+  keepWhere(c, c.val, kthValue(c.val, c.m, k, c.sk, c.sw, -1), Number.POSITIVE_INFINITY);
 }
 
 /** The minKeep-th largest of aux (0 when minKeep ≥ m: keeps everything). */
 function minKeepFloor(c: Candidates, minKeep: number): number {
-  return minKeep >= c.m ? 0 : kthLargest(c.aux, c.m, Math.max(1, minKeep), c.sk, c.sw);
+  return minKeep >= c.m ? 0 : kthValue(c.aux, c.m, Math.max(1, minKeep), c.sk, c.sw, -1);
 }
 
 /** Nucleus: keep i iff Σ_{p_j > p_i} p_j < p; and the minKeep most probable. */
@@ -99,7 +99,7 @@ export function cutTypical(c: Candidates, p: number, minKeep: number): void {
   }
   let cut = weightedSelect(sk, sw, m, p);
   if (minKeep > 1)
-    cut = Math.max(cut, minKeep >= m ? Infinity : kthSmallest(aux, m, minKeep, sk, sw));
+    cut = Math.max(cut, minKeep >= m ? Infinity : kthValue(aux, m, minKeep, sk, sw, 1));
   keepWhere(c, aux, Number.NEGATIVE_INFINITY, cut);
 }
 

@@ -63,34 +63,24 @@ export function weightedSelect(
   }
 }
 
-/** The k-th largest of x[0..m) (1 ≤ k ≤ m), ties counted: scratch `keys`, `ones` (length ≥ m). */
-export function kthLargest(
+/**
+ * The k-th largest (`order` −1) or k-th smallest (`order` 1) of x[0..m)
+ * (1 ≤ k ≤ m), ties counted: the k-th smallest of order·x, times order (exact:
+ * multiplying by ±1 only sets the sign). Scratch `keys`, `ones` (length ≥ m).
+ */
+export function kthValue(
   x: ArrayLike<number>,
   m: number,
   k: number,
   keys: Float64Array,
   ones: Float64Array,
+  order: 1 | -1,
 ): number {
   for (let j = 0; j < m; j++) {
-    keys[j] = -x[j]!;
+    keys[j] = order * x[j]!;
     ones[j] = 1;
   }
-  return -weightedSelect(keys, ones, m, k);
-}
-
-/** The k-th smallest of x[0..m) (1 ≤ k ≤ m), ties counted. */
-export function kthSmallest(
-  x: ArrayLike<number>,
-  m: number,
-  k: number,
-  keys: Float64Array,
-  ones: Float64Array,
-): number {
-  for (let j = 0; j < m; j++) {
-    keys[j] = x[j]!;
-    ones[j] = 1;
-  }
-  return weightedSelect(keys, ones, m, k);
+  return order * weightedSelect(keys, ones, m, k);
 }
 
 function median3(a: number, b: number, c: number): number {

@@ -48,45 +48,36 @@ export function forEachRow(
     for (let j0 = 0; j0 < inner; j0 += T) {
       const t = Math.min(T, inner - j0);
       for (let k = 0; k < inputs.length; k++)
-        gather(inputs[k]!, scratchIn[k]!, base + j0, n, inner, t);
+        transposeRows(inputs[k]!, scratchIn[k]!, base + j0, n, inner, t, true);
       if (scratchOut === undefined) {
         const r0 = o * inner + j0;
         kernel(scratchIn, output.subarray(r0, r0 + t), t);
       } else {
         kernel(scratchIn, scratchOut, t);
-        scatter(scratchOut, output, base + j0, n, inner, t);
+        transposeRows(scratchOut, output, base + j0, n, inner, t, false);
       }
     }
   }
 }
 
-/** dst[u·n + i] = src[start + i·inner + u] for u < t, i < n. */
-function gather(
+/**
+ * Copy between the strided layout and t contiguous rows of length n, in the
+ * direction `toRows`: true gathers dst[u·n + i] = src[start + i·inner + u],
+ * false scatters dst[start + i·inner + u] = src[u·n + i] (u < t, i < n).
+ */
+function transposeRows(
   src: FloatArray,
   dst: FloatArray,
   start: number,
   n: number,
   inner: number,
   t: number,
+  toRows: boolean,
 ): void {
   for (let i = 0; i < n; i++) {
     const s = start + i * inner;
-    for (let u = 0; u < t; u++) dst[u * n + i] = src[s + u]!;
-  }
-}
-
-/** dst[start + i·inner + u] = src[u·n + i] for u < t, i < n. */
-function scatter(
-  src: FloatArray,
-  dst: FloatArray,
-  start: number,
-  n: number,
-  inner: number,
-  t: number,
-): void {
-  for (let i = 0; i < n; i++) {
-    const s = start + i * inner;
-    for (let u = 0; u < t; u++) dst[s + u] = src[u * n + i]!;
+    if (toRows) for (let u = 0; u < t; u++) dst[u * n + i] = src[s + u]!;
+    else for (let u = 0; u < t; u++) dst[s + u] = src[u * n + i]!;
   }
 }
 
@@ -100,6 +91,6 @@ export function contiguousRows(layout: RowLayout, x: FloatArray): FloatArray {
   if (inner === 1) return x;
   const rows = scratchLike(x, x.length);
   for (let o = 0; o < outer; o++)
-    gather(x, rows.subarray(o * n * inner), o * n * inner, n, inner, inner);
+    transposeRows(x, rows.subarray(o * n * inner), o * n * inner, n, inner, inner, true);
   return rows;
 }

@@ -19,15 +19,12 @@
  */
 import type { ArrayInput, ResultOf } from '../tensor/types.js';
 import type { NormalizerEntry } from './entry.js';
-import { mapRows, mapRowsVjp } from './row-map.js';
-import { resolveSoftmaxOptions, SOFTMAX_RULES, type SoftmaxOptions } from './softmax-options.js';
+import { softmaxFamily, softmaxFamilyVjp } from './softmax.js';
+import { SOFTMAX_RULES, type SoftmaxOptions } from './softmax-options.js';
 
 /** Log-softmax along `options.axis` (default −1). See the module doc for the math. */
 export function logSoftmax<X extends ArrayInput>(x: X, options?: SoftmaxOptions): ResultOf<X> {
-  const { p, backend, algorithm, scale, out } = resolveSoftmaxOptions('logSoftmax', x, options);
-  return mapRows('logSoftmax', p, out, (a, y, rows, n) =>
-    backend.softmax({ x: a, y, rows, n, algorithm, s: scale, log: true }),
-  ) as ResultOf<X>;
+  return softmaxFamily('logSoftmax', x, options, true) as ResultOf<X>;
 }
 
 /** dx = J_logSoftmax(x)ᵀ·dy = (1/T)·(dy − softmax(x/T)·Σ dy). */
@@ -36,10 +33,7 @@ export function logSoftmaxVjp<X extends ArrayInput>(
   dy: ArrayInput,
   options?: SoftmaxOptions,
 ): ResultOf<X> {
-  const { p, backend, algorithm, scale, out } = resolveSoftmaxOptions('logSoftmaxVjp', x, options);
-  return mapRowsVjp('logSoftmaxVjp', p, dy, out, (a, g, dx, rows, n) =>
-    backend.softmaxVjp({ x: a, dy: g, dx, rows, n, algorithm, s: scale, log: true }),
-  ) as ResultOf<X>;
+  return softmaxFamilyVjp('logSoftmaxVjp', x, dy, options, true) as ResultOf<X>;
 }
 
 export const entry: NormalizerEntry<SoftmaxOptions> = {

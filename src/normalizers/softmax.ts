@@ -27,7 +27,7 @@
  * softmax([1, 2, 3]);                        // Float64Array [0.0900…, 0.2447…, 0.6652…]
  * softmax(new Float32Array([1, 2, 3, 4]), { shape: [2, 2], axis: 0 });
  */
-import type { ArrayInput, ResultOf } from '../tensor/types.js';
+import type { ArrayInput, FloatArray, ResultOf } from '../tensor/types.js';
 import type { NormalizerEntry } from './entry.js';
 import { mapRows, mapRowsVjp } from './row-map.js';
 import { resolveSoftmaxOptions, SOFTMAX_RULES, type SoftmaxOptions } from './softmax-options.js';
@@ -36,10 +36,7 @@ export type { SoftmaxOptions };
 
 /** Softmax along `options.axis` (default −1). See the module doc for the math. */
 export function softmax<X extends ArrayInput>(x: X, options?: SoftmaxOptions): ResultOf<X> {
-  const { p, backend, algorithm, scale, out } = resolveSoftmaxOptions('softmax', x, options);
-  return mapRows('softmax', p, out, (a, y, rows, n) =>
-    backend.softmax({ x: a, y, rows, n, algorithm, s: scale, log: false }),
-  ) as ResultOf<X>;
+  return softmaxFamily('softmax', x, options, false) as ResultOf<X>;
 }
 
 /** dx = J_softmax(x)ᵀ·dy = (1/T)·y ⊙ (dy − ⟨y, dy⟩), y = softmax(x). */
@@ -48,10 +45,34 @@ export function softmaxVjp<X extends ArrayInput>(
   dy: ArrayInput,
   options?: SoftmaxOptions,
 ): ResultOf<X> {
-  const { p, backend, algorithm, scale, out } = resolveSoftmaxOptions('softmaxVjp', x, options);
-  return mapRowsVjp('softmaxVjp', p, dy, out, (a, g, dx, rows, n) =>
-    backend.softmaxVjp({ x: a, dy: g, dx, rows, n, algorithm, s: scale, log: false }),
-  ) as ResultOf<X>;
+  return softmaxFamilyVjp('softmaxVjp', x, dy, options, false) as ResultOf<X>;
+}
+
+/** Softmax (`log` false) or log-softmax (`log` true) of x, as the public function `fn`. */
+export function softmaxFamily(
+  fn: string,
+  x: ArrayInput,
+  options: SoftmaxOptions | undefined,
+  log: boolean,
+): FloatArray {
+  const { p, backend, algorithm, scale, out } = resolveSoftmaxOptions(fn, x, options);
+  return mapRows(fn, p, out, (a, y, rows, n) =>
+    backend.softmax({ x: a, y, rows, n, algorithm, s: scale, log }),
+  );
+}
+
+/** The VJP of {@link softmaxFamily}, as the public function `fn`. */
+export function softmaxFamilyVjp(
+  fn: string,
+  x: ArrayInput,
+  dy: ArrayInput,
+  options: SoftmaxOptions | undefined,
+  log: boolean,
+): FloatArray {
+  const { p, backend, algorithm, scale, out } = resolveSoftmaxOptions(fn, x, options);
+  return mapRowsVjp(fn, p, dy, out, (a, g, dx, rows, n) =>
+    backend.softmaxVjp({ x: a, dy: g, dx, rows, n, algorithm, s: scale, log }),
+  );
 }
 
 export const entry: NormalizerEntry<SoftmaxOptions> = {

@@ -14,16 +14,7 @@
  * once. Either way the candidates are the same, bit for bit.
  */
 import { type Candidates, probabilities } from '../kernels/sampling-candidates.js';
-import {
-  cutEpsilon,
-  cutEta,
-  cutMinP,
-  cutTopK,
-  cutTopNSigma,
-  cutTopP,
-  cutTypical,
-  cutXtc,
-} from '../kernels/sampling-cuts.js';
+import * as cuts from '../kernels/sampling-cuts.js';
 import { SoftmaxKitError } from '../tensor/errors.js';
 import type { BackendName } from '../tensor/types.js';
 import { type Bias, checkBias, type Histories, historyOf } from './options.js';
@@ -246,45 +237,45 @@ export function runChain(
       case 'topNSigma':
         if (cfg.topNSigma === undefined) break;
         list();
-        cutTopNSigma(c, cfg.topNSigma);
+        cuts.cutTopNSigma(c, cfg.topNSigma);
         break;
       case 'topK':
         if (cfg.topK === undefined) break;
         if (rc.listed || cfg.allowed !== undefined || !rc.topKFromRow(cfg.topK)) {
           list();
-          cutTopK(c, cfg.topK);
+          cuts.cutTopK(c, cfg.topK);
         }
         break;
       case 'typical':
         if (cfg.typicalP === undefined) break;
         list();
-        cutTypical(c, cfg.typicalP, cfg.minKeep);
+        cuts.cutTypical(c, cfg.typicalP, cfg.minKeep);
         break;
       case 'topP':
         if (cfg.topP === undefined) break;
         list();
-        cutTopP(c, cfg.topP, cfg.minKeep);
+        cuts.cutTopP(c, cfg.topP, cfg.minKeep);
         break;
       case 'minP':
         if (cfg.minP === undefined) break;
         list();
-        cutMinP(c, cfg.minP, cfg.minKeep);
+        cuts.cutMinP(c, cfg.minP, cfg.minKeep);
         break;
       case 'epsilon':
         if (cfg.epsilon === undefined) break;
         list();
-        cutEpsilon(c, cfg.epsilon, cfg.minKeep);
+        cuts.cutEpsilon(c, cfg.epsilon, cfg.minKeep);
         break;
       case 'eta':
         if (cfg.eta === undefined) break;
         list();
-        cutEta(c, cfg.eta, cfg.minKeep);
+        cuts.cutEta(c, cfg.eta, cfg.minKeep);
         break;
       case 'xtc':
         if (cfg.xtc === undefined) break;
         list();
         if (drawUniform(seed, step, row, STREAM_XTC) < cfg.xtc.probability)
-          cutXtc(c, cfg.xtc.threshold, cfg.minKeep);
+          cuts.cutXtc(c, cfg.xtc.threshold, cfg.minKeep);
         break;
       case 'temperature':
         list();

@@ -14,16 +14,7 @@
  */
 
 import { keepWhere } from '../kernels/sampling-candidates.js';
-import {
-  cutEpsilon,
-  cutEta,
-  cutMinP,
-  cutTopK,
-  cutTopNSigma,
-  cutTopP,
-  cutTypical,
-  cutXtc,
-} from '../kernels/sampling-cuts.js';
+import * as cuts from '../kernels/sampling-cuts.js';
 import { seedRule } from '../random/seed.js';
 import { numberRule } from '../tensor/options.js';
 import type { ArrayInput, FloatArray, ResultOf } from '../tensor/types.js';
@@ -68,7 +59,7 @@ export function topKFilter<X extends ArrayInput>(
   options: FilterRowOptions & { k: number },
 ): ResultOf<X> {
   return filterRows('topKFilter', logits, options, TOP_K_RULES, (c, o) =>
-    cutTopK(c, o.k),
+    cuts.cutTopK(c, o.k),
   ) as ResultOf<X>;
 }
 
@@ -93,7 +84,7 @@ export function topPFilter<X extends ArrayInput>(
   options?: MinKeepOptions & { p?: number },
 ): ResultOf<X> {
   return filterRows('topPFilter', logits, options, TOP_P_RULES, (c, o) =>
-    cutTopP(c, o.p, o.minKeep),
+    cuts.cutTopP(c, o.p, o.minKeep),
   ) as ResultOf<X>;
 }
 
@@ -116,7 +107,7 @@ export function minPFilter<X extends ArrayInput>(
   options?: MinKeepOptions & { p?: number },
 ): ResultOf<X> {
   return filterRows('minPFilter', logits, options, MIN_P_RULES, (c, o) =>
-    cutMinP(c, o.p, o.minKeep),
+    cuts.cutMinP(c, o.p, o.minKeep),
   ) as ResultOf<X>;
 }
 
@@ -141,7 +132,7 @@ export function typicalFilter<X extends ArrayInput>(
   options?: MinKeepOptions & { p?: number },
 ): ResultOf<X> {
   return filterRows('typicalFilter', logits, options, TYPICAL_RULES, (c, o) =>
-    cutTypical(c, o.p, o.minKeep),
+    cuts.cutTypical(c, o.p, o.minKeep),
   ) as ResultOf<X>;
 }
 
@@ -163,7 +154,7 @@ export function epsilonFilter<X extends ArrayInput>(
   options?: MinKeepOptions & { epsilon?: number },
 ): ResultOf<X> {
   return filterRows('epsilonFilter', logits, options, EPSILON_RULES, (c, o) =>
-    cutEpsilon(c, o.epsilon, o.minKeep),
+    cuts.cutEpsilon(c, o.epsilon, o.minKeep),
   ) as ResultOf<X>;
 }
 
@@ -186,7 +177,7 @@ export function etaFilter<X extends ArrayInput>(
   options?: MinKeepOptions & { eta?: number },
 ): ResultOf<X> {
   return filterRows('etaFilter', logits, options, ETA_RULES, (c, o) =>
-    cutEta(c, o.eta, o.minKeep),
+    cuts.cutEta(c, o.eta, o.minKeep),
   ) as ResultOf<X>;
 }
 
@@ -209,7 +200,7 @@ export function topNSigmaFilter<X extends ArrayInput>(
   options?: FilterRowOptions & { n?: number },
 ): ResultOf<X> {
   return filterRows('topNSigmaFilter', logits, options, TOP_N_SIGMA_RULES, (c, o) =>
-    cutTopNSigma(c, o.n),
+    cuts.cutTopNSigma(c, o.n),
   ) as ResultOf<X>;
 }
 
@@ -243,7 +234,7 @@ export function xtcFilter<X extends ArrayInput>(
 ): ResultOf<X> {
   return filterRows('xtcFilter', logits, options, XTC_RULES, (c, o, row) => {
     if (drawUniform(o.seed, o.step, row, STREAM_XTC) < o.probability)
-      cutXtc(c, o.threshold, o.minKeep);
+      cuts.cutXtc(c, o.threshold, o.minKeep);
   }) as ResultOf<X>;
 }
 

@@ -14,7 +14,7 @@ import {
   insertByIndex,
   keepWhere,
 } from '../kernels/sampling-candidates.js';
-import { kthLargest } from '../kernels/sampling-select.js';
+import { kthValue } from '../kernels/sampling-select.js';
 import { newTopKBatch, type TopKBatch, type TopKState, topKRow } from '../kernels/top-k.js';
 import { SoftmaxKitError } from '../tensor/errors.js';
 import { positiveInfinity } from './filter-rows.js';
@@ -128,7 +128,7 @@ export class RowChain implements RowEdit {
     }
     for (const v of overrides.values()) if (v > Number.NEGATIVE_INFINITY) c.aux[m++] = v;
     if (m < k) return false;
-    const t = kthLargest(c.aux, m, k, c.sk, c.sw);
+    const t = kthValue(c.aux, m, k, c.sk, c.sw, -1);
     const skip = h > 0 ? overrides : undefined;
     // every entry ≥ t is buffered when t beats the buffer's last or nothing left out ties it
     const K = b?.batch.k ?? 0;

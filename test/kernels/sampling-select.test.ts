@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { kthLargest, kthSmallest, weightedSelect } from '../../src/kernels/sampling-select.js';
+import { kthValue, weightedSelect } from '../../src/kernels/sampling-select.js';
 
 /** The cut by a sort and a cumulative sum: the key where the running mass first reaches T. */
 function bySort(keys: number[], w: number[], target: number): number {
@@ -44,8 +44,8 @@ describe('weightedSelect', () => {
     const x = [3, 1, 3, 2, 5];
     const s = new Float64Array(5);
     const o = new Float64Array(5);
-    expect([1, 2, 3, 4, 5].map((k) => kthLargest(x, 5, k, s, o))).toEqual([5, 3, 3, 2, 1]);
-    expect([1, 2, 3, 4, 5].map((k) => kthSmallest(x, 5, k, s, o))).toEqual([1, 2, 3, 3, 5]);
+    expect([1, 2, 3, 4, 5].map((k) => kthValue(x, 5, k, s, o, -1))).toEqual([5, 3, 3, 2, 1]);
+    expect([1, 2, 3, 4, 5].map((k) => kthValue(x, 5, k, s, o, 1))).toEqual([1, 2, 3, 3, 5]);
   });
   it('stays linear on sorted and constant input (no quadratic pivot)', () => {
     const n = 200_000;

@@ -54,16 +54,14 @@ const LN2_C = 5.497923018708371e-14;
 interface RowNormalizer extends OnlineSum {
   /** The row's true maximum. */
   max: number;
+  /** The call's algorithm and scale s (the same for every row). */
+  readonly algorithm: SoftmaxAlgorithm;
+  readonly s: number;
 }
 
 /** Three-pass normalizer: exact max first, then the compensated sum. */
-function normalizerThreePass(
-  x: FloatArray,
-  o: number,
-  n: number,
-  s: number,
-  acc: RowNormalizer,
-): void {
+function normalizerThreePass(x: FloatArray, o: number, n: number, acc: RowNormalizer): void {
+  const s = acc.s;
   const m = acc.max;
   acc.ref = m;
   // (sum, comp) in locals, the compensated step of addCompensated written out: a property
@@ -131,13 +129,8 @@ const scratchK = { k: 0 };
  * The state (S, K) is converted to (ref, sum) with ref = K·ln 2 held exactly
  * as the integer K (see `twoPassRef`).
  */
-function normalizerTwoPass(
-  x: FloatArray,
-  o: number,
-  n: number,
-  s: number,
-  acc: RowNormalizer,
-): boolean {
+function normalizerTwoPass(x: FloatArray, o: number, n: number, acc: RowNormalizer): boolean {
+  const s = acc.s;
   if (acc.max * s >= TWO_PASS_LIMIT || -rowMin(x, o, n) * s >= TWO_PASS_LIMIT) return false;
   let S = 0;
   let C = 0;
@@ -175,27 +168,21 @@ function rowMin(x: FloatArray, o: number, n: number): number {
 }
 
 /** Reusable per-call state. */
-function newNormalizer(): RowNormalizer {
-  return { ref: 0, max: 0, sum: 0, comp: 0 };
+function newNormalizer(algorithm: SoftmaxAlgorithm, s: number): RowNormalizer {
+  return { ref: 0, max: 0, sum: 0, comp: 0, algorithm, s };
 }
 
 /**
- * Compute one finite row's normalizer with the chosen algorithm. Returns true
+ * Compute one finite row's normalizer with acc's algorithm. Returns true
  * when acc.ref is an exponent K of the two-pass representation (ref = K·ln 2).
  */
-function rowNormalizer(
-  x: FloatArray,
-  o: number,
-  n: number,
-  s: number,
-  algorithm: SoftmaxAlgorithm,
-  acc: RowNormalizer,
-): boolean {
-  if (algorithm === 'two-pass') {
-    if (normalizerTwoPass(x, o, n, s, acc)) return true;
+function rowNormalizer(x: FloatArray, o: number, n: number, acc: RowNormalizer): boolean {
+  const s = acc.s;
+  if (acc.algorithm === 'two-pass') {
+    if (normalizerTwoPass(x, o, n, acc)) return true;
     foldRow(x, o, n, s, acc);
-  } else if (algorithm === 'online') foldRow(x, o, n, s, acc);
-  else normalizerThreePass(x, o, n, s, acc);
+  } else if (acc.algorithm === 'online') foldRow(x, o, n, s, acc);
+  else normalizerThreePass(x, o, n, acc);
   return false;
 }
 
@@ -212,15 +199,9 @@ function kLn2MinusScaled(K: number, max: number, s: number): number {
  * the near-zero log-probabilities their relative accuracy; otherwise the
  * algorithm's own (reference, sum) is shifted to the max.
  */
-function logNormalizer(
-  x: FloatArray,
-  o: number,
-  n: number,
-  s: number,
-  algorithm: SoftmaxAlgorithm,
-  acc: RowNormalizer,
-): number {
-  const twoPass = rowNormalizer(x, o, n, s, algorithm, acc);
+function logNormalizer(x: FloatArray, o: number, n: number, acc: RowNormalizer): number {
+  const s = acc.s;
+  const twoPass = rowNormalizer(x, o, n, acc);
   const max = acc.max;
   if (!twoPass && acc.ref === max) return logOfSum(acc.sum, acc.comp);
   // Shift the sum to the max before the log (d·e^(s·(ref − max)), ref ≥ max − 64/s):
@@ -231,7 +212,7 @@ function logNormalizer(
         (acc.sum + acc.comp) * (s === 1 ? expDiff(acc.ref, max) : expScaledDiff(acc.ref, max, s)),
       );
   if (L >= Math.LN2 || Number.isNaN(L)) return L;
-  normalizerThreePass(x, o, n, s, acc);
+  normalizerThreePass(x, o, n, acc);
   return logOfSum(acc.sum, acc.comp);
 }
 
@@ -249,7 +230,7 @@ export function oneRow(n: number, s = 1) {
  * of s·x (s = 1/temperature). `y` may be `x` (in place).
  */
 export function softmaxRows({ x, y, rows, n, algorithm, s, log }: SoftmaxArgs): void {
-  const acc = newNormalizer();
+  const acc = newNormalizer(algorithm, s);
   const scan = newRowScan();
   for (let r = 0; r < rows; r++) {
     const o = r * n;
@@ -259,12 +240,12 @@ export function softmaxRows({ x, y, rows, n, algorithm, s, log }: SoftmaxArgs): 
     }
     acc.max = scan.max;
     if (log) {
-      const L = logNormalizer(x, o, n, s, algorithm, acc);
+      const L = logNormalizer(x, o, n, acc);
       const max = acc.max;
       for (let i = o; i < o + n; i++) y[i] = scaledDiff(x[i]!, max, s) - L;
       continue;
     }
-    const twoPass = rowNormalizer(x, o, n, s, algorithm, acc);
+    const twoPass = rowNormalizer(x, o, n, acc);
     const ref = acc.ref;
     const d = acc.sum + acc.comp;
     for (let i = o; i < o + n; i++) {
@@ -288,7 +269,7 @@ export function softmaxRows({ x, y, rows, n, algorithm, s, log }: SoftmaxArgs): 
  * NaN if it holds NaN.
  */
 export function logSumExpRows({ x, out, rows, n, algorithm, s }: LogSumExpArgs): void {
-  const acc = newNormalizer();
+  const acc = newNormalizer(algorithm, s);
   const scan = newRowScan();
   for (let r = 0; r < rows; r++) {
     const o = r * n;
@@ -298,7 +279,7 @@ export function logSumExpRows({ x, out, rows, n, algorithm, s }: LogSumExpArgs):
     else if (kind === 'masked') out[r] = -Infinity;
     else if (kind === 'posInf') out[r] = Infinity;
     else {
-      const L = logNormalizer(x, o, n, s, algorithm, acc);
+      const L = logNormalizer(x, o, n, acc);
       const z = acc.max * s;
       out[r] = z + (L + (s === 1 ? 0 : productError(acc.max, s, z)));
     }

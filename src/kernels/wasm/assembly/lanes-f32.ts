@@ -1,6 +1,7 @@
 /**
  * f32x4 lane helpers shared by the Float32 passes: halves as f64x2, partial
- * loads/stores of a row's last n mod 4 elements, and the per-instance scratch.
+ * loads/stores of a row's last n mod 4 elements, the per-instance scratch, and a
+ * row's entries two at a time as f64x2 (for Float32 or Float64 rows).
  */
 export const NEG_INF = f32x4.splat(-Infinity);
 
@@ -84,4 +85,15 @@ export function lane32(v: v128, j: i32): f64 {
       : j == 2
         ? <f64>f32x4.extract_lane(v, 2)
         : <f64>f32x4.extract_lane(v, 3);
+}
+
+/** Entries i and i + 1 of a row of T as doubles (the last one alone padded with −∞). */
+// @ts-ignore: decorator
+@inline
+export function pairAt<T>(x: usize, i: i32, n: i32): v128 {
+  if (i + 2 <= n) {
+    if (sizeof<T>() == 4) return f64x2.promote_low_f32x4(v128.load64_zero(x + (<usize>i << 2)));
+    return v128.load(x + (<usize>i << 3));
+  }
+  return f64x2.replace_lane(f64x2.splat(-Infinity), 0, <f64>load<T>(x + (<usize>i * sizeof<T>())));
 }

@@ -11,7 +11,7 @@
  * A tail of n mod 4 elements is padded with −∞ (e^−∞ = 0).
  */
 import { exp32, exp64, expDiff32, join32, madd32 } from './exp';
-import { hi64, lo64, loadPart, NEG_INF, storePart } from './lanes-f32';
+import { hi64, lo64, loadPart, NEG_INF, pairAt, storePart } from './lanes-f32';
 import { log1p } from './log';
 import { fold, twoSumErr } from './row-f64';
 import { maxCount, setMaxCount, sumLow } from './second-results';
@@ -181,10 +181,7 @@ export function expSumBelowExact32(x: usize, n: i32, m: f64, s: f64): f64 {
   let c = zero;
   let cnt = zero;
   for (let i = 0; i < n; i += 2) {
-    const v =
-      i + 2 <= n
-        ? f64x2.promote_low_f32x4(v128.load64_zero(x + (<usize>i << 2)))
-        : f64x2.replace_lane(f64x2.splat(-Infinity), 0, <f64>load<f32>(x + (<usize>i << 2)));
+    const v = pairAt<f32>(x, i, n);
     const q = f64x2.eq(v, mm);
     cnt = i64x2.sub(cnt, q);
     const e = v128.andnot(exp64(f64x2.mul(f64x2.sub(v, mm), ss), zero), q);

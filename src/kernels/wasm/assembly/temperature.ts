@@ -21,7 +21,7 @@
  * them).
  */
 import { exp32, exp64, madd64 } from './exp';
-import { hi64, lo64, loadPart } from './lanes-f32';
+import { hi64, lo64, loadPart, pairAt } from './lanes-f32';
 import { rowMax32 } from './row-f32';
 import { rowMax64 } from './row-f64';
 
@@ -44,17 +44,6 @@ const STATS: i32 = 5;
 
 /** Lower clamp of u: finite, so that e^(β·u) = 0 times it is 0 (not NaN) for u = −∞. */
 const LOWEST: f64 = -1e308;
-
-/** Entries i and i + 1 of a row of T as doubles (the last one alone padded with −∞). */
-// @ts-ignore: decorator
-@inline
-function pairAt<T>(x: usize, i: i32, n: i32): v128 {
-  if (i + 2 <= n) {
-    if (sizeof<T>() == 4) return f64x2.promote_low_f32x4(v128.load64_zero(x + (<usize>i << 2)));
-    return v128.load(x + (<usize>i << 3));
-  }
-  return f64x2.replace_lane(f64x2.splat(-Infinity), 0, <f64>load<T>(x + (<usize>i * sizeof<T>())));
-}
 
 /** One row's four sums into o[0 .. 4). */
 // @ts-ignore: decorator
