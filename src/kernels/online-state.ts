@@ -19,13 +19,7 @@
  * holds +∞, NaN when it holds NaN).
  */
 import type { FloatArray } from '../tensor/types.js';
-import {
-  addCompensated,
-  type CompensatedSum,
-  expDiff,
-  expScaledDiff,
-  sumError,
-} from './js/exact.js';
+import { addCompensated, type CompensatedSum, expDiff, expScaledDiff } from './js/exact.js';
 import { newRowScan, scanRow } from './js/row-policy.js';
 
 /** A row's online state: its max m and d = Σ e^(x_i − m). */
@@ -135,13 +129,10 @@ export function foldRow(
   s: number,
   acc: OnlineSum,
 ): void {
-  // (sum, comp) in locals: the accumulator objects differ in shape between callers, and
-  // property updates through them per element cost ~10% of the row (the same compensated
-  // step as addCompensated, bit for bit).
   let ref = -Infinity;
   let lagLimit = -Infinity;
-  let sum = 0;
-  let comp = 0;
+  acc.sum = 0;
+  acc.comp = 0;
   for (let i = o; i < o + n; i++) {
     const v = x[i]!;
     if (v === -Infinity) continue;
@@ -149,19 +140,14 @@ export function foldRow(
       if (ref !== -Infinity) {
         // move the reference to v, scaling (sum, comp) by e^(s·(old ref − v))
         const f = s === 1 ? expDiff(ref, v) : expScaledDiff(ref, v, s);
-        sum *= f;
-        comp *= f;
+        acc.sum *= f;
+        acc.comp *= f;
       }
       ref = v;
       lagLimit = v + ONLINE_LAG / s;
     }
-    const e = s === 1 ? expDiff(v, ref) : expScaledDiff(v, ref, s);
-    const t = sum + e;
-    comp += sumError(sum, e, t);
-    sum = t;
+    addCompensated(acc, s === 1 ? expDiff(v, ref) : expScaledDiff(v, ref, s));
   }
-  acc.sum = sum;
-  acc.comp = comp;
   acc.ref = ref;
 }
 
