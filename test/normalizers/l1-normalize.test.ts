@@ -123,3 +123,27 @@ describe('l1Normalize with reweight, row by row', () => {
     }
   });
 });
+
+describe('l1Normalize: sums that need their compensation, rows that underflow', () => {
+  // x = (1, 2^−27 four times): φ = (1, 2^−54 ×4), S = 1 + 2^−52 exactly, which a plain sum rounds to 1
+  const x = [1, 2 ** -27, 2 ** -27, 2 ** -27, 2 ** -27];
+
+  it('y_0 = 1/(1 + 2^−52) to ½ ulp (60-digit reference)', () => {
+    const want = new D(1).div(new D(2).pow(-52).plus(1));
+    expect(new D(f(x)[0]!).minus(want).abs().div(want).toNumber()).toBeLessThanOrEqual(2 ** -53);
+  });
+
+  it('the vjp of a constant dy is 0 (Σy ≡ 1), which needs ⟨dy, y⟩ compensated', () => {
+    const g = l1NormalizeVjp('sq', x, [1, 1, 1, 1, 1], undefined, L1_RULES, squares);
+    for (const v of g) expect(Math.abs(v)).toBeLessThan(2 ** -60);
+  });
+
+  it('a row whose terms all underflow to 0 gives zeros and a zero gradient', () => {
+    const out = new Float64Array(4).fill(9);
+    const xs = [1e-200, 2e-200, 3, 1];
+    expect(Array.from(f(xs, { shape: [2, 2] }).subarray(0, 2))).toEqual([0, 0]);
+    l1NormalizeVjp('sq', xs, [1, 2, 3, 4], { shape: [2, 2], out }, L1_RULES, squares);
+    expect(Array.from(out.subarray(0, 2))).toEqual([0, 0]);
+    expect(out[2]).toBeCloseTo((2 * 3 * (3 - (9 * 3 + 4) / 10)) / 10, 14);
+  });
+});

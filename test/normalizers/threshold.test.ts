@@ -106,3 +106,10 @@ describe('sortSolvedMap and sortSolvedVjp', () => {
     expect(() => sortSolvedMap('f', x, { shap: [4] }, row)).toThrow(/f: unknown option 'shap'/);
   });
 });
+
+describe('thresholdVjpKernel off the support', () => {
+  it('an infinite dy where y = 0 does not reach the support (g = 0 terms are skipped, not 0·∞)', () => {
+    const dx = sortSolvedVjp('f', [0.1, 0.5, 0.9, -3], [1, 2, 4, Infinity], undefined, row, 0);
+    expect(Array.from(dx)).toEqual([0, -1, 1, 0]);
+  });
+});
