@@ -164,3 +164,21 @@ describe('the kinds’ grads: against central differences of the 60-digit map', 
     }
   });
 });
+
+describe('the kinds’ contract flags', () => {
+  it('each kind carries its own name, whether it is normalized, rescaled, exponential, and its floor', () => {
+    const flags = (name: string) => {
+      const k = onlineKind(name)!;
+      return [k.name, k.normalized, k.rescaled, k.exponential, k.floor];
+    };
+    expect(flags('softmax')).toEqual(['softmax', true, true, true, -Infinity]);
+    expect(flags('ssmax')).toEqual(['ssmax', true, true, true, -Infinity]);
+    expect(flags('softpick')).toEqual(['softpick', true, true, false, 0]);
+    expect(flags('softplusNorm')).toEqual(['softplusNorm', true, false, false, 0]);
+    expect(flags('reluNorm')).toEqual(['reluNorm', true, false, false, 0]);
+    expect(flags('sigmoid')).toEqual(['sigmoid', false, false, false, 0]);
+    expect(flags('relu')).toEqual(['relu', false, false, false, 0]);
+    expect(onlineKind('sigmoid')!.denominator(3, 2, 1)).toBe(1);
+    expect(onlineKind('relu')!.denominator(3, 2, 1)).toBe(1);
+  });
+});
