@@ -375,7 +375,7 @@ describe('entmax: messages and registry entry', () => {
     expect(entry.name).toBe('entmax');
     expect(entry.forward).toBe(entmax);
     expect(entry.vjp).toBe(entmaxVjp);
-    expect(Object.keys(entry.rules)).toEqual(
+    expect(Object.keys(entry.rules ?? {})).toEqual(
       expect.arrayContaining(['alpha', 'nIter', 'tolerance']),
     );
   });

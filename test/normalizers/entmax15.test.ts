@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { entry, entmax15, entmax15Vjp } from '../../src/normalizers/entmax15.js';
+import { entmax15, entmax15Vjp, entry } from '../../src/normalizers/entmax15.js';
 import { fdVjp, gradError, randomArray } from '../helpers/finite-difference.js';
 import { D, type Dec, dec, relError, ulpError } from '../helpers/reference.js';
 import { perSlice } from '../helpers/slices.js';
