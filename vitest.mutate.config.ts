@@ -15,7 +15,7 @@ const DEFAULT_TESTS = [
   'test/random',
   'test/normalizers',
   'test/kernels/js',
-  'test/kernels/lse-state.test.ts',
+  'test/kernels/online-state.test.ts',
   'test/kernels/attention-state.test.ts',
 ];
 

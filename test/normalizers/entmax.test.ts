@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { entmax, entmaxAlphaGrad, entmaxVjp } from '../../src/normalizers/entmax.js';
+import { entmax, entmaxAlphaGrad, entmaxVjp, entry } from '../../src/normalizers/entmax.js';
 import { entmax15 } from '../../src/normalizers/entmax15.js';
 import { softmax } from '../../src/normalizers/softmax.js';
 import { sparsemax } from '../../src/normalizers/sparsemax.js';
@@ -347,6 +347,36 @@ describe('entmax options and edges', () => {
     expect(() => entmaxAlphaGrad([1, 2], [1])).toThrow(code('SHAPE_MISMATCH'));
     expect(() => entmaxAlphaGrad([1, 2], [1, 2], { out: new Float64Array(2) })).toThrow(
       code('INVALID_OUT'),
+    );
+  });
+});
+
+describe('entmax: messages and registry entry', () => {
+  it('each error names the public function and the argument', () => {
+    expect(() => entmax([1, 2], { alpha: 1 })).toThrow(/^entmax: /);
+    expect(() => entmaxVjp([1, 2], [1, 2], { alpha: 1 })).toThrow(/^entmaxVjp: /);
+    expect(() => entmax([1, 2], { backend: 'wasm' })).toThrow(/^entmax: /);
+    expect(() => entmaxVjp([1, 2], [1, 2], { backend: 'wasm' })).toThrow(/^entmaxVjp: /);
+    expect(() => entmax([1, 2, 3, 4], { shape: [2, 2], alpha: [1.5] })).toThrow(/^entmax: .*alpha/);
+    expect(() => entmaxAlphaGrad([1, 2], [1])).toThrow(/^entmaxAlphaGrad: .*dy/);
+    expect(() => entmaxAlphaGrad([1, 2], [1, 2], { alpha: 1 })).toThrow(/^entmaxAlphaGrad: /);
+    const x = Float64Array.of(1, 2, 3, 4);
+    const dy = Float64Array.of(1, 0, 0, 1);
+    const opts = { shape: [2, 2] };
+    expect(() => entmaxAlphaGrad(x, dy, { ...opts, out: x.subarray(0, 2) })).toThrow(
+      /^entmaxAlphaGrad: .*\bx\b/,
+    );
+    expect(() => entmaxAlphaGrad(x, dy, { ...opts, out: dy.subarray(2) })).toThrow(
+      /^entmaxAlphaGrad: .*\bdy\b/,
+    );
+  });
+
+  it('registers entmax with its vjp and rules', () => {
+    expect(entry.name).toBe('entmax');
+    expect(entry.forward).toBe(entmax);
+    expect(entry.vjp).toBe(entmaxVjp);
+    expect(Object.keys(entry.rules ?? {})).toEqual(
+      expect.arrayContaining(['alpha', 'nIter', 'tolerance']),
     );
   });
 });

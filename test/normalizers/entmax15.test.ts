@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { entmax15, entmax15Vjp } from '../../src/normalizers/entmax15.js';
+import { entmax15, entmax15Vjp, entry } from '../../src/normalizers/entmax15.js';
 import { fdVjp, gradError, randomArray } from '../helpers/finite-difference.js';
 import { D, type Dec, dec, relError, ulpError } from '../helpers/reference.js';
 import { perSlice } from '../helpers/slices.js';
@@ -301,5 +301,18 @@ describe('entmax15 edges', () => {
       code('BACKEND_UNAVAILABLE'),
     );
     expect(() => entmax15Vjp([1, 2], [1, 2, 3])).toThrow(code('SHAPE_MISMATCH'));
+  });
+});
+
+describe('entmax15: messages and registry entry', () => {
+  it('errors name the public function', () => {
+    expect(() => entmax15([1, 2], { axis: 2 })).toThrow(/^entmax15: /);
+    expect(() => entmax15Vjp([1, 2], [1, 2], { axis: 2 })).toThrow(/^entmax15Vjp: /);
+  });
+
+  it('registers entmax15 with its vjp', () => {
+    expect(entry.name).toBe('entmax15');
+    expect(entry.forward).toBe(entmax15);
+    expect(entry.vjp).toBe(entmax15Vjp);
   });
 });

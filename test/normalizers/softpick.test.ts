@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { softpick, softpickVjp } from '../../src/normalizers/softpick.js';
+import { entry, softpick, softpickVjp } from '../../src/normalizers/softpick.js';
 import { fdVjp, gradError, randomArray } from '../helpers/finite-difference.js';
 import { D, type Dec, dec, relError, ulpError } from '../helpers/reference.js';
 import { perSlice } from '../helpers/slices.js';
@@ -239,5 +239,18 @@ describe('softpick validation and purity', () => {
     softpickVjp(x, dy);
     expect(Array.from(x)).toEqual([3, -1, 2]);
     expect(Array.from(dy)).toEqual([1, 2, 3]);
+  });
+});
+
+describe('softpick: messages and registry entry', () => {
+  it('errors name the public function', () => {
+    expect(() => softpick([1, 2], { axis: 2 })).toThrow(/^softpick: /);
+    expect(() => softpickVjp([1, 2], [1, 2], { axis: 2 })).toThrow(/^softpickVjp: /);
+  });
+
+  it('registers softpick with its vjp', () => {
+    expect(entry.name).toBe('softpick');
+    expect(entry.forward).toBe(softpick);
+    expect(entry.vjp).toBe(softpickVjp);
   });
 });

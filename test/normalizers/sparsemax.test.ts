@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { sparsemax, sparsemaxVjp } from '../../src/normalizers/sparsemax.js';
+import { entry, sparsemax, sparsemaxVjp } from '../../src/normalizers/sparsemax.js';
 import { fdVjp, gradError, randomArray } from '../helpers/finite-difference.js';
 import { D, type Dec, dec, relError, ulpError } from '../helpers/reference.js';
 import { perSlice } from '../helpers/slices.js';
@@ -273,5 +273,18 @@ describe('sparsemax edges', () => {
     expect(() => sparsemax([1, 2], { backend: 'gpu' as never })).toThrow(code('INVALID_PARAMETER'));
     expect(() => sparsemaxVjp([1, 2], [1])).toThrow(code('SHAPE_MISMATCH'));
     expect(() => sparsemaxVjp([1, 2], [1, 'a'] as never)).toThrow(code('INVALID_INPUT'));
+  });
+});
+
+describe('sparsemax: messages and registry entry', () => {
+  it('errors name the public function', () => {
+    expect(() => sparsemax([1, 2], { axis: 2 })).toThrow(/^sparsemax: /);
+    expect(() => sparsemaxVjp([1, 2], [1, 2], { axis: 2 })).toThrow(/^sparsemaxVjp: /);
+  });
+
+  it('registers sparsemax with its vjp', () => {
+    expect(entry.name).toBe('sparsemax');
+    expect(entry.forward).toBe(sparsemax);
+    expect(entry.vjp).toBe(sparsemaxVjp);
   });
 });

@@ -5,6 +5,7 @@
  * vjp kernel, and the JS-only backend rule.
  */
 import { describe, expect, it } from 'vitest';
+import { type Backend, jsBackend, registerBackend } from '../../src/kernels/backend.js';
 import {
   compensatedSum,
   gatherCandidates,
@@ -104,5 +105,26 @@ describe('sortSolvedMap and sortSolvedVjp', () => {
     const dx = sortSolvedVjp('f', [0.1, 0.5, 0.9, -3], [1, 2, 4, 8], undefined, row, 0);
     expect(Array.from(dx)).toEqual([0, -1, 1, 0]); // support {0.5, 0.9}: mean of (2, 4) is 3
     expect(() => sortSolvedMap('f', x, { shap: [4] }, row)).toThrow(/f: unknown option 'shap'/);
+  });
+});
+
+describe('thresholdVjpKernel off the support', () => {
+  it('an infinite dy where y = 0 does not reach the support (g = 0 terms are skipped, not 0·∞)', () => {
+    const dx = sortSolvedVjp('f', [0.1, 0.5, 0.9, -3], [1, 2, 4, Infinity], undefined, row, 0);
+    expect(Array.from(dx)).toEqual([0, -1, 1, 0]);
+  });
+});
+
+describe('requireJsBackend with another backend loaded', () => {
+  it("runs 'auto' on JavaScript even when another backend prefers the size; names the function otherwise", () => {
+    // a stand-in for the WebAssembly backend (not loaded in this suite), preferring every size
+    registerBackend({ ...jsBackend, name: 'wasm', prefers: () => true } as Backend);
+    expect(() => requireJsBackend('f', undefined)).not.toThrow();
+    expect(() => requireJsBackend('f', 'auto')).not.toThrow();
+    expect(() => requireJsBackend('f', 'js')).not.toThrow();
+    expect(errorCode(() => requireJsBackend('f', 'wasm'))).toBe('BACKEND_UNAVAILABLE');
+    expect(() => requireJsBackend('f', 'wasm')).toThrow(
+      "f: expected backend 'auto' or 'js' (the only f kernel), got 'wasm'",
+    );
   });
 });

@@ -98,3 +98,32 @@ describe('unfoldTileRows', () => {
     expect(Array.from(dead.G.subarray(0, 3))).toEqual([0, 0, 0]);
   });
 });
+
+describe('foldTileRows: the paths the fast path hands back', () => {
+  it('row scales ≤ 0 and rows whose scaled max is not finite take the general path, bit for bit', () => {
+    const raw = [0.3, -1.25, 2.5, -Infinity, -Infinity, -Infinity, 1, Infinity, 0, 0.5, 2, -3];
+    const scale = Float64Array.of(-2, 0.5, 1.5, 0);
+    const a = newRowStates(4, 1);
+    const b = newRowStates(4, 1);
+    a.m.fill(-Infinity);
+    b.m.fill(-Infinity);
+    const Sa = Float64Array.from(raw);
+    const Sb = Float64Array.from(raw, (v, i) => scale[Math.floor(i / 3)]! * v);
+    foldTileRows(Sa, 4, 3, a, 1, onlineKind('softmax')!, scale);
+    foldTileRows(Sb, 4, 3, b, 1, onlineKind('softmax')!, null);
+    expect(Array.from(a.m)).toEqual([2.5, -Infinity, Infinity, 0]);
+    expect(Array.from(a.m)).toEqual(Array.from(b.m));
+    expect(Array.from(a.l)).toEqual(Array.from(b.l));
+    expect(Array.from(Sa)).toEqual(Array.from(Sb));
+    expect(Array.from(Sa.subarray(3, 9))).toEqual([0, 0, 0, 0, 1, 0]);
+  });
+
+  it('a kind without a reference adds each row’s terms to that row’s l', () => {
+    const st = newRowStates(2, 1);
+    st.l.set([0.5, 2]);
+    const S = Float64Array.of(1, -2, 3, 0.25, 4, -1);
+    foldTileRows(S, 2, 3, st, 1, onlineKind('reluNorm')!, null);
+    expect(Array.from(st.l)).toEqual([4.5, 6.25]);
+    expect(Array.from(S)).toEqual([1, 0, 3, 0.25, 4, 0]);
+  });
+});

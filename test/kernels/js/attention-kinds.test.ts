@@ -109,3 +109,76 @@ describe('the other kinds', () => {
     expect(onlineKind('ssmax')?.rescaled).toBe(true);
   });
 });
+
+/** Each kind's weights/D in 60 digits (f(x)/Σf, or f(x) for the unnormalized kinds). */
+function refKind(name: string, x: readonly InstanceType<typeof D>[], eps: number) {
+  const exp = (v: InstanceType<typeof D>) => D.exp(v);
+  const relu = (v: InstanceType<typeof D>) => (v.gt(0) ? v : new D(0));
+  const f: Record<string, (v: InstanceType<typeof D>) => InstanceType<typeof D>> = {
+    softmax: exp,
+    softpick: (v) => relu(exp(v).minus(1)),
+    softplusNorm: (v) => D.ln(exp(v).plus(1)),
+    reluNorm: relu,
+    sigmoid: (v) => new D(1).div(exp(v.neg()).plus(1)),
+    relu,
+  };
+  const w = x.map(f[name]!);
+  if (name === 'sigmoid' || name === 'relu') return w;
+  const den =
+    name === 'softpick'
+      ? x.reduce((a, v) => a.plus(exp(v).minus(1).abs()), new D(eps))
+      : w.reduce((a, v) => a.plus(v), new D(0));
+  return w.map((v) => v.div(den));
+}
+
+describe('the kinds’ grads: against central differences of the 60-digit map', () => {
+  it('x ← weights/D and g ← dx = J(x)ᵀ·g, given L = log D and Δ = ⟨y, g⟩', () => {
+    const x = [0.75, -1.5, 2.25, -0.25, 1.125];
+    const g = [1, -0.5, 2, 0.25, -3];
+    const eps = 0.01;
+    const h = new D('1e-25');
+    for (const name of ['softmax', 'softpick', 'softplusNorm', 'reluNorm', 'sigmoid', 'relu']) {
+      const kind = onlineKind(name)!;
+      const xd = x.map((v) => new D(v));
+      const y = refKind(name, xd, eps);
+      const delta = y.reduce((a, v, i) => a.plus(v.times(g[i]!)), new D(0));
+      let L = 0;
+      if (kind.normalized) {
+        const w = Float64Array.from(x);
+        L = Math.log(kind.denominator(0, kind.weights(w, 0, x.length, 0), eps));
+      }
+      const X = Float64Array.from(x);
+      const G = Float64Array.from(g);
+      kind.grads(X, G, 0, x.length, L, delta.toNumber());
+      for (let j = 0; j < x.length; j++) {
+        expect(relError(X[j]!, y[j]!), `${name} y ${j}`).toBeLessThan(1e-13);
+        const at = (dx: InstanceType<typeof D>) =>
+          refKind(
+            name,
+            xd.map((v, i) => (i === j ? v.plus(dx) : v)),
+            eps,
+          ).reduce((a, v, i) => a.plus(v.times(g[i]!)), new D(0));
+        const want = at(h).minus(at(h.neg())).div(h.times(2));
+        expect(new D(G[j]!).minus(want).abs().toNumber(), `${name} dx ${j}`).toBeLessThan(1e-13);
+      }
+    }
+  });
+});
+
+describe('the kinds’ contract flags', () => {
+  it('each kind carries its own name, whether it is normalized, rescaled, exponential, and its floor', () => {
+    const flags = (name: string) => {
+      const k = onlineKind(name)!;
+      return [k.name, k.normalized, k.rescaled, k.exponential, k.floor];
+    };
+    expect(flags('softmax')).toEqual(['softmax', true, true, true, -Infinity]);
+    expect(flags('ssmax')).toEqual(['ssmax', true, true, true, -Infinity]);
+    expect(flags('softpick')).toEqual(['softpick', true, true, false, 0]);
+    expect(flags('softplusNorm')).toEqual(['softplusNorm', true, false, false, 0]);
+    expect(flags('reluNorm')).toEqual(['reluNorm', true, false, false, 0]);
+    expect(flags('sigmoid')).toEqual(['sigmoid', false, false, false, 0]);
+    expect(flags('relu')).toEqual(['relu', false, false, false, 0]);
+    expect(onlineKind('sigmoid')!.denominator(3, 2, 1)).toBe(1);
+    expect(onlineKind('relu')!.denominator(3, 2, 1)).toBe(1);
+  });
+});

@@ -142,3 +142,105 @@ describe('softmaxVjpRows', () => {
     }
   });
 });
+
+describe('softmaxRows and logSumExpRows: the edges of each algorithm', () => {
+  it('rows past 2^30 (two-pass takes the online fold there): every algorithm within 4 ulp', () => {
+    const rows = [
+      [2 ** 31, 2 ** 31 - 1, 2 ** 31 - 3.5],
+      [-(2 ** 31), -(2 ** 31) + 2, -(2 ** 31) + 0.5],
+      [2 ** 29 + 1, 2 ** 29, 2 ** 29 - 0.25],
+    ];
+    for (const [k, x] of rows.entries()) {
+      const T = k === 2 ? 0.5 : 1; // s·max = 2^30 + 2: past the limit only through the scale
+      const want = refSoftmax(x, T);
+      for (const algorithm of ALGORITHMS) {
+        const y = new Float64Array(3);
+        softmaxRows({ ...oneRow(3, 1 / T), algorithm, x: Float64Array.from(x), y });
+        expect(maxUlpError(y, want, false), `${algorithm} ${k}`).toBeLessThanOrEqual(4);
+      }
+    }
+  });
+
+  it('subnormal and underflowing outputs: within 1 subnormal ulp of 60 digits', () => {
+    const x = [0, -720, -740, -744.5, -745.2, -750, -1000];
+    const want = refSoftmax(x);
+    for (const algorithm of ALGORITHMS) {
+      const y = new Float64Array(x.length);
+      softmaxRows({ ...oneRow(x.length), algorithm, x: Float64Array.from(x), y });
+      for (let i = 0; i < x.length; i++)
+        expect(ulpError(y[i]!, want[i]!, false), `${algorithm} ${i}`).toBeLessThanOrEqual(1);
+      expect(y[6]).toBe(0);
+    }
+  });
+
+  it('log-softmax of a row one entry dominates (log Σ < ln 2): the near-zero entry to 4 ulp', () => {
+    // the max comes second, within the online fold's lag: its reference is not the max
+    for (const x of [
+      [0, 40, -3],
+      [1, 1.5, -60],
+      [-5, 30, 29.5, -700],
+    ]) {
+      const want = refLogSoftmax(x);
+      for (const algorithm of ALGORITHMS) {
+        const y = new Float64Array(x.length);
+        softmaxRows({ ...oneRow(x.length), algorithm, x: Float64Array.from(x), y, log: true });
+        expect(maxUlpError(y, want, false), `${algorithm} ${x}`).toBeLessThanOrEqual(4);
+      }
+    }
+  });
+
+  it('logSumExpRows of several rows at a scale s = 2: within 2 ulp of 60 digits', () => {
+    const x = [0.3, 12.5, -7, 1e5, 1e5 - 0.5, 99_990, -3, 2 ** 31, 5, 40, 0, -2];
+    const out = new Float64Array(4);
+    for (const algorithm of ALGORITHMS) {
+      logSumExpRows({ x: Float64Array.from(x), out, rows: 4, n: 3, algorithm, s: 2 });
+      for (let r = 0; r < 4; r++)
+        expect(
+          ulpError(out[r]!, refLogSumExp(x.slice(3 * r, 3 * r + 3), 0.5), false),
+          `${algorithm} ${r}`,
+        ).toBeLessThanOrEqual(2);
+    }
+  });
+});
+
+describe('softmaxVjpRows: several rows', () => {
+  it('each row as if alone, every algorithm; masked and +∞ rows get 0', () => {
+    const x = Float64Array.of(
+      0.5,
+      -1,
+      2,
+      -Infinity,
+      -Infinity,
+      -Infinity,
+      1,
+      Infinity,
+      0,
+      3,
+      3,
+      -4,
+    );
+    const dy = Float64Array.of(1, -2, 0.25, 5, 6, 7, 1, 2, 3, 0.5, -1.5, 2);
+    const s = 2;
+    for (const algorithm of ALGORITHMS)
+      for (const log of [false, true]) {
+        const dx = new Float64Array(12);
+        softmaxVjpRows({ x, dy, dx, rows: 4, n: 3, algorithm, s, log });
+        expect(Array.from(dx.subarray(3, 9))).toEqual([0, 0, 0, 0, 0, 0]);
+        for (const r of [0, 3]) {
+          const y = refSoftmax(Array.from(x.subarray(3 * r, 3 * r + 3)), 1 / s);
+          const g = dy.subarray(3 * r, 3 * r + 3);
+          const dot = y.reduce((a, yi, i) => a.plus(yi.times(g[i]!)), new D(0));
+          const sum = Array.from(g).reduce((a, v) => a.plus(v), new D(0));
+          for (let i = 0; i < 3; i++) {
+            const want = log
+              ? new D(g[i]!).minus(y[i]!.times(sum)).times(s)
+              : y[i]!.times(new D(g[i]!).minus(dot)).times(s);
+            expect(
+              new D(dx[3 * r + i]!).minus(want).abs().toNumber(),
+              `${algorithm} ${log} ${r} ${i}`,
+            ).toBeLessThan(1e-14);
+          }
+        }
+      }
+  });
+});
