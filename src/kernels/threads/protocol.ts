@@ -108,12 +108,12 @@ export interface WorkerData {
 }
 
 /**
- * The worker's program, for both kinds of worker (its source runs in the worker, beside
- * `share`): instantiate the module over the shared memory, store DONE = −1 (started),
+ * The worker's program, for both kinds of worker (its source runs in the worker, with
+ * `share` as `run`): instantiate the module over the shared memory, store DONE = −1 (started),
  * then serve jobs until OP < 0: spin for spinMs, then sleep in Atomics.wait, for SEQ to
  * move; run its chunks of the job; store RESULT, then DONE = SEQ, and notify.
  */
-function serve(d: WorkerData): void {
+function serve(d: WorkerData, run: typeof share): void {
   const { ctrl, slot, job, next } = d;
   const abort = () => {
     throw new Error('abort');
@@ -133,14 +133,16 @@ function serve(d: WorkerData): void {
     const op = ctrl[base + slot.OP] ?? -1;
     if (op < 0) break;
     const fn = ex[d.names[op] ?? ''] as (...a: number[]) => number;
-    ctrl[base + slot.RESULT] = share(fn, job, ctrl, next, d.jobHeader);
+    ctrl[base + slot.RESULT] = run(fn, job, ctrl, next, d.jobHeader);
     Atomics.store(ctrl, base + slot.DONE, seen);
     Atomics.notify(ctrl, base + slot.DONE);
   }
 }
 
-const SERVE = `const share = ${share.toString()};\nconst serve = ${serve.toString()};`;
+// The two functions go into the worker as their own source text, `share` passed to `serve`
+// as an argument: a bundler that renames identifiers (esbuild's minify) renames the call
+// inside `serve` too, so `serve` must not name `share` (a name the worker would not have).
 /** Node: CommonJS evaluated by worker_threads, its data in workerData. */
-export const NODE_WORKER = `${SERVE}\nserve(require('node:worker_threads').workerData);`;
+export const NODE_WORKER = `(${serve.toString()})(require('node:worker_threads').workerData, ${share.toString()});`;
 /** Browsers: a classic Web Worker whose data arrives in its first message. */
-export const WEB_WORKER = `${SERVE}\nonmessage = (e) => serve(e.data);`;
+export const WEB_WORKER = `onmessage = (e) => (${serve.toString()})(e.data, ${share.toString()});`;
