@@ -14,7 +14,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import {
   attention,
   calibrationError,
@@ -31,8 +31,9 @@ import { buildPlayground } from '../../playground/build.mjs';
 import { servePlayground } from '../../playground/serve.mjs';
 import { DIM, example } from '../../playground/src/attention.js';
 import { exampleData } from '../../playground/src/calibration.js';
+import { chromiumPath, launchChromium } from '../helpers/chromium.js';
 
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const executablePath = chromiumPath;
 const haveBrowser = existsSync(executablePath);
 if (!haveBrowser && process.env.REQUIRE_BROWSER)
   throw new Error(`playground tests: expected Chromium at ${executablePath}, got none`);
@@ -73,18 +74,7 @@ describe.skipIf(!haveBrowser)('the playground in headless Chromium', () => {
     const dir = await buildPlayground();
     await mkdir(shots, { recursive: true });
     ({ server, url } = await servePlayground(dir));
-    browser = await chromium.launch({
-      executablePath,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.on('pageerror', (e) => errors.push(e.message));
     page.on('request', (r) => requested.push(r.url()));
