@@ -6,23 +6,31 @@
  *
  * Method: with β = 1/T the NLL is convex (ℓ″(β) = Var_p(x) ≥ 0), so its slope
  * ℓ′(β) = mean(E_p[x] − x_label) is increasing and has at most one root.
- * Safeguarded Newton on ℓ′ (Press et al.'s rtsafe): a bracket [lo, hi] with
- * ℓ′(lo) < 0 < ℓ′(hi) is kept, a Newton step that leaves it or does not halve
- * the step is replaced by a geometric bisection (a bisection in log T), and an
- * unbounded side is explored by factors of 4 — so it converges always, and
- * quadratically near the optimum. Stop: |∂NLL/∂log T| = β·|ℓ′| ≤ 1e-12·β·scale
- * (scale = mean(|E_p[x − max]| + max − x_label), the size of the slope's terms)
- * or a bracket 4 ulp wide. Each iteration is one fused pass over the logits
- * (value, slope and curvature together: src/kernels/temperature.ts, a SIMD
+ * Safeguarded Halley on ℓ′ (Press et al.'s rtsafe with the cubic Taylor model): a
+ * bracket [lo, hi] with ℓ′(lo) < 0 < ℓ′(hi) is kept, a step (the root of
+ * ℓ′ + ℓ″δ + ℓ‴δ²/2 nearest 0) that leaves it or does not halve the step is replaced
+ * by a geometric bisection (a bisection in log T), and an unbounded side is explored
+ * by factors of 4 — so it converges always, and cubically near the optimum. Stop:
+ * |∂NLL/∂log T| = β·|ℓ′| ≤ 1e-12·β·scale (scale = mean(|E_p[x − max]| + max − x_label),
+ * the size of the slope's terms) or a bracket 4 ulp wide. The usual end takes the last
+ * step without a pass: from a precise pass, the slope at β + δ is bounded by the
+ * model's residual plus the Taylor remainder |δ|³/6·R²·e^(|δ|R)·ℓ″ (R the largest row
+ * range max − min: |ℓ⁗| ≤ R²·Var, and the variance grows at most by e^(|δ|R) over the
+ * step); where that bound is within the tolerance, T = 1/(β + δ) is returned with the
+ * NLL from the same expansion (remainder ≤ δ⁴/24·R²·e^(|δ|R)·ℓ″, far below the sums'
+ * rounding), else one more pass is made. Each iteration is one fused pass over the
+ * logits (value and three derivatives together: src/kernels/temperature.ts, a SIMD
  * WebAssembly kernel when loaded, src/kernels/js/temperature-rows.ts its reference),
- * after one pass for the row constants (maxima; ℓ′ and ℓ″ at β = 0, whose Newton
- * step replaces the first bisection toward 0); `iterations` counts the fused passes
+ * after one pass for the row constants (maxima, ranges; ℓ′ and ℓ″ at β = 0, whose
+ * Newton step is the first step toward 0); `iterations` counts the fused passes
  * (the first, at T = 1, also gives `nllBefore`). Float32 logits on the SIMD kernel:
  * the passes far from the optimum take single-precision exps (≤ 2^−23 relative per
  * term, a slope error ≤ ~2^−21·scale: such a slope below 1e-5·scale does not move the
- * bracket); from |slope| ≤ 1e-4·scale on, and always for the last pass, they are
- * precise (exp in double), so `temperature` and `nll` carry double-precision sums,
- * while `nllBefore` is then within ~2.4e-7 relative (float32's own accuracy).
+ * bracket); once |slope| ≤ 1e-4·scale, or the step predicts ≤ 1e-6·scale, and always
+ * for the last pass, they are precise (exp in double), so `temperature` and `nll`
+ * carry double-precision sums, while `nllBefore` is then within ~2.4e-7 relative
+ * (float32's own accuracy). A typical fit: the row constants, two fast passes and
+ * one precise pass.
  *
  * Where no finite T > 0 is optimal, the result says so, never NaN or T ≤ 0:
  * - every label is a row maximum (all correct and no other label logit ties
@@ -41,6 +49,7 @@
  * const fit = fitTemperature(logits, [0, 1, 1, 2], { shape: [4, 3] });
  * fit.temperature; // ≈ 2.23: these logits are over-confident (one of four rows is wrong)
  */
+import type { TemperatureSums } from '../kernels/js/temperature-rows.js';
 import { integerRule, resolveOptions } from '../tensor/options.js';
 import type { ArrayInput } from '../tensor/types.js';
 import {
@@ -66,7 +75,7 @@ export interface TemperatureFit {
   nll: number;
   /** Mean NLL at T = 1. */
   nllBefore: number;
-  /** Fused passes over the logits (one more pass found the row maxima). */
+  /** Fused passes over the logits (one more pass found the row maxima; the last step may take none). */
   iterations: number;
 }
 
@@ -84,6 +93,27 @@ const EPS = 2 ** -52;
  */
 const FAST_NOISE = 1e-5;
 const FAST_ENOUGH = 1e-4;
+/** A fast pass whose Halley step predicts a slope below this·scale makes the next pass precise. */
+const FAST_CLOSE = 1e-6;
+/** The tolerance on |ℓ′| relative to the scale (|∂NLL/∂log T| ≤ TOL·β·scale). */
+const TOL = 1e-12;
+
+/**
+ * Halley's step from a pass at β: the root δ nearest 0 of the Taylor model
+ * ℓ′ + ℓ″·δ + ℓ‴·δ²/2 (Newton's −ℓ′/ℓ″ where it has none), and `bound` ≥ |ℓ′(β + δ)|:
+ * the model's residual plus the Lagrange remainder |δ|³/6·max|ℓ⁗| over [β, β + δ], with
+ * |ℓ⁗| ≤ R²·Var (|κ₄| ≤ R²·Var for a variable of range R) and Var at β + ξ ≤ e^(|ξ|·R)·Var
+ * at β (the tilted weights change by at most that factor); R = stats.range.
+ */
+function halley(s: TemperatureSums, range: number): { delta: number; bound: number } {
+  const { slope, curvature: c, third: t } = s;
+  const disc = c * c - 2 * t * slope;
+  const delta = disc >= 0 ? (-2 * slope) / (c + Math.sqrt(disc)) : -slope / c;
+  const d = Math.abs(delta);
+  const model = Math.abs(slope + delta * (c + 0.5 * t * delta));
+  const rest = d === 0 ? 0 : ((d * d * d) / 6) * range * range * Math.exp(d * range) * c;
+  return { delta, bound: model + rest };
+}
 
 /** Fit the temperature of logits to class labels. See the module doc for the method and limits. */
 export function fitTemperature(
@@ -115,21 +145,31 @@ export function fitTemperature(
   let iterations = 1;
   let step = Infinity;
   let stepBefore = Infinity;
-  while (iterations < o.maxIterations) {
+  for (;;) {
     const slope = Math.abs(cur.slope);
-    if (!curFast && slope <= 1e-12 * cur.scale) break;
+    if (!curFast && slope <= TOL * cur.scale) break;
     if (!curFast || slope > FAST_NOISE * cur.scale) {
       if (cur.slope < 0) lo = beta;
       else hi = beta;
     }
     const narrow = hi < Infinity && hi - lo <= 4 * EPS * hi;
     if (narrow && !curFast) break;
-    if (slope <= FAST_ENOUGH * cur.scale || narrow) fast = false;
+    const { delta, bound } = halley(cur, stats.range);
+    const target = beta + delta;
+    if (!curFast && target > lo && target < hi && bound <= TOL * cur.scale) {
+      // the last step needs no pass: the slope there is within the bound, the NLL from
+      // the cubic expansion (its remainder ≤ δ⁴/24·max|ℓ⁗|, far below the sums' rounding)
+      const c = cur.curvature / 2 + (cur.third * delta) / 6;
+      const nll = cur.nll + delta * (cur.slope + delta * c);
+      return { temperature: 1 / target, nll: nll / N, nllBefore, iterations };
+    }
+    if (iterations >= o.maxIterations) break;
+    if (slope <= FAST_ENOUGH * cur.scale || bound <= FAST_CLOSE * cur.scale || narrow) fast = false;
     let next = beta;
     if (!narrow) {
-      const newton = cur.curvature > 0 ? beta - cur.slope / cur.curvature : Number.NaN;
-      if (newton > lo && newton < hi && Math.abs(newton - beta) <= 0.5 * Math.abs(stepBefore))
-        next = newton;
+      if (iterations === 1 && lo === 0 && fromZero > 0 && fromZero < hi) next = fromZero;
+      else if (target > lo && target < hi && Math.abs(delta) <= 0.5 * Math.abs(stepBefore))
+        next = target;
       else if (hi === Infinity) next = beta * 4;
       else if (lo === 0) next = fromZero > 0 && fromZero < hi ? fromZero : beta / 4;
       else next = Math.sqrt(lo) * Math.sqrt(hi);

@@ -11,6 +11,7 @@
 import type { BackendName, FloatArray } from '../tensor/types.js';
 import { type Backend, resolveBackend } from './backend.js';
 import {
+  PASS,
   STATS,
   type TemperatureRowStats,
   type TemperatureSums,
@@ -49,7 +50,7 @@ export function temperaturePasses(
   const statsArgs = { x, rows, n, labels, out: new Float64Array(STATS * rows) };
   if (!b.temperatureStats?.(statsArgs)) temperatureStatsRows(statsArgs);
   const { stats, bad } = temperatureStatsOf(x, n, labels, statsArgs.out);
-  const out = new Float64Array(4 * rows);
+  const out = new Float64Array(PASS * rows);
   return {
     stats,
     bad,

@@ -33,7 +33,7 @@ const t = [1, 2, -1, 3];
 describe('temperaturePasses', () => {
   for (const backend of ['js', 'wasm'] as const)
     for (const Arr of [Float64Array, Float32Array])
-      it(`gives the NLL and its first two β derivatives (${backend}, ${Arr.name})`, () => {
+      it(`gives the NLL and its first three β derivatives (${backend}, ${Arr.name})`, () => {
         const xs = Arr.from(x);
         const p = temperaturePasses('test', xs, 4, n, Int32Array.from(t), backend);
         expect(p.bad).toBe(-1);
@@ -45,6 +45,9 @@ describe('temperaturePasses', () => {
           const f = (b: number) => nll(xs, n, t, b);
           expect(s.slope).toBeCloseTo((f(beta + h) - f(beta - h)) / (2 * h), 6);
           expect(s.curvature).toBeCloseTo((f(beta + h) - 2 * f(beta) + f(beta - h)) / (h * h), 4);
+          // ℓ‴: the central difference of the pass's own ℓ″
+          const c = (b: number) => p.at(b, false).curvature;
+          expect(s.third).toBeCloseTo((c(beta + h) - c(beta - h)) / (2 * h), 5);
         }
       });
   it('names the first labelled row that cannot be fitted (NaN, or its label masked)', () => {

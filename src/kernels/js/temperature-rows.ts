@@ -5,8 +5,9 @@
  * With u_j = x_j − m (m the row max, u ≤ 0) and g = m − x_label ≥ 0, the row's
  * NLL at inverse temperature β = 1/T is
  *   ℓ(β) = log Σ_j e^(β·u_j) + β·g                  (both terms ≥ 0)
- *   ℓ′(β) = E_p[u] + g,   ℓ″(β) = Var_p(u) ≥ 0      (p = softmax(β·x))
- * so one pass gives value, slope and curvature (ℓ is convex in β). The max is
+ *   ℓ′(β) = E_p[u] + g,   ℓ″(β) = Var_p(u) ≥ 0,   ℓ‴(β) = E_p[(u − E_p u)³]
+ * (p = softmax(β·x)), so one pass gives value, slope, curvature and the third
+ * derivative (ℓ is convex in β). The max is
  * found once ({@link temperatureStatsOf}); every later pass is one exp per entry.
  * The mass at the max is kept apart (log Σ = log1p(c − 1 + rest)), so a
  * confident row's tiny NLL keeps its relative accuracy. Each pass is split in two:
@@ -16,7 +17,7 @@
 import type { FloatArray } from '../../tensor/types.js';
 import { addCompensated, type CompensatedSum } from './exact.js';
 
-/** Per-row constants of a fit: max, gap g, ties at the max, finite entries, their mean u. */
+/** Per-row constants of a fit: max, gap g, ties at the max, finite entries, their mean u, range. */
 export interface TemperatureRowStats {
   readonly max: Float64Array;
   readonly gap: Float64Array;
@@ -32,13 +33,18 @@ export interface TemperatureRowStats {
   readonly logFiniteSum: number;
   /** Labelled rows. */
   readonly count: number;
+  /**
+   * The largest m − min x over the finite entries of labelled rows, R: every |u − E_p u|
+   * ≤ R, which bounds the derivatives of ℓ beyond those a pass gives (|ℓ⁗| ≤ R²·ℓ″).
+   */
+  readonly range: number;
 }
 
 /**
  * The row constants' pass (the backends' `temperatureStats`): per labelled row r,
- * out[5r .. 5r + 5) = its max m, the entries equal to m, the entries above −∞, and
- * Σ u, Σ u² over those (u = x − m); only m where m is not finite (NaN in the row, +∞,
- * or fully masked); zeros where labels[r] < 0.
+ * out[6r .. 6r + 6) = its max m, the entries equal to m, the entries above −∞, and
+ * Σ u, Σ u², min u over those (u = x − m); only m where m is not finite (NaN in the
+ * row, +∞, or fully masked); zeros where labels[r] < 0.
  */
 export interface TemperatureStatsArgs {
   readonly x: FloatArray;
@@ -50,7 +56,7 @@ export interface TemperatureStatsArgs {
 }
 
 /** Doubles per row of the row constants' pass. */
-export const STATS = 5;
+export const STATS = 6;
 
 /** The JavaScript reference of {@link TemperatureStatsArgs}' pass. */
 export function temperatureStatsRows(a: TemperatureStatsArgs): void {
@@ -72,6 +78,7 @@ export function temperatureStatsRows(a: TemperatureStatsArgs): void {
     let finite = 0;
     let sumU = 0;
     let sumU2 = 0;
+    let minU = 0;
     for (let i = o; i < o + n; i++) {
       const u = x[i]! - m;
       if (u === -Infinity) continue;
@@ -79,11 +86,13 @@ export function temperatureStatsRows(a: TemperatureStatsArgs): void {
       sumU += u;
       sumU2 += u * u;
       if (u === 0) ties++;
+      else if (u < minU) minU = u;
     }
     out[at + 1] = ties;
     out[at + 2] = finite;
     out[at + 3] = sumU;
     out[at + 4] = sumU2;
+    out[at + 5] = minU;
   }
 }
 
@@ -107,6 +116,7 @@ export function temperatureStatsOf(
   let logTies = 0;
   let logFinite = 0;
   let count = 0;
+  let range = 0;
   let bad = -1;
   for (let r = 0; r < rows; r++) {
     const t = labels[r]!;
@@ -127,6 +137,7 @@ export function temperatureStatsOf(
     curvature += Math.max(0, out[at + 4]! / finite - mean * mean);
     logTies += Math.log(out[at + 1]!);
     logFinite += Math.log(finite);
+    range = Math.max(range, -out[at + 5]!);
     count++;
   }
   return {
@@ -139,24 +150,29 @@ export function temperatureStatsOf(
       logTiesSum: logTies,
       logFiniteSum: logFinite,
       count,
+      range,
     },
     bad,
   };
 }
 
-/** Σ over labelled rows of ℓ, ℓ′, ℓ″ and |E_p u| + g (the slope's scale), at β. */
+/** Σ over labelled rows of ℓ, ℓ′, ℓ″, ℓ‴ and |E_p u| + g (the slope's scale), at β. */
 export interface TemperatureSums {
   nll: number;
   slope: number;
   curvature: number;
+  third: number;
   scale: number;
 }
 
+/** Doubles per row of a fused pass. */
+export const PASS = 5;
+
 /**
  * One fused pass at β over contiguous rows (the backends' `temperaturePass`): per
- * labelled row r, with u = x − max[r], out[4r .. 4r + 4) = ties (#{u = 0}),
- * rest = Σ_{u<0} e^(β·u), s1 = Σ_{u<0} e^(β·u)·u, s2 = Σ_{u<0} e^(β·u)·u²; zeros where
- * labels[r] < 0. Terms with e^(β·u) = 0 (a −∞ entry, or underflow) add nothing.
+ * labelled row r, with u = x − max[r], out[5r .. 5r + 5) = ties (#{u = 0}),
+ * rest = Σ_{u<0} e^(β·u), s1 = Σ_{u<0} e^(β·u)·u, s2 = Σ_{u<0} e^(β·u)·u²,
+ * s3 = Σ_{u<0} e^(β·u)·u³; zeros where labels[r] < 0. Terms with e^(β·u) = 0 (a −∞ entry, or underflow) add nothing.
  */
 export interface TemperaturePassArgs {
   readonly x: FloatArray;
@@ -171,14 +187,14 @@ export interface TemperaturePassArgs {
    * term), for the passes far from the optimum. The reference ignores it.
    */
   readonly fast: boolean;
-  /** 4·rows doubles, written. */
+  /** PASS·rows doubles, written. */
   readonly out: Float64Array;
 }
 
 /** The JavaScript reference of {@link TemperaturePassArgs}' pass (plain double sums). */
 export function temperaturePassRows(a: TemperaturePassArgs): void {
   const { x, n, labels, max, beta, out } = a;
-  out.fill(0, 0, 4 * a.rows);
+  out.fill(0, 0, PASS * a.rows);
   for (let r = 0; r < a.rows; r++) {
     if (labels[r]! < 0) continue;
     const o = r * n;
@@ -187,6 +203,7 @@ export function temperaturePassRows(a: TemperaturePassArgs): void {
     let rest = 0;
     let s1 = 0;
     let s2 = 0;
+    let s3 = 0;
     for (let i = o; i < o + n; i++) {
       const u = x[i]! - m;
       if (u === 0) {
@@ -197,20 +214,24 @@ export function temperaturePassRows(a: TemperaturePassArgs): void {
       if (e === 0) continue; // −∞ (masked) or underflow: no mass, and no 0·∞
       rest += e;
       const eu = e * u;
+      const eu2 = eu * u;
       s1 += eu;
-      s2 += eu * u;
+      s2 += eu2;
+      s3 += eu2 * u;
     }
-    out[4 * r] = ties;
-    out[4 * r + 1] = rest;
-    out[4 * r + 2] = s1;
-    out[4 * r + 3] = s2;
+    const at = PASS * r;
+    out[at] = ties;
+    out[at + 1] = rest;
+    out[at + 2] = s1;
+    out[at + 3] = s2;
+    out[at + 4] = s3;
   }
 }
 
 /**
  * The sums of {@link TemperatureSums} at β from a pass's per-row sums (Neumaier over
- * rows): ℓ = log1p(ties − 1 + rest) + β·g (the mass at the max kept apart), ℓ′ = s1/d + g,
- * ℓ″ = max(0, s2/d − (s1/d)²) with d = ties + rest.
+ * rows): ℓ = log1p(ties − 1 + rest) + β·g (the mass at the max kept apart), ℓ′ = μ + g,
+ * ℓ″ = max(0, s2/d − μ²), ℓ‴ = s3/d − 3μ·s2/d + 2μ³ with d = ties + rest, μ = s1/d.
  */
 export function temperatureSumsOf(
   out: Float64Array,
@@ -221,24 +242,29 @@ export function temperatureSumsOf(
   const nll: CompensatedSum = { sum: 0, comp: 0 };
   const slope: CompensatedSum = { sum: 0, comp: 0 };
   const curv: CompensatedSum = { sum: 0, comp: 0 };
+  let third = 0;
   let scale = 0;
   const { gap } = stats;
   for (let r = 0; r < labels.length; r++) {
     if (labels[r]! < 0) continue;
-    const ties = out[4 * r]!;
-    const rest = out[4 * r + 1]!;
+    const at = PASS * r;
+    const ties = out[at]!;
+    const rest = out[at + 1]!;
     const d = ties + rest;
-    const mean = out[4 * r + 2]! / d;
+    const mean = out[at + 2]! / d;
+    const second = out[at + 3]! / d;
     const g = gap[r]!;
     addCompensated(nll, Math.log1p(ties - 1 + rest) + beta * g);
     addCompensated(slope, mean + g);
-    addCompensated(curv, Math.max(0, out[4 * r + 3]! / d - mean * mean));
+    addCompensated(curv, Math.max(0, second - mean * mean));
+    third += out[at + 4]! / d - mean * (3 * second - 2 * mean * mean);
     scale += g - mean;
   }
   return {
     nll: nll.sum + nll.comp,
     slope: slope.sum + slope.comp,
     curvature: curv.sum + curv.comp,
+    third,
     scale,
   };
 }

@@ -3,7 +3,7 @@
  * ../js/temperature-rows.ts temperatureStatsRows and temperaturePassRows are the
  * reference): the logits and labels (and the row maxima) copied into scratch in chunks
  * of rows (pipelined over the worker pool with `configure({ threads })`: copyRows), the
- * four values per row copied back. A precise pass's sums differ from the reference's by
+ * per-row values copied back. A precise pass's sums differ from the reference's by
  * exp64's rounding (≤ 2 ulp of double per term, where Math.exp is within 1) and the
  * lane order of the plain sums (≤ n·2^−53 relative each, as the reference's own); a
  * fast one (Float32, `fast`) takes exp32 (≤ 2^−23 relative per term); terms below
@@ -11,6 +11,7 @@
  */
 import type { FloatArray } from '../../tensor/types.js';
 import {
+  PASS,
   STATS,
   type TemperaturePassArgs,
   type TemperatureStatsArgs,
@@ -84,5 +85,5 @@ export const wasmTemperaturePass = (a: TemperaturePassArgs): boolean =>
     a,
     a.max,
     [a.beta, a.fast ? 1 : 0],
-    4,
+    PASS,
   );

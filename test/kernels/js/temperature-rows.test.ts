@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  PASS,
   STATS,
   type TemperatureRowStats,
   temperaturePassRows,
@@ -30,7 +31,7 @@ function temperatureSums(
   stats: TemperatureRowStats,
   beta: number,
 ) {
-  const out = new Float64Array(4 * rows);
+  const out = new Float64Array(PASS * rows);
   temperaturePassRows({ x, rows, n, labels, max: stats.max, beta, fast: false, out });
   return temperatureSumsOf(out, labels, stats, beta);
 }
@@ -67,6 +68,7 @@ describe('temperatureRowStats', () => {
     expect(s.slopeAtZero).toBeCloseTo(1 + 8 / 3 + 0, 15);
     expect(s.logTiesSum).toBeCloseTo(2 * Math.log(2), 15);
     expect(s.logFiniteSum).toBeCloseTo(2 * Math.log(3) + Math.log(2), 15);
+    expect(s.range).toBe(4); // row 1: 5 − 1 (the ignored row and the masked entry count not)
   });
   it('names the first labelled row it cannot fit: NaN, +∞, or a −∞ label logit', () => {
     expect(
@@ -139,7 +141,7 @@ describe('temperatureRowStats', () => {
   });
 });
 
-/** ℓ, ℓ′, ℓ″ of one row at β in 60 digits: log Σ e^(βu) + βg, E_p u + g, Var_p u. */
+/** ℓ, ℓ′, ℓ″, ℓ‴ of one row at β in 60 digits: log Σ e^(βu) + βg, E_p u + g, Var_p u, E_p (u − E_p u)³. */
 function refRow(x: number[], label: number, beta: number) {
   const m = Math.max(...x);
   const b = dec(beta);
@@ -148,11 +150,15 @@ function refRow(x: number[], label: number, beta: number) {
   const d = e.reduce((a: Dec, v) => a.plus(v), new D(0));
   const mean = e.reduce((a: Dec, v, i) => a.plus(v.times(u[i]!)), new D(0)).div(d);
   const second = e.reduce((a: Dec, v, i) => a.plus(v.times(u[i]!).times(u[i]!)), new D(0)).div(d);
+  const third = e
+    .reduce((a: Dec, v, i) => a.plus(v.times(u[i]!.minus(mean).pow(3))), new D(0))
+    .div(d);
   const g = dec(m).minus(dec(x[label]!));
   return {
     nll: D.ln(d).plus(b.times(g)),
     slope: mean.plus(g),
     curv: second.minus(mean.pow(2)),
+    third,
     scale: g.minus(mean),
   };
 }
@@ -177,11 +183,12 @@ describe('temperatureSums', () => {
         beta,
       );
       const refs = [0, 1, 2].map((r) => refRow(rows[r]!, labels[r]!, beta));
-      const sum = (k: 'nll' | 'slope' | 'curv' | 'scale') =>
+      const sum = (k: 'nll' | 'slope' | 'curv' | 'third' | 'scale') =>
         refs.reduce((a: Dec, v) => a.plus(v[k]), new D(0));
       expect(relError(got.nll, sum('nll')), `nll β=${beta}`).toBeLessThanOrEqual(2 ** -48);
       expect(relError(got.slope, sum('slope')), `slope β=${beta}`).toBeLessThanOrEqual(2 ** -46);
       expect(relError(got.curvature, sum('curv')), `curv β=${beta}`).toBeLessThanOrEqual(2 ** -44);
+      expect(relError(got.third, sum('third')), `third β=${beta}`).toBeLessThanOrEqual(2 ** -40);
       expect(relError(got.scale, sum('scale')), `scale β=${beta}`).toBeLessThanOrEqual(2 ** -46);
     }
   });

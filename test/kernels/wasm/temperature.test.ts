@@ -6,6 +6,7 @@
  * memory, and with two worker threads).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PASS } from '../../../src/kernels/js/temperature-rows.js';
 import { temperaturePasses } from '../../../src/kernels/temperature.js';
 import { configure } from '../../../src/kernels/threads/pool.js';
 import { wasmBackend } from '../../../src/kernels/wasm/index.js';
@@ -26,13 +27,14 @@ const ROWS = [
 ];
 const LABELS = Int32Array.of(1, 2, 4, -1, 0);
 
-/** The four sums of one row at β in 60 digits: ties, Σ e^(βu), Σ e^(βu)·u, Σ e^(βu)·u² (u < 0). */
-function refSums(row: number[], beta: number): [number, Dec, Dec, Dec] {
+/** The five sums of one row at β in 60 digits: ties, Σ e^(βu), Σ e^(βu)·u^k for k = 1, 2, 3 (u < 0). */
+function refSums(row: number[], beta: number): [number, Dec, Dec, Dec, Dec] {
   const m = Math.max(...row);
   let ties = 0;
   let rest = new D(0);
   let s1 = new D(0);
   let s2 = new D(0);
+  let s3 = new D(0);
   for (const v of row) {
     if (v === -Infinity) continue;
     const u = dec(v).minus(m);
@@ -44,8 +46,9 @@ function refSums(row: number[], beta: number): [number, Dec, Dec, Dec] {
     rest = rest.plus(e);
     s1 = s1.plus(e.times(u));
     s2 = s2.plus(e.times(u).times(u));
+    s3 = s3.plus(e.times(u).times(u).times(u));
   }
-  return [ties, rest, s1, s2];
+  return [ties, rest, s1, s2, s3];
 }
 
 /**
@@ -84,22 +87,26 @@ for (const variant of VARIANTS)
         const p = temperaturePasses('test', x, 5, 9, LABELS, 'wasm');
         expect(p.bad).toBe(-1);
         expect(p.hasFast).toBe(type === Float32Array);
-        const out = new Float64Array(4 * 5);
+        const out = new Float64Array(PASS * 5);
         for (const beta of [1, 0.37, 4.5])
           for (const fast of [false, true]) {
             const args = { x, rows: 5, n: 9, labels: LABELS, max: p.stats.max, beta, fast, out };
             expect(wasmBackend.temperaturePass?.(args)).toBe(true);
             ROWS.forEach((row, r) => {
               if (LABELS[r]! < 0) {
-                expect(Array.from(out.subarray(4 * r, 4 * r + 4))).toEqual([0, 0, 0, 0]);
+                expect(Array.from(out.subarray(PASS * r, PASS * r + PASS))).toEqual([
+                  0, 0, 0, 0, 0,
+                ]);
                 return;
               }
-              const [ties, rest, s1, s2] = refSums(Array.from(type.from(row)), beta);
+              const [ties, rest, s1, s2, s3] = refSums(Array.from(type.from(row)), beta);
               const tol = fast && type === Float32Array ? 3e-7 : 1e-14;
-              expect(out[4 * r]).toBe(ties);
-              expect(rel(out[4 * r + 1]!, rest, ties), `rest r${r} β${beta}`).toBeLessThan(tol);
-              expect(rel(out[4 * r + 2]!, s1, ties), `s1 r${r} β${beta}`).toBeLessThan(tol);
-              expect(rel(out[4 * r + 3]!, s2, ties), `s2 r${r} β${beta}`).toBeLessThan(tol);
+              const at = PASS * r;
+              expect(out[at]).toBe(ties);
+              expect(rel(out[at + 1]!, rest, ties), `rest r${r} β${beta}`).toBeLessThan(tol);
+              expect(rel(out[at + 2]!, s1, ties), `s1 r${r} β${beta}`).toBeLessThan(tol);
+              expect(rel(out[at + 3]!, s2, ties), `s2 r${r} β${beta}`).toBeLessThan(tol);
+              expect(rel(out[at + 4]!, s3, ties), `s3 r${r} β${beta}`).toBeLessThan(tol);
             });
           }
       });
@@ -116,6 +123,7 @@ for (const variant of VARIANTS)
           expect(wasm.stats.logTiesSum).toBe(js.stats.logTiesSum);
           expect(wasm.stats.logFiniteSum).toBe(js.stats.logFiniteSum);
           expect(wasm.stats.count).toBe(js.stats.count);
+          expect(wasm.stats.range).toBe(js.stats.range);
           const near = (a: number, b: number, tol: number) =>
             expect(Math.abs(a - b)).toBeLessThanOrEqual(tol * Math.max(Math.abs(b), 1e-300));
           near(wasm.stats.slopeAtZero, js.stats.slopeAtZero, 1e-12);
@@ -126,6 +134,7 @@ for (const variant of VARIANTS)
               const tol = fast && type === Float32Array ? 1e-6 : 1e-12;
               near(a.nll, b.nll, tol);
               near(a.curvature, b.curvature, tol);
+              near(a.third, b.third, tol);
               near(a.scale, b.scale, tol);
               // the slope is a sum of signed terms: its error is relative to the scale
               expect(Math.abs(a.slope - b.slope)).toBeLessThanOrEqual(tol * b.scale);

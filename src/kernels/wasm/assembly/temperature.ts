@@ -4,14 +4,14 @@
  *
  * The fused pass, for each labelled row r (label ≥ 0) at inverse temperature β, with m_r
  * the row's max (given) and u = x − m_r ≤ 0:
- *   ties = #{u = 0},  rest = Σ_{u<0} e^(β·u),  s1 = Σ_{u<0} e^(β·u)·u,  s2 = Σ_{u<0} e^(β·u)·u²
- * into out[4r .. 4r + 4) (doubles); a row with label < 0 gets zeros. The caller turns
+ *   ties = #{u = 0},  rest = Σ_{u<0} e^(β·u),  s_k = Σ_{u<0} e^(β·u)·u^k  (k = 1, 2, 3)
+ * into out[5r .. 5r + 5) (doubles); a row with label < 0 gets zeros. The caller turns
  * them into the row's NLL, slope and curvature exactly as for the JS pass.
  *
  * Arithmetic (precise): the entries promoted to double (Float32) or taken as they are
  * (Float64); u = x − m rounded once to double, as the JS pass forms it; e^(β·u) by exp64
  * (≤ 2 ulp of double; results below 2^−1022 flush to 0, where Math.exp keeps
- * subnormals: terms 2^−1022 below the ties' mass ≥ 1); three plain sums in f64x2 lanes
+ * subnormals: terms 2^−1022 below the ties' mass ≥ 1); four plain sums in f64x2 lanes
  * (each within n·2^−53 relative, as the JS pass's own plain sums). Fast (Float32 only,
  * for the steps far from the optimum): e^(β·u) by exp32 from the same double β·u
  * (≤ 1 ulp of float32 and the rounding of r: ≤ 2^−23 relative per term; below 2^−126
@@ -39,13 +39,14 @@ function laneCount(v: v128): f64 {
   return <f64>(i64x2.extract_lane(v, 0) + i64x2.extract_lane(v, 1));
 }
 
-/** Doubles per row of the row constants. */
-const STATS: i32 = 5;
+/** Doubles per row of the row constants, and of a pass. */
+const STATS: i32 = 6;
+const PASS: i32 = 5;
 
 /** Lower clamp of u: finite, so that e^(β·u) = 0 times it is 0 (not NaN) for u = −∞. */
 const LOWEST: f64 = -1e308;
 
-/** One row's four sums into o[0 .. 4). */
+/** One row's five sums into o[0 .. 5). */
 // @ts-ignore: decorator
 @inline
 function rowSums<T>(x: usize, n: i32, m: f64, beta: f64, o: usize): void {
@@ -57,21 +58,25 @@ function rowSums<T>(x: usize, n: i32, m: f64, beta: f64, o: usize): void {
   let rest = zero;
   let s1 = zero;
   let s2 = zero;
+  let s3 = zero;
   for (let i = 0; i < n; i += 2) {
     const v = pairAt<T>(x, i, n);
     const q = f64x2.eq(v, mm);
     const u = f64x2.pmax(f64x2.sub(v, mm), lowest);
     const e = v128.andnot(exp64(f64x2.mul(u, bb), zero), q);
     const eu = f64x2.mul(e, u);
+    const eu2 = f64x2.mul(eu, u);
     ties = i64x2.sub(ties, q);
     rest = f64x2.add(rest, e);
     s1 = f64x2.add(s1, eu);
-    s2 = madd64(eu, u, s2);
+    s2 = f64x2.add(s2, eu2);
+    s3 = madd64(eu2, u, s3);
   }
   store<f64>(o, laneCount(ties));
   store<f64>(o, laneSum(rest), 8);
   store<f64>(o, laneSum(s1), 16);
   store<f64>(o, laneSum(s2), 24);
+  store<f64>(o, laneSum(s3), 32);
 }
 
 /**
@@ -88,6 +93,7 @@ function rowSumsFast32(x: usize, n: i32, m: f64, beta: f64, o: usize): void {
   let rest = zero;
   let s1 = zero;
   let s2 = zero;
+  let s3 = zero;
   for (let i = 0; i < n; i += 4) {
     const v = i + 4 <= n ? v128.load(x + (<usize>i << 2)) : loadPart(x + (<usize>i << 2), n - i, -Infinity);
     const q = f32x4.eq(v, m32);
@@ -98,10 +104,13 @@ function rowSumsFast32(x: usize, n: i32, m: f64, beta: f64, o: usize): void {
     const ehi = hi64(e);
     const eulo = f64x2.mul(elo, ulo);
     const euhi = f64x2.mul(ehi, uhi);
+    const eu2lo = f64x2.mul(eulo, ulo);
+    const eu2hi = f64x2.mul(euhi, uhi);
     ties = i32x4.sub(ties, q);
     rest = f64x2.add(rest, f64x2.add(elo, ehi));
     s1 = f64x2.add(s1, f64x2.add(eulo, euhi));
-    s2 = madd64(euhi, uhi, madd64(eulo, ulo, s2));
+    s2 = f64x2.add(s2, f64x2.add(eu2lo, eu2hi));
+    s3 = madd64(eu2hi, uhi, madd64(eu2lo, ulo, s3));
   }
   store<f64>(
     o,
@@ -110,16 +119,16 @@ function rowSumsFast32(x: usize, n: i32, m: f64, beta: f64, o: usize): void {
   store<f64>(o, laneSum(rest), 8);
   store<f64>(o, laneSum(s1), 16);
   store<f64>(o, laneSum(s2), 24);
+  store<f64>(o, laneSum(s3), 32);
 }
 
 function temperatureRows<T>(
   x: usize, labels: usize, rows: i32, n: i32, max: usize, beta: f64, fast: bool, out: usize,
 ): i32 {
   for (let r = 0; r < rows; r++) {
-    const o = out + (<usize>r << 5);
+    const o = out + <usize>r * PASS * 8;
     if (load<i32>(labels + (<usize>r << 2)) < 0) {
-      v128.store(o, f64x2.splat(0));
-      v128.store(o, f64x2.splat(0), 16);
+      for (let j = 0; j < PASS; j++) store<f64>(o + (<usize>j << 3), 0);
       continue;
     }
     const xo = x + <usize>r * <usize>n * sizeof<T>();
@@ -146,9 +155,9 @@ export function temperatureRows_f64(
 
 /**
  * The row constants of a fit (../../js/temperature-rows.ts temperatureStatsRows is the
- * reference): per labelled row r, out[5r .. 5r + 5) = its max m, the entries equal to m,
- * the entries above −∞, and Σ u, Σ u² over those (u = x − m rounded to double, plain
- * lane sums); where m is not finite (NaN, +∞ or a fully masked row) only m, the caller
+ * reference): per labelled row r, out[6r .. 6r + 6) = its max m, the entries equal to m,
+ * the entries above −∞, and Σ u, Σ u², min u over those (u = x − m rounded to double,
+ * plain lane sums); where m is not finite (NaN, +∞ or a fully masked row) only m, the caller
  * rejects the row. Rows with label < 0: zeros.
  */
 function temperatureStats<T>(x: usize, labels: usize, rows: i32, n: i32, out: usize): i32 {
@@ -167,6 +176,7 @@ function temperatureStats<T>(x: usize, labels: usize, rows: i32, n: i32, out: us
     let finite = zero;
     let sum = zero;
     let sum2 = zero;
+    let low = zero;
     for (let i = 0; i < n; i += 2) {
       const v = pairAt<T>(xo, i, n);
       const inf = f64x2.eq(v, negInf);
@@ -175,11 +185,13 @@ function temperatureStats<T>(x: usize, labels: usize, rows: i32, n: i32, out: us
       finite = i64x2.sub(finite, v128.not(inf));
       sum = f64x2.add(sum, u);
       sum2 = madd64(u, u, sum2);
+      low = f64x2.pmin(low, u);
     }
     store<f64>(o, laneCount(ties), 8);
     store<f64>(o, laneCount(finite), 16);
     store<f64>(o, laneSum(sum), 24);
     store<f64>(o, laneSum(sum2), 32);
+    store<f64>(o, min<f64>(f64x2.extract_lane(low, 0), f64x2.extract_lane(low, 1)), 40);
   }
   return 0;
 }
