@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fitTemperature } from '../../src/calibration/temperature.js';
+import { temperaturePasses } from '../../src/kernels/temperature.js';
 import { SoftmaxKitError } from '../../src/tensor/errors.js';
 import { randomArray } from '../helpers/finite-difference.js';
 import { D, type Dec, dec } from '../helpers/reference.js';
@@ -139,6 +140,39 @@ describe('fitTemperature on the SIMD kernels (fast single-precision passes, then
         expect(fit.iterations).toBeLessThan(20);
       }
     });
+});
+
+describe('fitTemperature: the last step, taken without a pass', () => {
+  it('lands where a pass finds the slope within the tolerance, with the NLL a pass gives', async () => {
+    await import('../../src/kernels/wasm/index.js');
+    const cases = [
+      { ...synthetic(300, 50, 41, 1.5, 4), n: 50 },
+      { ...synthetic(200, 7, 43, 1, 0.5), n: 7 },
+    ];
+    for (const { x, labels, n } of cases)
+      for (const logits of [x, Float32Array.from(x)])
+        for (const backend of ['js', 'wasm'] as const) {
+          const fit = fitTemperature(logits, labels, { shape: [labels.length, n] });
+          expect(fit.temperature > 0 && fit.temperature < Infinity).toBe(true);
+          const passes = temperaturePasses(
+            'test',
+            logits,
+            labels.length,
+            n,
+            Int32Array.from(labels),
+            backend,
+          );
+          const at = passes.at(1 / fit.temperature, false);
+          expect(Math.abs(at.slope)).toBeLessThanOrEqual(1e-12 * at.scale);
+          expect(fit.nll).toBeCloseTo(at.nll / labels.length, 14);
+        }
+  });
+  it('with maxIterations 1 the one pass is precise, and the step after it proven or not taken', () => {
+    const { x, labels } = synthetic(30, 4, 5, 0.6, 8);
+    const one = fitTemperature(Float32Array.from(x), labels, { shape: [30, 4], maxIterations: 1 });
+    expect(one.iterations).toBe(1);
+    expect(one.nllBefore).toBeCloseTo(nllAt(Float32Array.from(x), labels, 4, 1), 13);
+  });
 });
 
 describe('fitTemperature at the limits: a clear result, never NaN or T ≤ 0', () => {
