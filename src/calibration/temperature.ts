@@ -127,7 +127,9 @@ export function fitTemperature(
   const { stats } = passes;
   const N = stats.count;
   let fast = passes.hasFast && o.maxIterations > 1;
-  const first = passes.at(1, fast);
+  // the pass at T = 1 came with the row constants; fast there, it is redone precise when
+  // it is to be the only one
+  const first = passes.firstFast && !fast ? passes.at(1, false) : passes.first;
   const nllBefore = first.nll / N;
   if (stats.gapSum === 0)
     return { temperature: 0, nll: stats.logTiesSum / N, nllBefore, iterations: 1 };
@@ -141,7 +143,7 @@ export function fitTemperature(
   let hi = Infinity;
   let beta = 1;
   let cur = first;
-  let curFast = fast;
+  let curFast = passes.firstFast && fast;
   let iterations = 1;
   let step = Infinity;
   let stepBefore = Infinity;

@@ -11,6 +11,7 @@
 import type { BackendName, FloatArray } from '../tensor/types.js';
 import { type Backend, resolveBackend } from './backend.js';
 import {
+  FIRST,
   PASS,
   STATS,
   type TemperatureRowStats,
@@ -26,6 +27,9 @@ export interface TemperaturePasses {
   /** The row constants (`bad`: the first labelled row that cannot be fitted, else −1). */
   readonly stats: TemperatureRowStats;
   readonly bad: number;
+  /** The fused pass at β = 1, made with the row constants (fast where `firstFast`). */
+  readonly first: TemperatureSums;
+  readonly firstFast: boolean;
   /** The fused pass at β; `fast` lets Float32 logits take single-precision exps. */
   at(beta: number, fast: boolean): TemperatureSums;
   /** Whether a fast pass is cheaper than a precise one here (Float32 on the kernel). */
@@ -47,14 +51,19 @@ export function temperaturePasses(
 ): TemperaturePasses {
   const f32 = x instanceof Float32Array;
   const b: Backend = resolveBackend(fn, backend, x.length, f32);
-  const statsArgs = { x, rows, n, labels, out: new Float64Array(STATS * rows) };
-  if (!b.temperatureStats?.(statsArgs)) temperatureStatsRows(statsArgs);
+  const hasFast = f32 && b.temperaturePass !== undefined;
+  const statsArgs = { x, rows, n, labels, fast: hasFast, out: new Float64Array(STATS * rows) };
+  const taken = b.temperatureStats?.(statsArgs) === true;
+  if (!taken) temperatureStatsRows(statsArgs);
+  const firstFast = hasFast && taken;
   const { stats, bad } = temperatureStatsOf(x, n, labels, statsArgs.out);
   const out = new Float64Array(PASS * rows);
   return {
     stats,
     bad,
-    hasFast: f32 && b.temperaturePass !== undefined,
+    first: temperatureSumsOf(statsArgs.out, labels, stats, 1, STATS, FIRST),
+    firstFast,
+    hasFast,
     at(beta, fast) {
       const args = { x, rows, n, labels, max: stats.max, beta, fast, out };
       if (!b.temperaturePass?.(args)) temperaturePassRows(args);

@@ -7,8 +7,8 @@
  *   ℓ(β) = log Σ_j e^(β·u_j) + β·g                  (both terms ≥ 0)
  *   ℓ′(β) = E_p[u] + g,   ℓ″(β) = Var_p(u) ≥ 0,   ℓ‴(β) = E_p[(u − E_p u)³]
  * (p = softmax(β·x)), so one pass gives value, slope, curvature and the third
- * derivative (ℓ is convex in β). The max is
- * found once ({@link temperatureStatsOf}); every later pass is one exp per entry.
+ * derivative (ℓ is convex in β). The max is found once, in a pass that also gives
+ * the sums at β = 1 ({@link temperatureStatsOf}); every later pass is one exp per entry.
  * The mass at the max is kept apart (log Σ = log1p(c − 1 + rest)), so a
  * confident row's tiny NLL keeps its relative accuracy. Each pass is split in two:
  * per-row values (the part a backend may run: temperatureStatsRows,
@@ -42,21 +42,26 @@ export interface TemperatureRowStats {
 
 /**
  * The row constants' pass (the backends' `temperatureStats`): per labelled row r,
- * out[6r .. 6r + 6) = its max m, the entries equal to m, the entries above −∞, and
- * Σ u, Σ u², min u over those (u = x − m); only m where m is not finite (NaN in the
- * row, +∞, or fully masked); zeros where labels[r] < 0.
+ * out[11r .. 11r + 6) = its max m, the entries equal to m, the entries above −∞, and
+ * Σ u, Σ u², min u over those (u = x − m), then out[11r + 6 .. 11r + 11) the row's sums
+ * of a fused pass at β = 1 ({@link TemperaturePassArgs}: the row is read from memory
+ * once, its later reads hit the cache); only m where m is not finite (NaN in the row,
+ * +∞, or fully masked); zeros where labels[r] < 0.
  */
 export interface TemperatureStatsArgs {
   readonly x: FloatArray;
   readonly rows: number;
   readonly n: number;
   readonly labels: Int32Array;
+  /** The sums at β = 1 may take single-precision exps (as {@link TemperaturePassArgs}' `fast`). */
+  readonly fast: boolean;
   /** STATS·rows doubles, written. */
   readonly out: Float64Array;
 }
 
-/** Doubles per row of the row constants' pass. */
-export const STATS = 6;
+/** Where a row's sums at β = 1 start in the row constants' pass, and its doubles per row. */
+export const FIRST = 6;
+export const STATS = FIRST + 5;
 
 /** The JavaScript reference of {@link TemperatureStatsArgs}' pass. */
 export function temperatureStatsRows(a: TemperatureStatsArgs): void {
@@ -93,6 +98,7 @@ export function temperatureStatsRows(a: TemperatureStatsArgs): void {
     out[at + 3] = sumU;
     out[at + 4] = sumU2;
     out[at + 5] = minU;
+    rowSums(x, o, n, m, 1, out, at + FIRST);
   }
 }
 
@@ -195,42 +201,51 @@ export interface TemperaturePassArgs {
 export function temperaturePassRows(a: TemperaturePassArgs): void {
   const { x, n, labels, max, beta, out } = a;
   out.fill(0, 0, PASS * a.rows);
-  for (let r = 0; r < a.rows; r++) {
-    if (labels[r]! < 0) continue;
-    const o = r * n;
-    const m = max[r]!;
-    let ties = 0;
-    let rest = 0;
-    let s1 = 0;
-    let s2 = 0;
-    let s3 = 0;
-    for (let i = o; i < o + n; i++) {
-      const u = x[i]! - m;
-      if (u === 0) {
-        ties++;
-        continue;
-      }
-      const e = Math.exp(beta * u);
-      if (e === 0) continue; // −∞ (masked) or underflow: no mass, and no 0·∞
-      rest += e;
-      const eu = e * u;
-      const eu2 = eu * u;
-      s1 += eu;
-      s2 += eu2;
-      s3 += eu2 * u;
+  for (let r = 0; r < a.rows; r++)
+    if (labels[r]! >= 0) rowSums(x, r * n, n, max[r]!, beta, out, PASS * r);
+}
+
+/** One row's PASS sums (the row x[o .. o + n) with max m) at β into out[at .. at + PASS). */
+function rowSums(
+  x: FloatArray,
+  o: number,
+  n: number,
+  m: number,
+  beta: number,
+  out: Float64Array,
+  at: number,
+): void {
+  let ties = 0;
+  let rest = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  for (let i = o; i < o + n; i++) {
+    const u = x[i]! - m;
+    if (u === 0) {
+      ties++;
+      continue;
     }
-    const at = PASS * r;
-    out[at] = ties;
-    out[at + 1] = rest;
-    out[at + 2] = s1;
-    out[at + 3] = s2;
-    out[at + 4] = s3;
+    const e = Math.exp(beta * u);
+    if (e === 0) continue; // −∞ (masked) or underflow: no mass, and no 0·∞
+    rest += e;
+    const eu = e * u;
+    const eu2 = eu * u;
+    s1 += eu;
+    s2 += eu2;
+    s3 += eu2 * u;
   }
+  out[at] = ties;
+  out[at + 1] = rest;
+  out[at + 2] = s1;
+  out[at + 3] = s2;
+  out[at + 4] = s3;
 }
 
 /**
- * The sums of {@link TemperatureSums} at β from a pass's per-row sums (Neumaier over
- * rows): ℓ = log1p(ties − 1 + rest) + β·g (the mass at the max kept apart), ℓ′ = μ + g,
+ * The sums of {@link TemperatureSums} at β from a pass's per-row sums, row r's at
+ * out[stride·r + from ..] (the row constants' pass holds those at β = 1: stride STATS,
+ * from FIRST), Neumaier-summed over rows: ℓ = log1p(ties − 1 + rest) + β·g (the mass at the max kept apart), ℓ′ = μ + g,
  * ℓ″ = max(0, s2/d − μ²), ℓ‴ = s3/d − 3μ·s2/d + 2μ³ with d = ties + rest, μ = s1/d.
  */
 export function temperatureSumsOf(
@@ -238,6 +253,8 @@ export function temperatureSumsOf(
   labels: Int32Array,
   stats: TemperatureRowStats,
   beta: number,
+  stride = PASS,
+  from = 0,
 ): TemperatureSums {
   const nll: CompensatedSum = { sum: 0, comp: 0 };
   const slope: CompensatedSum = { sum: 0, comp: 0 };
@@ -247,7 +264,7 @@ export function temperatureSumsOf(
   const { gap } = stats;
   for (let r = 0; r < labels.length; r++) {
     if (labels[r]! < 0) continue;
-    const at = PASS * r;
+    const at = stride * r + from;
     const ties = out[at]!;
     const rest = out[at + 1]!;
     const d = ties + rest;

@@ -72,8 +72,22 @@ export interface KernelExports {
   /** Temperature scaling's per-row sums (see assembly/temperature.ts). */
   temperatureRows_f32: TemperatureRows;
   temperatureRows_f64: TemperatureRows;
-  temperatureStats_f32(x: number, labels: number, rows: number, n: number, out: number): number;
-  temperatureStats_f64(x: number, labels: number, rows: number, n: number, out: number): number;
+  temperatureStats_f32(
+    x: number,
+    labels: number,
+    rows: number,
+    n: number,
+    fast: number,
+    out: number,
+  ): number;
+  temperatureStats_f64(
+    x: number,
+    labels: number,
+    rows: number,
+    n: number,
+    fast: number,
+    out: number,
+  ): number;
   /** Token-choice routing of Float32 rows (see assembly/routing.ts). */
   route_f32(
     x: number,

@@ -75,7 +75,7 @@ export const wasmTemperatureStats = (a: TemperatureStatsArgs): boolean =>
     a.x instanceof Float32Array ? 'temperatureStats_f32' : 'temperatureStats_f64',
     a,
     undefined,
-    [],
+    [a.fast ? 1 : 0],
     STATS,
   );
 /** Backend.temperaturePass on the 'wasm' backend. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  FIRST,
   PASS,
   STATS,
   type TemperatureRowStats,
@@ -20,8 +21,8 @@ function temperatureRowStats(
   labels: Int32Array,
 ) {
   const out = new Float64Array(STATS * rows);
-  temperatureStatsRows({ x, rows, n, labels, out });
-  return temperatureStatsOf(x, n, labels, out);
+  temperatureStatsRows({ x, rows, n, labels, fast: false, out });
+  return { ...temperatureStatsOf(x, n, labels, out), out };
 }
 function temperatureSums(
   x: Float64Array | Float32Array,
@@ -191,6 +192,14 @@ describe('temperatureSums', () => {
       expect(relError(got.third, sum('third')), `third β=${beta}`).toBeLessThanOrEqual(2 ** -40);
       expect(relError(got.scale, sum('scale')), `scale β=${beta}`).toBeLessThanOrEqual(2 ** -46);
     }
+  });
+  it('the row constants carry the sums of the pass at β = 1', () => {
+    const x = new Float64Array(rows.flat());
+    const t = Int32Array.from(labels);
+    const { stats: s, out } = temperatureRowStats(x, 4, 4, t);
+    expect(temperatureSumsOf(out, t, s, 1, STATS, FIRST)).toEqual(
+      temperatureSums(x, 4, 4, t, s, 1),
+    );
   });
   it("a confident row's tiny NLL keeps its relative accuracy (log1p of the rest)", () => {
     const { stats: s } = stats([[0, 40, -3, 1]], [1]);

@@ -39,9 +39,10 @@ function laneCount(v: v128): f64 {
   return <f64>(i64x2.extract_lane(v, 0) + i64x2.extract_lane(v, 1));
 }
 
-/** Doubles per row of the row constants, and of a pass. */
-const STATS: i32 = 6;
+/** Doubles per row of a pass, and of the row constants (FIRST of them, then a pass's at β = 1). */
 const PASS: i32 = 5;
+const FIRST: i32 = 6;
+const STATS: i32 = FIRST + PASS;
 
 /** Lower clamp of u: finite, so that e^(β·u) = 0 times it is 0 (not NaN) for u = −∞. */
 const LOWEST: f64 = -1e308;
@@ -155,12 +156,14 @@ export function temperatureRows_f64(
 
 /**
  * The row constants of a fit (../../js/temperature-rows.ts temperatureStatsRows is the
- * reference): per labelled row r, out[6r .. 6r + 6) = its max m, the entries equal to m,
+ * reference): per labelled row r, out[11r .. 11r + 6) = its max m, the entries equal to m,
  * the entries above −∞, and Σ u, Σ u², min u over those (u = x − m rounded to double,
- * plain lane sums); where m is not finite (NaN, +∞ or a fully masked row) only m, the caller
- * rejects the row. Rows with label < 0: zeros.
+ * plain lane sums), then out[11r + 6 .. 11r + 11) the row's sums of the pass at β = 1
+ * (`fast` as temperatureRows'; the row, read for its max, is still in the cache); where m
+ * is not finite (NaN, +∞ or a fully masked row) only m, the caller rejects the row. Rows
+ * with label < 0: zeros.
  */
-function temperatureStats<T>(x: usize, labels: usize, rows: i32, n: i32, out: usize): i32 {
+function temperatureStats<T>(x: usize, labels: usize, rows: i32, n: i32, fast: bool, out: usize): i32 {
   const zero = f64x2.splat(0);
   const negInf = f64x2.splat(-Infinity);
   for (let r = 0; r < rows; r++) {
@@ -192,16 +195,19 @@ function temperatureStats<T>(x: usize, labels: usize, rows: i32, n: i32, out: us
     store<f64>(o, laneSum(sum), 24);
     store<f64>(o, laneSum(sum2), 32);
     store<f64>(o, min<f64>(f64x2.extract_lane(low, 0), f64x2.extract_lane(low, 1)), 40);
+    const first = o + <usize>FIRST * 8;
+    if (sizeof<T>() == 4 && fast) rowSumsFast32(xo, n, m, 1, first);
+    else rowSums<T>(xo, n, m, 1, first);
   }
   return 0;
 }
 
 /** Float32 row constants: see temperatureStats. Returns 0. */
-export function temperatureStats_f32(x: usize, labels: usize, rows: i32, n: i32, out: usize): i32 {
-  return temperatureStats<f32>(x, labels, rows, n, out);
+export function temperatureStats_f32(x: usize, labels: usize, rows: i32, n: i32, fast: bool, out: usize): i32 {
+  return temperatureStats<f32>(x, labels, rows, n, fast, out);
 }
 
 /** Float64 row constants: see temperatureStats. */
-export function temperatureStats_f64(x: usize, labels: usize, rows: i32, n: i32, out: usize): i32 {
-  return temperatureStats<f64>(x, labels, rows, n, out);
+export function temperatureStats_f64(x: usize, labels: usize, rows: i32, n: i32, fast: bool, out: usize): i32 {
+  return temperatureStats<f64>(x, labels, rows, n, false, out);
 }

@@ -1,5 +1,5 @@
 // generated from src/kernels/wasm/assembly/index.ts by scripts/gen-wasm.mjs — do not edit
 // SHA-256 of asc's shared-memory builds, which load.ts derives from the plain ones (see scripts/gen-wasm.mjs).
 
-export const SIMD_SHARED_SHA256 = 'e7e4fad0fb032cab7da5e25fe994cc8dc636da7bbb04c46c363594c0dea283a9';
-export const RELAXED_SHARED_SHA256 = '50dbb25def60aca46dcb9b76c6f506c7cd13d663727c06479b75d7f598bb01d1';
+export const SIMD_SHARED_SHA256 = '8dab63b58e1fe0004550432199f273884c1e3106efe0c006510f8ad99eeba462';
+export const RELAXED_SHARED_SHA256 = '8145c8ea444cb9f51428c3058796b4ae5fbc38548315ba68207851faa8e7e080';
