@@ -21,16 +21,17 @@
  * rounding), else one more pass is made. Each iteration is one fused pass over the
  * logits (value and three derivatives together: src/kernels/temperature.ts, a SIMD
  * WebAssembly kernel when loaded, src/kernels/js/temperature-rows.ts its reference),
- * after one pass for the row constants (maxima, ranges; ℓ′ and ℓ″ at β = 0, whose
- * Newton step is the first step toward 0); `iterations` counts the fused passes
- * (the first, at T = 1, also gives `nllBefore`). Float32 logits on the SIMD kernel:
+ * the first, at T = 1 (it gives `nllBefore`), made with the row constants (maxima,
+ * ranges; ℓ′ and ℓ″ at β = 0, whose Newton step is the first step toward 0) as the
+ * row is read once; `iterations` counts the fused passes. Float32 logits on the SIMD kernel:
  * the passes far from the optimum take single-precision exps (≤ 2^−23 relative per
  * term, a slope error ≤ ~2^−21·scale: such a slope below 1e-5·scale does not move the
  * bracket); once |slope| ≤ 1e-4·scale, or the step predicts ≤ 1e-6·scale, and always
  * for the last pass, they are precise (exp in double), so `temperature` and `nll`
  * carry double-precision sums, while `nllBefore` is then within ~2.4e-7 relative
- * (float32's own accuracy). A typical fit: the row constants, two fast passes and
- * one precise pass.
+ * (float32's own accuracy). A typical fit of Float32 logits on the kernel: the row
+ * constants with the fast pass at T = 1, one more fast pass, one precise pass, and
+ * the last step without a pass.
  *
  * Where no finite T > 0 is optimal, the result says so, never NaN or T ≤ 0:
  * - every label is a row maximum (all correct and no other label logit ties
@@ -75,7 +76,7 @@ export interface TemperatureFit {
   nll: number;
   /** Mean NLL at T = 1. */
   nllBefore: number;
-  /** Fused passes over the logits (one more pass found the row maxima; the last step may take none). */
+  /** Fused passes over the logits (the first also finds the row maxima; the last step may take none). */
   iterations: number;
 }
 
