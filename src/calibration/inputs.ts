@@ -90,17 +90,23 @@ export function labelledProbabilityRows(
  * Logit rows and their labels ready for a likelihood fit (temperature or vector
  * scaling): every labelled row finite or −∞ with a finite label logit, and at
  * least one labelled row (else INVALID_INPUT naming the row); with the fit's
- * passes over them (their per-row constants computed).
+ * passes over them (their per-row constants computed, with the pass at β = 1:
+ * single-precision where it may be, unless `fastFirst` is false).
  */
 export function labelledLogitRows(
   fn: string,
   logits: unknown,
   labels: unknown,
-  options: { shape: readonly number[] | undefined; axis: number; ignoreIndex: number },
+  options: {
+    shape: readonly number[] | undefined;
+    axis: number;
+    ignoreIndex: number;
+    fastFirst?: boolean;
+  },
 ): ClassRows & { t: Int32Array; passes: TemperaturePasses } {
   const c = classRows(fn, 'logits', logits, options);
   const t = classLabels(fn, labels, c.rows, c.n, options.ignoreIndex);
-  const passes = temperaturePasses(fn, c.x, c.rows, c.n, t);
+  const passes = temperaturePasses(fn, c.x, c.rows, c.n, t, undefined, options.fastFirst);
   if (passes.bad >= 0)
     throw new SoftmaxKitError(
       'INVALID_INPUT',

@@ -124,13 +124,13 @@ export function fitTemperature(
 ): TemperatureFit {
   const fn = 'fitTemperature';
   const o = resolveOptions(fn, options, RULES);
-  const { passes } = labelledLogitRows(fn, logits, labels, o);
+  // the pass at T = 1 comes with the row constants: fast unless it is to be the only one
+  const fast0 = o.maxIterations > 1;
+  const { passes } = labelledLogitRows(fn, logits, labels, { ...o, fastFirst: fast0 });
   const { stats } = passes;
   const N = stats.count;
-  let fast = passes.hasFast && o.maxIterations > 1;
-  // the pass at T = 1 came with the row constants; fast there, it is redone precise when
-  // it is to be the only one
-  const first = passes.firstFast && !fast ? passes.at(1, false) : passes.first;
+  let fast = passes.hasFast && fast0;
+  const first = passes.first;
   const nllBefore = first.nll / N;
   if (stats.gapSum === 0)
     return { temperature: 0, nll: stats.logTiesSum / N, nllBefore, iterations: 1 };
@@ -144,7 +144,7 @@ export function fitTemperature(
   let hi = Infinity;
   let beta = 1;
   let cur = first;
-  let curFast = passes.firstFast && fast;
+  let curFast = passes.firstFast;
   let iterations = 1;
   let step = Infinity;
   let stepBefore = Infinity;

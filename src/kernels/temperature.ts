@@ -39,7 +39,7 @@ export interface TemperaturePasses {
 /**
  * The passes of a fit. `backend` 'auto' takes the registered SIMD kernels for calls
  * large enough, 'js' the reference, 'wasm' the kernels (BACKEND_UNAVAILABLE when not
- * loaded).
+ * loaded). `fastFirst`: the pass at β = 1 may be fast (where `hasFast`).
  */
 export function temperaturePasses(
   fn: string,
@@ -48,14 +48,16 @@ export function temperaturePasses(
   n: number,
   labels: Int32Array,
   backend?: BackendName,
+  fastFirst = true,
 ): TemperaturePasses {
   const f32 = x instanceof Float32Array;
   const b: Backend = resolveBackend(fn, backend, x.length, f32);
   const hasFast = f32 && b.temperaturePass !== undefined;
-  const statsArgs = { x, rows, n, labels, fast: hasFast, out: new Float64Array(STATS * rows) };
+  const fast = hasFast && fastFirst;
+  const statsArgs = { x, rows, n, labels, fast, out: new Float64Array(STATS * rows) };
   const taken = b.temperatureStats?.(statsArgs) === true;
   if (!taken) temperatureStatsRows(statsArgs);
-  const firstFast = hasFast && taken;
+  const firstFast = fast && taken;
   const { stats, bad } = temperatureStatsOf(x, n, labels, statsArgs.out);
   const out = new Float64Array(PASS * rows);
   return {

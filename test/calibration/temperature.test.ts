@@ -167,7 +167,8 @@ describe('fitTemperature: the last step, taken without a pass', () => {
           expect(fit.nll).toBeCloseTo(at.nll / labels.length, 14);
         }
   });
-  it('with maxIterations 1 the one pass is precise, and the step after it proven or not taken', () => {
+  it('with maxIterations 1 the one pass is precise, and the step after it proven or not taken', async () => {
+    await import('../../src/kernels/wasm/index.js'); // Float32 on the kernel: fast passes exist
     const { x, labels } = synthetic(30, 4, 5, 0.6, 8);
     const one = fitTemperature(Float32Array.from(x), labels, { shape: [30, 4], maxIterations: 1 });
     expect(one.iterations).toBe(1);
