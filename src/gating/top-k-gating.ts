@@ -40,7 +40,7 @@
  * r.weights; // [e²/(e²+e), e/(e²+e), e³/(e³+1), 1/(e³+1)] as Float32
  */
 import { serveCapacity } from '../kernels/routing-capacity.js';
-import { type RouteConfig, routeRows } from '../kernels/routing-rows.js';
+import { gateWeights, type RouteConfig, routeRows } from '../kernels/routing-rows.js';
 import { scoresVjpRows, weightsVjpRows } from '../kernels/routing-vjp.js';
 import { allocLike, toFloatArrayOfLength } from '../tensor/arrays.js';
 import { SoftmaxKitError } from '../tensor/errors.js';
@@ -186,13 +186,16 @@ function route(fn: string, logits: ArrayInput, options: TopKGatingOptions | unde
   const scores = allocLike(r.x, r.x.length);
   const indices = new Int32Array(tokens * k);
   const picked = new Float64Array(tokens * k);
-  routeRows(x, tokens, cfg, scores, indices, picked);
+  const weights = allocLike(r.x, tokens * k);
+  const gate = { renormalize: o.renormalize, scale: o.scale, weights };
+  // without a capacity no slot is dropped: the routing pass writes the weights too
+  const limited = o.capacityFactor !== undefined;
+  routeRows(x, tokens, cfg, scores, indices, picked, undefined, 'auto', limited ? undefined : gate);
   const counts = new Int32Array(experts);
   const dropped = new Uint8Array(tokens * k);
-  const capacity =
-    o.capacityFactor === undefined
-      ? Number.POSITIVE_INFINITY
-      : Math.ceil((o.capacityFactor * tokens * k) / experts);
+  const capacity = limited
+    ? Math.ceil((o.capacityFactor! * tokens * k) / experts)
+    : Number.POSITIVE_INFINITY;
   serveCapacity(
     indices,
     picked,
@@ -203,13 +206,7 @@ function route(fn: string, logits: ArrayInput, options: TopKGatingOptions | unde
     counts,
     dropped,
   );
-  const weights = allocLike(r.x, tokens * k);
-  for (let t = 0; t < tokens; t++) {
-    let S = 0;
-    for (let j = t * k; j < (t + 1) * k; j++) S += picked[j]!;
-    const f = !o.renormalize ? o.scale : S === 0 ? 0 : o.scale / S;
-    for (let j = t * k; j < (t + 1) * k; j++) weights[j] = dropped[j] ? 0 : picked[j]! * f;
-  }
+  if (limited) gateWeights(picked, k, gate, dropped, 0, tokens);
   return { weights, indices, scores, counts, dropped, r, x, cfg, o, picked };
 }
 

@@ -122,6 +122,17 @@ export interface RouteConfig {
 }
 
 /**
+ * The gate weights a routing pass may also write: per token w_j = scale·p_j/Σp over its
+ * k picked scores p (0 when Σp = 0) with `renormalize`, else scale·p_j; in double,
+ * rounded once into `weights` [rows, k] (routing-rows.ts gateWeights is the reference).
+ */
+export interface RouteGate {
+  readonly renormalize: boolean;
+  readonly scale: number;
+  readonly weights: FloatArray;
+}
+
+/**
  * Arguments of a backend's `routeRows` (src/kernels/routing-rows.ts routeRows is the
  * reference): token-choice routing of `rows` rows of `experts` logits.
  */
@@ -137,4 +148,6 @@ export interface RouteRowsArgs extends RouteConfig {
    * non-finite row); 2 its selection left to the caller (the scores are written).
    */
   readonly flags: Uint8Array;
+  /** Written for the rows done (flag 0) when given. */
+  readonly gate?: RouteGate | undefined;
 }

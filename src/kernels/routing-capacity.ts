@@ -26,6 +26,11 @@ export function serveCapacity(
 ): void {
   counts.fill(0);
   dropped.fill(0);
+  if (capacity === Number.POSITIVE_INFINITY) {
+    // every slot kept: the order does not matter
+    for (let s = 0; s < tokens * k; s++) counts[indices[s]!]!++;
+    return;
+  }
   const order = new Int32Array(tokens);
   for (let j = 0; j < k; j++) {
     for (let t = 0; t < tokens; t++) order[t] = t;

@@ -28,10 +28,10 @@
 import type { BackendName, FloatArray } from '../tensor/types.js';
 import { resolveBackend } from './backend.js';
 import { expDiff } from './js/exact.js';
-import type { RouteConfig } from './kernel-args.js';
+import type { RouteConfig, RouteGate } from './kernel-args.js';
 import { newTopKState, type TopKState, topKRow, topKSelect } from './top-k.js';
 
-export type { RouteConfig };
+export type { RouteConfig, RouteGate };
 
 /** Per-thread scratch of {@link routeRows}. */
 export interface RouteScratch {
@@ -73,7 +73,8 @@ const AUTO_MIN_ELEMENTS = 256;
  * Float32 logits) from AUTO_MIN_ELEMENTS logits on; 'js' this module's passes, whose
  * results it reproduces: the same selection from the same scores (softmax scores are
  * the same kernel's; sigmoid scores may differ by 1 ulp of float32 in at most ~2^−26 of
- * the entries, see assembly/routing.ts).
+ * the entries, see assembly/routing.ts). With `gate`, the gate weights too
+ * ({@link gateWeights}; the fused kernel writes them in the same pass).
  */
 export function routeRows(
   x: FloatArray,
@@ -84,6 +85,7 @@ export function routeRows(
   picked: Float64Array,
   scr: RouteScratch = newRouteScratch(cfg),
   backend: BackendName = 'auto',
+  gate?: RouteGate,
 ): void {
   const n = cfg.experts;
   const fused =
@@ -91,18 +93,43 @@ export function routeRows(
       ? undefined
       : resolveBackend('routeRows', backend, x.length, x instanceof Float32Array).routeRows;
   const flags = new Uint8Array(rows);
-  if (fused?.({ ...cfg, x, rows, scores, indices, picked, flags })) {
+  if (fused?.({ ...cfg, x, rows, scores, indices, picked, flags, gate })) {
     for (let r = 0; r < rows; r++) {
       if (!flags[r]) continue;
       const o = r * n;
       if (flags[r] === 1)
         writeScores(x.subarray(o, o + n), 1, n, cfg.sigmoid, scores.subarray(o, o + n));
       selectRow(x, scores, r, cfg, indices, picked, scr);
+      if (gate) gateWeights(picked, cfg.k, gate, undefined, r, r + 1);
     }
     return;
   }
   writeScores(x, rows, n, cfg.sigmoid, scores);
   for (let r = 0; r < rows; r++) selectRow(x, scores, r, cfg, indices, picked, scr);
+  if (gate) gateWeights(picked, cfg.k, gate, undefined, 0, rows);
+}
+
+/**
+ * Gate weights of tokens [from, to) from their k picked scores p (double):
+ * w_j = scale·p_j / Σ_l p_l (0 when Σ = 0) with `renormalize`, else scale·p_j; each
+ * one division and one product in double, rounded once into the weights' type; 0 at
+ * a `dropped` slot (the others are not renormalized again).
+ */
+export function gateWeights(
+  picked: Float64Array,
+  k: number,
+  gate: RouteGate,
+  dropped: Uint8Array | undefined,
+  from: number,
+  to: number,
+): void {
+  const { renormalize, scale, weights } = gate;
+  for (let t = from; t < to; t++) {
+    let S = 0;
+    for (let j = t * k; j < (t + 1) * k; j++) S += picked[j]!;
+    const f = !renormalize ? scale : S === 0 ? 0 : scale / S;
+    for (let j = t * k; j < (t + 1) * k; j++) weights[j] = dropped?.[j] ? 0 : picked[j]! * f;
+  }
 }
 
 /** Token r's selection from its scores: indices[r·k ..] by score, picked[r·k ..] their scores. */

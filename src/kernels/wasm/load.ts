@@ -101,6 +101,9 @@ export interface KernelExports {
     top: number,
     indices: number,
     picked: number,
+    weights: number,
+    renorm: number,
+    scale: number,
     flags: number,
     work: number,
   ): number;

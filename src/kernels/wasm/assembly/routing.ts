@@ -1,8 +1,9 @@
 /**
  * Token-choice routing of Float32 router logits (src/kernels/routing-rows.ts routeRows is
- * the reference; the caller, src/kernels/wasm/routing.ts, runs softmax_f32 first for
- * softmax scores). Per token (row of n experts), in one visit of the row while it is in
- * cache:
+ * the reference), one call for a whole chunk of tokens. By batches of rows that stay in
+ * L1 (row-batch.ts batchRows): softmax scores of the batch by softmax_f32 (the kernel
+ * the reference's softmax runs: the same scores bit for bit), then per token (row of n
+ * experts), while the row is in cache:
  * - sigmoid scores (when asked): σ(v) = 1/(1 + e^−v) for v ≥ 0, e^v/(1 + e^v) below, in
  *   double with exp64 (≤ 2 ulp of double) and rounded once to float32 — the reference's
  *   formula with Math.exp, so a score differs from the reference's only where the two
@@ -12,12 +13,16 @@
  *   the logit is −∞;
  * - DeepSeek-V3's group limit: each group's two best keys summed, the `groupTop` best
  *   groups kept (ties: lower group), the other keys set to −∞;
- * - the k largest scores or keys (ties: lower index), by a buffer sorted descending that
- *   an entry enters only if strictly greater than its last: the row is scanned four (f32)
- *   or two (f64 keys) entries at a time against the buffer's last and a vector with none
- *   above it is skipped, so the selection is the reference's in the reference's order;
+ * - the k largest scores or keys (ties: lower index): unkeyed with k ≤ 2 by the
+ *   branch-free lane network (./top-k-lanes.ts), otherwise by a buffer sorted descending
+ *   that an entry enters only if strictly greater than its last: the row is scanned four
+ *   (f32) or two (f64 keys) entries at a time against the buffer's last and a vector
+ *   with none above it is skipped; either way the selection is the reference's in the
+ *   reference's order;
  * - indices[k] and picked[k] (the selected scores in double), ordered by score
- *   descending, ties by lower index.
+ *   descending, ties by lower index;
+ * - when asked, the gate weights [k] (gateWeights: renormalized and scaled in double,
+ *   rounded once to float32), so that no per-token work is left to JavaScript.
  * Rows the reference treats specially are handed back through flags[r] (never done
  * here): 1 when the row holds NaN (sigmoid) or softmax_f32 flagged it (a non-finite max);
  * 2 (the scores are right, the selection is the caller's) when an unkeyed selection ends
@@ -25,6 +30,10 @@
  */
 import { exp64, join32 } from './exp';
 import { hi64, lo64, loadPart, storePart } from './lanes-f32';
+import { batchRows } from './row-batch';
+import { rowAt, THREE_PASS } from './row-dispatch';
+import { softmax_f32 } from './softmax-rows';
+import { laneTop2 } from './top-k-lanes';
 
 /** Capacity of the selection buffers (k ≤ 16). */
 const MAX_K: i32 = 16;
@@ -185,14 +194,45 @@ export function routeWorkBytes(n: i32, groups: i32): i32 {
 }
 
 /**
- * Route `rows` tokens (see the module doc): x the logits, s the scores (written for
- * sigmoid; softmax_f32's output for softmax, with its flags already in `flags`), bias
+ * The k ≤ 2 best scores of the row at so by the lane network (./top-k-lanes.ts; `two`:
+ * 16 bytes of work) into io/po, in order; false (nothing written) when the k-th is 0
+ * (flag 2).
+ */
+function select2(so: usize, n: i32, k: i32, two: usize, io: usize, po: usize): bool {
+  laneTop2(so, n, two);
+  if (load<f32>(two + (<usize>(k - 1) << 2)) == 0) return false;
+  for (let j = 0; j < k; j++) {
+    store<i32>(io + (<usize>j << 2), load<i32>(two + (<usize>j << 2), 8));
+    store<f64>(po + (<usize>j << 3), <f64>load<f32>(two + (<usize>j << 2)));
+  }
+  return true;
+}
+
+/**
+ * The gate weights of a token's k picked scores: w_j = c·p_j/Σp (renormalized; 0 when
+ * Σp = 0) or c·p_j, in double rounded once to float32 (top-k-gating.ts's formula).
+ */
+function gateWeights(po: usize, wo: usize, k: i32, renorm: bool, scale: f64): void {
+  let f = scale;
+  if (renorm) {
+    let S: f64 = 0;
+    for (let j = 0; j < k; j++) S += load<f64>(po + (<usize>j << 3));
+    f = S == 0 ? 0 : scale / S;
+  }
+  for (let j = 0; j < k; j++) store<f32>(wo + (<usize>j << 2), <f32>(load<f64>(po + (<usize>j << 3)) * f));
+}
+
+/**
+ * Route `rows` tokens (see the module doc): x the logits, s the scores (written), bias
  * (f64 [n]) or 0, groups/top (1/1: no group limit); indices [rows·k] and picked
- * [rows·k] written; flags as the module doc says. Returns the rows handed back.
+ * [rows·k] written, and with `weights` ≠ 0 the gate weights [rows·k] (renormalized
+ * when `renorm`, times `scale`); flags as the module doc says (rows flagged get
+ * nothing). Returns the rows handed back.
  */
 export function route_f32(
   x: usize, s: usize, rows: i32, n: i32, k: i32, sigmoid: bool, bias: usize, groups: i32,
-  top: i32, indices: usize, picked: usize, flags: usize, work: usize,
+  top: i32, indices: usize, picked: usize, weights: usize, renorm: bool, scale: f64,
+  flags: usize, work: usize,
 ): i32 {
   const keyed = bias != 0 || groups > 1;
   const key = work;
@@ -201,35 +241,50 @@ export function route_f32(
   const gv = gs + (<usize>groups << 3);
   const idx = gv + (<usize>groups << 3);
   const gi = idx + (<usize>MAX_K << 2);
+  const batch = batchRows<f32>(n);
   let bad = 0;
-  for (let r = 0; r < rows; r++) {
-    const xo = x + ((<usize>r * <usize>n) << 2);
-    const so = s + ((<usize>r * <usize>n) << 2);
-    if (sigmoid) store<u8>(flags + r, sigmoidRow(xo, so, n) ? 1 : 0);
-    if (load<u8>(flags + r)) {
-      bad++;
-      continue;
-    }
-    if (keyed) {
-      keys(xo, so, n, bias, key);
-      if (groups > 1) limitGroups(key, n, groups, top, gs, gv, gi);
-      topK<f64>(key, n, k, vals, idx);
-    } else {
-      topK<f32>(so, n, k, vals, idx);
-      if (load<f64>(vals + (<usize>(k - 1) << 3)) == 0) {
-        store<u8>(flags + r, 2);
+  for (let r0 = 0; r0 < rows; r0 += batch) {
+    const b = min<i32>(batch, rows - r0);
+    // softmax scores of the batch (the softmax kernel's, while the batch is in cache)
+    if (!sigmoid) softmax_f32(rowAt<f32>(x, r0, n), rowAt<f32>(s, r0, n), b, n, THREE_PASS, 1, false, flags + r0);
+    for (let r = r0; r < r0 + b; r++) {
+      const xo = rowAt<f32>(x, r, n);
+      const so = rowAt<f32>(s, r, n);
+      if (sigmoid) store<u8>(flags + r, sigmoidRow(xo, so, n) ? 1 : 0);
+      if (load<u8>(flags + r)) {
         bad++;
         continue;
       }
+      const io = indices + ((<usize>r * <usize>k) << 2);
+      const po = picked + ((<usize>r * <usize>k) << 3);
+      if (keyed) {
+        keys(xo, so, n, bias, key);
+        if (groups > 1) limitGroups(key, n, groups, top, gs, gv, gi);
+        topK<f64>(key, n, k, vals, idx);
+      } else if (k <= 2) {
+        if (!select2(so, n, k, vals, io, po)) {
+          store<u8>(flags + r, 2);
+          bad++;
+          continue;
+        }
+      } else {
+        topK<f32>(so, n, k, vals, idx);
+        if (load<f64>(vals + (<usize>(k - 1) << 3)) == 0) {
+          store<u8>(flags + r, 2);
+          bad++;
+          continue;
+        }
+      }
+      if (keyed || k > 2) {
+        for (let j = 0; j < k; j++) {
+          const e = load<i32>(idx + (<usize>j << 2));
+          store<i32>(io + (<usize>j << 2), e);
+          store<f64>(po + (<usize>j << 3), <f64>load<f32>(so + (<usize>e << 2)));
+        }
+        orderByScore(io, po, k);
+      }
+      if (weights) gateWeights(po, weights + ((<usize>r * <usize>k) << 2), k, renorm, scale);
     }
-    const io = indices + ((<usize>r * <usize>k) << 2);
-    const po = picked + ((<usize>r * <usize>k) << 3);
-    for (let j = 0; j < k; j++) {
-      const e = load<i32>(idx + (<usize>j << 2));
-      store<i32>(io + (<usize>j << 2), e);
-      store<f64>(po + (<usize>j << 3), <f64>load<f32>(so + (<usize>e << 2)));
-    }
-    orderByScore(io, po, k);
   }
   return bad;
 }
