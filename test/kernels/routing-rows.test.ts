@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { routeRows, sigmoid, topPRows } from '../../src/kernels/routing-rows.js';
+import { gateWeights, routeRows, sigmoid, topPRows } from '../../src/kernels/routing-rows.js';
 import { D } from '../helpers/reference.js';
 
 const cfg = { experts: 4, k: 2, sigmoid: false, bias: undefined, groups: 1, groupTop: 1 };
@@ -30,6 +30,27 @@ describe('routeRows', () => {
         2.5 * Math.abs(exact.toNumber()) * 2 ** -52,
       );
     }
+  });
+  it('gateWeights: renormalized and scaled, 0 for a zero sum, 0 at dropped slots (the rest not renormalized again)', () => {
+    const picked = new Float64Array([0.6, 0.2, 0, 0, 0.5, 0.25]);
+    const weights = new Float64Array(6);
+    const gate = { renormalize: true, scale: 2, weights };
+    gateWeights(picked, 2, gate, undefined, 0, 3);
+    expect(Array.from(weights)).toEqual([1.5, 0.5, 0, 0, 4 / 3, 2 / 3]);
+    gateWeights(picked, 2, gate, new Uint8Array([0, 1, 0, 0, 1, 0]), 0, 3);
+    expect(Array.from(weights)).toEqual([1.5, 0, 0, 0, 0, 2 / 3]);
+    weights.fill(-1);
+    gateWeights(picked, 2, { ...gate, renormalize: false }, undefined, 1, 3);
+    expect(Array.from(weights)).toEqual([-1, -1, 0, 0, 1, 0.5]);
+  });
+  it('routeRows with a gate writes the weights of every token (JavaScript passes)', () => {
+    const x = new Float64Array([0.3, -1, 2, 2, 5, 5, 5, -Infinity]);
+    const s = new Float64Array(8);
+    const i = new Int32Array(4);
+    const p = new Float64Array(4);
+    const weights = new Float64Array(4);
+    routeRows(x, 2, cfg, s, i, p, undefined, 'js', { renormalize: true, scale: 1, weights });
+    expect(Array.from(weights)).toEqual([0.5, 0.5, 0.5, 0.5]);
   });
   it('topPRows: masked experts never taken, the rest padded', () => {
     const x = new Float64Array([0, -Infinity, 0]);

@@ -6,6 +6,9 @@
  * softmax scores are the same kernel's on both sides, so everything must be identical;
  * sigmoid scores may differ by 1 ulp of float32 where the double sigmoid lies on a
  * rounding boundary (the module doc's ≤ ~2^−26 of entries), which these cases never meet.
+ * The k ≤ 2 selection (assembly/top-k-lanes.ts) is also checked against a sort of the
+ * returned scores, and the gate weights the kernel writes against the JavaScript
+ * gateWeights and a direct double evaluation.
  */
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -50,12 +53,40 @@ const routerCase = fc
     });
   });
 
-function route(x: Float32Array, rows: number, cfg: RouteConfig, backend: 'js' | 'wasm') {
+function route(
+  x: Float32Array,
+  rows: number,
+  cfg: RouteConfig,
+  backend: 'js' | 'wasm',
+  gate?: { renormalize: boolean; scale: number },
+) {
   const scores = new Float32Array(x.length);
   const indices = new Int32Array(rows * cfg.k);
   const picked = new Float64Array(rows * cfg.k);
-  routeRows(x, rows, cfg, scores, indices, picked, undefined, backend);
-  return { scores, indices, picked };
+  const weights = new Float32Array(rows * cfg.k);
+  routeRows(
+    x,
+    rows,
+    cfg,
+    scores,
+    indices,
+    picked,
+    undefined,
+    backend,
+    gate && { ...gate, weights },
+  );
+  return { scores, indices, picked, weights };
+}
+
+/**
+ * The k best experts of a row by a sort of its scores: score descending, at equal
+ * scores an unmasked (finite logit) expert first, then the lower index.
+ */
+function sortedChoice(x: Float32Array, s: Float32Array, o: number, n: number, k: number) {
+  const masked = (i: number) => (x[o + i] === Number.NEGATIVE_INFINITY ? 1 : 0);
+  return Array.from({ length: n }, (_, i) => i)
+    .sort((a, b) => s[o + b]! - s[o + a]! || masked(a) - masked(b) || a - b)
+    .slice(0, k);
 }
 
 for (const variant of VARIANTS)
@@ -64,7 +95,7 @@ for (const variant of VARIANTS)
       loadWasmSync(variant);
     });
 
-    it('identical to the JavaScript passes: scores, indices, picked scores', () => {
+    it('identical to the JavaScript passes: scores, indices, picked scores, gate weights', () => {
       fc.assert(
         fc.property(routerCase, ({ c, groupTop, kFrac, x, bias }) => {
           const experts = c.groups * c.size;
@@ -81,11 +112,75 @@ for (const variant of VARIANTS)
             groups: c.groups,
             groupTop,
           };
-          const a = route(logits, c.rows, cfg, 'js');
-          const b = route(logits, c.rows, cfg, 'wasm');
+          const gate = { renormalize: c.biased, scale: 2.5 };
+          const a = route(logits, c.rows, cfg, 'js', gate);
+          const b = route(logits, c.rows, cfg, 'wasm', gate);
           expect(Array.from(b.indices)).toEqual(Array.from(a.indices));
           expect(Array.from(b.picked)).toEqual(Array.from(a.picked));
           expect(Array.from(b.scores)).toEqual(Array.from(a.scores));
+          expect(Array.from(b.weights)).toEqual(Array.from(a.weights));
+        }),
+        { numRuns: 300 },
+      );
+    });
+
+    it('k ≤ 2 (the lane selection): a sort of the scores; gate weights as the JavaScript passes', () => {
+      const tieLogit = fc.oneof(
+        { weight: 8, arbitrary: fc.integer({ min: -3, max: 3 }).map((v) => v / 2) },
+        { weight: 4, arbitrary: fc.float({ min: -90, max: 30, noNaN: true }) },
+        { weight: 2, arbitrary: fc.constant(Number.NEGATIVE_INFINITY) },
+      );
+      const lanesCase = fc
+        .record({
+          experts: fc.integer({ min: 1, max: 70 }),
+          rows: fc.integer({ min: 1, max: 9 }),
+          k: fc.constantFrom(1, 2),
+          sigmoid: fc.boolean(),
+          renormalize: fc.boolean(),
+          scale: fc.constantFrom(1, 2.5, 0.3),
+        })
+        .filter((c) => c.k <= c.experts)
+        // ≥ 32 logits, so that the JS passes' softmax is the wasm kernel's (as above)
+        .map((c) => ({ ...c, rows: Math.max(c.rows, Math.ceil(32 / c.experts)) }))
+        .chain((c) =>
+          fc.record({
+            c: fc.constant(c),
+            x: fc.array(tieLogit, {
+              minLength: c.rows * c.experts,
+              maxLength: c.rows * c.experts,
+            }),
+          }),
+        );
+      fc.assert(
+        fc.property(lanesCase, ({ c, x }) => {
+          const { experts: n, rows, k } = c;
+          const logits = Float32Array.from(x);
+          const cfg: RouteConfig = {
+            experts: n,
+            k,
+            sigmoid: c.sigmoid,
+            bias: undefined,
+            groups: 1,
+            groupTop: 1,
+          };
+          const gate = { renormalize: c.renormalize, scale: c.scale };
+          const a = route(logits, rows, cfg, 'js', gate);
+          const b = route(logits, rows, cfg, 'wasm', gate);
+          expect(Array.from(b.indices)).toEqual(Array.from(a.indices));
+          expect(Array.from(b.picked)).toEqual(Array.from(a.picked));
+          expect(Array.from(b.weights)).toEqual(Array.from(a.weights));
+          for (let r = 0; r < rows; r++) {
+            const got = Array.from(b.indices.subarray(r * k, (r + 1) * k));
+            expect(got).toEqual(sortedChoice(logits, b.scores, r * n, n, k));
+            const p = got.map((i) => b.scores[r * n + i]!);
+            const S = p.reduce((u, v) => u + v, 0);
+            p.forEach((v, j) => {
+              const want = c.renormalize ? (S === 0 ? 0 : (c.scale * v) / S) : c.scale * v;
+              expect(Math.abs(b.weights[r * k + j]! - want)).toBeLessThanOrEqual(
+                2 ** -23 * Math.abs(want),
+              );
+            });
+          }
         }),
         { numRuns: 300 },
       );
