@@ -7,8 +7,8 @@
  * measured slower than the SIMD softmax + selection: it takes two exp per entry
  * in scalar JavaScript.) Float32 batches go to the backend's `routeRows` where one
  * is loaded (the SIMD WebAssembly kernel, wasm/assembly/routing.ts: after the same
- * softmax kernel, or its own double-precision sigmoid, the keys, the group limit and
- * the selection per token in wasm; this module's passes are its reference and take
+ * softmax kernel, or its own double-precision sigmoid, the keys, the group limit,
+ * the selection and, when asked, the gate weights per token in wasm; this module's passes are its reference and take
  * the rows it hands back). Top-p routing keeps the fused pass ({@link topKRow}).
  *
  * Scores s: softmax(x) (the library's exact softmax, ≤ 4 ulp) or sigmoid(x)
