@@ -355,21 +355,25 @@ describe('adaptiveTemperatureSoftmax options, registry and purity', () => {
 describe('adaptiveTemperatureSoftmax at its kinks (the constant side is taken)', () => {
   const x = [0, 0, 0, 1];
   const dy = [1, -2, 0.5, 3];
-  // H itself: with poly(H) = H (coefficients [1, 0]) and H > 1, β = H
-  const H = adaptiveTemperatureBeta(x, { coefficients: [1, 0], threshold: 0 })[0]!;
+  // H itself: with poly(H) = H (coefficients [1, 0]) and H > 1, β = H. Computed inside
+  // each test, not while the suite is collected (a throw there would fail no test)
+  const entropy = () => adaptiveTemperatureBeta(x, { coefficients: [1, 0], threshold: 0 })[0]!;
   it('the row used has 1 < H < 2, its entropy to 1e-15', () => {
+    const H = entropy();
     const ref = refAdaptive([0, 1], [3, 1]).H;
     expect(H).toBeGreaterThan(1);
     expect(H).toBeLessThan(2);
     expect(Math.abs(H - ref.toNumber())).toBeLessThan(1e-15);
   });
   it('H exactly at the threshold: β = 1', () => {
+    const H = entropy();
     expect(Array.from(adaptiveTemperatureBeta(x, { coefficients: [2], threshold: H }))).toEqual([
       1,
     ]);
     expect(adaptiveTemperatureSoftmax(x, { coefficients: [2], threshold: H })).toEqual(softmax(x));
   });
   it('poly(H) exactly 1 (poly = H + (1 − H), exact for 1 < H < 2): β = 1 and no slope', () => {
+    const H = entropy();
     const o = { coefficients: [1, 1 - H], threshold: 0 };
     expect(Array.from(adaptiveTemperatureBeta(x, o))).toEqual([1]);
     expect(adaptiveTemperatureSoftmaxVjp(x, dy, o)).toEqual(softmaxVjp(x, dy));
