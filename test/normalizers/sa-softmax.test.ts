@@ -290,10 +290,11 @@ describe('saSoftmax: the weight scale, the ties and the policy (mutation-testing
     const o = { normalized: true };
     const dy = [1, -2, 0.5, 3, -1];
     const f = (z: Float64Array) => saSoftmax(z, o);
-    // min −2 at indices 0 and 2, max 3 at indices 1 and 3; moving the second of each
-    // tie inward by 1e-3 leaves the first active, and the gradient there is smooth
-    const x = [-2, 3, -2, 3, 0.5];
-    const inward = Float64Array.from([-2, 3, -2 + 1e-3, 3 - 1e-3, 0.5]);
+    // min −½ at indices 0 and 2, max ½ at indices 1 and 3 (D = 1, the ∂a and ∂b terms
+    // ≈ 0.1 and 0.2); moving the second of each tie inward by 1e-3 leaves the first
+    // active, and the gradient there is smooth
+    const x = [-0.5, 0.5, -0.5, 0.5, 0];
+    const inward = Float64Array.from([-0.5, 0.5, -0.5 + 1e-3, 0.5 - 1e-3, 0]);
     const dx = saSoftmaxVjp(x, dy, o);
     const fd = fdVjp(f, inward, dy, 1e-7);
     for (let i = 0; i < 5; i++) expect(Math.abs(dx[i]! - fd[i]!)).toBeLessThan(1e-2);
