@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type Backend, jsBackend, registerBackend } from '../../src/kernels/backend.js';
-import { saSoftmax, saSoftmaxVjp } from '../../src/normalizers/sa-softmax.js';
+import { entry, saSoftmax, saSoftmaxVjp } from '../../src/normalizers/sa-softmax.js';
 import { fdVjp, gradError, randomArray } from '../helpers/finite-difference.js';
 import {
   D,
@@ -318,6 +318,14 @@ describe('saSoftmax: messages and backend choice', () => {
   it('errors name the public function', () => {
     expect(() => saSoftmax([1, 2], { axis: 2 })).toThrow(/^saSoftmax: /);
     expect(() => saSoftmaxVjp([1, 2], [1, 2], { axis: 2 })).toThrow(/^saSoftmaxVjp: /);
+  });
+  it('the registry entry is the pair, with normalized among its rules', () => {
+    expect(entry.name).toBe('saSoftmax');
+    expect(entry.forward).toBe(saSoftmax);
+    expect(entry.vjp).toBe(saSoftmaxVjp);
+    expect(Object.keys(entry.rules ?? {})).toEqual(
+      expect.arrayContaining(['shape', 'axis', 'normalized']),
+    );
   });
   it('the backend is chosen for the Float64 rows it computes, whatever the input type', () => {
     // a stand-in for the WebAssembly backend (not loaded in this suite) that prefers Float32 rows
