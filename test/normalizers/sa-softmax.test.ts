@@ -278,6 +278,25 @@ describe('saSoftmax: the weight scale, the ties and the policy (mutation-testing
         expect(relError(got[i]!, new D(want[i]!.toString()))).toBeLessThan(1e-14);
     }
   });
+  it('regression: a huge dy on a row at or below 2^500 is scaled too (a_i·w_i overflowed: NaN)', () => {
+    const sa = (x: Parameters<typeof refSoftmaxWide>[0]) =>
+      refSoftmaxWide(x).map((p, i) => p.times(x[i]!));
+    for (const [x, dy] of [
+      [
+        [2 ** 500, 2 ** 500],
+        [1.1e158, 1.1e158],
+      ],
+      [
+        [2 ** 499, 2 ** 499],
+        [1.1e158, 1.3e158],
+      ],
+    ]) {
+      const got = saSoftmaxVjp(x!, dy!);
+      const want = refVjpByDifferences(sa, x!, dy!, 1e-30);
+      for (let i = 0; i < x!.length; i++)
+        expect(relError(got[i]!, new D(want[i]!.toString()))).toBeLessThan(1e-14);
+    }
+  });
   it('normalized rows beyond ±1e300 on one side only are halved: b − a does not overflow', () => {
     // p = [1, 0]: y = [1, 0] with the weight (x − a)/(b − a) = 1 at the max
     expect(Array.from(saSoftmax([Number.MAX_VALUE, -1e300], { normalized: true }))).toEqual([1, 0]);
