@@ -16,7 +16,7 @@
  *   normalized: dx_k = p_k·(dy_k·w_k − Q) + (dy_k·p_k − [k = k_a]·(P − Q) − [k = k_b]·Q)/D
  * The first term is softmax's vjp against dy ⊙ w; the rest is ∂w/∂x. It is
  * evaluated as (a_k·σw_k − p_k·σQ)/σ + (a_k − …)/D with a_k = dy_k·p_k formed
- * first, σ = 2^−k scaling weights beyond 2^500 below 1 (exact), and the 1/D terms
+ * first, σ = 2^−k scaling weights below 1 (exact) where a_k·w_k could overflow, and the 1/D terms
  * summed before one division, so rows near ±1e308 and rows with a subnormal D keep
  * a finite gradient where it is finite (issue 15: saSoftmaxVjp([−1e308, −1e308],
  * [−2, 3]) was NaN). min and
@@ -118,13 +118,26 @@ function rowWeight(x: FloatArray, o: number, n: number, normalized: boolean, w: 
 
 /**
  * σ = 2^−k bringing the largest |weight| of the entries with p_i > 0 to below 1
- * when it exceeds 2^500 (plain rows of huge entries), else 1. A power of two:
- * σ·w and the division by σ are exact.
+ * when it exceeds 2^500 (plain rows of huge entries) or when a product a_i·w_i
+ * (a_i = dy_i·p_i) could pass 2^1000 (a huge dy on a large row), else 1. A power of
+ * two: σ·w and the division by σ are exact.
  */
-function weightScale(x: FloatArray, o: number, n: number, p: Float64Array, w: Weight): number {
+function weightScale(
+  x: FloatArray,
+  g: FloatArray,
+  o: number,
+  n: number,
+  p: Float64Array,
+  w: Weight,
+): number {
   let big = 0;
-  for (let i = 0; i < n; i++) if (p[i]! > 0) big = Math.max(big, Math.abs(weightOf(x[o + i]!, w)));
-  return big > 2 ** 500 ? 2 ** -Math.ceil(Math.log2(big)) : 1;
+  let a = 0;
+  for (let i = 0; i < n; i++)
+    if (p[i]! > 0) {
+      big = Math.max(big, Math.abs(weightOf(x[o + i]!, w)));
+      a = Math.max(a, Math.abs(g[o + i]! * p[i]!));
+    }
+  return big > 2 ** 500 || big * a > 2 ** 1000 ? 2 ** -Math.ceil(Math.log2(big)) : 1;
 }
 
 /** The weight of entry v (finite) under w. */
@@ -183,7 +196,7 @@ export function saSoftmaxVjp<X extends ArrayInput>(
       // a_i = dy_i·p_i first (|a_i| ≤ |dy_i|), and the weights scaled by σ = 2^−k when they
       // are huge (plain rows near ±1e308; exact): a_i·w_i and p_i·Q may each overflow where
       // their difference does not
-      const sigma = weightScale(a, o, n, sm, w);
+      const sigma = weightScale(a, g, o, n, sm, w);
       for (let i = 0; i < n; i++) {
         if (sm[i] === 0) continue;
         const ai = g[o + i]! * sm[i]!;

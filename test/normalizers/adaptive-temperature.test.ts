@@ -5,6 +5,7 @@ import {
   adaptiveTemperatureBeta,
   adaptiveTemperatureSoftmax,
   adaptiveTemperatureSoftmaxVjp,
+  entry,
 } from '../../src/normalizers/adaptive-temperature.js';
 import { normalizers } from '../../src/normalizers/registry.js';
 import { softmax, softmaxVjp } from '../../src/normalizers/softmax.js';
@@ -348,5 +349,70 @@ describe('adaptiveTemperatureSoftmax options, registry and purity', () => {
     expect(Array.from(x)).toEqual(Array.from(Float32Array.from([0.3, 0.1, 0.2])));
     expect(Array.from(dy)).toEqual([1, 2, 3]);
     expect(c).toEqual([1, 2]);
+  });
+});
+
+describe('adaptiveTemperatureSoftmax at its kinks (the constant side is taken)', () => {
+  const x = [0, 0, 0, 1];
+  const dy = [1, -2, 0.5, 3];
+  // H itself: with poly(H) = H (coefficients [1, 0]) and H > 1, β = H. Computed inside
+  // each test, not while the suite is collected (a throw there would fail no test)
+  const entropy = () => adaptiveTemperatureBeta(x, { coefficients: [1, 0], threshold: 0 })[0]!;
+  it('the row used has 1 < H < 2, its entropy to 1e-15', () => {
+    const H = entropy();
+    const ref = refAdaptive([0, 1], [3, 1]).H;
+    expect(H).toBeGreaterThan(1);
+    expect(H).toBeLessThan(2);
+    expect(Math.abs(H - ref.toNumber())).toBeLessThan(1e-15);
+  });
+  it('H exactly at the threshold: β = 1', () => {
+    const H = entropy();
+    expect(Array.from(adaptiveTemperatureBeta(x, { coefficients: [2], threshold: H }))).toEqual([
+      1,
+    ]);
+    expect(adaptiveTemperatureSoftmax(x, { coefficients: [2], threshold: H })).toEqual(softmax(x));
+  });
+  it('poly(H) exactly 1 (poly = H + (1 − H), exact for 1 < H < 2): β = 1 and no slope', () => {
+    const H = entropy();
+    const o = { coefficients: [1, 1 - H], threshold: 0 };
+    expect(Array.from(adaptiveTemperatureBeta(x, o))).toEqual([1]);
+    expect(adaptiveTemperatureSoftmaxVjp(x, dy, o)).toEqual(softmaxVjp(x, dy));
+  });
+});
+
+describe('adaptiveTemperatureSoftmax: coefficients, messages and registry entry', () => {
+  it('coefficients may be a Float64Array or a Float32Array', () => {
+    const x = [1, 0.9, 0.8, 0.7, 0];
+    const ref = adaptiveTemperatureBeta(x);
+    const c64 = Float64Array.from(ADAPTIVE_TEMPERATURE_COEFFICIENTS);
+    expect(adaptiveTemperatureBeta(x, { coefficients: c64 as never })).toEqual(ref);
+    const c32 = Float32Array.from([0.5, 1]);
+    expect(adaptiveTemperatureBeta(x, { coefficients: c32 as never })).toEqual(
+      adaptiveTemperatureBeta(x, { coefficients: [0.5, 1] }),
+    );
+  });
+  it('bad coefficients: messages name the function, the option and the entry', () => {
+    const f = adaptiveTemperatureSoftmax;
+    expect(() => f([1, 2], { coefficients: 'ab' as never })).toThrow(
+      'adaptiveTemperatureSoftmax: expected coefficients to be a non-empty array of numbers, got "ab"',
+    );
+    expect(() => f([1, 2], { coefficients: [1, 'a'] as never })).toThrow(
+      /^adaptiveTemperatureSoftmax: expected coefficients\[1\] to be a number, got /,
+    );
+    expect(() => f([1, 2], { coefficients: [1, 'a'] as never })).toThrow(code('INVALID_PARAMETER'));
+    expect(() => f([1, 2], { coefficients: [1, Infinity] })).toThrow(
+      'adaptiveTemperatureSoftmax: expected coefficients[1] to be finite, got Infinity',
+    );
+  });
+  it('errors name the public function', () => {
+    expect(() => adaptiveTemperatureSoftmaxVjp([1, 2], [1, 2], { axis: 2 })).toThrow(
+      /^adaptiveTemperatureSoftmaxVjp: /,
+    );
+    expect(() => adaptiveTemperatureBeta([1, 2], { axis: 2 })).toThrow(
+      /^adaptiveTemperatureBeta: /,
+    );
+  });
+  it('the entry is named', () => {
+    expect(entry.name).toBe('adaptiveTemperatureSoftmax');
   });
 });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { clippedSoftmax, clippedSoftmaxVjp } from '../../src/normalizers/clipped-softmax.js';
+import { clippedSoftmax, clippedSoftmaxVjp, entry } from '../../src/normalizers/clipped-softmax.js';
 import { normalizers } from '../../src/normalizers/registry.js';
 import { softmax, softmaxVjp } from '../../src/normalizers/softmax.js';
 import { attentionByNameError } from '../helpers/attention-by-name.js';
@@ -210,5 +210,15 @@ describe('clippedSoftmax options, registry and purity', () => {
     expect(clippedSoftmaxVjp(x, dy, { gamma: -0.1 })).toBeInstanceOf(Float32Array);
     expect(Array.from(x)).toEqual([3, 1, 2]);
     expect(Array.from(dy)).toEqual([1, 2, 3]);
+  });
+});
+
+describe('clippedSoftmax: messages and registry entry', () => {
+  it('errors name the public function', () => {
+    expect(() => clippedSoftmax([1, 2], { axis: 2 })).toThrow(/^clippedSoftmax: /);
+    expect(() => clippedSoftmaxVjp([1, 2], [1, 2], { axis: 2 })).toThrow(/^clippedSoftmaxVjp: /);
+  });
+  it('the entry is named', () => {
+    expect(entry.name).toBe('clippedSoftmax');
   });
 });

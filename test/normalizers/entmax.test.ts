@@ -351,6 +351,20 @@ describe('entmax options and edges', () => {
   });
 });
 
+describe('entmax bisection steps (α = 2: f(t) = Σ (1 + z_j − t)_+ − 1, linear)', () => {
+  // x = [0, −¼]: two candidates, t ∈ [0, ½], f(t) = ¾ − 2t, root t = ⅜ (sparsemax: [⅝, ⅜])
+  it('nIter: 1 is one step: t = ¼ (f(¼) > 0 moves the lower end), y ∝ (1 − t, ¾ − t)', () => {
+    const y = entmax([0, -0.25], { alpha: 2, nIter: 1 });
+    expect(y[0]).toBeCloseTo(0.6, 15);
+    expect(y[1]).toBeCloseTo(0.4, 15);
+  });
+  it('an exact zero of f stops the bisection there (|f| ≤ tolerance = 0)', () => {
+    // the second midpoint is the root: without the stop the third step would move below it
+    const y = entmax([0, -0.25], { alpha: 2, nIter: 3 });
+    expect(Array.from(y)).toEqual([0.625, 0.375]);
+  });
+});
+
 describe('entmax: messages and registry entry', () => {
   it('each error names the public function and the argument', () => {
     expect(() => entmax([1, 2], { alpha: 1 })).toThrow(/^entmax: /);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { gumbelSoftmax, gumbelSoftmaxVjp } from '../../src/normalizers/gumbel-softmax.js';
+import { entry, gumbelSoftmax, gumbelSoftmaxVjp } from '../../src/normalizers/gumbel-softmax.js';
 import { softmax, softmaxVjp } from '../../src/normalizers/softmax.js';
 import { gumbel } from '../../src/random/noise.js';
 import { fdVjp, gradError, randomArray } from '../helpers/finite-difference.js';
@@ -241,5 +241,45 @@ describe('gumbelSoftmax validation and purity', () => {
     expect(Array.from(dy)).toEqual([1, 2, 3]);
     const out = new Float32Array(3);
     expect(gumbelSoftmax(x, { out })).toBe(out);
+  });
+});
+
+describe('gumbelSoftmax: the first entry, messages, aliasing and registry entry', () => {
+  it('hard: a first entry far ahead of the rest is the sample (|g| < 40 for 53-bit noise)', () => {
+    for (const seed of [1, 2, 3])
+      expect(Array.from(gumbelSoftmax([100, 0, 0, 0], { hard: true, seed }))).toEqual([1, 0, 0, 0]);
+  });
+  it('errors name the public function and the argument', () => {
+    expect(() => gumbelSoftmax([1, 2], { axis: 2, seed: 0 })).toThrow(/^gumbelSoftmax: /);
+    expect(() => gumbelSoftmaxVjp([1, 2], [1, 2], { axis: 2, seed: 0 })).toThrow(
+      /^gumbelSoftmaxVjp: /,
+    );
+    expect(() => gumbelSoftmaxVjp([1, 2], [1], { seed: 0 })).toThrow(/^gumbelSoftmaxVjp: .*\bdy\b/);
+  });
+  it('out may be x itself, but not a part of x (or of dy)', () => {
+    const buf = new Float64Array([1, 2, 3, 4]);
+    const x = buf.subarray(0, 3);
+    const shifted = buf.subarray(1, 4);
+    expect(() => gumbelSoftmax(x, { seed: 0, out: shifted })).toThrow(
+      /^gumbelSoftmax: expected out to be exactly x or to share no memory with it/,
+    );
+    const dy = new Float64Array([1, 0, 0, 0]);
+    expect(() => gumbelSoftmaxVjp(x, [1, 0, 0], { seed: 0, out: shifted })).toThrow(
+      /^gumbelSoftmaxVjp: expected out to be exactly x /,
+    );
+    expect(() =>
+      gumbelSoftmaxVjp([1, 2, 3], dy.subarray(0, 3), { seed: 0, out: dy.subarray(1, 4) }),
+    ).toThrow(/^gumbelSoftmaxVjp: expected out to be exactly dy /);
+    const y = Float64Array.from([1, 2, 3]);
+    const ref = gumbelSoftmax(y, { seed: 0 });
+    expect(gumbelSoftmax(y, { seed: 0, out: y })).toEqual(ref);
+  });
+  it('the registry entry is the pair', () => {
+    expect(entry.name).toBe('gumbelSoftmax');
+    expect(entry.forward).toBe(gumbelSoftmax);
+    expect(entry.vjp).toBe(gumbelSoftmaxVjp);
+    expect(Object.keys(entry.rules ?? {})).toEqual(
+      expect.arrayContaining(['shape', 'axis', 'tau', 'hard', 'seed']),
+    );
   });
 });

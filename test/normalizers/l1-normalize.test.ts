@@ -70,6 +70,10 @@ describe('l1NormalizeVjp', () => {
     );
     expect(Array.from(g)).toEqual([Number.NaN, Number.NaN, 0, 0, 0, 0, 0, 0]);
   });
+  it('an entry with φ′ = 0 gets +0, not the −0 of 0·(g − ⟨g, a⟩) when that is negative', () => {
+    const g = l1NormalizeVjp('sq', [1, -1], [5, 0], undefined, L1_RULES, squares);
+    expect(Object.is(g[1], 0)).toBe(true);
+  });
 });
 
 describe('l1Normalize with reweight, row by row', () => {

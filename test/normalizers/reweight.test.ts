@@ -60,3 +60,33 @@ describe('reweightRowVjp', () => {
     expect(g[3]).toBe(0); // u = 5·0.1 − 1 < 0: cut, no gradient
   });
 });
+
+describe('reweightRow and its vjp: the compensated sums and large p (mutation-testing pins)', () => {
+  // n = 8, offset 1: u = [2, 2^−52 ×7], so with p = 1 the terms are 1 and seven 2^−53,
+  // each below half an ulp of the running sum: only a compensated sum keeps them
+  const a = [0.375, ...Array.from({ length: 7 }, () => 0.125 + 2 ** -55)];
+  it('Σ u^p is compensated: the sharp weight within 1 ulp', () => {
+    const y = Float64Array.from(a);
+    reweightRow(y, 8, 8, 1);
+    const ref = reference(a, 8, 1);
+    expect(relError(y[0]!, ref[0]!)).toBeLessThan(2 ** -52);
+  });
+  it('⟨dy, y⟩ is compensated: an entry whose dy nearly equals it keeps its gradient', () => {
+    // dy_0 = 1, the rest 0.4: D = 1 − 5.2·2^−53 and g_0 = n·p·y_0·(1 − D)/u_0 cancels
+    const dy = [1, ...Array.from({ length: 7 }, () => 0.4)];
+    const g = new Float64Array(8);
+    reweightRowVjp(Float64Array.from(a), dy, 0, g, 8, 8, 1, new Float64Array(8));
+    const y = reference(a, 8, 1);
+    const D = y.reduce((s, v, j) => s.plus(v.times(dy[j]!)), dec(0));
+    const u0 = dec(8).times(dec(a[0]!)).minus(1);
+    const g0 = dec(8).times(y[0]!).times(dec(1).minus(D)).div(u0);
+    // y_0's own rounding (1 ulp) is 0.19 of 1 − D here; a plain sum, which loses the
+    // seven 0.4·2^−53 terms, is off by 1.6 of it
+    expect(relError(g[0]!, g0)).toBeLessThan(0.5);
+  });
+  it('p = 1000: the powers are of u/u_max, so nothing overflows nor underflows as a whole', () => {
+    const y = Float64Array.of(0.4, 0.3, 0.2, 0.1);
+    reweightRow(y, 4, 4, 1000);
+    expect(Array.from(y)).toEqual([1, 0, 0, 0]);
+  });
+});

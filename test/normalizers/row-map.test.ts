@@ -9,6 +9,7 @@ import { entmaxAlphaGrad } from '../../src/normalizers/entmax.js';
 import type { NormalizerEntry } from '../../src/normalizers/entry.js';
 import { logSumExp } from '../../src/normalizers/log-sum-exp.js';
 import { normalizers } from '../../src/normalizers/registry.js';
+import { mathRowMax } from '../../src/normalizers/row-map.js';
 import { SoftmaxKitError } from '../../src/tensor/errors.js';
 import type { FloatArray } from '../../src/tensor/types.js';
 import { randomArray } from '../helpers/finite-difference.js';
@@ -183,3 +184,33 @@ describe('reductions: the output drops the axis and never aliases an input', () 
 function softmaxVjpOf(x: Float64Array, dy: Float64Array, out: Float64Array) {
   return normalizers.softmax!.vjp(x, dy, { out } as never);
 }
+
+describe('mathRowMax: the row left to the math, or the policy written', () => {
+  const at = (a: number[], mode: 'mass' | 'gradient') => {
+    // the row sits at offset 2 of a longer array; y starts at 7 everywhere
+    const x = Float64Array.from([5, 5, ...a, 5]);
+    const y = new Float64Array(x.length).fill(7);
+    return { max: mathRowMax(x, 2, a.length, y, mode), y: Array.from(y) };
+  };
+  it('finite and fully masked rows: their max, y untouched', () => {
+    for (const mode of ['mass', 'gradient'] as const) {
+      expect(at([1, -Infinity, 3], mode)).toEqual({ max: 3, y: [7, 7, 7, 7, 7, 7] });
+      expect(at([-Infinity, -Infinity], mode)).toEqual({ max: -Infinity, y: [7, 7, 7, 7, 7] });
+    }
+  });
+  it('a NaN row: undefined, NaN written over the row only', () => {
+    const r = at([1, Number.NaN], 'mass');
+    expect(r.max).toBeUndefined();
+    expect(r.y).toEqual([7, 7, Number.NaN, Number.NaN, 7]);
+  });
+  it('a row holding +∞: undefined, the shared mass or a zero gradient written', () => {
+    expect(at([Infinity, 0, Infinity], 'mass')).toEqual({
+      max: undefined,
+      y: [7, 7, 0.5, 0, 0.5, 7],
+    });
+    expect(at([Infinity, 0, Infinity], 'gradient')).toEqual({
+      max: undefined,
+      y: [7, 7, 0, 0, 0, 7],
+    });
+  });
+});

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { saSoftmax, saSoftmaxVjp } from '../../src/normalizers/sa-softmax.js';
+import { type Backend, jsBackend, registerBackend } from '../../src/kernels/backend.js';
+import { entry, saSoftmax, saSoftmaxVjp } from '../../src/normalizers/sa-softmax.js';
 import { fdVjp, gradError, randomArray } from '../helpers/finite-difference.js';
 import {
   D,
@@ -253,5 +254,114 @@ describe('saSoftmaxVjp at the edge of the range (regression, issue 15)', () => {
         expect(relError(got[i]!, new D(want[i]!.toString()))).toBeLessThan(1e-14);
       }
     }
+  });
+});
+
+describe('saSoftmax: the weight scale, the ties and the policy (mutation-testing pins)', () => {
+  it('plain rows whose products a_i·w_i overflow: the weights are scaled by σ = 2^−k first', () => {
+    // Q = Σ dy·p·x = 1e308 + 2e308 overflows unless the weights are scaled
+    const sa = (x: Parameters<typeof refSoftmaxWide>[0]) =>
+      refSoftmaxWide(x).map((p, i) => p.times(x[i]!));
+    for (const [x, dy] of [
+      [
+        [1e308, 1e308],
+        [2, 4],
+      ],
+      [
+        [0, 1e308, 1e308],
+        [7, -3, -3.5],
+      ],
+    ]) {
+      const got = saSoftmaxVjp(x!, dy!);
+      const want = refVjpByDifferences(sa, x!, dy!, 1e-30);
+      for (let i = 0; i < x!.length; i++)
+        expect(relError(got[i]!, new D(want[i]!.toString()))).toBeLessThan(1e-14);
+    }
+  });
+  it('regression: a huge dy on a row at or below 2^500 is scaled too (a_i·w_i overflowed: NaN)', () => {
+    const sa = (x: Parameters<typeof refSoftmaxWide>[0]) =>
+      refSoftmaxWide(x).map((p, i) => p.times(x[i]!));
+    for (const [x, dy] of [
+      [
+        [2 ** 500, 2 ** 500],
+        [1.1e158, 1.1e158],
+      ],
+      [
+        [2 ** 499, 2 ** 499],
+        [1.1e158, 1.3e158],
+      ],
+    ]) {
+      const got = saSoftmaxVjp(x!, dy!);
+      const want = refVjpByDifferences(sa, x!, dy!, 1e-30);
+      for (let i = 0; i < x!.length; i++)
+        expect(relError(got[i]!, new D(want[i]!.toString()))).toBeLessThan(1e-14);
+    }
+  });
+  it('normalized rows beyond ±1e300 on one side only are halved: b − a does not overflow', () => {
+    // p = [1, 0]: y = [1, 0] with the weight (x − a)/(b − a) = 1 at the max
+    expect(Array.from(saSoftmax([Number.MAX_VALUE, -1e300], { normalized: true }))).toEqual([1, 0]);
+    expect(Array.from(saSoftmax([1e300, -Number.MAX_VALUE], { normalized: true }))).toEqual([1, 0]);
+    expect(Array.from(saSoftmax([1e308, 1e308, -1e308], { normalized: true }))).toEqual([
+      0.5, 0.5, 0,
+    ]);
+  });
+  it('ties at the min and at the max: the first index is the active one (one-sided differences)', () => {
+    const o = { normalized: true };
+    const dy = [1, -2, 0.5, 3, -1];
+    const f = (z: Float64Array) => saSoftmax(z, o);
+    // min −½ at indices 0 and 2, max ½ at indices 1 and 3 (D = 1, the ∂a and ∂b terms
+    // ≈ 0.1 and 0.2); moving the second of each tie inward by 1e-3 leaves the first
+    // active, and the gradient there is smooth
+    const x = [-0.5, 0.5, -0.5, 0.5, 0];
+    const inward = Float64Array.from([-0.5, 0.5, -0.5 + 1e-3, 0.5 - 1e-3, 0]);
+    const dx = saSoftmaxVjp(x, dy, o);
+    const fd = fdVjp(f, inward, dy, 1e-7);
+    for (let i = 0; i < 5; i++) expect(Math.abs(dx[i]! - fd[i]!)).toBeLessThan(1e-2);
+  });
+  it('NaN stays in its row next to +∞, and in a normalized row of zeros', () => {
+    const dx = saSoftmaxVjp([Infinity, Number.NaN, 0, 1], [1, 1, 1, 1], { shape: [2, 2] });
+    expect(Number.isNaN(dx[0]!) && Number.isNaN(dx[1]!)).toBe(true);
+    expect(Array.from(saSoftmax([Number.NaN, 0], { normalized: true })).every(Number.isNaN)).toBe(
+      true,
+    );
+  });
+  it('a fully masked row has gradient 0 even against an infinite dy', () => {
+    for (const normalized of [false, true])
+      expect(
+        Array.from(saSoftmaxVjp([-Infinity, -Infinity], [Infinity, 1], { normalized })),
+      ).toEqual([0, 0]);
+  });
+});
+
+describe('saSoftmax: messages and backend choice', () => {
+  it('errors name the public function', () => {
+    expect(() => saSoftmax([1, 2], { axis: 2 })).toThrow(/^saSoftmax: /);
+    expect(() => saSoftmaxVjp([1, 2], [1, 2], { axis: 2 })).toThrow(/^saSoftmaxVjp: /);
+  });
+  it('the registry entry is the pair, with normalized among its rules', () => {
+    expect(entry.name).toBe('saSoftmax');
+    expect(entry.forward).toBe(saSoftmax);
+    expect(entry.vjp).toBe(saSoftmaxVjp);
+    expect(Object.keys(entry.rules ?? {})).toEqual(
+      expect.arrayContaining(['shape', 'axis', 'normalized']),
+    );
+  });
+  it('the backend is chosen for the Float64 rows it computes, whatever the input type', () => {
+    // a stand-in for the WebAssembly backend (not loaded in this suite) that prefers Float32 rows
+    let calls = 0;
+    registerBackend({
+      ...jsBackend,
+      name: 'wasm',
+      prefers: (_n: number, float32: boolean) => float32,
+      softmax: (a: Parameters<Backend['softmax']>[0]) => {
+        calls++;
+        jsBackend.softmax(a);
+      },
+    } as Backend);
+    saSoftmax(Float32Array.from([1, 2, 3]));
+    saSoftmaxVjp(Float32Array.from([1, 2, 3]), [1, 2, 3]);
+    expect(calls).toBe(0);
+    saSoftmax([1, 2, 3], { backend: 'wasm' });
+    expect(calls).toBe(1);
   });
 });

@@ -74,6 +74,14 @@ describe('softpick accuracy against 60-digit references', () => {
     expect(y[3]).toBeGreaterThan(0);
   });
 
+  it('the denominator is compensated: 1000 terms each below half an ulp of the first', () => {
+    // |t| = e^(−40)·|expm1(−50)| ≈ 4.2e−18 each, beside t_0 = 1 − e^(−40): a plain sum
+    // keeps none of them (4.2e−15 in all, 19 ulp of the denominator)
+    const x = [40, ...Array.from({ length: 1000 }, () => -50)];
+    const y = softpick(x);
+    expect(relError(y[0]!, refSoftpick(x)[0]!)).toBeLessThanOrEqual(2e-15);
+  });
+
   it('Float32 ≤ 4 ulp, up to ±3e38', () => {
     for (const [scale, seed] of [
       [1, 6],

@@ -333,3 +333,41 @@ describe('softplusNorm with reweight (LSSAR)', () => {
     );
   });
 });
+
+describe('softplusNormVjp: the sigmoid at both ends and the masks of later rows (mutation-testing pins)', () => {
+  /** σ(x_k)/S·(dy_k − ⟨dy, y⟩) in 60 digits. */
+  function refVjp(x: readonly number[], dy: readonly number[]): Dec[] {
+    const s = x.map(dsoftplus);
+    const S = s.reduce((a, b) => a.plus(b), new D(0));
+    const D0 = s.reduce((a, t, i) => a.plus(t.div(S).times(dy[i]!)), new D(0));
+    return x.map((v, k) => {
+      const sig = new D(1).div(D.exp(dec(v).neg()).plus(1));
+      return sig.div(S).times(dec(dy[k]!).minus(D0));
+    });
+  }
+  it('σ(x) far above 0 (e^x overflows) and far below 0 (1 + e^(−x) overflows)', () => {
+    for (const x of [
+      [800, 0, -3],
+      [0, -720, 2],
+    ]) {
+      const dy = [0.5, -2, 1];
+      const got = softplusNormVjp(x, dy);
+      const ref = refVjp(x, dy);
+      for (let i = 0; i < 3; i++) {
+        // σ(−720) ≈ 2e−313 is subnormal: 35 significant bits
+        const tol = ref[i]!.abs().lt(2 ** -1022) ? 1e-9 : 1e-13;
+        expect(relError(got[i]!, ref[i]!)).toBeLessThan(tol);
+      }
+    }
+  });
+  it('a −∞ entry of a later row has gradient 0 where an earlier row was finite', () => {
+    for (const x of [
+      [1, 2, -Infinity, 2],
+      [-1, -2, -Infinity, -2],
+    ]) {
+      const dx = softplusNormVjp(x, [1, 2, 3, 4], { shape: [2, 2] });
+      expect(dx[2]).toBe(0);
+      expect(dx[0]).not.toBe(0);
+    }
+  });
+});

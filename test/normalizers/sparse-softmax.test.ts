@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { type Backend, jsBackend, registerBackend } from '../../src/kernels/backend.js';
 import { softmax } from '../../src/normalizers/softmax.js';
-import { sparseSoftmax, sparseSoftmaxVjp } from '../../src/normalizers/sparse-softmax.js';
+import { entry, sparseSoftmax, sparseSoftmaxVjp } from '../../src/normalizers/sparse-softmax.js';
 import { fdVjp, gradError, randomArray } from '../helpers/finite-difference.js';
 import { refSoftmax, ulpError } from '../helpers/reference.js';
 import { perSlice } from '../helpers/slices.js';
@@ -214,5 +215,68 @@ describe('sparseSoftmax validation and purity', () => {
     expect(Array.from(dy)).toEqual([1, 2, 3]);
     const out = new Float64Array(3);
     expect(sparseSoftmax(x, { k: 2, out })).toBe(out);
+  });
+});
+
+describe('sparseSoftmax selection (mutation-testing pins)', () => {
+  it('a tie at the k-th value before a larger entry: the larger entry keeps its place', () => {
+    // t = 1, one entry above it: K = {2 (the 3), 0 (the first 1)}, not the two 1s
+    const y = sparseSoftmax([1, 1, 3], { k: 2 });
+    const ref = refSoftmax([1, 3]);
+    expect(y[1]).toBe(0);
+    expect(ulpError(y[0]!, ref[0]!, false)).toBeLessThanOrEqual(4);
+    expect(ulpError(y[2]!, ref[1]!, false)).toBeLessThanOrEqual(4);
+    const dx = sparseSoftmaxVjp([1, 1, 3], [5, 7, 11], { k: 2 });
+    expect(dx[1]).toBe(0);
+    expect(dx[0]).not.toBe(0);
+  });
+  it('a NaN at the start of the next row does not reach this row', () => {
+    const y = sparseSoftmax([1, 2, 3, Number.NaN, 0, 1], { shape: [2, 3], k: 2 });
+    const ref = refSoftmax([2, 3]);
+    expect(ulpError(y[1]!, ref[0]!, false)).toBeLessThanOrEqual(4);
+    expect(ulpError(y[2]!, ref[1]!, false)).toBeLessThanOrEqual(4);
+    expect(Array.from(y.subarray(3)).every(Number.isNaN)).toBe(true);
+  });
+});
+
+describe('sparseSoftmax: messages, registry entry and backend choice', () => {
+  it('errors name the public function and the bound of k', () => {
+    expect(() => sparseSoftmax([1, 2], { k: 1, axis: 2 })).toThrow(/^sparseSoftmax: /);
+    expect(() => sparseSoftmaxVjp([1, 2], [1, 2], { k: 1, axis: 2 })).toThrow(
+      /^sparseSoftmaxVjp: /,
+    );
+    expect(() => sparseSoftmax([1, 2, 3], { k: 0 })).toThrow(
+      'sparseSoftmax: expected k to be an integer >= 1, got 0',
+    );
+    expect(() => sparseSoftmax([1, 2, 3], { k: 4 })).toThrow(
+      'sparseSoftmax: expected k to be an integer in [1, 3], got 4',
+    );
+    expect(() => sparseSoftmaxVjp([1, 2, 3], [1, 2, 3], { k: 4 })).toThrow(
+      /^sparseSoftmaxVjp: expected k to be an integer in \[1, 3\]/,
+    );
+  });
+  it('the registry entry is the pair, with k among its rules', () => {
+    expect(entry.name).toBe('sparseSoftmax');
+    expect(entry.forward).toBe(sparseSoftmax);
+    expect(entry.vjp).toBe(sparseSoftmaxVjp);
+    expect(Object.keys(entry.rules ?? {})).toEqual(expect.arrayContaining(['shape', 'axis', 'k']));
+  });
+  it('the backend is chosen for the Float64 copies of the top-k, whatever the input type', () => {
+    // a stand-in for the WebAssembly backend (not loaded in this suite) that prefers Float32 rows
+    let calls = 0;
+    registerBackend({
+      ...jsBackend,
+      name: 'wasm',
+      prefers: (_n: number, float32: boolean) => float32,
+      softmax: (a: Parameters<Backend['softmax']>[0]) => {
+        calls++;
+        jsBackend.softmax(a);
+      },
+    } as Backend);
+    sparseSoftmax(Float32Array.from([1, 2, 3]), { k: 2 });
+    sparseSoftmax([1, 2, 3], { k: 2 });
+    expect(calls).toBe(0);
+    sparseSoftmax([1, 2, 3], { k: 2, backend: 'wasm' });
+    expect(calls).toBe(1);
   });
 });

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { softmax, softmaxVjp } from '../../src/normalizers/softmax.js';
-import { ssmax, ssmaxVjp } from '../../src/normalizers/ssmax.js';
+import { entry, ssmax, ssmaxVjp } from '../../src/normalizers/ssmax.js';
 import { fdVjp, gradError, randomArray } from '../helpers/finite-difference.js';
 import { D, type Dec, dec, relError, ulpError } from '../helpers/reference.js';
 import { perSlice } from '../helpers/slices.js';
@@ -204,5 +204,35 @@ describe('ssmax validation and purity', () => {
     expect(ssmaxVjp(x, dy)).toBeInstanceOf(Float32Array);
     expect(Array.from(x)).toEqual([3, 1, 2]);
     expect(Array.from(dy)).toEqual([1, 2, 3]);
+  });
+});
+
+describe('ssmax at n = 1: rows and masks (mutation-testing pins)', () => {
+  it('every row is uniform over its own unmasked entries', () => {
+    const y = ssmax([4, -Infinity, 0, 1, -Infinity, 2], { n: 1, shape: [2, 3] });
+    expect(Array.from(y)).toEqual([0.5, 0, 0.5, 0.5, 0, 0.5]);
+    // −∞ is not counted, +∞ is: one mask and one +∞ in a row of three
+    expect(Array.from(ssmax([-Infinity, 0, 1], { n: 1 }))).toEqual([0, 0.5, 0.5]);
+    expect(Array.from(ssmax([Infinity, 0, 1], { n: 1 }))).toEqual([1 / 3, 1 / 3, 1 / 3]);
+  });
+});
+
+describe('ssmax: messages and registry entry', () => {
+  it('errors name the public function', () => {
+    expect(() => ssmax([1, 2], { axis: 2 })).toThrow(/^ssmax: /);
+    expect(() => ssmaxVjp([1, 2], [1, 2], { axis: 2 })).toThrow(/^ssmaxVjp: /);
+    // the backend is resolved under the function's name too ('wasm' is not loaded in this suite)
+    expect(() => ssmax([1, 2], { backend: 'wasm' })).toThrow(/^ssmax: expected backend 'wasm'/);
+    expect(() => ssmaxVjp([1, 2], [1, 2], { backend: 'wasm' })).toThrow(
+      /^ssmaxVjp: expected backend 'wasm'/,
+    );
+  });
+  it('the registry entry is the pair, with s and n among its rules', () => {
+    expect(entry.name).toBe('ssmax');
+    expect(entry.forward).toBe(ssmax);
+    expect(entry.vjp).toBe(ssmaxVjp);
+    expect(Object.keys(entry.rules ?? {})).toEqual(
+      expect.arrayContaining(['shape', 'axis', 's', 'n']),
+    );
   });
 });
