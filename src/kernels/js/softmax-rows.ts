@@ -90,13 +90,17 @@ function normalizerThreePass(x: FloatArray, o: number, n: number, acc: RowNormal
 function mantExp(z: number, zl: number, out: { k: number }): number {
   const k = Math.round(z * LOG2E);
   out.k = k;
-  // r = z + zl − k·ln 2 as r_hi + r_lo: z − k·A is exact (Sterbenz), the
-  // subtraction of k·B is made error-free by TwoSum, k·C and zl are tiny.
+  // r = z + zl − k·ln 2 as hi + lo with |lo| ≤ ~ulp(|k·B|) ≈ 2^−43, so that
+  // e^r = e^hi·(1 + lo) to 2^−86: z − k·A is exact (Sterbenz) and k·B exact; both
+  // additions are made error-free by TwoSum. The small part c = zl − k·C (up to
+  // 8.5e−5 and 2^−24 near 2^30) must go into hi too: left in lo, its square
+  // (~4e−9) would be lost by the first-order e^hi·(1 + lo).
   const t = z - k * LN2_A;
   const b = -k * LN2_B;
-  const hi = t + b;
-  const bb = hi - t;
-  const lo = t - (hi - bb) + (b - bb) - k * LN2_C + zl;
+  const h = t + b;
+  const c = zl - k * LN2_C;
+  const hi = h + c;
+  const lo = sumError(t, b, h) + sumError(h, c, hi);
   const e = Math.exp(hi);
   return e + e * lo;
 }
@@ -186,11 +190,14 @@ function rowNormalizer(x: FloatArray, o: number, n: number, acc: RowNormalizer):
   return false;
 }
 
-/** K·ln 2 − s·max, exact to ~2^−100 relative (K·LN2_A and K·LN2_B are exact). */
+/**
+ * K·ln 2 − s·max (|·| ≤ ~0.35), to ~2^−53 of itself + 2^−100: K·LN2_A − z and its sum
+ * with K·LN2_B are exact (Sterbenz), so the small parts K·C − zl are added last.
+ */
 function kLn2MinusScaled(K: number, max: number, s: number): number {
   const z = max * s;
   const zl = s === 1 ? 0 : productError(max, s, z);
-  return K * LN2_A - z - zl + K * LN2_B + K * LN2_C;
+  return K * LN2_A - z + K * LN2_B + (K * LN2_C - zl);
 }
 
 /**

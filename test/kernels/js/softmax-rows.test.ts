@@ -9,6 +9,8 @@ import {
 import type { SoftmaxAlgorithm } from '../../../src/kernels/kernel-args.js';
 import {
   D,
+  DW,
+  dec,
   maxUlpError,
   refLogSoftmax,
   refLogSumExp,
@@ -157,6 +159,49 @@ describe('softmaxRows and logSumExpRows: the edges of each algorithm', () => {
         const y = new Float64Array(3);
         softmaxRows({ ...oneRow(3, 1 / T), algorithm, x: Float64Array.from(x), y });
         expect(maxUlpError(y, want, false), `${algorithm} ${k}`).toBeLessThanOrEqual(4);
+      }
+    }
+  });
+
+  it('rows just below 2^30 (two-pass range reduction with k near 2^31): every algorithm within 4 ulp', () => {
+    // k·ln 2's low part (k·LN2_C up to 8.5e−5) and the product error of s·x (up to 2^−24)
+    // are not below an ulp of r = s·x − k·ln 2: taken into e^r to first order only, they
+    // cost e^r a relative (k·LN2_C)²/2 ≈ 4e−9 (a 3e7-ulp log-softmax).
+    const s = 1 / 0.7; // s·x inexact: productError(x, s) ≠ 0
+    const cases: [number[], number][] = [
+      [[2 ** 30 - 1, 2 ** 30 - 1.5, 2 ** 30 - 3.25], 0.5], // log Σ ≥ ln 2: no three-pass retry
+      [[2 ** 30 - 2 ** -23, 2 ** 30 - 700, 2 ** 30 - 20], 1], // k spread over ~1000
+      [[-(2 ** 30) + 700, -(2 ** 30) + 2, -(2 ** 30) + 0.5], 1],
+      [[7.5e8 + 0.3, 7.5e8 + 0.2, 7.5e8 - 0.1, 7.5e8 - 0.5], s], // log Σ ≥ ln 2 again
+    ];
+    for (const [k, [x, sk]] of cases.entries()) {
+      // 700-digit references at the double s itself (1/s is not a double; log Σ of the
+      // third row is 1 + e^−698, beyond 60 digits)
+      const w = (v: number) => new DW(dec(v).toString());
+      const m = w(Math.max(...x));
+      const z = x.map((v) => w(v).minus(m).times(w(sk)));
+      const lse = DW.ln(z.reduce((a, v) => a.plus(DW.exp(v)), new DW(0)));
+      for (const algorithm of ALGORITHMS) {
+        const y = new Float64Array(x.length);
+        const l = new Float64Array(x.length);
+        softmaxRows({ ...oneRow(x.length, sk), algorithm, x: Float64Array.from(x), y });
+        softmaxRows({
+          ...oneRow(x.length, sk),
+          algorithm,
+          x: Float64Array.from(x),
+          y: l,
+          log: true,
+        });
+        for (let i = 0; i < x.length; i++) {
+          expect(
+            ulpError(y[i]!, DW.exp(z[i]!.minus(lse)), false),
+            `${algorithm} ${k} ${i}`,
+          ).toBeLessThanOrEqual(4);
+          expect(
+            ulpError(l[i]!, z[i]!.minus(lse), false),
+            `${algorithm} log ${k} ${i}`,
+          ).toBeLessThanOrEqual(4);
+        }
       }
     }
   });
