@@ -110,10 +110,12 @@ const POW2_F64 = new Float64Array(1);
 const POW2_U32 = new Uint32Array(POW2_F64.buffer);
 const HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0; // little-endian: high word at [1]
 
-/** 2^e for an integer e (exact; 0 below 2^−1074, two factors for subnormal results). */
+/**
+ * 2^e for an integer e ≤ 0 (exact; 0 below 2^−1074, two factors for subnormal results).
+ * Its callers pass k − K with K the largest exponent so far, never positive.
+ */
 function pow2(e: number): number {
   if (e >= -1022) {
-    if (e > 1023) return Infinity;
     POW2_U32[HI] = (e + 1023) << 20;
     POW2_U32[1 - HI] = 0;
     return POW2_F64[0]!;
@@ -162,13 +164,14 @@ function normalizerTwoPass(x: FloatArray, o: number, n: number, acc: RowNormaliz
   return true;
 }
 
+/** The smallest entry other than −∞ of a finite row (one holding a finite entry, no NaN or +∞). */
 function rowMin(x: FloatArray, o: number, n: number): number {
   let m = Infinity;
   for (let i = o; i < o + n; i++) {
     const v = x[i]!;
     if (v < m && v !== -Infinity) m = v;
   }
-  return m === Infinity ? 0 : m;
+  return m;
 }
 
 /** Reusable per-call state. */
