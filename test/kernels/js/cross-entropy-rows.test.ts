@@ -14,8 +14,13 @@ function refRow(
 ): { loss: Dec; lse: Dec; grad: Dec[] } {
   const v = Array.from(x, (a) => new D(a));
   const m = D.max(...v);
+  // e^(x − m) once per distinct value (the long rows repeat a few)
+  const e = new Map<number, Dec>();
+  Array.from(x).forEach((a, j) => {
+    if (!e.has(a)) e.set(a, D.exp(v[j]!.minus(m)));
+  });
   let sum = new D(0);
-  for (const a of v) sum = sum.plus(D.exp(a.minus(m)));
+  for (const a of Array.from(x)) sum = sum.plus(e.get(a)!);
   const lse = m.plus(D.ln(sum));
   let loss = new D(0);
   let qs = new D(0);
@@ -23,12 +28,7 @@ function refRow(
     if (qj !== 0) loss = loss.plus(lse.minus(v[j]!).times(qj));
     qs = qs.plus(qj);
   });
-  const grad = v.map((a, j) =>
-    qs
-      .times(D.exp(a.minus(lse)))
-      .minus(q[j]!)
-      .times(s),
-  );
+  const grad = Array.from(x, (a, j) => qs.times(e.get(a)!.div(sum)).minus(q[j]!).times(s));
   return { loss, lse, grad };
 }
 
