@@ -300,6 +300,29 @@ describe('softmaxVjpRows: several rows', () => {
   });
 });
 
+describe('logSumExpRows and the subnormal edge: the last bits', () => {
+  it('s·max keeps its product error: s·a + log 2 of rows (a, a) at s = 1/0.7 is correctly rounded', () => {
+    const s = 1 / 0.7;
+    for (let i = 0; i < 40; i++) {
+      const a = 700 + i * 13.37 + i / 7;
+      const want = dec(a).times(dec(s)).plus(D.ln(2)).toNumber();
+      for (const algorithm of ALGORITHMS) {
+        const out = new Float64Array(1);
+        logSumExpRows({ x: Float64Array.of(a, a), out, rows: 1, n: 2, algorithm, s });
+        expect(out[0], `${a} ${algorithm}`).toBe(want);
+      }
+    }
+  });
+
+  it('two-pass: 2^(k − K) = 2^−1074 exactly is the smallest subnormal, not 0', () => {
+    // k = −1074 and K = 0; the truth is 1.97·2^−1074
+    const x = [-0.34, -744.1];
+    const y = new Float64Array(2);
+    softmaxRows({ ...oneRow(2), algorithm: 'two-pass', x: Float64Array.from(x), y });
+    expect(ulpError(y[1]!, refSoftmax(x)[1]!, false)).toBeLessThanOrEqual(1);
+  });
+});
+
 describe('softmaxRows: which rows each algorithm folds online', () => {
   const folds = vi.mocked(foldRow);
   const calls = (x: number[], rows: number, algorithm: SoftmaxAlgorithm, s = 1) => {
