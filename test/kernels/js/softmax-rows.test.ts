@@ -259,6 +259,30 @@ describe('softmaxRows and logSumExpRows: the edges of each algorithm', () => {
 });
 
 describe('softmaxVjpRows: several rows', () => {
+  it('a −∞ entry of a later row writes its own 0, not into the row before', () => {
+    const x = Float64Array.of(1, 2, 3, 0, -Infinity, 1);
+    const dy = Float64Array.of(0.5, -1, 2, 1, 3, -2);
+    for (const algorithm of ALGORITHMS)
+      for (const log of [false, true]) {
+        const dx = new Float64Array(6).fill(Number.NaN);
+        softmaxVjpRows({ x, dy, dx, rows: 2, n: 3, algorithm, s: 1, log });
+        const alone = new Float64Array(3);
+        softmaxVjpRows({
+          x: x.subarray(0, 3),
+          dy: dy.subarray(0, 3),
+          dx: alone,
+          rows: 1,
+          n: 3,
+          algorithm,
+          s: 1,
+          log,
+        });
+        expect(Array.from(dx.subarray(0, 3)), `${algorithm} ${log}`).toEqual(Array.from(alone));
+        expect(dx[4]).toBe(0);
+        expect(Number.isFinite(dx[3]) && Number.isFinite(dx[5])).toBe(true);
+      }
+  });
+
   it('each row as if alone, every algorithm; masked and +∞ rows get 0', () => {
     const x = Float64Array.of(
       0.5,
@@ -393,6 +417,12 @@ describe('softmaxRows: a long row keeps its compensation', () => {
       }
       expect(ulpError(out[0]!, lse, false), algorithm).toBeLessThanOrEqual(2);
     }
+    // at a scale s = 2 (the three-pass scaled loop)
+    const p2 = refSoftmaxGrouped(values, counts, 0.5);
+    const y = new Float64Array(x.length);
+    softmaxRows({ ...oneRow(x.length, 2), algorithm: 'three-pass', x: Float64Array.from(x), y });
+    for (let i = 0; i < 3; i++)
+      expect(ulpError(y[i]!, p2[i]!, false), `s = 2, ${i}`).toBeLessThanOrEqual(4);
   });
 
   it('the vjp’s ⟨p, dy⟩ and Σ dy are compensated: within 8 ulp of the terms, against 60 digits', () => {
