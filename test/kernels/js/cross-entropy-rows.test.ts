@@ -427,6 +427,13 @@ describe('rows that need each branch', () => {
     ).toBeLessThan(1e-15);
   });
 
+  it('probability targets read only their own row of the scratch (a longer row left a 1 past it)', () => {
+    soft([0, 0, 40, 0], [0, 0, 1, 0], 4); // e = 1 at index 2 of the scratch row
+    const r = soft([40, 0], [1, 0], 2);
+    const want = refRow([40, 0], [1, 0], 1).grad[0]!;
+    expect(new D(r.grad[0]!).minus(want).abs().div(want.abs()).toNumber()).toBeLessThan(1e-15);
+  });
+
   it('probability targets: a tie at the max, after another row, and a confident max at index 0', () => {
     const x = [0.5, -1, 2, 3, 3, 1, 40, 0.5, -1];
     const t = [0.2, 0.3, 0.5, 0.1, 0.6, 0.3, 1, 0, 0];
