@@ -236,3 +236,29 @@ describe('temperatureSums', () => {
     expect(relError(got.nll, refRow(x, 0, 1).nll)).toBeLessThanOrEqual(2 ** -50);
   });
 });
+
+describe('sums over many rows keep their compensation', () => {
+  it('2,000 rows (0, −0.1) and (0, −3.7), label 1: gap, slope, NLL and curvature sums within 2 ulp', () => {
+    const rows = Array.from({ length: 2000 }, (_, r) => [0, r % 2 ? -3.7 : -0.1]);
+    const labels = rows.map(() => 1);
+    const { stats: s } = stats(rows, labels);
+    const a = refRow([0, -0.1], 1, 1);
+    const b = refRow([0, -3.7], 1, 1);
+    const gaps = dec(0.1).plus(dec(3.7)).times(1000);
+    const within = (got: number, want: Dec, what: string) =>
+      expect(relError(got, want), what).toBeLessThan(2 * 2 ** -52);
+    within(s.gapSum, gaps, 'gapSum');
+    within(s.slopeAtZero, gaps.div(2), 'slopeAtZero'); // mean u = −g/2
+    const got = temperatureSums(
+      new Float64Array(rows.flat()),
+      2000,
+      2,
+      Int32Array.from(labels),
+      s,
+      1,
+    );
+    within(got.nll, a.nll.plus(b.nll).times(1000), 'nll');
+    within(got.slope, a.slope.plus(b.slope).times(1000), 'slope');
+    within(got.curvature, a.curv.plus(b.curv).times(1000), 'curvature');
+  });
+});
