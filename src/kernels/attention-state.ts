@@ -64,7 +64,8 @@ export function mergeRowStates(a: RowStates, b: RowStates, rows: number, dv: num
 export function rescaleRowState(st: RowStates, r: number, dv: number, tileMax: number): number {
   const mOld = st.m[r]!;
   const M = Math.max(mOld, tileMax);
-  if (M !== mOld && M !== Number.NEGATIVE_INFINITY) {
+  // M ≠ m_r means M > m_r ≥ −∞ (or NaN): a finite or NaN M, never −∞
+  if (M !== mOld) {
     const a = rescaleFactor(mOld, M);
     st.l[r] = st.l[r]! * a;
     for (let c = r * dv; c < (r + 1) * dv; c++) st.acc[c] = st.acc[c]! * a;

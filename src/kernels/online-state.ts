@@ -33,8 +33,8 @@ export const EMPTY_LSE_STATE: LogSumExpState = Object.freeze({ m: -Infinity, d: 
 
 /**
  * The factor e^(m − M) that moves a sum taken against reference m to a reference
- * M ≥ m (M finite): 1 when m = M, 0 when m = −∞ (an empty side), else expDiff's
- * e^(m − M) with the difference exact (< 1 ulp, Math.exp's own rounding).
+ * M ≥ m: 1 when m = M, 0 when m = −∞ (an empty side), else expDiff's e^(m − M) with
+ * the difference exact (< 1 ulp, Math.exp's own rounding); 0 for a finite m and M = +∞.
  */
 export function rescaleFactor(m: number, M: number): number {
   return m === M ? 1 : m === -Infinity ? 0 : expDiff(m, M);
@@ -53,8 +53,8 @@ export function mergeLogSumExpStates(a: LogSumExpState, b: LogSumExpState): LogS
   if (Number.isNaN(a.m) || Number.isNaN(b.m)) return { m: Number.NaN, d: Number.NaN };
   if (a.m === -Infinity) return b;
   if (b.m === -Infinity) return a;
-  if (a.m === Infinity || b.m === Infinity)
-    return { m: Infinity, d: (a.m === Infinity ? a.d : 0) + (b.m === Infinity ? b.d : 0) };
+  // +∞ needs no branch: a finite side's factor is expDiff(m, +∞) = 0 and two +∞ sides' is 1,
+  // so +∞ dominates and the +∞ sides' counts add.
   return a.m >= b.m
     ? { m: a.m, d: a.d + b.d * rescaleFactor(b.m, a.m) }
     : { m: b.m, d: b.d + a.d * rescaleFactor(a.m, b.m) };
@@ -67,7 +67,7 @@ export function mergeLogSumExpStates(a: LogSumExpState, b: LogSumExpState): LogS
  * +∞ when the row holds +∞, NaN when it holds NaN.
  */
 export function logSumExpFromState(s: LogSumExpState): number {
-  if (s.m === -Infinity || s.m === Infinity || Number.isNaN(s.m)) return s.m;
+  // no branch for the special states: −∞ + log 0, +∞ + log c and NaN + … are the max itself
   return s.m + Math.log(s.d);
 }
 
@@ -161,9 +161,8 @@ export function lseStateOfRow(x: FloatArray, o: number, n: number): LogSumExpSta
   const scan = newRowScan();
   const kind = scanRow(x, o, n, scan);
   if (kind === 'nan') return { m: Number.NaN, d: Number.NaN };
-  if (kind === 'masked') return { m: -Infinity, d: 0 };
   if (kind === 'posInf') return { m: Infinity, d: scan.posInf };
-  foldRow(x, o, n, 1, acc);
+  foldRow(x, o, n, 1, acc); // a masked row: ref = max = −∞ and sum 0, so (−∞, 0)
   return { m: scan.max, d: (acc.sum + acc.comp) * rescaleFactor(acc.ref, scan.max) };
 }
 

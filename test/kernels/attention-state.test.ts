@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { mergeRowStates, newRowStates, type RowStates } from '../../src/kernels/attention-state.js';
+import {
+  mergeRowStates,
+  newRowStates,
+  type RowStates,
+  rescaleRowState,
+} from '../../src/kernels/attention-state.js';
+import { D, dec } from '../helpers/reference.js';
 
 /** The state of one row over logits x with 2-dim values v (reference m = max x). */
 function state(x: number[], v: number[][]): RowStates {
@@ -126,5 +132,53 @@ describe('mergeRowStates merges only the first `rows` rows', () => {
     mergeRowStates(a, b, 1, 1);
     expect([a.m[1], a.l[1], a.acc[1]]).toEqual([2, 1, 4]);
     expect(a.m[0]).toBe(5);
+  });
+});
+
+describe('rescaleRowState', () => {
+  /** Three rows of 2-dim values: m = [1, −∞, 5], l = [2, 0, 3], acc = 1..6. */
+  const fresh = () => {
+    const st = newRowStates(3, 2);
+    st.m.set([1, Number.NEGATIVE_INFINITY, 5]);
+    st.l.set([2, 0, 3]);
+    st.acc.set([1, 2, 3, 4, 5, 6]);
+    return st;
+  };
+
+  it('moves row r to a larger tile max, scaling l and its acc by e^(m − M) (difference exact); other rows untouched', () => {
+    const st = fresh();
+    const m = 1 + 2 ** -40;
+    st.m[0] = m;
+    expect(rescaleRowState(st, 0, 2, 3.5)).toBe(3.5);
+    const f = D.exp(dec(m).minus(3.5));
+    expect(st.m[0]).toBe(3.5);
+    for (const [got, was] of [
+      [st.l[0]!, 2],
+      [st.acc[0]!, 1],
+      [st.acc[1]!, 2],
+    ])
+      expect(new D(got).minus(f.times(was)).abs().div(f.times(was)).toNumber()).toBeLessThan(
+        2 ** -52,
+      );
+    expect(Array.from(st.acc.subarray(2))).toEqual([3, 4, 5, 6]);
+    expect(Array.from(st.l.subarray(1))).toEqual([0, 3]);
+  });
+
+  it('keeps the reference when the tile max is not larger, and while only hidden keys were seen', () => {
+    const st = fresh();
+    expect(rescaleRowState(st, 2, 2, 4)).toBe(5);
+    expect(rescaleRowState(st, 2, 2, 5)).toBe(5);
+    expect(rescaleRowState(st, 1, 2, Number.NEGATIVE_INFINITY)).toBe(Number.NEGATIVE_INFINITY);
+    expect(Array.from(st.m)).toEqual([1, Number.NEGATIVE_INFINITY, 5]);
+    expect(Array.from(st.l)).toEqual([2, 0, 3]);
+    expect(Array.from(st.acc)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('a row that saw only hidden keys takes the first finite tile max with factor 0', () => {
+    const st = fresh();
+    expect(rescaleRowState(st, 1, 2, 0.5)).toBe(0.5);
+    expect(st.m[1]).toBe(0.5);
+    expect(Array.from(st.acc.subarray(2, 4))).toEqual([0, 0]);
+    expect(st.l[1]).toBe(0);
   });
 });

@@ -86,6 +86,38 @@ describe('foldRow', () => {
   });
 });
 
+describe('foldRow: where the reference moves', () => {
+  it('moves only past max + 64/s (not at it), scaling the old sum by e^(s·(old ref − new))', () => {
+    for (const [x, s, ref] of [
+      [[0, 64], 1, 0],
+      [[0, 64.5], 1, 64.5],
+      [[0, 127, 128], 0.5, 0],
+      [[0, 20, 21.5], 3, 21.5],
+      [[0, 60, 65, 1], 1, 65],
+    ] as [number[], number, number][]) {
+      const acc: OnlineSum = { ref: 0, sum: 0, comp: 0 };
+      foldRow(x, 0, x.length, s, acc);
+      expect(acc.ref, `${x} ${s}`).toBe(ref);
+      let want = new D(0);
+      for (const v of x) want = want.plus(D.exp(dec(v).minus(dec(ref)).times(s)));
+      expect(relErr(acc.sum + acc.comp, want), `${x} ${s}`).toBeLessThan(4 * 2 ** -53);
+    }
+  });
+
+  it('keeps its compensation: 2,001 terms whose plain sum is ~50 ulp off', () => {
+    const x = [0];
+    for (let i = 0; i < 1000; i++) x.push(-0.5, -3.7);
+    const acc: OnlineSum = { ref: 0, sum: 0, comp: 0 };
+    foldRow(x, 0, x.length, 1, acc);
+    const want = new D(1).plus(
+      D.exp(-0.5)
+        .plus(D.exp(dec(-3.7)))
+        .times(1000),
+    );
+    expect(relErr(acc.sum + acc.comp, want)).toBeLessThan(4 * 2 ** -53);
+  });
+});
+
 describe('lseStateOfRow', () => {
   it('m = the max and m + log d = logsumexp of the row (60-digit reference)', () => {
     const x = Float64Array.of(-3, 100, 99.5, 20, -Infinity);
@@ -93,6 +125,23 @@ describe('lseStateOfRow', () => {
     expect(st.m).toBe(100);
     const lse = new D(st.m).plus(new D(st.d).ln());
     expect(lse.minus(refLogSumExp(x)).abs().toNumber()).toBeLessThan(4 * 2 ** -52 * 101);
+  });
+
+  it('rescales the lagging reference to the max once, and keeps the compensation of a long row', () => {
+    const st = lseStateOfRow(Float64Array.of(0, 40, 39.5), 0, 3); // the fold's reference stays 0
+    expect(st.m).toBe(40);
+    expect(relErr(st.d, refSum([0, 40, 39.5], 40))).toBeLessThan(4 * 2 ** -53);
+    const x = [0];
+    for (let i = 0; i < 1000; i++) x.push(-0.5, -3.7);
+    const long = lseStateOfRow(Float64Array.from(x), 0, x.length);
+    const want = new D(1).plus(
+      D.exp(-0.5)
+        .plus(D.exp(dec(-3.7)))
+        .times(1000),
+    );
+    expect(relErr(long.d, want)).toBeLessThan(4 * 2 ** -53);
+    const split = splitStateOfRow(Float64Array.from(x), 0, x.length)!;
+    expect(relErr(split.b, want.minus(1))).toBeLessThan(4 * 2 ** -53);
   });
 
   it('follows the non-finite policy: masked (−∞, 0), +∞ (∞, count), NaN (NaN, NaN)', () => {

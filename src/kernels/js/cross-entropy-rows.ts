@@ -13,8 +13,9 @@
  *
  * Stability: (m − x_j) ≥ 0 and log d ≥ 0 are added, so the loss has no
  * cancellation even when p_t → 1 (log d through log1p); x − m is exact
- * (TwoSum), the sum is Neumaier-compensated, and each e^(x_j − m) is computed
- * once and kept in a double scratch row for the gradient.
+ * (TwoSum), the sums (d, and the loss over the classes) are Neumaier-compensated,
+ * and each e^(x_j − m) is computed once and kept in a double scratch row for the
+ * gradient.
  *
  * Error bound (test/kernels/js/cross-entropy-rows.test.ts, 60-digit reference):
  * Float64 loss ≤ 1e-14 relative; each gradient entry within 8 ulp of the
@@ -124,6 +125,14 @@ function lseOf(r: RowSum): number {
   return r.m + r.logD;
 }
 
+/**
+ * A row's loss from its Neumaier sum (sum, comp): sum + comp, or the sum itself once a
+ * term was +∞ (an impossible target), whose compensation ∞ − ∞ is NaN.
+ */
+function lossOf(sum: number, comp: number): number {
+  return sum === Infinity ? sum : sum + comp;
+}
+
 /** Write loss 0 / NaN and a zero / NaN gradient for a masked or NaN row. */
 function specialRow(
   r: RowSum,
@@ -166,12 +175,17 @@ export function crossEntropyRows(args: CrossEntropyArgs): void {
     const hot = (1 - smoothing) * (classWeight ? classWeight[t]! : 1);
     // loss = Σ_j q_j (lse − x_j), summing only the q_j ≠ 0 terms.
     let l = hot === 0 ? 0 : hot * gap(rs, x[o + t]!);
+    let lc = 0;
     if (spread > 0)
       for (let j = 0; j < n; j++) {
         const qj = spread * (classWeight ? classWeight[j]! : 1);
-        if (qj !== 0) l += qj * gap(rs, x[o + j]!);
+        if (qj === 0) continue;
+        const v = qj * gap(rs, x[o + j]!);
+        const u = l + v;
+        lc += sumError(l, v, u);
+        l = u;
       }
-    loss[r] = l;
+    loss[r] = lossOf(l, lc);
     if (!grad) continue;
     const f = (scale[r]! * (hot + spreadSum)) / rs.d;
     const s = scale[r]!;
@@ -200,14 +214,18 @@ export function softCrossEntropyRows(args: SoftCrossEntropyArgs): void {
     lse[r] = lseOf(rs);
     if (specialRow(rs, o, n, loss, r, grad)) continue;
     let l = 0;
+    let lc = 0;
     let qSum = 0;
     for (let j = 0; j < n; j++) {
       const qj = (classWeight ? classWeight[j]! : 1) * (keep * target[o + j]! + spread);
       if (qj === 0) continue; // 0·log 0 = 0
-      l += qj * gap(rs, x[o + j]!);
+      const v = qj * gap(rs, x[o + j]!);
+      const u = l + v;
+      lc += sumError(l, v, u);
+      l = u;
       qSum += qj;
     }
-    loss[r] = l;
+    loss[r] = lossOf(l, lc);
     if (!grad) continue;
     const s = scale[r]!;
     const f = (s * qSum) / rs.d;

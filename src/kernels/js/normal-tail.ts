@@ -25,16 +25,16 @@ function erfcPositive(x: number): number {
     return 1 - TWO_OVER_SQRT_PI * Math.exp(-x2) * sum;
   }
   // erfc x = e^{−x²}/√π · 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + …)))), Lentz's method.
-  const tiny = 1e-300;
+  // Every partial numerator k/2 and denominator x ≥ 3 is positive, so D = 1/(x + a·D)
+  // and C = x + a/C stay positive (C ≥ x, D ≤ 1/x): Lentz's guards against a zero
+  // denominator are not needed.
   let f = x;
   let C = x;
   let D = 0;
   for (let k = 1; k < 500; k++) {
     const a = k / 2;
-    D = x + a * D;
-    D = D === 0 ? 1 / tiny : 1 / D;
+    D = 1 / (x + a * D);
     C = x + a / C;
-    if (C === 0) C = tiny;
     const delta = C * D;
     f *= delta;
     if (Math.abs(delta - 1) < 1e-16) break;

@@ -90,33 +90,37 @@ function normalizerThreePass(x: FloatArray, o: number, n: number, acc: RowNormal
 function mantExp(z: number, zl: number, out: { k: number }): number {
   const k = Math.round(z * LOG2E);
   out.k = k;
-  // r = z + zl − k·ln 2 as r_hi + r_lo: z − k·A is exact (Sterbenz), the
-  // subtraction of k·B is made error-free by TwoSum, k·C and zl are tiny.
+  // r = z + zl − k·ln 2 as hi + lo with |lo| ≤ ~ulp(|k·B|) ≈ 2^−43, so that
+  // e^r = e^hi·(1 + lo) to 2^−86: z − k·A is exact (Sterbenz) and k·B exact; both
+  // additions are made error-free by TwoSum. The small part c = zl − k·C (up to
+  // 8.5e−5 and 2^−24 near 2^30) must go into hi too: left in lo, its square
+  // (~4e−9) would be lost by the first-order e^hi·(1 + lo).
   const t = z - k * LN2_A;
   const b = -k * LN2_B;
-  const hi = t + b;
-  const bb = hi - t;
-  const lo = t - (hi - bb) + (b - bb) - k * LN2_C + zl;
+  const h = t + b;
+  const c = zl - k * LN2_C;
+  const hi = h + c;
+  const lo = sumError(t, b, h) + sumError(h, c, hi);
   const e = Math.exp(hi);
   return e + e * lo;
 }
 
-// 2^e built from its exponent bits (Math.pow is ~10× slower here).
+// 2^e built from its exponent bits (Math.pow is ~10× slower here); the low word stays 0.
 const POW2_F64 = new Float64Array(1);
 const POW2_U32 = new Uint32Array(POW2_F64.buffer);
 const HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0; // little-endian: high word at [1]
 
-/** 2^e for an integer e (exact; 0 below 2^−1074, two factors for subnormal results). */
+/**
+ * 2^e for an integer e ≤ 0 (exact; 0 below 2^−1074, two factors for subnormal results).
+ * Its callers pass k − K with K the largest exponent so far, never positive.
+ */
 function pow2(e: number): number {
   if (e >= -1022) {
-    if (e > 1023) return Infinity;
     POW2_U32[HI] = (e + 1023) << 20;
-    POW2_U32[1 - HI] = 0;
     return POW2_F64[0]!;
   }
   if (e < -1074) return 0;
   POW2_U32[HI] = (e + 1022 + 1023) << 20;
-  POW2_U32[1 - HI] = 0;
   return POW2_F64[0]! * 2 ** -1022;
 }
 
@@ -158,13 +162,14 @@ function normalizerTwoPass(x: FloatArray, o: number, n: number, acc: RowNormaliz
   return true;
 }
 
+/** The smallest entry other than −∞ of a finite row (one holding a finite entry, no NaN or +∞). */
 function rowMin(x: FloatArray, o: number, n: number): number {
   let m = Infinity;
   for (let i = o; i < o + n; i++) {
     const v = x[i]!;
     if (v < m && v !== -Infinity) m = v;
   }
-  return m === Infinity ? 0 : m;
+  return m;
 }
 
 /** Reusable per-call state. */
@@ -186,11 +191,14 @@ function rowNormalizer(x: FloatArray, o: number, n: number, acc: RowNormalizer):
   return false;
 }
 
-/** K·ln 2 − s·max, exact to ~2^−100 relative (K·LN2_A and K·LN2_B are exact). */
+/**
+ * K·ln 2 − s·max (|·| ≤ ~0.35), to ~2^−53 of itself + 2^−100: K·LN2_A − z and its sum
+ * with K·LN2_B are exact (Sterbenz), so the small parts K·C − zl are added last.
+ */
 function kLn2MinusScaled(K: number, max: number, s: number): number {
   const z = max * s;
   const zl = s === 1 ? 0 : productError(max, s, z);
-  return K * LN2_A - z - zl + K * LN2_B + K * LN2_C;
+  return K * LN2_A - z + K * LN2_B + (K * LN2_C - zl);
 }
 
 /**

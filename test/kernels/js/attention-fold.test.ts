@@ -96,6 +96,12 @@ describe('unfoldTileRows', () => {
     unfoldTileRows(dead, 2, 3, onlineKind('softmax')!, Float64Array.of(-Infinity, 1), null);
     expect(Array.from(dead.X.subarray(0, 3))).toEqual([0, 0, 0]);
     expect(Array.from(dead.G.subarray(0, 3))).toEqual([0, 0, 0]);
+    // the dead row second: its own cols are zeroed, the first row's are not
+    const last = { R, X: R.slice(), G: G.slice(), delta };
+    unfoldTileRows(last, 2, 3, onlineKind('softmax')!, Float64Array.of(1, -Infinity), null);
+    expect(Array.from(last.X.subarray(3))).toEqual([0, 0, 0]);
+    expect(Array.from(last.G.subarray(3))).toEqual([0, 0, 0]);
+    expect(last.X.subarray(0, 3).every((v) => v > 0)).toBe(true);
   });
 });
 

@@ -81,6 +81,27 @@ describe('softpick online form', () => {
   });
 });
 
+describe('softpick weights and grads, entry by entry', () => {
+  const kind = onlineKind('softpick')!;
+  it('a NaN logit makes its weight and the row sum NaN', () => {
+    const x = Float64Array.of(0.5, Number.NaN, -0.25);
+    expect(kind.weights(x, 0, 3, 0.5)).toBeNaN();
+    expect(x[1]).toBeNaN();
+  });
+  it('at x = 0 the weight and the gradient are 0; x > 0 and x < 0 take their own forms', () => {
+    const x = Float64Array.of(0, 0.5, -0.5);
+    const g = Float64Array.of(2, 2, 2);
+    const [L, delta] = [0.1, 0.75];
+    kind.grads(x, g, 0, 3, L, delta);
+    expect([x[0], g[0]]).toEqual([0, 0]);
+    const e = (v: number) => Math.exp(v - L);
+    expect(x[1]).toBeCloseTo(-e(0.5) * Math.expm1(-0.5), 15);
+    expect(g[1]).toBeCloseTo(e(0.5) * (2 - delta), 15);
+    expect(x[2]).toBe(0);
+    expect(g[2]).toBeCloseTo(e(-0.5) * delta, 15);
+  });
+});
+
 describe('the other kinds', () => {
   it('softmax online equals softmax in 60 digits', () => {
     const x = [3, -1, 700, 699.5, -Infinity];

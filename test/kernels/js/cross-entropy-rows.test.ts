@@ -14,8 +14,13 @@ function refRow(
 ): { loss: Dec; lse: Dec; grad: Dec[] } {
   const v = Array.from(x, (a) => new D(a));
   const m = D.max(...v);
+  // e^(x − m) once per distinct value (the long rows repeat a few)
+  const e = new Map<number, Dec>();
+  Array.from(x).forEach((a, j) => {
+    if (!e.has(a)) e.set(a, D.exp(v[j]!.minus(m)));
+  });
   let sum = new D(0);
-  for (const a of v) sum = sum.plus(D.exp(a.minus(m)));
+  for (const a of Array.from(x)) sum = sum.plus(e.get(a)!);
   const lse = m.plus(D.ln(sum));
   let loss = new D(0);
   let qs = new D(0);
@@ -23,12 +28,7 @@ function refRow(
     if (qj !== 0) loss = loss.plus(lse.minus(v[j]!).times(qj));
     qs = qs.plus(qj);
   });
-  const grad = v.map((a, j) =>
-    qs
-      .times(D.exp(a.minus(lse)))
-      .minus(q[j]!)
-      .times(s),
-  );
+  const grad = Array.from(x, (a, j) => qs.times(e.get(a)!.div(sum)).minus(q[j]!).times(s));
   return { loss, lse, grad };
 }
 
@@ -67,6 +67,23 @@ function check(
   for (let j = 0; j < n; j++)
     expect(Math.abs(grad[j]! - ref.grad[j]!.toNumber())).toBeLessThanOrEqual(tol * scale);
 }
+
+describe('crossEntropyRows: a long row', () => {
+  it('2,001 logits (the scratch row grows past twice its size; the plain sum is ~50 ulp off): within the bound', () => {
+    const x = [0];
+    for (let i = 0; i < 1000; i++) x.push(-0.5, -3.7);
+    for (const eps of [0, 0.1]) check(Float64Array.from(x), x.length, 1, eps, undefined);
+    // probability targets over every class: the loss is a 2,001-term sum, compensated
+    const n = x.length;
+    const target = new Float64Array(n).fill(1 / n);
+    const loss = new Float64Array(1);
+    const args = { x: Float64Array.from(x), target, rows: 1, n, smoothing: 0 };
+    const out = { loss, lse: new Float64Array(1), grad: new Float64Array(n) };
+    softCrossEntropyRows({ ...args, classWeight: undefined, scale: Float64Array.of(1), ...out });
+    const want = refRow(x, Array.from(target), 1).loss.toNumber();
+    expect(Math.abs(loss[0]! / want - 1)).toBeLessThan(1e-15);
+  });
+});
 
 describe('crossEntropyRows: against the 60-digit reference', () => {
   for (const n of [1, 3, 4, 5, 31, 97])
@@ -337,6 +354,98 @@ describe('several rows in one call: each row its own target, scale and offset', 
           Math.abs(grad[r * n + j]! - ref.grad[j]!.toNumber()),
           `row ${r} j ${j}`,
         ).toBeLessThanOrEqual(1e-15);
+    }
+  });
+});
+
+describe('rows that need each branch', () => {
+  const ce = (x: number[], targets: number[], n: number, eps = 0, w?: number[]) => {
+    const rows = targets.length;
+    const out = {
+      loss: new Float64Array(rows),
+      lse: new Float64Array(rows),
+      grad: new Float64Array(rows * n),
+    };
+    crossEntropyRows({
+      x: Float64Array.from(x),
+      targets: Int32Array.from(targets),
+      rows,
+      n,
+      smoothing: eps,
+      classWeight: w && Float64Array.from(w),
+      scale: new Float64Array(rows).fill(1),
+      ...out,
+    });
+    return out;
+  };
+  const soft = (x: number[], target: number[], n: number) => {
+    const rows = x.length / n;
+    const out = {
+      loss: new Float64Array(rows),
+      lse: new Float64Array(rows),
+      grad: new Float64Array(x.length),
+    };
+    softCrossEntropyRows({
+      x: Float64Array.from(x),
+      target: Float64Array.from(target),
+      rows,
+      n,
+      smoothing: 0,
+      classWeight: undefined,
+      scale: new Float64Array(rows).fill(1),
+      ...out,
+    });
+    return out;
+  };
+
+  it('a NaN row after a finite one: NaN loss, lse and gradient (nothing kept from the row before)', () => {
+    const r = ce([1, 2, Number.NaN, -Infinity], [0, 0], 2);
+    expect(r.lse[1]).toBeNaN();
+    expect(r.loss[1]).toBeNaN();
+    expect(Array.from(r.grad.subarray(2)).every(Number.isNaN)).toBe(true);
+  });
+
+  it('a +∞ row counts only its own +∞ entries', () => {
+    const r = ce([1, Infinity, Infinity, 2], [1, 0], 2);
+    expect(Array.from(r.loss)).toEqual([0, 0]);
+    expect(Array.from(r.grad)).toEqual([0, 0, 0, 0]);
+  });
+
+  it('a zero weight on a masked class adds nothing (0·∞ is not taken)', () => {
+    // the target's own weight 0 and its logit −∞
+    const a = ce([-Infinity, 0], [0], 2, 0, [0, 1]);
+    expect(a.loss[0]).toBe(0);
+    expect(Array.from(a.grad)).toEqual([0, 0]);
+    // smoothing spreads mass on every class but the zero-weight masked one
+    const b = ce([-Infinity, 0, 1], [2], 3, 0.3, [0, 1, 1]);
+    const q = [0, 0.1, 0.8];
+    expect(b.loss[0]! / refRow([-Infinity, 0, 1], q, 1).loss.toNumber() - 1).toBeLessThan(1e-15);
+    // probability targets: q = 0 on the masked class
+    const c = soft([-Infinity, 0, 1], [0, 0.5, 0.5], 3);
+    expect(
+      c.loss[0]! / refRow([-Infinity, 0, 1], [0, 0.5, 0.5], 1).loss.toNumber() - 1,
+    ).toBeLessThan(1e-15);
+  });
+
+  it('probability targets read only their own row of the scratch (a longer row left a 1 past it)', () => {
+    soft([0, 0, 40, 0], [0, 0, 1, 0], 4); // e = 1 at index 2 of the scratch row
+    const r = soft([40, 0], [1, 0], 2);
+    const want = refRow([40, 0], [1, 0], 1).grad[0]!;
+    expect(new D(r.grad[0]!).minus(want).abs().div(want.abs()).toNumber()).toBeLessThan(1e-15);
+  });
+
+  it('probability targets: a tie at the max, after another row, and a confident max at index 0', () => {
+    const x = [0.5, -1, 2, 3, 3, 1, 40, 0.5, -1];
+    const t = [0.2, 0.3, 0.5, 0.1, 0.6, 0.3, 1, 0, 0];
+    const r = soft(x, t, 3);
+    for (let k = 0; k < 3; k++) {
+      const want = refRow(x.slice(3 * k, 3 * k + 3), t.slice(3 * k, 3 * k + 3), 1).grad;
+      for (let j = 0; j < 3; j++) {
+        const g = r.grad[3 * k + j]!;
+        expect(Math.abs(g - want[j]!.toNumber()), `${k} ${j}`).toBeLessThanOrEqual(2 ** -50);
+        if (k === 2 && j === 0)
+          expect(new D(g).minus(want[0]!).abs().div(want[0]!.abs()).toNumber()).toBeLessThan(1e-15);
+      }
     }
   });
 });

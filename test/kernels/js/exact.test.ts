@@ -94,6 +94,8 @@ describe('scaledDiff', () => {
     expect(scaledDiff(a, m, 1)).toBe(Number.NEGATIVE_INFINITY);
     expect(scaledDiff(Number.NEGATIVE_INFINITY, 0, 0.5)).toBe(Number.NEGATIVE_INFINITY);
     expect(scaledDiff(Number.NaN, 0, 0.5)).toBeNaN();
+    // a masked entry at s = 1: −∞ itself (its error term l is NaN and not added)
+    expect(scaledDiff(Number.NEGATIVE_INFINITY, 3, 1)).toBe(Number.NEGATIVE_INFINITY);
   });
 });
 

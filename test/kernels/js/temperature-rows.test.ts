@@ -70,6 +70,27 @@ describe('temperatureRowStats', () => {
     expect(s.logTiesSum).toBeCloseTo(2 * Math.log(2), 15);
     expect(s.logFiniteSum).toBeCloseTo(2 * Math.log(3) + Math.log(2), 15);
     expect(s.range).toBe(4); // row 1: 5 − 1 (the ignored row and the masked entry count not)
+    // ℓ″ at β = 0: Σ_r Var(u) over the finite entries = 2/3 + 32/9 + 0
+    expect(s.curvatureAtZero).toBeCloseTo(38 / 9, 14);
+    // the range is the row's smallest u, not its last
+    expect(stats([[0, -6, -1]], [0]).stats.range).toBe(6);
+  });
+
+  it('writes every slot: zeros for an ignored row, only m where the max is not finite', () => {
+    const x = Float64Array.of(1, 3, 2, 9, 9, 9, Number.NaN, 1, 0, -inf, -inf, -inf);
+    const labels = Int32Array.of(0, -1, 1, 0);
+    const out = new Float64Array(STATS * 4).fill(Number.NaN);
+    temperatureStatsRows({ x, rows: 4, n: 3, labels, fast: false, out });
+    const zeros = (k: number) => new Array(k).fill(0);
+    expect(Array.from(out.subarray(STATS, 2 * STATS))).toEqual(zeros(STATS));
+    expect(out[2 * STATS]).toBeNaN();
+    expect(Array.from(out.subarray(2 * STATS + 1, 3 * STATS))).toEqual(zeros(STATS - 1));
+    expect(Array.from(out.subarray(3 * STATS))).toEqual([-inf, ...zeros(STATS - 1)]);
+    const pass = new Float64Array(PASS * 4).fill(Number.NaN);
+    const max = Float64Array.of(3, 0, 0, 0);
+    temperaturePassRows({ x, rows: 4, n: 3, labels, max, beta: 1, fast: false, out: pass });
+    expect(Array.from(pass.subarray(PASS, 2 * PASS))).toEqual(zeros(PASS));
+    expect(pass[0]).toBe(1);
   });
   it('names the first labelled row it cannot fit: NaN, +∞, or a −∞ label logit', () => {
     expect(
@@ -213,5 +234,31 @@ describe('temperatureSums', () => {
     const got = temperatureSums(new Float64Array(x), 1, 3, Int32Array.from([0]), s, 1);
     expect(Number.isFinite(got.slope) && Number.isFinite(got.curvature)).toBe(true);
     expect(relError(got.nll, refRow(x, 0, 1).nll)).toBeLessThanOrEqual(2 ** -50);
+  });
+});
+
+describe('sums over many rows keep their compensation', () => {
+  it('2,000 rows (0, −0.1) and (0, −3.7), label 1: gap, slope, NLL and curvature sums within 2 ulp', () => {
+    const rows = Array.from({ length: 2000 }, (_, r) => [0, r % 2 ? -3.7 : -0.1]);
+    const labels = rows.map(() => 1);
+    const { stats: s } = stats(rows, labels);
+    const a = refRow([0, -0.1], 1, 1);
+    const b = refRow([0, -3.7], 1, 1);
+    const gaps = dec(0.1).plus(dec(3.7)).times(1000);
+    const within = (got: number, want: Dec, what: string) =>
+      expect(relError(got, want), what).toBeLessThan(2 * 2 ** -52);
+    within(s.gapSum, gaps, 'gapSum');
+    within(s.slopeAtZero, gaps.div(2), 'slopeAtZero'); // mean u = −g/2
+    const got = temperatureSums(
+      new Float64Array(rows.flat()),
+      2000,
+      2,
+      Int32Array.from(labels),
+      s,
+      1,
+    );
+    within(got.nll, a.nll.plus(b.nll).times(1000), 'nll');
+    within(got.slope, a.slope.plus(b.slope).times(1000), 'slope');
+    within(got.curvature, a.curv.plus(b.curv).times(1000), 'curvature');
   });
 });
