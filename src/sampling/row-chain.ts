@@ -127,9 +127,16 @@ export class RowChain implements RowEdit {
       const v = values[j]!;
       if (v > Number.NEGATIVE_INFINITY && !overrides.has(indices[j]!)) c.aux[m++] = v;
     }
-    for (const v of overrides.values()) if (v > Number.NEGATIVE_INFINITY) c.aux[m++] = v;
+    // ≥ k unedited entries are ≥ the buffer's last: an edited value below it is below the k-th
+    const last = values[at + K - 1]!;
+    let sorted = true; // the buffer's entries alone: aux is descending
+    for (const v of overrides.values())
+      if (v > Number.NEGATIVE_INFINITY && v >= last) {
+        c.aux[m++] = v;
+        sorted = false;
+      }
     if (m < k) return false;
-    const t = kthValue(c.aux, m, k, c.sk, c.sw, -1);
+    const t = sorted ? c.aux[k - 1]! : kthValue(c.aux, m, k, c.sk, c.sw, -1);
     const skip = h > 0 ? overrides : undefined;
     // every entry ≥ t is buffered when t beats the buffer's last or nothing left out ties it
     if (b !== undefined && (t > values[at + K - 1]! || b.batch.state[3 * b.row + 2] === 0))
