@@ -150,6 +150,37 @@ for (const variant of VARIANTS.filter((v) => !v.relaxedSimd)) {
         );
       });
 
+    it('a row after a row (the threshold guessed from the one before): right, too high, too low, ties, NaN, −∞', () => {
+      const n = 5000;
+      const base = Array.from(filled(Float32Array, n, 4, -10, 10));
+      const shifted = (d: number) => base.map((v) => v + d);
+      const flat = new Array<number>(n).fill(3);
+      const withNaN = shifted(0.5);
+      withNaN[4321] = Number.NaN;
+      const masked = new Array<number>(n).fill(NEG);
+      masked[77] = 1;
+      const rs = [
+        base,
+        shifted(0.5),
+        shifted(-30),
+        shifted(200),
+        base,
+        flat,
+        flat,
+        withNaN,
+        base,
+        masked,
+        base,
+      ];
+      for (const type of [Float32Array, Float64Array]) {
+        const x = new type(rs.length * n);
+        for (const [i, r] of rs.entries()) x.set(r, i * n);
+        for (const k of [16, 40, 64, 300])
+          for (const normalize of [true, false])
+            checkRows({ x, first: 0, stride: n, rows: rs.length, n }, k, normalize);
+      }
+    });
+
     it('long rows (1 … 256,000), k 1 … 104, both types, both modes', () => {
       for (const n of [1, 7, 33, 1000, 32_001, 256_000])
         for (const type of [Float32Array, Float64Array]) {

@@ -9,7 +9,11 @@
  * costs one branch, and the lanes that are greater are held back as pending
  * candidates, merged into the buffer 16 at a time (sorted, the 16 lowest of the union
  * dropped, the rest merged from the back in place: O(k + 16²) per merge instead of an
- * O(k) move per candidate), which raises the threshold. The pass also counts `ties`:
+ * O(k) move per candidate), which raises the threshold. From the second row of a call
+ * on, the scan starts from a threshold guessed from the row before (a little below its
+ * k-th value: rows of a batch look alike) instead of the first k entries, so a row
+ * has ~k candidates instead of ~k·ln(n/k); when fewer than k entries beat the guess,
+ * the row is scanned again the plain way (selectGuessed). The pass also counts `ties`:
  * the entries left out of the buffer that equal its last value (so a caller knows
  * whether "every entry ≥ the k-th" is the buffer alone).
  *
@@ -186,18 +190,17 @@ function at<T>(x: usize, i: i32): f64 {
 }
 
 /**
- * The selection pass over x[0 .. n) into the buffer; false when the row holds NaN or
- * +∞. Four vectors a step are compared against the buffer's last value t: a step none
- * of whose lanes is greater (nor NaN) only counts its lanes equal to t; otherwise its
- * lanes that are go to the pending candidates, in index order.
+ * The selection pass over x[i .. end) (the buffer full), four vectors a step while a
+ * whole step fits: each step is compared against the buffer's last value t, and a
+ * step none of whose lanes is greater (nor NaN) only counts its lanes equal to t;
+ * otherwise its lanes that are go to the pending candidates, in index order. Returns
+ * where it stopped (< 4 vectors' worth before end), −1 when it met NaN or +∞.
  */
-function selectRow<T>(x: usize, n: i32, k: i32, vals: usize, idx: usize): bool {
-  if (!fill<T>(x, k, vals, idx)) return false;
-  let i = k;
-  const L = 16 / <i32>sizeof<T>(); // lanes per vector; four vectors a step
+function scan<T>(x: usize, i: i32, end: i32, k: i32, vals: usize, idx: usize): i32 {
+  const L = 16 / <i32>sizeof<T>(); // lanes per vector
   let t = splat<T>(last);
   let eq = i32x4.splat(0);
-  for (; i + 4 * L <= n; i += 4 * L) {
+  for (; i + 4 * L <= end; i += 4 * L) {
     const p = x + (<usize>i) * sizeof<T>();
     const v0 = v128.load(p);
     const v1 = v128.load(p, 16);
@@ -217,7 +220,7 @@ function selectRow<T>(x: usize, n: i32, k: i32, vals: usize, idx: usize): bool {
       const j = i + ctz<i32>(m);
       m &= m - 1;
       const v = at<T>(x, j);
-      if (v != v || v == Infinity) return false;
+      if (v != v || v == Infinity) return -1;
       store<f64>(pendV(pend), v);
       store<i32>(pendI(pend), j);
       if (++pend == PENDING) merge(vals, idx, k);
@@ -225,9 +228,54 @@ function selectRow<T>(x: usize, n: i32, k: i32, vals: usize, idx: usize): bool {
     t = splat<T>(last);
   }
   ties += total<T>(eq);
+  return i;
+}
+
+/** The last entries x[i .. n) one by one, then the pending ones merged; false on NaN or +∞. */
+function finish<T>(x: usize, i: i32, n: i32, k: i32, vals: usize, idx: usize): bool {
   for (; i < n; i++) if (!offer(vals, idx, k, at<T>(x, i), i)) return false;
   if (pend > 0) merge(vals, idx, k);
   return true;
+}
+
+/** The selection pass over x[0 .. n) into the buffer; false when the row holds NaN or +∞. */
+function selectRow<T>(x: usize, n: i32, k: i32, vals: usize, idx: usize): bool {
+  if (!fill<T>(x, k, vals, idx)) return false;
+  const i = scan<T>(x, k, n, k, vals, idx);
+  return i >= 0 && finish<T>(x, i, n, k, vals, idx);
+}
+
+/**
+ * The selection pass started from a guessed threshold g instead of the first k
+ * entries: the buffer holds k placeholders of value g (index −1), so only entries
+ * above g are candidates. When at least k entries are above g, no placeholder is left
+ * and the buffer is exact (an entry ≤ g is below the k-th, and no tie of it); else
+ * returns −1 and the caller runs selectRow. A guess too low costs little: the merges
+ * raise the threshold as from the first k entries. 0: the row holds NaN or +∞; 1: done.
+ */
+function selectGuessed<T>(x: usize, n: i32, k: i32, vals: usize, idx: usize, g: f64): i32 {
+  for (let j = 0; j < k; j++) {
+    store<f64>(vals + (<usize>j << 3), g);
+    store<i32>(idx + (<usize>j << 2), -1);
+  }
+  last = g;
+  ties = 0;
+  pend = 0;
+  const i = scan<T>(x, 0, n, k, vals, idx);
+  if (i < 0) return 0;
+  if (!finish<T>(x, i, n, k, vals, idx)) return 0;
+  return load<i32>(idx + (<usize>(k - 1) << 2)) < 0 ? -1 : 1;
+}
+
+/**
+ * The next row's guessed threshold from this one's buffer (k-th value `kth`, max `m`):
+ * a little below the k-th, kth − (m − kth)/8 in the row's type; NaN (no guess) where
+ * it is not finite or k is small (few candidates anyway).
+ */
+function guessFrom<T>(k: i32, kth: f64, m: f64): f64 {
+  if (k < 16 || !(kth > -Infinity)) return NaN;
+  const g = kth - (m - kth) * 0.125;
+  return sizeof<T>() == 4 ? <f64><f32>g : g;
 }
 
 /**
@@ -241,11 +289,15 @@ function topKRows<T>(
   vals: usize, idx: usize, state: usize, flags: usize,
 ): i32 {
   let bad = 0;
+  let g: f64 = NaN; // the guessed threshold from the row before (rows of a batch look alike)
   for (let r = 0; r < rows; r++) {
     const xo = x + <usize>r * <usize>stride * sizeof<T>();
     const vo = vals + ((<usize>r * <usize>k) << 3);
-    let ok = selectRow<T>(xo, n, k, vo, idx + ((<usize>r * <usize>k) << 2));
+    const io = idx + ((<usize>r * <usize>k) << 2);
+    const got = g == g ? selectGuessed<T>(xo, n, k, vo, io, g) : -1;
+    let ok = got < 0 ? selectRow<T>(xo, n, k, vo, io) : got == 1;
     const m = load<f64>(vo);
+    g = ok ? guessFrom<T>(k, last, m) : NaN;
     if (normalize && !(m > -Infinity)) ok = false;
     store<u8>(flags + r, ok ? 0 : 1);
     if (!ok) {
