@@ -9,8 +9,8 @@
  * costs one branch, and the lanes that are greater are held back as pending
  * candidates, merged into the buffer 16 at a time (sorted, the 16 lowest of the union
  * dropped, the rest merged from the back in place: O(k + 16²) per merge instead of an
- * O(k) move per candidate), which raises the threshold. From the second row of a call
- * on, the scan starts from a threshold guessed from the row before (a little below its
+ * O(k) move per candidate), which raises the threshold. The scan starts from a
+ * threshold guessed from the row before (of this call or the instance's last one) (a little below its
  * k-th value: rows of a batch look alike) instead of the first k entries, so a row
  * has ~k candidates instead of ~k·ln(n/k); when fewer than k entries beat the guess,
  * the row is scanned again the plain way (selectGuessed). The pass also counts `ties`:
@@ -267,6 +267,9 @@ function selectGuessed<T>(x: usize, n: i32, k: i32, vals: usize, idx: usize, g: 
   return load<i32>(idx + (<usize>(k - 1) << 2)) < 0 ? -1 : 1;
 }
 
+/** The guessed threshold the next call's first row starts from (NaN: none); per instance. */
+let guess: f64 = NaN;
+
 /**
  * The next row's guessed threshold from this one's buffer (k-th value `kth`, max `m`):
  * a little below the k-th, kth − (m − kth)/8 in the row's type; NaN (no guess) where
@@ -289,7 +292,9 @@ function topKRows<T>(
   vals: usize, idx: usize, state: usize, flags: usize,
 ): i32 {
   let bad = 0;
-  let g: f64 = NaN; // the guessed threshold from the row before (rows of a batch look alike)
+  // the guessed threshold from the row before, also across calls (a batch is often copied
+  // in one row at a time); only speed depends on it, in the row's type for the lane compare
+  let g: f64 = sizeof<T>() == 4 ? <f64><f32>guess : guess;
   for (let r = 0; r < rows; r++) {
     const xo = x + <usize>r * <usize>stride * sizeof<T>();
     const vo = vals + ((<usize>r * <usize>k) << 3);
@@ -297,7 +302,7 @@ function topKRows<T>(
     const got = g == g ? selectGuessed<T>(xo, n, k, vo, io, g) : -1;
     let ok = got < 0 ? selectRow<T>(xo, n, k, vo, io) : got == 1;
     const m = load<f64>(vo);
-    g = ok ? guessFrom<T>(k, last, m) : NaN;
+    if (ok) g = guessFrom<T>(k, last, m);
     if (normalize && !(m > -Infinity)) ok = false;
     store<u8>(flags + r, ok ? 0 : 1);
     if (!ok) {
@@ -311,6 +316,7 @@ function topKRows<T>(
     store<f64>(so, sum, 8);
     store<f64>(so, <f64>ties, 16);
   }
+  guess = g;
   return bad;
 }
 
