@@ -222,6 +222,9 @@ export function newTopKBatch(rows: number, k: number): TopKBatch {
  * A backend's batch top-k (optional, see Backend.topKRows): rows r < `rows` of n
  * entries at x[first + r·stride …], the k largest of each (1 ≤ k ≤ n) into `out`
  * (its rows from 0), normalized when `normalize`. False, having done nothing: not taken.
+ * `ready(r0, t)`, when given, is called as soon as rows [r0, r0 + t) of `out` are final
+ * (with a worker pool, while the workers select the next rows); it must not throw nor
+ * call the backend.
  */
 export type TopKRowsKernel = (...args: TopKRowsArgs) => boolean;
 
@@ -235,6 +238,7 @@ export type TopKRowsArgs = [
   k: number,
   normalize: boolean,
   out: TopKBatch,
+  ready?: (r0: number, t: number) => void,
 ];
 
 /** Row r of a computed (unflagged) batch into `st`, as {@link topKRow} would leave it (ref = the max). */

@@ -23,6 +23,8 @@ export function blockRows(n: number): number {
  * Rows [r0, r0 + t) through `backend`'s batch top-k (k per row, normalized when
  * `normalize`) into `reuse` when it is big enough, else a new batch; undefined when
  * the backend has no such kernel, the rows are not contiguous floats, or it declines.
+ * `ready(batch, q, u)`: the batch's rows [q, q + u) are final (called during the
+ * backend's call, while the pool selects the next rows; see TopKRowsArgs).
  */
 export function blockTopK(
   backend: Backend,
@@ -32,6 +34,7 @@ export function blockTopK(
   r0: number,
   t: number,
   reuse?: TopKBatch,
+  ready?: (batch: TopKBatch, q: number, u: number) => void,
 ): TopKBatch | undefined {
   const c = backend.topKRows && rows.contiguous();
   if (!c) return undefined;
@@ -45,6 +48,7 @@ export function blockTopK(
     k,
     normalize,
     out,
+    ready && ((q, u) => ready(out, q, u)),
   );
   return done ? out : undefined;
 }

@@ -35,14 +35,46 @@ export function lastTokens(history: Int32Array, window: number | undefined): Int
  */
 export function applyPenalties(e: RowEdit, history: Int32Array, p: PenaltyParams): void {
   if (p.repetition === 1 && p.frequency === 0 && p.presence === 0) return;
-  const counts = new Map<number, number>();
-  for (const t of lastTokens(history, p.window)) counts.set(t, (counts.get(t) ?? 0) + 1);
-  for (const [t, c] of counts) {
+  const { tokens, counts } = tokenCounts(lastTokens(history, p.window));
+  for (let j = 0; j < tokens.length; j++) {
+    const t = tokens[j]!;
+    const c = counts[j]!;
     let l = e.get(t);
     if (l === Number.NEGATIVE_INFINITY) continue;
     if (p.repetition !== 1) l = l > 0 ? l / p.repetition : l * p.repetition;
     e.set(t, l - c * p.frequency - p.presence);
   }
+}
+
+/** The distinct tokens of a window and their counts, with the window they were counted from. */
+interface TokenCounts {
+  readonly window: Int32Array;
+  readonly tokens: Int32Array;
+  readonly counts: Int32Array;
+}
+
+let lastCounts: TokenCounts | undefined;
+
+/**
+ * The distinct tokens of `w` (first occurrence order) and their counts; a batch
+ * sharing one history (every row of `sample`) counts it once: the last result is
+ * reused while its window holds the same tokens.
+ */
+function tokenCounts(w: Int32Array): TokenCounts {
+  const last = lastCounts;
+  if (last !== undefined && last.window.length === w.length) {
+    let same = true;
+    for (let i = 0; i < w.length && same; i++) same = last.window[i] === w[i];
+    if (same) return last;
+  }
+  const map = new Map<number, number>();
+  for (const t of w) map.set(t, (map.get(t) ?? 0) + 1);
+  lastCounts = {
+    window: w.slice(),
+    tokens: Int32Array.from(map.keys()),
+    counts: Int32Array.from(map.values()),
+  };
+  return lastCounts;
 }
 
 /** l_t ← l_t + bias_t for every biased token (−∞ bans it). */

@@ -111,7 +111,7 @@ export class RowChain implements RowEdit {
     const h = this.overrides.size;
     const kk = k + h;
     if (kk >= this.n) return false;
-    const b = this.backendTopK(kk);
+    const b = this.backendTopK(k, h);
     if (b === undefined && this.st.values.length < kk) return false;
     const { a, o, n, st, c, overrides } = this;
     if (b === undefined) {
@@ -120,18 +120,25 @@ export class RowChain implements RowEdit {
     }
     const values = b?.batch.values ?? st.values;
     const indices = b?.batch.indices ?? st.indices;
-    const at = b === undefined ? 0 : b.row * b.batch.k;
+    const K = b?.batch.k ?? kk;
+    const at = b === undefined ? 0 : b.row * K;
     let m = 0;
-    for (let j = at; j < at + kk; j++) {
+    for (let j = at; j < at + K; j++) {
       const v = values[j]!;
       if (v > Number.NEGATIVE_INFINITY && !overrides.has(indices[j]!)) c.aux[m++] = v;
     }
-    for (const v of overrides.values()) if (v > Number.NEGATIVE_INFINITY) c.aux[m++] = v;
+    // ≥ k unedited entries are ≥ the buffer's last: an edited value below it is below the k-th
+    const last = values[at + K - 1]!;
+    let sorted = true; // the buffer's entries alone: aux is descending
+    for (const v of overrides.values())
+      if (v > Number.NEGATIVE_INFINITY && v >= last) {
+        c.aux[m++] = v;
+        sorted = false;
+      }
     if (m < k) return false;
-    const t = kthValue(c.aux, m, k, c.sk, c.sw, -1);
+    const t = sorted ? c.aux[k - 1]! : kthValue(c.aux, m, k, c.sk, c.sw, -1);
     const skip = h > 0 ? overrides : undefined;
     // every entry ≥ t is buffered when t beats the buffer's last or nothing left out ties it
-    const K = b?.batch.k ?? 0;
     if (b !== undefined && (t > values[at + K - 1]! || b.batch.state[3 * b.row + 2] === 0))
       gatherFromBuffer(c, values, indices, at, K, t, skip);
     else gatherAtLeast(c, a, o, n, t, skip);
@@ -141,14 +148,20 @@ export class RowChain implements RowEdit {
   }
 
   /**
-   * The raw row's top-kk from the backend: the block's batch when it holds ≥ kk per
-   * row, else one backend call on this row; undefined when there is no such kernel,
-   * the row is not a float array, or the kernel flagged it (NaN or +∞).
+   * A buffer of the raw row's largest entries holding at least k that no edit changed
+   * (entries outside it are ≤ its last and unedited, so the k-th of the edited row is
+   * among its unedited entries and the edited values): the block's batch when it holds
+   * k + h per row, or k + (the edited tokens it holds); else one backend call on this
+   * row for k + h. Undefined when there is no such kernel, the row is not a float
+   * array, or the kernel flagged it (NaN or +∞).
    */
-  private backendTopK(kk: number): { batch: TopKBatch; row: number } | undefined {
+  private backendTopK(k: number, h: number): { batch: TopKBatch; row: number } | undefined {
     const { batch, batchRow } = this;
-    if (batch !== undefined && batch.k >= kk)
-      return batch.flags[batchRow] ? undefined : { batch, row: batchRow };
+    if (batch !== undefined && batch.k >= k) {
+      if (batch.flags[batchRow]) return undefined;
+      if (batch.k >= k + h || this.unedited(batch, batchRow) >= k) return { batch, row: batchRow };
+    }
+    const kk = k + h;
     const run = this.backend?.topKRows;
     const a = this.a;
     if (run === undefined || !(a instanceof Float32Array || a instanceof Float64Array))
@@ -157,6 +170,13 @@ export class RowChain implements RowEdit {
     if (!run(a, this.o, this.n, 1, this.n, kk, false, this.one) || this.one.flags[0])
       return undefined;
     return { batch: this.one, row: 0 };
+  }
+
+  /** How many of row r's buffered tokens no edit changed. */
+  private unedited(b: TopKBatch, r: number): number {
+    let m = 0;
+    for (let j = r * b.k; j < (r + 1) * b.k; j++) if (!this.overrides.has(b.indices[j]!)) m++;
+    return m;
   }
 
   /** Insert the overridden tokens whose value is ≥ t, keeping index order. */

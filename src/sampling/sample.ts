@@ -105,10 +105,7 @@ export function sampleRows(
   const ahead = R > 1 && topKFromRaw(cfg) ? Math.min(n, cfg.topK! + AHEAD_EDITS) : 0;
   const per = blockRows(n);
   const st0 = newTopKState(Math.max(topN, 0));
-  for (let r = 0; r < R; r++) {
-    if (ahead > 0 && r % per === 0)
-      rc.batch = blockTopK(rc.backend, rows, ahead, false, r, Math.min(per, R - r), rc.batch);
-    rc.batchRow = r % per;
+  const rowOf = (r: number): void => {
     rows.read(r);
     rc.a = rows.a;
     rc.o = rows.o;
@@ -137,6 +134,36 @@ export function sampleRows(
       raw[r] = rows.a[rows.o + tokens[r]!]! - st0.ref - Math.log(st0.sum + st0.comp);
     }
     if (top !== undefined) topLogprobsOf(c, topN, mx, lnZ, st0, top, r * topN);
+  };
+  const backend = rc.backend;
+  for (let r0 = 0; r0 < R; r0 += per) {
+    const t = Math.min(per, R - r0);
+    let r = r0;
+    if (ahead > 0) {
+      // the rows whose buffers are final run their chain while the pool selects the next
+      // ones (a pipeline); meanwhile a row's own backend call falls back to the JS kernel
+      let failed: { error: unknown } | undefined;
+      rc.batch = blockTopK(backend, rows, ahead, false, r0, t, rc.batch, (batch, q, u) => {
+        if (failed !== undefined) return;
+        rc.batch = batch;
+        rc.backend = undefined;
+        try {
+          for (; r < r0 + q + u; r++) {
+            rc.batchRow = r - r0;
+            rowOf(r);
+          }
+        } catch (error) {
+          failed = { error };
+        } finally {
+          rc.backend = backend;
+        }
+      });
+      if (failed !== undefined) throw failed.error;
+    }
+    for (; r < r0 + t; r++) {
+      rc.batchRow = r - r0;
+      rowOf(r);
+    }
   }
   return {
     tokens,
@@ -146,8 +173,11 @@ export function sampleRows(
   };
 }
 
-/** Tokens a batch's top-k buffers hold beyond k, for the tokens the edits before it change (more: one call per row). */
-const AHEAD_EDITS = 64;
+/**
+ * Tokens a batch's top-k buffers hold beyond k, for the tokens the edits before it
+ * change (a row with more edited tokens among its buffer gets one call of its own).
+ */
+const AHEAD_EDITS = 8;
 
 // One candidate list and one top-k buffer, reused across calls (sampling is synchronous).
 let candidates: Candidates | undefined;

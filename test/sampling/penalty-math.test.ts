@@ -43,6 +43,21 @@ describe('applyPenalties and applyBias', () => {
     });
     expect(e.row).toEqual([2 / 2 - 2 * 0.25 - 0.5, -1 * 2 - 0.25 - 0.5, 0.5, -Infinity]);
   });
+  it('counts the history again when it changes (in place, or another of the same length)', () => {
+    const p = { repetition: 1, frequency: 1, presence: 0, window: undefined };
+    const h = Int32Array.of(0, 0, 1);
+    const run = (hist: Int32Array) => {
+      const e = edit([0, 0, 0]);
+      applyPenalties(e, hist, p);
+      return e.row;
+    };
+    expect(run(h)).toEqual([-2, -1, 0]);
+    expect(run(h)).toEqual([-2, -1, 0]); // counted once, reused
+    h[1] = 2; // the same array, edited in place
+    expect(run(h)).toEqual([-1, -1, -1]);
+    expect(run(Int32Array.of(2, 2, 2))).toEqual([0, 0, -3]);
+    expect(run(Int32Array.of(1))).toEqual([0, -1, 0]);
+  });
   it('only the window counts; the neutral setting touches nothing', () => {
     const e = edit([1, 1, 1]);
     applyPenalties(e, Int32Array.of(0, 0, 2), {

@@ -5,9 +5,10 @@
  * step straight from the row equals a sort-based top-k with ties kept, on either
  * backend.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { newCandidates } from '../../src/kernels/sampling-candidates.js';
-import { newTopKState } from '../../src/kernels/top-k.js';
+import { newTopKBatch, newTopKState } from '../../src/kernels/top-k.js';
 import { wasmBackend } from '../../src/kernels/wasm/index.js';
 import { RowChain } from '../../src/sampling/row-chain.js';
 import { SoftmaxKitError } from '../../src/tensor/errors.js';
@@ -61,4 +62,37 @@ describe('RowChain', () => {
       expect(listed(c).idx).toEqual(want);
       expect(listed(c).val).toEqual(want.map((i) => edited[i]));
     });
+
+  it('from a batch buffer of k + 2 (or a call of its own), any edits: the sort-based top k, ties kept', () => {
+    const value = fc.oneof(fc.integer({ min: -6, max: 6 }), fc.constant(Number.NEGATIVE_INFINITY));
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: -5, max: 5 }), { minLength: 4, maxLength: 60 }),
+        fc.array(fc.tuple(fc.nat(), value), { maxLength: 8 }),
+        fc.integer({ min: 1, max: 6 }),
+        (raw, edits, k0) => {
+          const row = Float32Array.from(raw, (v) => v / 2);
+          const n = row.length;
+          const k = Math.min(k0, n - 1);
+          const c = chainOn(row, 64);
+          c.backend = wasmBackend;
+          c.batch = newTopKBatch(1, k + 2 <= n ? k + 2 : n);
+          wasmBackend.topKRows!(row, 0, n, 1, n, c.batch.k, false, c.batch);
+          const edited = Array.from(row);
+          for (const [t, v] of edits) {
+            c.set(t % n, v);
+            edited[t % n] = v;
+          }
+          if (!c.topKFromRow(k)) return; // the general path (too many edits for the row)
+          const kth = [...edited].sort((a, b) => b - a)[k - 1]!;
+          const want = edited.flatMap((v, i) =>
+            v >= kth && v > Number.NEGATIVE_INFINITY ? [i] : [],
+          );
+          expect(listed(c).idx).toEqual(want);
+          expect(listed(c).val).toEqual(want.map((i) => edited[i]));
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
 });

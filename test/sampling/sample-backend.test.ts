@@ -89,7 +89,11 @@ describe('sample on the wasm backend (its SIMD top-k) equals the JS kernels', ()
     const x = logits(Float32Array, 5 * n, 3, 6);
     x.fill(x[7]!, 100, 400); // ties at the top
     const history = Array.from({ length: 150 }, (_, i) => (i * 331) % n); // 150 edits > 64
-    for (const tokens of [history.slice(0, 20), history]) {
+    // row 0's 30 largest tokens edited: more than the 8 its buffer holds beyond k
+    const top = Array.from({ length: n }, (_, i) => i)
+      .sort((a, b) => x[b]! - x[a]! || a - b)
+      .slice(0, 30);
+    for (const tokens of [history.slice(0, 20), history, top, top.slice(0, 6)]) {
       const o: SampleOptions = {
         shape: [5, n],
         seed: 9,
@@ -171,5 +175,38 @@ describe('the batch on threads', () => {
     const one = run(1);
     expect(run(2)).toEqual(one);
     expect(run(3)).toEqual(one);
+  });
+
+  it('pipelined (rows chained while the pool selects the next): the same tokens, the error of the first bad row', () => {
+    loadWasmSync();
+    const [rows, n] = [24, 200_000]; // several copy chunks per block with 2 and 3 threads
+    const x = logits(Float32Array, rows * n, 8);
+    let top = 0;
+    for (let i = 1; i < n; i++) if (x[5 * n + i]! > x[5 * n + top]!) top = i;
+    x.fill(x[5 * n + top]!, 5 * n, 5 * n + 12); // row 5: 13 edited tokens among its largest
+    const o: SampleOptions = {
+      shape: [rows, n],
+      seed: 4,
+      topK: 40,
+      topP: 0.95,
+      minP: 0.05,
+      temperature: 0.8,
+      rawLogprobs: true,
+      penalties: { tokens: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, top], repetition: 1.1 },
+    };
+    const bad = x.slice();
+    bad[17 * n + 9] = Number.NaN;
+    bad[20 * n + 3] = Number.NaN;
+    const run = (threads: number) => {
+      configure({ threads });
+      return [sample(x, o), attempt(bad, o), sample(x, o)];
+    };
+    configure({ threads: 1 });
+    const want = [sample(x, { ...o, backend: 'js' }), attempt(bad, { ...o, backend: 'js' })];
+    expect(want[1]).toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringContaining('row 17'),
+    });
+    for (const threads of [1, 2, 3]) expect(run(threads)).toEqual([want[0], want[1], want[0]]);
   });
 });

@@ -41,7 +41,7 @@ interface Regions {
 /** The k largest of each row (and the normalizer); see TopKRowsKernel in ../top-k.ts. */
 /** Backend.topKRows on the 'wasm' backend: the fused top-k + normalizer pass. */
 export function wasmTopKRows(
-  ...[x, first, stride, rows, n, k, normalize, out]: TopKRowsArgs
+  ...[x, first, stride, rows, n, k, normalize, out, ready]: TopKRowsArgs
 ): boolean {
   const kern = wasmKernels();
   if (!kern || rows === 0) return false;
@@ -81,6 +81,7 @@ export function wasmTopKRows(
     const x0 = x.byteOffset + first * w;
     runRows(kern, name, rows, n, (q, u) => args(x0, stride, b, q, u));
     read(b, 0, rows);
+    ready?.(0, rows);
     return true;
   }
   const view = (at: number, len: number) =>
@@ -101,6 +102,9 @@ export function wasmTopKRows(
           view(b.x + r * n * w, n).set(x.subarray(from + r * stride, from + r * stride + n));
     },
     args: (b, q, u) => args(b.x, n, b, q, u),
-    copyOut: (b, r0, t) => read(b, r0, t),
+    copyOut: (b, r0, t) => {
+      read(b, r0, t);
+      ready?.(r0, t);
+    },
   });
 }

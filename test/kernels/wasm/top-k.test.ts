@@ -119,12 +119,74 @@ for (const variant of VARIANTS.filter((v) => !v.relaxedSimd)) {
         );
       });
 
-    it('long rows (1 … 256,000), k 1 … 64, both types, both modes', () => {
+    // rows long enough that the candidates are merged 16 at a time, many times over
+    const shaped = fc.oneof(
+      fc.array(entry, { minLength: 1, maxLength: 600 }),
+      fc
+        .tuple(fc.integer({ min: 1, max: 600 }), fc.integer({ min: -3, max: 3 }), entry)
+        .map(([n, slope, spike]) => {
+          // rising (every entry a candidate), falling or flat rows, with one odd entry
+          const r = Array.from({ length: n }, (_, i) => Math.round(i * slope) / 4);
+          r[(n * 7) >> 3] = spike;
+          return r;
+        }),
+    );
+    for (const type of [Float32Array, Float64Array])
+      it(`${type.name}: pending candidates merged into the buffer, k up to 130: the reference's buffer and ties`, () => {
+        fc.assert(
+          fc.property(
+            fc.array(shaped, { minLength: 1, maxLength: 3 }),
+            fc.integer({ min: 1, max: 130 }),
+            fc.boolean(),
+            (raw, k0, normalize) => {
+              const n = Math.min(...raw.map((r) => r.length));
+              const k = Math.min(k0, n);
+              const x = new type(raw.length * n);
+              for (const [i, r] of raw.entries()) x.set(r.slice(0, n), i * n);
+              checkRows({ x, first: 0, stride: n, rows: raw.length, n }, k, normalize);
+            },
+          ),
+          { numRuns: 300 },
+        );
+      });
+
+    it('a row after a row (the threshold guessed from the one before): right, too high, too low, ties, NaN, −∞', () => {
+      const n = 5000;
+      const base = Array.from(filled(Float32Array, n, 4, -10, 10));
+      const shifted = (d: number) => base.map((v) => v + d);
+      const flat = new Array<number>(n).fill(3);
+      const withNaN = shifted(0.5);
+      withNaN[4321] = Number.NaN;
+      const masked = new Array<number>(n).fill(NEG);
+      masked[77] = 1;
+      const rs = [
+        base,
+        shifted(0.5),
+        shifted(-30),
+        shifted(200),
+        base,
+        flat,
+        flat,
+        withNaN,
+        base,
+        masked,
+        base,
+      ];
+      for (const type of [Float32Array, Float64Array]) {
+        const x = new type(rs.length * n);
+        for (const [i, r] of rs.entries()) x.set(r, i * n);
+        for (const k of [16, 40, 64, 300])
+          for (const normalize of [true, false])
+            checkRows({ x, first: 0, stride: n, rows: rs.length, n }, k, normalize);
+      }
+    });
+
+    it('long rows (1 … 256,000), k 1 … 104, both types, both modes', () => {
       for (const n of [1, 7, 33, 1000, 32_001, 256_000])
         for (const type of [Float32Array, Float64Array]) {
           const x = filled(type, 2 * n, n, -20, 20);
           if (n > 2) x[n + 2] = x[n + 1]!; // a tie in the second row
-          for (const k of [1, 8, 64].filter((k) => k <= n))
+          for (const k of [1, 8, 64, 104].filter((k) => k <= n))
             for (const normalize of [true, false])
               checkRows({ x, first: 0, stride: n, rows: 2, n }, k, normalize);
         }

@@ -3,14 +3,19 @@
  * topKSelect; Milakov & Gimelshein 2018, arXiv:1805.02867, §4).
  *
  * Per row, one selection pass keeps the k largest entries in a buffer sorted
- * descending, ties by the lower index (an entry enters only if strictly greater
- * than the buffer's last, after the equal ones already there — the reference's
- * rule, so the buffer is the same, bit for bit). Once the buffer is full, the row
- * is read as f32x4 (f64x2) lanes compared against the buffer's last value: lanes
- * none of which is greater (nor NaN) are skipped in one branch, and only the rare
- * vectors holding a candidate go through the scalar insertion. The pass also counts
- * `ties`: the entries left out of the buffer that equal its last value (so a
- * caller knows whether "every entry ≥ the k-th" is the buffer alone).
+ * descending, ties by the lower index — the reference's buffer, bit for bit. The first
+ * k entries fill it; then the row is read four f32x4 (f64x2) vectors a step, compared
+ * against the buffer's last value: a step none of whose lanes is greater (nor NaN)
+ * costs one branch, and the lanes that are greater are held back as pending
+ * candidates, merged into the buffer 16 at a time (sorted, the 16 lowest of the union
+ * dropped, the rest merged from the back in place: O(k + 16²) per merge instead of an
+ * O(k) move per candidate), which raises the threshold. The scan starts from a
+ * threshold guessed from the row before (of this call or the instance's last one) (a little below its
+ * k-th value: rows of a batch look alike) instead of the first k entries, so a row
+ * has ~k candidates instead of ~k·ln(n/k); when fewer than k entries beat the guess,
+ * the row is scanned again the plain way (selectGuessed). The pass also counts `ties`:
+ * the entries left out of the buffer that equal its last value (so a caller knows
+ * whether "every entry ≥ the k-th" is the buffer alone).
  *
  * With `normalize`, a second pass over the cache-resident row sums e^(x − m), m the
  * buffer's first entry (the row's max): Float32 by expDiff32 (x − m exact,
@@ -18,50 +23,113 @@
  * TwoSum-compensated. A row holding NaN or +∞ — or, normalizing, fully −∞ — is
  * flagged (its flag byte 1, its outputs unused) and left to the JS reference.
  */
+import { BATCH } from './lanes-f32';
 import { expSum } from './row-dispatch';
 
-/** The scan of the current row: entries buffered, the buffer's last value, entries left out equal to it. */
-let count: i32 = 0;
+/**
+ * Candidates held back before a merge into the buffer. They live in the instance's
+ * BATCH scratch (./lanes-f32.ts; unused by the selection otherwise): PENDING f64
+ * values, then their i32 indices (16·12 = 192 of its 256 bytes).
+ */
+const PENDING: i32 = 16;
+
+/** The scan of the current row: the buffer's last value, entries left out equal to it, pending count. */
 let last: f64 = 0;
 let ties: i32 = 0;
+let pend: i32 = 0;
 
-/**
- * Place v (index i) after its equals in the descending buffer (count grows until k):
- * a binary search for the first entry < v, then one bulk move of the entries after it.
- */
 // @ts-ignore: decorator
 @inline
-function insert(vals: usize, idx: usize, k: i32, v: f64, i: i32): void {
-  const c = count < k ? count++ : count - 1; // the slot freed at the end
-  let lo = 0;
-  let hi = c;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (load<f64>(vals + (<usize>mid << 3)) < v) hi = mid;
-    else lo = mid + 1;
-  }
-  const j = <usize>lo;
-  memory.copy(vals + ((j + 1) << 3), vals + (j << 3), <usize>(c - lo) << 3);
-  memory.copy(idx + ((j + 1) << 2), idx + (j << 2), <usize>(c - lo) << 2);
-  store<f64>(vals + (j << 3), v);
-  store<i32>(idx + (j << 2), i);
+function pendV(j: i32): usize {
+  return BATCH + (<usize>j << 3);
 }
 
-/** Offer entry i (value v) to the buffer; false on NaN or +∞ (the row is flagged). */
+// @ts-ignore: decorator
+@inline
+function pendI(j: i32): usize {
+  return BATCH + <usize>(PENDING << 3) + (<usize>j << 2);
+}
+
+/**
+ * The first k entries into the buffer, sorted descending (insertion, after the equal
+ * ones: ties by the lower index); false on NaN or +∞ (the row is flagged).
+ */
+function fill<T>(x: usize, k: i32, vals: usize, idx: usize): bool {
+  for (let i = 0; i < k; i++) {
+    const v = at<T>(x, i);
+    if (v != v || v == Infinity) return false;
+    let j = i;
+    for (; j > 0 && load<f64>(vals + (<usize>(j - 1) << 3)) < v; j--) {
+      store<f64>(vals + (<usize>j << 3), load<f64>(vals + (<usize>(j - 1) << 3)));
+      store<i32>(idx + (<usize>j << 2), load<i32>(idx + (<usize>(j - 1) << 2)));
+    }
+    store<f64>(vals + (<usize>j << 3), v);
+    store<i32>(idx + (<usize>j << 2), i);
+  }
+  last = load<f64>(vals + (<usize>(k - 1) << 3));
+  ties = 0;
+  pend = 0;
+  return true;
+}
+
+/**
+ * Merge the pending candidates into the full buffer of k: sort them (insertion; they
+ * arrived in index order, so equal values stay by index), drop the `pend` lowest of
+ * the union (at equal values the pending one, whose index is higher), merge the rest
+ * from the back in place. Every entry outside buffer and pending is ≤ `last`, so the
+ * entries left out equal to the new last are the old `ties` (same last) plus the
+ * dropped ones equal to it.
+ */
+function merge(vals: usize, idx: usize, k: i32): void {
+  const p = pend;
+  for (let i = 1; i < p; i++) {
+    const v = load<f64>(pendV(i));
+    const w = load<i32>(pendI(i));
+    let j = i;
+    for (; j > 0 && load<f64>(pendV(j - 1)) < v; j--) {
+      store<f64>(pendV(j), load<f64>(pendV(j - 1)));
+      store<i32>(pendI(j), load<i32>(pendI(j - 1)));
+    }
+    store<f64>(pendV(j), v);
+    store<i32>(pendI(j), w);
+  }
+  let a = k; // buffer entries kept: [0, a)
+  let b = p; // pending entries kept: [0, b)
+  for (let d = 0; d < p; d++) {
+    if (b > 0 && (a == 0 || load<f64>(pendV(b - 1)) <= load<f64>(vals + (<usize>(a - 1) << 3)))) b--;
+    else a--;
+  }
+  const sv = a > 0 ? load<f64>(vals + (<usize>(a - 1) << 3)) : Infinity;
+  const now = b > 0 ? min<f64>(sv, load<f64>(pendV(b - 1))) : sv;
+  let eq = now == last ? ties : 0;
+  for (let j = a; j < k && load<f64>(vals + (<usize>j << 3)) == now; j++) eq++;
+  for (let j = b; j < p && load<f64>(pendV(j)) == now; j++) eq++;
+  for (let o = k - 1; b > 0; o--) {
+    const pv = load<f64>(pendV(b - 1));
+    if (a > 0 && load<f64>(vals + (<usize>(a - 1) << 3)) < pv) {
+      a--;
+      store<f64>(vals + (<usize>o << 3), load<f64>(vals + (<usize>a << 3)));
+      store<i32>(idx + (<usize>o << 2), load<i32>(idx + (<usize>a << 2)));
+    } else {
+      b--;
+      store<f64>(vals + (<usize>o << 3), pv);
+      store<i32>(idx + (<usize>o << 2), load<i32>(pendI(b)));
+    }
+  }
+  last = now;
+  ties = eq;
+  pend = 0;
+}
+
+/** Offer entry i (value v) once the buffer is full; false on NaN or +∞ (the row is flagged). */
+// @ts-ignore: decorator
+@inline
 function offer(vals: usize, idx: usize, k: i32, v: f64, i: i32): bool {
   if (v != v || v == Infinity) return false;
-  const at = vals + (<usize>(k - 1) << 3);
-  if (count < k) {
-    insert(vals, idx, k, v, i);
-    if (count == k) {
-      last = load<f64>(at);
-      ties = 0;
-    }
-  } else if (v > last) {
-    insert(vals, idx, k, v, i); // evicts an entry equal to the old last
-    const now = load<f64>(at);
-    ties = now == last ? ties + 1 : 0;
-    last = now;
+  if (v > last) {
+    store<f64>(pendV(pend), v);
+    store<i32>(pendI(pend), i);
+    if (++pend == PENDING) merge(vals, idx, k);
   } else if (v == last) ties++;
   return true;
 }
@@ -73,20 +141,39 @@ function splat<T>(v: f64): v128 {
   return sizeof<T>() == 4 ? f32x4.splat(<f32>v) : f64x2.splat(v);
 }
 
-/** Lanes greater than t, or NaN. */
+/** Lanes ≤ t (so neither greater nor NaN). */
 // @ts-ignore: decorator
 @inline
-function hits<T>(v: v128, t: v128): v128 {
-  return sizeof<T>() == 4
-    ? v128.or(f32x4.gt(v, t), f32x4.ne(v, v))
-    : v128.or(f64x2.gt(v, t), f64x2.ne(v, v));
+function below<T>(v: v128, t: v128): v128 {
+  return sizeof<T>() == 4 ? f32x4.le(v, t) : f64x2.le(v, t);
 }
 
-/** c + the lanes of v equal to t (as counts per lane). */
+/** The lanes of v equal to t, as −1 per lane. */
 // @ts-ignore: decorator
 @inline
-function countEq<T>(c: v128, v: v128, t: v128): v128 {
-  return sizeof<T>() == 4 ? i32x4.sub(c, f32x4.eq(v, t)) : i64x2.sub(c, f64x2.eq(v, t));
+function eqs<T>(v: v128, t: v128): v128 {
+  return sizeof<T>() == 4 ? f32x4.eq(v, t) : f64x2.eq(v, t);
+}
+
+/** Lane-wise a + b (integer lanes of the element's width). */
+// @ts-ignore: decorator
+@inline
+function addLanes<T>(a: v128, b: v128): v128 {
+  return sizeof<T>() == 4 ? i32x4.add(a, b) : i64x2.add(a, b);
+}
+
+/** c minus the lanes of e (−1 each): a count per lane. */
+// @ts-ignore: decorator
+@inline
+function subLanes<T>(c: v128, e: v128): v128 {
+  return sizeof<T>() == 4 ? i32x4.sub(c, e) : i64x2.sub(c, e);
+}
+
+/** One bit per lane not ≤ t, lane order. */
+// @ts-ignore: decorator
+@inline
+function misses<T>(l: v128): i32 {
+  return (sizeof<T>() == 4 ? i32x4.bitmask(l) : i64x2.bitmask(l)) ^ ((1 << (16 / sizeof<T>())) - 1);
 }
 
 // @ts-ignore: decorator
@@ -102,32 +189,96 @@ function at<T>(x: usize, i: i32): f64 {
   return sizeof<T>() == 4 ? <f64>load<f32>(x + (<usize>i << 2)) : load<f64>(x + (<usize>i << 3));
 }
 
-/** The selection pass over x[0 .. n) into the buffer; false when the row holds NaN or +∞. */
-function selectRow<T>(x: usize, n: i32, k: i32, vals: usize, idx: usize): bool {
-  count = 0;
-  ties = 0;
-  last = -Infinity;
-  let i = 0;
-  for (; i < n && count < k; i++) if (!offer(vals, idx, k, at<T>(x, i), i)) return false;
-  const L = 16 / <i32>sizeof<T>(); // lanes per vector; two vectors a step
+/**
+ * The selection pass over x[i .. end) (the buffer full), four vectors a step while a
+ * whole step fits: each step is compared against the buffer's last value t, and a
+ * step none of whose lanes is greater (nor NaN) only counts its lanes equal to t;
+ * otherwise its lanes that are go to the pending candidates, in index order. Returns
+ * where it stopped (< 4 vectors' worth before end), −1 when it met NaN or +∞.
+ */
+function scan<T>(x: usize, i: i32, end: i32, k: i32, vals: usize, idx: usize): i32 {
+  const L = 16 / <i32>sizeof<T>(); // lanes per vector
   let t = splat<T>(last);
   let eq = i32x4.splat(0);
-  for (; i + 2 * L <= n; i += 2 * L) {
+  for (; i + 4 * L <= end; i += 4 * L) {
     const p = x + (<usize>i) * sizeof<T>();
     const v0 = v128.load(p);
     const v1 = v128.load(p, 16);
-    if (!v128.any_true(v128.or(hits<T>(v0, t), hits<T>(v1, t)))) {
-      eq = countEq<T>(countEq<T>(eq, v0, t), v1, t);
-      continue;
-    }
+    const v2 = v128.load(p, 32);
+    const v3 = v128.load(p, 48);
+    const l0 = below<T>(v0, t);
+    const l1 = below<T>(v1, t);
+    const l2 = below<T>(v2, t);
+    const l3 = below<T>(v3, t);
+    eq = subLanes<T>(eq, addLanes<T>(addLanes<T>(eqs<T>(v0, t), eqs<T>(v1, t)), addLanes<T>(eqs<T>(v2, t), eqs<T>(v3, t))));
+    if (i32x4.all_true(v128.and(v128.and(l0, l1), v128.and(l2, l3)))) continue;
+    // the lanes equal to t are left out (not greater), so they count now, before a merge moves t
     ties += total<T>(eq);
     eq = i32x4.splat(0);
-    for (let j = i; j < i + 2 * L; j++) if (!offer(vals, idx, k, at<T>(x, j), j)) return false;
+    let m = misses<T>(l0) | (misses<T>(l1) << L) | (misses<T>(l2) << (2 * L)) | (misses<T>(l3) << (3 * L));
+    while (m != 0) {
+      const j = i + ctz<i32>(m);
+      m &= m - 1;
+      const v = at<T>(x, j);
+      if (v != v || v == Infinity) return -1;
+      store<f64>(pendV(pend), v);
+      store<i32>(pendI(pend), j);
+      if (++pend == PENDING) merge(vals, idx, k);
+    }
     t = splat<T>(last);
   }
   ties += total<T>(eq);
+  return i;
+}
+
+/** The last entries x[i .. n) one by one, then the pending ones merged; false on NaN or +∞. */
+function finish<T>(x: usize, i: i32, n: i32, k: i32, vals: usize, idx: usize): bool {
   for (; i < n; i++) if (!offer(vals, idx, k, at<T>(x, i), i)) return false;
+  if (pend > 0) merge(vals, idx, k);
   return true;
+}
+
+/** The selection pass over x[0 .. n) into the buffer; false when the row holds NaN or +∞. */
+function selectRow<T>(x: usize, n: i32, k: i32, vals: usize, idx: usize): bool {
+  if (!fill<T>(x, k, vals, idx)) return false;
+  const i = scan<T>(x, k, n, k, vals, idx);
+  return i >= 0 && finish<T>(x, i, n, k, vals, idx);
+}
+
+/**
+ * The selection pass started from a guessed threshold g instead of the first k
+ * entries: the buffer holds k placeholders of value g (index −1), so only entries
+ * above g are candidates. When at least k entries are above g, no placeholder is left
+ * and the buffer is exact (an entry ≤ g is below the k-th, and no tie of it); else
+ * returns −1 and the caller runs selectRow. A guess too low costs little: the merges
+ * raise the threshold as from the first k entries. 0: the row holds NaN or +∞; 1: done.
+ */
+function selectGuessed<T>(x: usize, n: i32, k: i32, vals: usize, idx: usize, g: f64): i32 {
+  for (let j = 0; j < k; j++) {
+    store<f64>(vals + (<usize>j << 3), g);
+    store<i32>(idx + (<usize>j << 2), -1);
+  }
+  last = g;
+  ties = 0;
+  pend = 0;
+  const i = scan<T>(x, 0, n, k, vals, idx);
+  if (i < 0) return 0;
+  if (!finish<T>(x, i, n, k, vals, idx)) return 0;
+  return load<i32>(idx + (<usize>(k - 1) << 2)) < 0 ? -1 : 1;
+}
+
+/** The guessed threshold the next call's first row starts from (NaN: none); per instance. */
+let guess: f64 = NaN;
+
+/**
+ * The next row's guessed threshold from this one's buffer (k-th value `kth`, max `m`):
+ * a little below the k-th, kth − (m − kth)/8 in the row's type; NaN (no guess) where
+ * it is not finite or k is small (few candidates anyway).
+ */
+function guessFrom<T>(k: i32, kth: f64, m: f64): f64 {
+  if (k < 16 || !(kth > -Infinity)) return NaN;
+  const g = kth - (m - kth) * 0.125;
+  return sizeof<T>() == 4 ? <f64><f32>g : g;
 }
 
 /**
@@ -141,11 +292,17 @@ function topKRows<T>(
   vals: usize, idx: usize, state: usize, flags: usize,
 ): i32 {
   let bad = 0;
+  // the guessed threshold from the row before, also across calls (a batch is often copied
+  // in one row at a time); only speed depends on it, in the row's type for the lane compare
+  let g: f64 = sizeof<T>() == 4 ? <f64><f32>guess : guess;
   for (let r = 0; r < rows; r++) {
     const xo = x + <usize>r * <usize>stride * sizeof<T>();
     const vo = vals + ((<usize>r * <usize>k) << 3);
-    let ok = selectRow<T>(xo, n, k, vo, idx + ((<usize>r * <usize>k) << 2));
+    const io = idx + ((<usize>r * <usize>k) << 2);
+    const got = g == g ? selectGuessed<T>(xo, n, k, vo, io, g) : -1;
+    let ok = got < 0 ? selectRow<T>(xo, n, k, vo, io) : got == 1;
     const m = load<f64>(vo);
+    if (ok) g = guessFrom<T>(k, last, m);
     if (normalize && !(m > -Infinity)) ok = false;
     store<u8>(flags + r, ok ? 0 : 1);
     if (!ok) {
@@ -159,6 +316,7 @@ function topKRows<T>(
     store<f64>(so, sum, 8);
     store<f64>(so, <f64>ties, 16);
   }
+  guess = g;
   return bad;
 }
 
