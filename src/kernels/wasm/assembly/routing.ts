@@ -2,7 +2,9 @@
  * Token-choice routing of Float32 router logits (src/kernels/routing-rows.ts routeRows is
  * the reference), one call for a whole chunk of tokens. By batches of rows that stay in
  * L1 (row-batch.ts batchRows): softmax scores of the batch by softmax_f32 (the kernel
- * the reference's softmax runs: the same scores bit for bit), then per token (row of n
+ * the reference's softmax runs: the same scores bit for bit; for the unkeyed k ≤ 2
+ * selection its three passes written out here, the last — the scaling by 1/Σ — done by the
+ * lane selection as it scans the row, the same product), then per token (row of n
  * experts), while the row is in cache:
  * - sigmoid scores (when asked): σ(v) = 1/(1 + e^−v) for v ≥ 0, e^v/(1 + e^v) below, in
  *   double with exp64 (≤ 2 ulp of double) and rounded once to float32 — the reference's
