@@ -2,7 +2,9 @@
  * Token-choice routing of Float32 router logits (src/kernels/routing-rows.ts routeRows is
  * the reference), one call for a whole chunk of tokens. By batches of rows that stay in
  * L1 (row-batch.ts batchRows): softmax scores of the batch by softmax_f32 (the kernel
- * the reference's softmax runs: the same scores bit for bit), then per token (row of n
+ * the reference's softmax runs: the same scores bit for bit; for the unkeyed k ≤ 2
+ * selection its three passes written out here, the last — the scaling by 1/Σ — done by the
+ * lane selection as it scans the row, the same product), then per token (row of n
  * experts), while the row is in cache:
  * - sigmoid scores (when asked): σ(v) = 1/(1 + e^−v) for v ≥ 0, e^v/(1 + e^v) below, in
  *   double with exp64 (≤ 2 ulp of double) and rounded once to float32 — the reference's
@@ -30,8 +32,8 @@
  */
 import { exp64, join32 } from './exp';
 import { hi64, lo64, loadPart, storePart } from './lanes-f32';
-import { batchRows } from './row-batch';
-import { rowAt, THREE_PASS } from './row-dispatch';
+import { argAt, batchMaxima, batchRows, flagged, maxAt } from './row-batch';
+import { expSum, rowAt, short, THREE_PASS } from './row-dispatch';
 import { softmax_f32 } from './softmax-rows';
 import { laneTop2 } from './top-k-lanes';
 
@@ -198,8 +200,8 @@ export function routeWorkBytes(n: i32, groups: i32): i32 {
  * 16 bytes of work) into io/po, in order; false (nothing written) when the k-th is 0
  * (flag 2).
  */
-function select2(so: usize, n: i32, k: i32, two: usize, io: usize, po: usize): bool {
-  laneTop2(so, n, two);
+function select2(so: usize, n: i32, k: i32, two: usize, io: usize, po: usize, f: f64): bool {
+  laneTop2(so, n, two, f);
   if (load<f32>(two + (<usize>(k - 1) << 2)) == 0) return false;
   for (let j = 0; j < k; j++) {
     store<i32>(io + (<usize>j << 2), load<i32>(two + (<usize>j << 2), 8));
@@ -242,11 +244,22 @@ export function route_f32(
   const idx = gv + (<usize>groups << 3);
   const gi = idx + (<usize>MAX_K << 2);
   const batch = batchRows<f32>(n);
+  // the softmax's scaling pass fused into the lane selection (rows the short-row kernel
+  // takes keep softmax_f32)
+  const lanes = !sigmoid && !keyed && k <= 2 && !short<f32>(n, THREE_PASS, 1);
   let bad = 0;
   for (let r0 = 0; r0 < rows; r0 += batch) {
     const b = min<i32>(batch, rows - r0);
-    // softmax scores of the batch (the softmax kernel's, while the batch is in cache)
-    if (!sigmoid) softmax_f32(rowAt<f32>(x, r0, n), rowAt<f32>(s, r0, n), b, n, THREE_PASS, 1, false, flags + r0);
+    // softmax scores of the batch (the softmax kernel's, while the batch is in cache); for
+    // the lane selection its three passes here, the last (the scaling) fused into the scan
+    if (lanes) {
+      batchMaxima<f32>(x, r0, b, n, flags);
+      for (let q = 0; q < b; q++) {
+        if (flagged(flags, r0 + q)) continue;
+        const e = expSum<f32>(rowAt<f32>(x, r0 + q, n), rowAt<f32>(s, r0 + q, n), n, load<f64>(maxAt(q)), 1);
+        store<f64>(argAt(q), 1 / e);
+      }
+    } else if (!sigmoid) softmax_f32(rowAt<f32>(x, r0, n), rowAt<f32>(s, r0, n), b, n, THREE_PASS, 1, false, flags + r0);
     for (let r = r0; r < r0 + b; r++) {
       const xo = rowAt<f32>(x, r, n);
       const so = rowAt<f32>(s, r, n);
@@ -262,7 +275,7 @@ export function route_f32(
         if (groups > 1) limitGroups(key, n, groups, top, gs, gv, gi);
         topK<f64>(key, n, k, vals, idx);
       } else if (k <= 2) {
-        if (!select2(so, n, k, vals, io, po)) {
+        if (!select2(so, n, k, vals, io, po, lanes ? load<f64>(argAt(r - r0)) : 0)) {
           store<u8>(flags + r, 2);
           bad++;
           continue;

@@ -215,7 +215,7 @@ export function lse32(x: usize, n: i32, m: f64, s: f64, L: f64): f64 {
  */
 // @ts-ignore: decorator
 @inline
-function mulSplit(e: v128, fh: v128, fl: v128): v128 {
+export function mulSplit(e: v128, fh: v128, fl: v128): v128 {
   return madd32(e, fh, f32x4.mul(e, fl));
 }
 

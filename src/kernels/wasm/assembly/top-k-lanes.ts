@@ -25,6 +25,9 @@
  * but did not fit the size budgets).
  */
 
+import { loadPart, storePart } from './lanes-f32';
+import { mulSplit } from './row-f32';
+
 /** Index of the padding entries: after any real index. */
 const PAD: i32 = 0x7fffffff;
 
@@ -57,16 +60,30 @@ function partner(v: v128, near: bool): v128 {
 /**
  * The two best entries of the n ≥ 1 floats at p (module doc): at `out` the values
  * (f32) of the best and the second, then their indices (i32); the second is −∞ with
- * index 2^31 − 1 when n = 1.
+ * index 2^31 − 1 when n = 1. With f > 0 the floats are first replaced in place by
+ * their products with f (row-f32.ts scale32's, bit for bit: the three-pass softmax's
+ * last pass, fused into the scan so the row is read once).
  */
-export function laneTop2(p: usize, n: i32, out: usize): void {
+export function laneTop2(p: usize, n: i32, out: usize, f: f64): void {
+  const scaled = f > 0;
+  const fh = f32x4.splat(<f32>f);
+  const fl = f32x4.splat(<f32>(f - <f64>(<f32>f)));
+  const tail = n & ~3;
+  if (scaled && tail < n) {
+    const q = p + (<usize>tail << 2);
+    storePart(q, mulSplit(loadPart(q, n - tail, 0), fh, fl), n - tail);
+  }
   let a0 = f32x4.splat(-Infinity);
   let a1 = a0;
   let i0 = i32x4.splat(PAD);
   let i1 = i0;
   let iv = i32x4(0, 1, 2, 3);
   for (let i = 0; i < n; i += 4) {
-    const v = lanesAt(p, i, n);
+    let v = lanesAt(p, i, n);
+    if (scaled && i + 4 <= n) {
+      v = mulSplit(v, fh, fl);
+      v128.store(p + (<usize>i << 2), v);
+    }
     const g0 = f32x4.gt(v, a0);
     const g1 = f32x4.gt(v, a1);
     a1 = f32x4.pmax(a1, f32x4.pmin(a0, v));
