@@ -72,22 +72,8 @@ export interface KernelExports {
   /** Temperature scaling's per-row sums (see assembly/temperature.ts). */
   temperatureRows_f32: TemperatureRows;
   temperatureRows_f64: TemperatureRows;
-  temperatureStats_f32(
-    x: number,
-    labels: number,
-    rows: number,
-    n: number,
-    fast: number,
-    out: number,
-  ): number;
-  temperatureStats_f64(
-    x: number,
-    labels: number,
-    rows: number,
-    n: number,
-    fast: number,
-    out: number,
-  ): number;
+  temperatureStats_f32: TemperatureStats;
+  temperatureStats_f64: TemperatureStats;
   /** Token-choice routing of Float32 rows (see assembly/routing.ts). */
   route_f32(
     x: number,
@@ -112,6 +98,8 @@ export interface KernelExports {
 type TemperatureRows = (
   ...a: [number, number, number, number, number, number, number, number]
 ) => number;
+/** (x, labels, rows, n, fast, out) → the stats kernel's status. */
+type TemperatureStats = (...a: [number, number, number, number, number, number]) => number;
 type Softmax = (...a: [number, number, number, number, number, number, number, number]) => number;
 type LogSumExp = (...a: [number, number, number, number, number, number, number]) => number;
 type SoftmaxVjp = (
