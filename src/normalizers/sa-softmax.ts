@@ -122,21 +122,15 @@ function rowWeight(x: FloatArray, o: number, n: number, normalized: boolean, w: 
  * (a_i = dy_i·p_i) could pass 2^1000 (a huge dy on a large row), else 1. A power of
  * two: σ·w and the division by σ are exact.
  */
-function weightScale(
-  x: FloatArray,
-  g: FloatArray,
-  o: number,
-  n: number,
-  p: Float64Array,
-  w: Weight,
-): number {
+function weightScale(xRow: FloatArray, dyRow: FloatArray, p: Float64Array, w: Weight): number {
   let big = 0;
   let a = 0;
-  for (let i = 0; i < n; i++)
-    if (p[i]! > 0) {
-      big = Math.max(big, Math.abs(weightOf(x[o + i]!, w)));
-      a = Math.max(a, Math.abs(g[o + i]! * p[i]!));
+  p.forEach((pi, i) => {
+    if (pi > 0) {
+      big = Math.max(big, Math.abs(weightOf(xRow[i]!, w)));
+      a = Math.max(a, Math.abs(dyRow[i]! * pi));
     }
+  });
   return big > 2 ** 500 || big * a > 2 ** 1000 ? 2 ** -Math.ceil(Math.log2(big)) : 1;
 }
 
@@ -196,7 +190,7 @@ export function saSoftmaxVjp<X extends ArrayInput>(
       // a_i = dy_i·p_i first (|a_i| ≤ |dy_i|), and the weights scaled by σ = 2^−k when they
       // are huge (plain rows near ±1e308; exact): a_i·w_i and p_i·Q may each overflow where
       // their difference does not
-      const sigma = weightScale(a, g, o, n, sm, w);
+      const sigma = weightScale(a.subarray(o, o + n), g.subarray(o, o + n), sm, w);
       for (let i = 0; i < n; i++) {
         if (sm[i] === 0) continue;
         const ai = g[o + i]! * sm[i]!;
