@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type Backend, jsBackend, registerBackend } from '../../src/kernels/backend.js';
 import { entry, saSoftmax, saSoftmaxVjp } from '../../src/normalizers/sa-softmax.js';
 import { fdVjp, gradError, randomArray } from '../helpers/finite-difference.js';
 import {
@@ -14,6 +13,7 @@ import {
   ulpError,
 } from '../helpers/reference.js';
 import { perSlice } from '../helpers/slices.js';
+import { registerCountingWasmStandIn } from '../helpers/wasm-stand-in.js';
 
 /** w ⊙ softmax(x) in 60 digits, w = x or (x − min(x_min, 0))/(max(0, x_max) − min(x_min, 0)). */
 function refSa(x: ArrayLike<number>, normalized: boolean): Dec[] {
@@ -347,21 +347,11 @@ describe('saSoftmax: messages and backend choice', () => {
     );
   });
   it('the backend is chosen for the Float64 rows it computes, whatever the input type', () => {
-    // a stand-in for the WebAssembly backend (not loaded in this suite) that prefers Float32 rows
-    let calls = 0;
-    registerBackend({
-      ...jsBackend,
-      name: 'wasm',
-      prefers: (_n: number, float32: boolean) => float32,
-      softmax: (a: Parameters<Backend['softmax']>[0]) => {
-        calls++;
-        jsBackend.softmax(a);
-      },
-    } as Backend);
+    const standIn = registerCountingWasmStandIn();
     saSoftmax(Float32Array.from([1, 2, 3]));
     saSoftmaxVjp(Float32Array.from([1, 2, 3]), [1, 2, 3]);
-    expect(calls).toBe(0);
+    expect(standIn.calls).toBe(0);
     saSoftmax([1, 2, 3], { backend: 'wasm' });
-    expect(calls).toBe(1);
+    expect(standIn.calls).toBe(1);
   });
 });

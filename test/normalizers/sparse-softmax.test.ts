@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type Backend, jsBackend, registerBackend } from '../../src/kernels/backend.js';
 import { softmax } from '../../src/normalizers/softmax.js';
 import { entry, sparseSoftmax, sparseSoftmaxVjp } from '../../src/normalizers/sparse-softmax.js';
 import { fdVjp, gradError, randomArray } from '../helpers/finite-difference.js';
 import { refSoftmax, ulpError } from '../helpers/reference.js';
 import { perSlice } from '../helpers/slices.js';
+import { registerCountingWasmStandIn } from '../helpers/wasm-stand-in.js';
 
 /** The top-k indices by (value descending, index ascending): an independent selection. */
 function topK(x: ArrayLike<number>, k: number): number[] {
@@ -262,21 +262,11 @@ describe('sparseSoftmax: messages, registry entry and backend choice', () => {
     expect(Object.keys(entry.rules ?? {})).toEqual(expect.arrayContaining(['shape', 'axis', 'k']));
   });
   it('the backend is chosen for the Float64 copies of the top-k, whatever the input type', () => {
-    // a stand-in for the WebAssembly backend (not loaded in this suite) that prefers Float32 rows
-    let calls = 0;
-    registerBackend({
-      ...jsBackend,
-      name: 'wasm',
-      prefers: (_n: number, float32: boolean) => float32,
-      softmax: (a: Parameters<Backend['softmax']>[0]) => {
-        calls++;
-        jsBackend.softmax(a);
-      },
-    } as Backend);
+    const standIn = registerCountingWasmStandIn();
     sparseSoftmax(Float32Array.from([1, 2, 3]), { k: 2 });
     sparseSoftmax([1, 2, 3], { k: 2 });
-    expect(calls).toBe(0);
+    expect(standIn.calls).toBe(0);
     sparseSoftmax([1, 2, 3], { k: 2, backend: 'wasm' });
-    expect(calls).toBe(1);
+    expect(standIn.calls).toBe(1);
   });
 });
