@@ -9,7 +9,8 @@
  * is loaded (the SIMD WebAssembly kernel, wasm/assembly/routing.ts: after the same
  * softmax kernel, or its own double-precision sigmoid, the keys, the group limit,
  * the selection and, when asked, the gate weights per token in wasm; this module's
- * passes are its reference and take the rows it hands back). Top-p routing keeps the fused pass ({@link topKRow}).
+ * passes are its reference and take the rows it hands back). Top-p routing keeps the
+ * fused pass ({@link topKRow}).
  *
  * Scores s: softmax(x) (the library's exact softmax, ≤ 4 ulp) or sigmoid(x)
  * (see {@link sigmoid}, ≤ 2.5 ulp). Selection: the k largest scores, or of the key

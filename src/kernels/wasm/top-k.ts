@@ -38,8 +38,10 @@ interface Regions {
   flags: number;
 }
 
-/** The k largest of each row (and the normalizer); see TopKRowsKernel in ../top-k.ts. */
-/** Backend.topKRows on the 'wasm' backend: the fused top-k + normalizer pass. */
+/**
+ * Backend.topKRows on the 'wasm' backend: the fused top-k + normalizer pass, the k
+ * largest of each row (and the normalizer); see TopKRowsKernel in ../top-k.ts.
+ */
 export function wasmTopKRows(
   ...[x, first, stride, rows, n, k, normalize, out, ready]: TopKRowsArgs
 ): boolean {
