@@ -3,7 +3,9 @@
  * - 4,096 tokens × 64 experts, k = 2, softmax (Mixtral's router);
  * - 4,096 tokens × 256 experts, k = 8, sigmoid with a selection bias and groups
  *   8 / top 4, weights renormalized and scaled by 2.5 (DeepSeek-V3's router).
- * Candidates: softmax-kit's topKGating; TF.js wasm composites as a user writes them
+ * Candidates: softmax-kit's topKGating, by default (every output, the [tokens, experts]
+ * scores included: a fresh 1 MiB array a call) and with `scores: false` (weights,
+ * indices, counts and drops: what the composites return); TF.js wasm composites as a user writes them
  * (softmax / sigmoid → [+ bias → group top-2 sums → topk of groups → mask] → topk →
  * gather (flat indices: gather with batchDims crashes the wasm backend) → renormalize; the input tensor resident, timing ops + dataSync of weights
  * and indices); plain JavaScript (per token: scores, a sort of the expert indices by
@@ -139,6 +141,10 @@ export async function run(id, { quick }) {
       ...(c.sigmoid ? { scoring: 'sigmoid', bias, groups: c.groups, scale: c.scale } : {}),
     };
     list.push({ name: 'softmax-kit topKGating', run: () => gate.fn(x, options) });
+    list.push({
+      name: 'softmax-kit topKGating, scores: false',
+      run: () => gate.fn(x, { ...options, scores: false }),
+    });
   } else skipped.push(`softmax-kit: ${gate.why}`);
   if (tf.status.wasm.ok) {
     await tf.tf.setBackend('wasm');

@@ -88,16 +88,35 @@ export interface TopKGatingOptions extends RouterOptions {
   capacityFactor?: number;
   /** Order within a rank when capacity drops slots: 'position' (default) or 'probability'. */
   dropPolicy?: 'position' | 'probability';
+  /**
+   * Return the [tokens, experts] `scores` (default true). false leaves them out (`scores`
+   * is undefined): an inference step needs only the weights and indices, and the fused
+   * kernel then copies no scores out of WebAssembly memory and allocates none. The
+   * weights and indices are the same bits either way.
+   */
+  scores?: boolean;
 }
 
+/** The type of {@link TopKGatingResult}'s `scores` for options of type O and element type T. */
+export type GatingScores<O, T> = 'scores' extends keyof O
+  ? O[keyof O & 'scores'] extends true | undefined
+    ? T
+    : O[keyof O & 'scores'] extends false
+      ? undefined
+      : T | undefined
+  : T;
+
 /** The result of {@link topKGating}. */
-export interface TopKGatingResult<T extends FloatArray = FloatArray> {
+export interface TopKGatingResult<
+  T extends FloatArray = FloatArray,
+  S extends T | undefined = T | undefined,
+> {
   /** [tokens, k] gate weights (0 at dropped slots). */
   weights: T;
   /** [tokens, k] selected experts, by score descending, ties by lower index. */
   indices: Int32Array;
-  /** [tokens, experts] the router's probabilities (softmax or sigmoid of the logits). */
-  scores: T;
+  /** [tokens, experts] the router's probabilities (softmax or sigmoid of the logits); undefined with `scores: false`. */
+  scores: S;
   /** [experts] slots each expert kept. */
   counts: Int32Array;
   /** [tokens, k] 1 where the slot was over capacity. */
@@ -120,6 +139,7 @@ export const TOP_K_GATING_RULES = {
   noise: NOISE_RULE,
   capacityFactor: numberRule({ greaterThan: 0 }),
   dropPolicy: oneOfRule(['position', 'probability'] as const, 'position'),
+  scores: booleanRule(true),
 } as const;
 
 type Resolved_ = Resolved<typeof TOP_K_GATING_RULES>;
@@ -176,14 +196,20 @@ function noisyLogits(fn: string, r: RouterLogits, noise: Resolved_['noise']): Fl
   return noisy;
 }
 
-function route(fn: string, logits: ArrayInput, options: TopKGatingOptions | undefined): Routed {
+/** The forward; the scores are kept when asked (`o.scores`) or `needScores` (the gradients). */
+function route(
+  fn: string,
+  logits: ArrayInput,
+  options: TopKGatingOptions | undefined,
+  needScores = false,
+): Routed {
   const o = resolveOptions(fn, options, TOP_K_GATING_RULES);
   const r = routerLogits(fn, logits, o.shape);
   const cfg = routeConfig(fn, o, r.experts);
   const x = noisyLogits(fn, r, o.noise);
   const { tokens, experts } = r;
   const k = cfg.k;
-  const scores = allocLike(r.x, r.x.length);
+  const scores = o.scores || needScores ? allocLike(r.x, r.x.length) : undefined;
   const indices = new Int32Array(tokens * k);
   const picked = new Float64Array(tokens * k);
   const weights = allocLike(r.x, tokens * k);
@@ -211,12 +237,15 @@ function route(fn: string, logits: ArrayInput, options: TopKGatingOptions | unde
 }
 
 /** Top-k gating of router logits [tokens, experts]. See the module doc for the math. */
-export function topKGating<X extends ArrayInput>(
-  logits: X,
-  options?: TopKGatingOptions,
-): TopKGatingResult<ResultOf<X>> {
+export function topKGating<
+  X extends ArrayInput,
+  O extends TopKGatingOptions = Record<never, never>,
+>(logits: X, options?: O): TopKGatingResult<ResultOf<X>, GatingScores<O, ResultOf<X>>> {
   const { weights, indices, scores, counts, dropped } = route('topKGating', logits, options);
-  return { weights, indices, scores, counts, dropped } as TopKGatingResult<ResultOf<X>>;
+  return { weights, indices, scores, counts, dropped } as TopKGatingResult<
+    ResultOf<X>,
+    GatingScores<O, ResultOf<X>>
+  >;
 }
 
 /** The forward and d⟨dWeights, weights⟩ / d (noisy) logits into `dx`, selection held fixed. */
@@ -228,14 +257,14 @@ function backward(
   dx: (x: FloatArray) => FloatArray,
 ): { g: Routed; dx: FloatArray } {
   requireForwardSeed(fn, options?.noise);
-  const g = route(fn, logits, options);
+  const g = route(fn, logits, options, true);
   const { tokens, experts } = g.r;
   const k = g.cfg.k;
   const dw = toFloatArrayOfLength(fn, 'dWeights', dWeights, tokens * k);
   const dPicked = new Float64Array(tokens * k);
   weightsVjpRows(g.picked, dw, g.dropped, tokens, k, g.o.renormalize, g.o.scale, dPicked);
   const out = dx(g.r.x);
-  scoresVjpRows(g.x, g.scores, g.indices, dPicked, tokens, experts, k, g.cfg.sigmoid, out);
+  scoresVjpRows(g.x, g.scores!, g.indices, dPicked, tokens, experts, k, g.cfg.sigmoid, out);
   return { g, dx: out };
 }
 

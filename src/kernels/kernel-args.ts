@@ -139,8 +139,11 @@ export interface RouteGate {
 export interface RouteRowsArgs extends RouteConfig {
   readonly x: FloatArray;
   readonly rows: number;
-  /** Written: the scores [rows, experts], the selected experts and their scores [rows, k]. */
-  readonly scores: FloatArray;
+  /**
+   * Written: the scores [rows, experts] (undefined: not kept, none copied out), the
+   * selected experts and their scores [rows, k].
+   */
+  readonly scores: FloatArray | undefined;
   readonly indices: Int32Array;
   readonly picked: Float64Array;
   /**

@@ -26,6 +26,7 @@
  * 1; a fully masked row gives zeros.
  */
 
+import { allocLike } from '../tensor/arrays.js';
 import type { BackendName, FloatArray } from '../tensor/types.js';
 import { resolveBackend } from './backend.js';
 import { expDiff } from './js/exact.js';
@@ -68,7 +69,9 @@ const AUTO_MIN_ELEMENTS = 256;
 
 /**
  * Route `rows` tokens of x (row-major, `experts` per row, starting at row 0):
- * scores into `scores` (same layout and type as x), the k selected experts into
+ * scores into `scores` (same layout and type as x; undefined: not kept — the fused
+ * kernel then copies none out, and a row it hands back has its scores taken again
+ * by the batch's softmax kernel, the same bits), the k selected experts into
  * indices[t·k ..] ordered by score, and their scores in double into picked[t·k ..].
  * `backend` 'auto' takes a backend's fused routing (the SIMD WebAssembly kernel for
  * Float32 logits) from AUTO_MIN_ELEMENTS logits on; 'js' this module's passes, whose
@@ -81,7 +84,7 @@ export function routeRows(
   x: FloatArray,
   rows: number,
   cfg: RouteConfig,
-  scores: FloatArray,
+  scores: FloatArray | undefined,
   indices: Int32Array,
   picked: Float64Array,
   scr: RouteScratch = newRouteScratch(cfg),
@@ -95,18 +98,22 @@ export function routeRows(
       : resolveBackend('routeRows', backend, x.length, x instanceof Float32Array).routeRows;
   const flags = new Uint8Array(rows);
   if (fused?.({ ...cfg, x, rows, scores, indices, picked, flags, gate })) {
+    let spare: FloatArray | undefined;
     for (let r = 0; r < rows; r++) {
       if (!flags[r]) continue;
       const o = r * n;
-      if (flags[r] === 1)
-        writeScores(x.subarray(o, o + n), 1, n, cfg.sigmoid, scores.subarray(o, o + n));
-      selectRow(x, scores, r, cfg, indices, picked, scr);
+      const xr = x.subarray(o, o + n);
+      const sr = scores ? scores.subarray(o, o + n) : (spare ??= allocLike(x, n));
+      if (flags[r] === 1 || !scores) writeScores(xr, 1, n, cfg.sigmoid, sr, x.length);
+      selectRow(xr, sr, r * cfg.k, cfg, indices, picked, scr);
       if (gate) gateWeights(picked, cfg.k, gate, undefined, r, r + 1);
     }
     return;
   }
-  writeScores(x, rows, n, cfg.sigmoid, scores);
-  for (let r = 0; r < rows; r++) selectRow(x, scores, r, cfg, indices, picked, scr);
+  const s = scores ?? allocLike(x, x.length);
+  writeScores(x, rows, n, cfg.sigmoid, s, x.length);
+  for (let r = 0, o = 0; r < rows; r++, o += n)
+    selectRow(x.subarray(o, o + n), s.subarray(o, o + n), r * cfg.k, cfg, indices, picked, scr);
   if (gate) gateWeights(picked, cfg.k, gate, undefined, 0, rows);
 }
 
@@ -133,11 +140,11 @@ export function gateWeights(
   }
 }
 
-/** Token r's selection from its scores: indices[r·k ..] by score, picked[r·k ..] their scores. */
+/** A token's selection from its row x and its scores: indices[io ..] by score, picked[io ..] their scores. */
 function selectRow(
   x: FloatArray,
   scores: FloatArray,
-  r: number,
+  io: number,
   cfg: RouteConfig,
   indices: Int32Array,
   picked: Float64Array,
@@ -146,25 +153,24 @@ function selectRow(
   const { experts: n, k } = cfg;
   const keyed = cfg.bias !== undefined || cfg.groups > 1;
   const { st, key } = scr;
-  const o = r * n;
   if (keyed) {
-    selectionKeys(x, scores, o, n, cfg, key);
+    selectionKeys(x, scores, n, cfg, key);
     if (cfg.groups > 1) limitGroups(key, cfg, scr);
     topKSelect(key, 0, n, k, st);
-  } else topKSelect(scores, o, n, k, st);
-  const io = r * k;
+  } else topKSelect(scores, 0, n, k, st);
   for (let j = 0; j < st.count; j++) indices[io + j] = st.indices[j]!;
   padSelection(indices, io, st.count, k);
   if (!keyed && st.count === k && st.values[k - 1] === 0)
-    unmaskedFirst(x, scores, o, n, indices, io, k);
-  for (let j = 0; j < k; j++) picked[io + j] = scores[o + indices[io + j]!]!;
+    unmaskedFirst(x, scores, n, indices, io, k);
+  for (let j = 0; j < k; j++) picked[io + j] = scores[indices[io + j]!]!;
   orderByScore(indices, picked, io, k);
 }
 
 /**
  * Scores of all rows: softmax by the backend's kernel (SIMD WebAssembly when
- * loaded and the batch is large; exact to a few ulp either way), or sigmoid; a
- * row holding NaN becomes all NaN (the policy of js/row-policy.ts).
+ * loaded and the batch — `batch` logits — is large; exact to a few ulp either way;
+ * a row of a batch gets the batch's kernel, the same bits), or sigmoid; a row
+ * holding NaN becomes all NaN (the policy of js/row-policy.ts).
  */
 function writeScores(
   x: FloatArray,
@@ -172,9 +178,10 @@ function writeScores(
   n: number,
   useSigmoid: boolean,
   scores: FloatArray,
+  batch: number,
 ): void {
   if (!useSigmoid) {
-    const backend = resolveBackend('routeRows', 'auto', x.length, x instanceof Float32Array);
+    const backend = resolveBackend('routeRows', 'auto', batch, x instanceof Float32Array);
     backend.softmax({ x, y: scores, rows, n, algorithm: 'three-pass', s: 1, log: false });
     return;
   }
@@ -197,17 +204,16 @@ function writeScores(
 function unmaskedFirst(
   x: FloatArray,
   scores: FloatArray,
-  o: number,
   n: number,
   indices: Int32Array,
   io: number,
   k: number,
 ): void {
   let w = io;
-  for (let j = io; j < io + k; j++) if (scores[o + indices[j]!] !== 0) indices[w++] = indices[j]!;
+  for (let j = io; j < io + k; j++) if (scores[indices[j]!] !== 0) indices[w++] = indices[j]!;
   for (const masked of [false, true])
     for (let i = 0; i < n && w < io + k; i++)
-      if (scores[o + i] === 0 && (x[o + i] === -Infinity) === masked) indices[w++] = i;
+      if (scores[i] === 0 && (x[i] === -Infinity) === masked) indices[w++] = i;
 }
 
 /** softmax of the row x[o..o+n) into scores from its online normalizer in `st` (topKRow's). */
@@ -232,16 +238,14 @@ function softmaxFromState(
 function selectionKeys(
   x: ArrayLike<number>,
   scores: FloatArray,
-  o: number,
   n: number,
   cfg: RouteConfig,
   key: Float64Array,
 ): void {
   const b = cfg.bias;
   for (let i = 0; i < n; i++) {
-    const v = x[o + i]!;
-    key[i] =
-      v === -Infinity || Number.isNaN(v) ? v : scores[o + i]! + (b === undefined ? 0 : b[i]!);
+    const v = x[i]!;
+    key[i] = v === -Infinity || Number.isNaN(v) ? v : scores[i]! + (b === undefined ? 0 : b[i]!);
   }
 }
 

@@ -395,6 +395,7 @@ describe('topKGating options', () => {
       'SHAPE_MISMATCH',
     );
     expect(code(() => topKGating([1, 2, 3], { capacityFactor: 0 }))).toBe('INVALID_PARAMETER');
+    expect(code(() => topKGating([1, 2, 3], { scores: 0 as never }))).toBe('INVALID_PARAMETER');
     expect(() => topKGating([1, 2, 3], { scorng: 'sigmoid' } as never)).toThrow(
       /did you mean 'scoring'/,
     );
@@ -432,6 +433,11 @@ describe('topKGating with the WebAssembly backend loaded (the scores by the SIMD
           close(r.weights, ref.weights.flat(), 1e-14);
           const f = topKGating(Float32Array.from(row), { shape: [tokens, E], k: 3 });
           close(f.weights, ref.weights.flat(), 1e-6);
+          const g = topKGating(Float32Array.from(row), { shape: [tokens, E], k: 3, scores: false });
+          expect(g.scores).toBeUndefined(); // the rest: the same bits
+          expect([g.weights, g.indices, g.counts].map((a) => Array.from(a))).toEqual(
+            [f.weights, f.indices, f.counts].map((a) => Array.from(a)),
+          );
         },
       ),
       { numRuns: 60 },

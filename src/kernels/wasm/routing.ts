@@ -5,7 +5,7 @@
  * scores by the softmax kernel (the kernel the reference's softmax runs, so the same
  * scores bit for bit) or the sigmoid, then per token the keys, the group limit, the
  * top-k, the picked scores and, when asked, the gate weights; the scores, indices,
- * picked scores, weights and flags copied back. False (nothing done) for Float64
+ * picked scores, weights and flags copied back (the scores only when kept). False (nothing done) for Float64
  * logits, for weights not Float32, or when the scratch does not fit.
  */
 import type { RouteRowsArgs } from '../kernel-args.js';
@@ -32,7 +32,8 @@ export function wasmRouteRows(a: RouteRowsArgs): boolean {
   const bf = sc.take(cr);
   const bb = a.bias ? sc.take(n * 8) : 0;
   const work = sc.take(ex.routeWorkBytes(n, a.groups));
-  const pinned = [x, a.scores, a.indices, a.picked, ...(gate ? [gate.weights] : [])].some(inWasm);
+  const arrays = [x, a.scores, a.indices, a.picked, gate?.weights];
+  const pinned = arrays.some((v) => v !== undefined && inWasm(v));
   if (!fitScratch(k, sc, bx, pinned)) return false;
   const buf = k.memory.buffer;
   if (a.bias) new Float64Array(buf, bb, n).set(a.bias);
@@ -60,7 +61,7 @@ export function wasmRouteRows(a: RouteRowsArgs): boolean {
       bf,
       work,
     );
-    a.scores.set(new Float32Array(buf, bs, t * n), r0 * n);
+    a.scores?.set(new Float32Array(buf, bs, t * n), r0 * n);
     a.indices.set(new Int32Array(buf, bi, t * kk), r0 * kk);
     a.picked.set(new Float64Array(buf, bp, t * kk), r0 * kk);
     if (gate) gate.weights.set(new Float32Array(buf, bw, t * kk), r0 * kk);

@@ -8,7 +8,9 @@
  * rounding boundary (the module doc's ≤ ~2^−26 of entries), which these cases never meet.
  * The k ≤ 2 selection (assembly/top-k-lanes.ts) is also checked against a sort of the
  * returned scores, and the gate weights the kernel writes against the JavaScript
- * gateWeights and a direct double evaluation.
+ * gateWeights and a direct double evaluation. Without kept scores (topKGating's
+ * `scores: false`) both backends give the same selection and weights, bit for bit, also
+ * for the rows the kernel hands back (NaN, ±∞, a selection ending at an underflowed 0).
  */
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -59,6 +61,7 @@ function route(
   cfg: RouteConfig,
   backend: 'js' | 'wasm',
   gate?: { renormalize: boolean; scale: number },
+  keepScores = true,
 ) {
   const scores = new Float32Array(x.length);
   const indices = new Int32Array(rows * cfg.k);
@@ -68,7 +71,7 @@ function route(
     x,
     rows,
     cfg,
-    scores,
+    keepScores ? scores : undefined,
     indices,
     picked,
     undefined,
@@ -76,6 +79,22 @@ function route(
     gate && { ...gate, weights },
   );
   return { scores, indices, picked, weights };
+}
+
+/** route's selection and weights without kept scores: the same bits as with them, on both backends. */
+function expectSameWithoutScores(
+  x: Float32Array,
+  rows: number,
+  cfg: RouteConfig,
+  gate: { renormalize: boolean; scale: number },
+  kept: ReturnType<typeof route>,
+): void {
+  for (const backend of ['js', 'wasm'] as const) {
+    const c = route(x, rows, cfg, backend, gate, false);
+    expect(Array.from(c.indices)).toEqual(Array.from(kept.indices));
+    expect(Array.from(c.picked)).toEqual(Array.from(kept.picked));
+    expect(Array.from(c.weights)).toEqual(Array.from(kept.weights));
+  }
 }
 
 /**
@@ -119,6 +138,7 @@ for (const variant of VARIANTS)
           expect(Array.from(b.picked)).toEqual(Array.from(a.picked));
           expect(Array.from(b.scores)).toEqual(Array.from(a.scores));
           expect(Array.from(b.weights)).toEqual(Array.from(a.weights));
+          expectSameWithoutScores(logits, c.rows, cfg, gate, b);
         }),
         { numRuns: 300 },
       );
@@ -169,6 +189,7 @@ for (const variant of VARIANTS)
           expect(Array.from(b.indices)).toEqual(Array.from(a.indices));
           expect(Array.from(b.picked)).toEqual(Array.from(a.picked));
           expect(Array.from(b.weights)).toEqual(Array.from(a.weights));
+          expectSameWithoutScores(logits, rows, cfg, gate, b);
           for (let r = 0; r < rows; r++) {
             const got = Array.from(b.indices.subarray(r * k, (r + 1) * k));
             expect(got).toEqual(sortedChoice(logits, b.scores, r * n, n, k));
