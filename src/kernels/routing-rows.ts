@@ -98,12 +98,12 @@ export function routeRows(
       : resolveBackend('routeRows', backend, x.length, x instanceof Float32Array).routeRows;
   const flags = new Uint8Array(rows);
   if (fused?.({ ...cfg, x, rows, scores, indices, picked, flags, gate })) {
-    let spare: FloatArray | undefined;
+    const spare = scores ? undefined : allocLike(x, n);
     for (let r = 0; r < rows; r++) {
       if (!flags[r]) continue;
       const o = r * n;
       const xr = x.subarray(o, o + n);
-      const sr = scores ? scores.subarray(o, o + n) : (spare ??= allocLike(x, n));
+      const sr = spare ?? scores!.subarray(o, o + n);
       if (flags[r] === 1 || !scores) writeScores(xr, 1, n, cfg.sigmoid, sr, x.length);
       selectRow(xr, sr, r * cfg.k, cfg, indices, picked, scr);
       if (gate) gateWeights(picked, cfg.k, gate, undefined, r, r + 1);
