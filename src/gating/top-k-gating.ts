@@ -150,7 +150,8 @@ interface Routed extends TopKGatingResult {
   readonly x: FloatArray;
   readonly cfg: RouteConfig;
   readonly o: Resolved_;
-  readonly picked: Float64Array;
+  /** The selected scores in double, kept for a capacity or the gradients. */
+  readonly picked: Float64Array | undefined;
 }
 
 /** The route config from resolved options, checked against the experts (K_OUT_OF_RANGE, INVALID_PARAMETER). */
@@ -196,12 +197,12 @@ function noisyLogits(fn: string, r: RouterLogits, noise: Resolved_['noise']): Fl
   return noisy;
 }
 
-/** The forward; the scores are kept when asked (`o.scores`) or `needScores` (the gradients). */
+/** The forward; scores kept when asked (`o.scores`) or `forGradient`, picked scores for a capacity or `forGradient`. */
 function route(
   fn: string,
   logits: ArrayInput,
   options: TopKGatingOptions | undefined,
-  needScores = false,
+  forGradient = false,
 ): Routed {
   const o = resolveOptions(fn, options, TOP_K_GATING_RULES);
   const r = routerLogits(fn, logits, o.shape);
@@ -209,14 +210,14 @@ function route(
   const x = noisyLogits(fn, r, o.noise);
   const { tokens, experts } = r;
   const k = cfg.k;
-  const scores = o.scores || needScores ? allocLike(r.x, r.x.length) : undefined;
+  const scores = o.scores || forGradient ? allocLike(r.x, r.x.length) : undefined;
   const indices = new Int32Array(tokens * k);
-  const picked = new Float64Array(tokens * k);
   const weights = allocLike(r.x, tokens * k);
   const gate = { renormalize: o.renormalize, scale: o.scale, weights };
   // without a capacity no slot is dropped: the routing pass writes the weights too
   const limited = o.capacityFactor !== undefined;
-  routeRows(x, tokens, cfg, scores, indices, picked, undefined, 'auto', limited ? undefined : gate);
+  const picked = limited || forGradient ? new Float64Array(tokens * k) : undefined;
+  routeRows(x, tokens, cfg, scores, indices, picked, 'auto', limited ? undefined : gate);
   const counts = new Int32Array(experts);
   const dropped = new Uint8Array(tokens * k);
   const capacity = limited
@@ -232,7 +233,7 @@ function route(
     counts,
     dropped,
   );
-  if (limited) gateWeights(picked, k, gate, dropped, 0, tokens);
+  if (limited) gateWeights(picked!, k, gate, dropped, 0, tokens);
   return { weights, indices, scores, counts, dropped, r, x, cfg, o, picked };
 }
 
@@ -262,7 +263,7 @@ function backward(
   const k = g.cfg.k;
   const dw = toFloatArrayOfLength(fn, 'dWeights', dWeights, tokens * k);
   const dPicked = new Float64Array(tokens * k);
-  weightsVjpRows(g.picked, dw, g.dropped, tokens, k, g.o.renormalize, g.o.scale, dPicked);
+  weightsVjpRows(g.picked!, dw, g.dropped, tokens, k, g.o.renormalize, g.o.scale, dPicked);
   const out = dx(g.r.x);
   scoresVjpRows(g.x, g.scores!, g.indices, dPicked, tokens, experts, k, g.cfg.sigmoid, out);
   return { g, dx: out };

@@ -145,7 +145,8 @@ export interface RouteRowsArgs extends RouteConfig {
    */
   readonly scores: FloatArray | undefined;
   readonly indices: Int32Array;
-  readonly picked: Float64Array;
+  /** undefined: not kept, none copied out. */
+  readonly picked: Float64Array | undefined;
   /**
    * Written per row: 0 done; 1 the row's scores and selection left to the caller (a
    * non-finite row); 2 its selection left to the caller (the scores are written).

@@ -12,11 +12,12 @@
  * Serve the slots indices[t·k + j] (expert of token t's j-th choice) and write
  * counts[e] (slots kept per expert) and dropped[t·k + j] (1 = over capacity).
  * `capacity` = Infinity keeps every slot. `score` (the slots' router scores,
- * same layout) orders each rank under 'probability'.
+ * same layout; needed only with a finite capacity under 'probability') orders each
+ * rank under 'probability'.
  */
 export function serveCapacity(
   indices: Int32Array,
-  score: Float64Array,
+  score: Float64Array | undefined,
   tokens: number,
   k: number,
   capacity: number,
@@ -36,7 +37,7 @@ export function serveCapacity(
     for (let t = 0; t < tokens; t++) order[t] = t;
     if (byProbability && capacity !== Infinity) {
       const key = (t: number) => {
-        const v = score[t * k + j]!;
+        const v = score![t * k + j]!;
         return Number.isNaN(v) ? -Infinity : v;
       };
       order.sort((a, b) => key(b) - key(a) || a - b);

@@ -35,8 +35,8 @@ import { newTopKState, type TopKState, topKRow, topKSelect } from './top-k.js';
 
 export type { RouteConfig, RouteGate };
 
-/** Per-thread scratch of {@link routeRows}. */
-export interface RouteScratch {
+/** Scratch of {@link routeRows}' JavaScript selection (made only when a row needs it). */
+interface RouteScratch {
   readonly st: TopKState;
   readonly groupState: TopKState;
   readonly key: Float64Array;
@@ -72,7 +72,8 @@ const AUTO_MIN_ELEMENTS = 256;
  * scores into `scores` (same layout and type as x; undefined: not kept — the fused
  * kernel then copies none out, and a row it hands back has its scores taken again
  * by the batch's softmax kernel, the same bits), the k selected experts into
- * indices[t·k ..] ordered by score, and their scores in double into picked[t·k ..].
+ * indices[t·k ..] ordered by score, and their scores in double into picked[t·k ..]
+ * (undefined: not kept — with `gate`, when only the weights are wanted).
  * `backend` 'auto' takes a backend's fused routing (the SIMD WebAssembly kernel for
  * Float32 logits) from AUTO_MIN_ELEMENTS logits on; 'js' this module's passes, whose
  * results it reproduces: the same selection from the same scores (softmax scores are
@@ -86,8 +87,7 @@ export function routeRows(
   cfg: RouteConfig,
   scores: FloatArray | undefined,
   indices: Int32Array,
-  picked: Float64Array,
-  scr: RouteScratch = newRouteScratch(cfg),
+  picked: Float64Array | undefined,
   backend: BackendName = 'auto',
   gate?: RouteGate,
 ): void {
@@ -99,22 +99,28 @@ export function routeRows(
   const flags = new Uint8Array(rows);
   if (fused?.({ ...cfg, x, rows, scores, indices, picked, flags, gate })) {
     const spare = scores ? undefined : allocLike(x, n);
+    let scr: RouteScratch | undefined;
+    let p = picked;
     for (let r = 0; r < rows; r++) {
       if (!flags[r]) continue;
+      scr ??= newRouteScratch(cfg);
+      p ??= new Float64Array(rows * cfg.k);
       const o = r * n;
       const xr = x.subarray(o, o + n);
       const sr = spare ?? scores!.subarray(o, o + n);
       if (flags[r] === 1 || !scores) writeScores(xr, 1, n, cfg.sigmoid, sr, x.length);
-      selectRow(xr, sr, r * cfg.k, cfg, indices, picked, scr);
-      if (gate) gateWeights(picked, cfg.k, gate, undefined, r, r + 1);
+      selectRow(xr, sr, r * cfg.k, cfg, indices, p, scr);
+      if (gate) gateWeights(p, cfg.k, gate, undefined, r, r + 1);
     }
     return;
   }
   const s = scores ?? allocLike(x, x.length);
+  const scr = newRouteScratch(cfg);
+  const p = picked ?? new Float64Array(rows * cfg.k);
   writeScores(x, rows, n, cfg.sigmoid, s, x.length);
   for (let r = 0, o = 0; r < rows; r++, o += n)
-    selectRow(x.subarray(o, o + n), s.subarray(o, o + n), r * cfg.k, cfg, indices, picked, scr);
-  if (gate) gateWeights(picked, cfg.k, gate, undefined, 0, rows);
+    selectRow(x.subarray(o, o + n), s.subarray(o, o + n), r * cfg.k, cfg, indices, p, scr);
+  if (gate) gateWeights(p, cfg.k, gate, undefined, 0, rows);
 }
 
 /**

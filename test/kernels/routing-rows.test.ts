@@ -49,7 +49,7 @@ describe('routeRows', () => {
     const i = new Int32Array(4);
     const p = new Float64Array(4);
     const weights = new Float64Array(4);
-    routeRows(x, 2, cfg, s, i, p, undefined, 'js', { renormalize: true, scale: 1, weights });
+    routeRows(x, 2, cfg, s, i, p, 'js', { renormalize: true, scale: 1, weights });
     expect(Array.from(weights)).toEqual([0.5, 0.5, 0.5, 0.5]);
   });
   it('topPRows: masked experts never taken, the rest padded', () => {

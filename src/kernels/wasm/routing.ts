@@ -5,7 +5,7 @@
  * scores by the softmax kernel (the kernel the reference's softmax runs, so the same
  * scores bit for bit) or the sigmoid, then per token the keys, the group limit, the
  * top-k, the picked scores and, when asked, the gate weights; the scores, indices,
- * picked scores, weights and flags copied back (the scores only when kept). False (nothing done) for Float64
+ * picked scores, weights and flags copied back (scores and picked scores only when kept). False (nothing done) for Float64
  * logits, for weights not Float32, or when the scratch does not fit.
  */
 import type { RouteRowsArgs } from '../kernel-args.js';
@@ -63,7 +63,7 @@ export function wasmRouteRows(a: RouteRowsArgs): boolean {
     );
     a.scores?.set(new Float32Array(buf, bs, t * n), r0 * n);
     a.indices.set(new Int32Array(buf, bi, t * kk), r0 * kk);
-    a.picked.set(new Float64Array(buf, bp, t * kk), r0 * kk);
+    a.picked?.set(new Float64Array(buf, bp, t * kk), r0 * kk);
     if (gate) gate.weights.set(new Float32Array(buf, bw, t * kk), r0 * kk);
     a.flags.set(new Uint8Array(buf, bf, t), r0);
   }
