@@ -46,6 +46,7 @@ export {
   softMoeWeightsVjp,
 } from './soft-moe.js';
 export {
+  type GatingScores,
   type TopKGatingOptions,
   type TopKGatingResult,
   topKGating,
