@@ -92,7 +92,8 @@ export interface TopKGatingOptions extends RouterOptions {
    * Return the [tokens, experts] `scores` (default true). false leaves them out (`scores`
    * is undefined): an inference step needs only the weights and indices, and the fused
    * kernel then copies no scores out of WebAssembly memory and allocates none. The
-   * weights and indices are the same bits either way.
+   * weights and indices are the same bits either way. (The gradients take the forward's
+   * options and need the scores themselves: there it changes nothing.)
    */
   scores?: boolean;
 }
