@@ -314,6 +314,8 @@ describe('topKGatingVjp (selection held fixed) against central differences', () 
     const g = topKGatingVjp(x, [1, 2, 3, 4], { shape: [2, 4], k: 2 });
     expect(Object.is(g[1], 0)).toBe(true);
     expect(Array.from(g.subarray(4))).toEqual([0, 0, 0, 0]);
+    const h = topKGatingVjp(x, [1, 2, 3, 4], { shape: [2, 4], k: 2, scores: false });
+    expect(Array.from(h)).toEqual(Array.from(g)); // the forward's options: scores changes nothing
     expect(topKGatingVjp(new Float32Array(4), [1, 1], { k: 2 })).toBeInstanceOf(Float32Array);
   });
 
