@@ -242,7 +242,7 @@ describe('the batch on threads', () => {
     const bw = wasmArray(Float32Array, x.length);
     xw.set(x);
     bw.set(bad);
-    const same = (a: Float32Array, b: Float32Array) =>
+    const same = (a: Float32Array | Float64Array, b: Float32Array | Float64Array) =>
       Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(
         Buffer.from(b.buffer, b.byteOffset, b.byteLength),
       );
