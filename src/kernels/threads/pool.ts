@@ -226,7 +226,8 @@ export function startShared(
  * as the rows run out (guided self-scheduling, each 1 / (GUIDE · threads) of what is
  * left, at least one row per thread and MIN_PARALLEL elements); while the pool claims
  * a chunk's rows this thread runs the previous chunk's `done`, then joins the claims.
- * The one part no worker overlaps, the last chunk's `done`, is thus a row or two.
+ * The one part no worker overlaps, the last chunk's `done`, is thus a row or two. An
+ * error thrown by `done` ends the call once the workers have finished their chunk.
  */
 export function runRows(
   k: WasmKernels,
@@ -252,8 +253,11 @@ export function runRows(
       workers < 1
         ? () => kernelOf(k, name)(...args(at, t))
         : startShared(k, name, t, workers, (q, u) => args(at + q, u));
-    if (prev > 0) done(r0 - prev, prev);
-    result += finish();
+    try {
+      if (prev > 0) done(r0 - prev, prev);
+    } finally {
+      result += finish(); // a throwing `done` still leaves the workers idle
+    }
     prev = t;
     r0 += t;
   }

@@ -201,6 +201,13 @@ describe('runRows with done (rows handed over as they are finished)', () => {
         expect(handed).toEqual(Array.from({ length: rows }, (_, r) => r));
         expect(bad).toBe(1);
       }
+      // a throwing `done` ends the call with its error, the pool left ready for the next
+      configure({ threads: 2 });
+      const stop = (r0: number, t: number) => {
+        if (r0 > 0 || r0 + t === rows) throw new Error('stop'); // mid-call where there are chunks
+      };
+      expect(() => runRows(k, 'logSumExp_f64', rows, n, args, stop)).toThrow('stop');
+      expect(runRows(k, 'logSumExp_f64', rows, n, args)).toBe(1);
       configure({ threads: 1 });
       // the input is read, never written
       expect(
