@@ -16,7 +16,8 @@
  * softmax-kit runs with its default backend ('auto': the wasm SIMD top-k kernel) and,
  * for comparison in the same process, with `backend: 'js'` (the scalar JavaScript
  * kernel); batches also with `configure({ threads: 2 })` (the top-k pass of a block of
- * rows on the worker pool, the rest of the chain on the calling thread).
+ * rows on the worker pool, the rest of the chain on the calling thread), and with the
+ * logits in the WebAssembly memory (wasmArray, read in place), on 1 and 2 threads.
  */
 import { normalArray, uniforms } from '../lib/data.js';
 import {
@@ -127,6 +128,7 @@ async function chainCase(rows, n, quick) {
   const list = [];
   const skipped = [];
   const sample = libFunction(kit.lib, 'sample');
+  let inPlace; // the in-place candidates' wasmArray (a getter), when they run
   let step = 0;
   const options = () => ({
     shape,
@@ -159,6 +161,14 @@ async function chainCase(rows, n, quick) {
         ...withThreads(kit.lib, 2),
       });
     else if (rows > 1) skipped.push(`softmax-kit sample 2 threads: ${kit.threads.why}`);
+    if (rows > 1 && kit.wasm.ok)
+      inPlace = await inPlaceCandidates(
+        kit,
+        list,
+        skipped,
+        x,
+        (xw) => sample.fn(xw, options()).tokens,
+      );
   } else skipped.push(sample.why);
   list.push({ name: 'sort-based JS chain', run: () => sortChain(x, rows, n, history, rand) });
   if (hf.ok)
@@ -179,7 +189,64 @@ async function chainCase(rows, n, quick) {
   // agreement: softmax-kit's token lies in the sort-based chain's kept set (checked on row 0)
   const candidates = list.map((c) => ({ name: c.name, ...times[c.name] }));
   const tok = outputs['softmax-kit sample (default chain)']?.[0];
-  return { kind: 'chain', rows, n, elements: rows * n, firstToken: tok, candidates, skipped };
+  // in place and copied: the same tokens for the same step (checked once, untimed)
+  const xw = inPlace?.();
+  const inPlaceSameTokens =
+    xw &&
+    sameTokens(sample.fn(x, { ...options(), step: 0 }), sample.fn(xw, { ...options(), step: 0 }));
+  return {
+    kind: 'chain',
+    rows,
+    n,
+    elements: rows * n,
+    firstToken: tok,
+    inPlaceSameTokens,
+    candidates,
+    skipped,
+  };
+}
+
+const sameTokens = (a, b) => a.tokens.every((t, r) => t === b.tokens[r]);
+
+/**
+ * `sample` on logits that live in the WebAssembly memory (wasmArray): read in place,
+ * each row's chain run as soon as the pool has selected its top-k buffer; one thread and
+ * 2 threads. The array is made (untimed) before a call when it is missing or detached.
+ * Returns a getter of the array (undefined without wasmArray).
+ */
+async function inPlaceCandidates(kit, list, skipped, x, run) {
+  if (typeof kit.lib.wasmArray !== 'function') {
+    skipped.push('softmax-kit sample in-place: no wasmArray export');
+    return undefined;
+  }
+  let xw;
+  const make = () => {
+    if (xw?.length === x.length && xw.buffer.byteLength > 0) return;
+    xw = kit.lib.wasmArray(Float32Array, x.length);
+    xw.set(x);
+  };
+  const wasmArray = () => {
+    make();
+    return xw;
+  };
+  await addTried(list, skipped, {
+    name: 'softmax-kit sample in-place (wasmArray)',
+    before: make,
+    run: () => run(xw),
+  });
+  if (kit.threads.ok) {
+    const threads = withThreads(kit.lib, 2);
+    await addTried(list, skipped, {
+      name: 'softmax-kit sample in-place 2 threads',
+      before: () => {
+        threads.before();
+        make();
+      },
+      run: () => run(xw),
+      after: threads.after,
+    });
+  }
+  return wasmArray;
 }
 
 /** softmax + a full sort of the row, in JavaScript. */

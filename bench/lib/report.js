@@ -402,9 +402,17 @@ function samplingSection(cases) {
     .map((c) => {
       if (c.failed) return `### ${c.id}\n\nFailed: ${c.failed}\n`;
       if (c.kind === 'chain') {
-        const kit = c.candidates.find((x) => x.name === kitChain)?.medianMs;
-        const floor = c.candidates.find((x) => x.name === floorName)?.medianMs;
-        return `### default chain on ${c.rows} × ${c.n} logits (sample ÷ softmax floor: ${ratio(kit / floor)})\n\n${table(
+        const med = (name) => c.candidates.find((x) => x.name === name)?.medianMs;
+        const kit = med(kitChain);
+        const floor = med(floorName);
+        // the batch: 1 thread ÷ 2 threads, copied and in place (wasmArray)
+        const one = med('softmax-kit sample in-place (wasmArray)');
+        const two = med('softmax-kit sample in-place 2 threads');
+        const threads =
+          one && two
+            ? `; 2 threads: ${ratio(kit / med('softmax-kit sample 2 threads'))} faster copied, ${ratio(one / two)} in place${c.inPlaceSameTokens === false ? ' (in place gave other tokens!)' : ''}`
+            : '';
+        return `### default chain on ${c.rows} × ${c.n} logits (sample ÷ softmax floor: ${ratio(kit / floor)}${threads})\n\n${table(
           ['candidate', 'median ms', '÷ softmax-kit sample', 'rounds'],
           c.candidates.map((x) => [
             x.name,

@@ -35,11 +35,14 @@ export function lastTokens(history: Int32Array, window: number | undefined): Int
  */
 export function applyPenalties(e: RowEdit, history: Int32Array, p: PenaltyParams): void {
   if (p.repetition === 1 && p.frequency === 0 && p.presence === 0) return;
-  const { tokens, counts } = tokenCounts(lastTokens(history, p.window));
+  const { tokens, counts, logits } = tokenCounts(lastTokens(history, p.window));
+  // every read first, then the edits: the reads are independent, so a row out of cache
+  // costs about one memory latency for all of them instead of one per token
+  for (let j = 0; j < tokens.length; j++) logits[j] = e.get(tokens[j]!);
   for (let j = 0; j < tokens.length; j++) {
     const t = tokens[j]!;
     const c = counts[j]!;
-    let l = e.get(t);
+    let l = logits[j]!;
     if (l === Number.NEGATIVE_INFINITY) continue;
     if (p.repetition !== 1) l = l > 0 ? l / p.repetition : l * p.repetition;
     e.set(t, l - c * p.frequency - p.presence);
@@ -51,6 +54,8 @@ interface TokenCounts {
   readonly window: Int32Array;
   readonly tokens: Int32Array;
   readonly counts: Int32Array;
+  /** Scratch for the row's logits at `tokens`. */
+  readonly logits: Float64Array;
 }
 
 let lastCounts: TokenCounts | undefined;
@@ -73,6 +78,7 @@ function tokenCounts(w: Int32Array): TokenCounts {
     window: w.slice(),
     tokens: Int32Array.from(map.keys()),
     counts: Int32Array.from(map.values()),
+    logits: new Float64Array(map.size),
   };
   return lastCounts;
 }

@@ -48,7 +48,10 @@ export class RowChain implements RowEdit {
   ) {}
 
   get(t: number): number {
-    if (!this.listed) return this.overrides.get(t) ?? this.a[this.o + t]!;
+    if (!this.listed)
+      return this.overrides.size === 0
+        ? this.a[this.o + t]!
+        : (this.overrides.get(t) ?? this.a[this.o + t]!);
     const j = this.find(t);
     return j < 0 ? Number.NEGATIVE_INFINITY : this.c.val[j]!;
   }

@@ -209,4 +209,54 @@ describe('the batch on threads', () => {
     });
     for (const threads of [1, 2, 3]) expect(run(threads)).toEqual([want[0], want[1], want[0]]);
   });
+  it('logits in WebAssembly memory (wasmArray), read in place: the same tokens and values on 1, 2, 3 threads, the array untouched', () => {
+    loadWasmSync();
+    const [rows, seq, n] = [21, 2, 60_000]; // the pool's chunks, and a sequence stride
+    const x = logits(Float32Array, rows * seq * n, 12);
+    const o: SampleOptions = {
+      shape: [rows * seq, n],
+      seed: 6,
+      topK: 40,
+      topP: 0.95,
+      minP: 0.05,
+      temperature: 0.8,
+      rawLogprobs: true,
+      topLogprobs: 3,
+      penalties: { tokens: [5, 17, 17, 4000, 59_999], repetition: 1.1, frequency: 0.1 },
+    };
+    const last: SampleOptions = { ...o, shape: [rows, seq, n], position: 'last' };
+    const bad = x.slice();
+    bad[(2 * 9 + 1) * n + 4] = Number.NaN; // row 9 of the batch, row 19 of all positions
+    configure({ threads: 1 });
+    const want = [
+      sample(x, { ...o, backend: 'js' }),
+      sample(x, { ...last, backend: 'js' }),
+      attempt(bad, { ...o, backend: 'js' }),
+      softmaxTopK(x, { k: 8, shape: [rows * seq, n] }), // the wasm kernel's normalizer, copied in
+    ];
+    expect(want[2]).toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringContaining('row 19'),
+    });
+    const xw = wasmArray(Float32Array, x.length);
+    const bw = wasmArray(Float32Array, x.length);
+    xw.set(x);
+    bw.set(bad);
+    const same = (a: Float32Array | Float64Array, b: Float32Array | Float64Array) =>
+      Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(
+        Buffer.from(b.buffer, b.byteOffset, b.byteLength),
+      );
+    for (const threads of [1, 2, 3]) {
+      configure({ threads });
+      const got = [
+        sample(xw, o),
+        sample(xw, last),
+        attempt(bw, o),
+        softmaxTopK(xw, { k: 8, shape: [rows * seq, n] }),
+      ];
+      expect(got).toEqual(want);
+      expect(same(xw, x) && same(bw, bad)).toBe(true);
+    }
+    configure({ threads: 1 });
+  });
 });

@@ -218,6 +218,16 @@ export function startShared(
  * Run a row kernel over `rows` rows of `n` elements, shared across the pool when
  * configured and worth it (startShared); `args` as there. Returns the summed kernel
  * results (flagged row counts).
+ *
+ * With `done`, the rows are handed over as they are finished, `done(r0, t)` for rows
+ * [r0, r0 + t) in order, so this thread's own per-row work overlaps the kernel. On one
+ * thread: a few rows at a time (≥ MIN_PARALLEL elements; one row of a large
+ * vocabulary), used while they are still in cache. With workers: in chunks shrinking
+ * as the rows run out (guided self-scheduling, each 1 / (GUIDE · threads) of what is
+ * left, at least one row per thread and MIN_PARALLEL elements); while the pool claims
+ * a chunk's rows this thread runs the previous chunk's `done`, then joins the claims.
+ * The one part no worker overlaps, the last chunk's `done`, is thus a row or two. An
+ * error thrown by `done` ends the call once the workers have finished their chunk.
  */
 export function runRows(
   k: WasmKernels,
@@ -225,8 +235,35 @@ export function runRows(
   rows: number,
   n: number,
   args: (r0: number, t: number) => number[],
+  done?: (r0: number, t: number) => void,
 ): number {
   const workers = Math.min(workersFor(k, rows, rows * n), rows - 1);
-  if (workers < 1) return kernelOf(k, name)(...args(0, rows));
-  return startShared(k, name, rows, workers, args)();
+  if (done === undefined)
+    return workers < 1
+      ? kernelOf(k, name)(...args(0, rows))
+      : startShared(k, name, rows, workers, args)();
+  const least = Math.max(workers + 1, Math.ceil(MIN_PARALLEL / n));
+  let result = 0;
+  let prev = 0;
+  for (let r0 = 0; r0 < rows; ) {
+    const guided = Math.ceil((rows - r0) / (GUIDE * (workers + 1)));
+    const t = Math.min(rows - r0, workers < 1 ? least : Math.max(least, guided));
+    const at = r0;
+    const finish =
+      workers < 1
+        ? () => kernelOf(k, name)(...args(at, t))
+        : startShared(k, name, t, workers, (q, u) => args(at + q, u));
+    try {
+      if (prev > 0) done(r0 - prev, prev);
+    } finally {
+      result += finish(); // a throwing `done` still leaves the workers idle
+    }
+    prev = t;
+    r0 += t;
+  }
+  if (prev > 0) done(rows - prev, prev);
+  return result;
 }
+
+/** Guided chunks of runRows' hand-over: each takes 1 / (GUIDE · threads) of the rows left. */
+const GUIDE = 2;

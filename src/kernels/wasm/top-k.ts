@@ -69,21 +69,28 @@ export function wasmTopKRows(
     b.state + q * 24,
     b.flags + q,
   ];
-  const read = (b: Regions, r0: number, t: number) => {
+  // rows [r0, r0 + t) of `out` from the regions' rows [q, q + t)
+  const read = (b: Regions, r0: number, t: number, q = 0) => {
     const buf = kern.memory.buffer;
-    out.values.set(new Float64Array(buf, b.vals, t * k), r0 * k);
-    out.indices.set(new Int32Array(buf, b.idx, t * k), r0 * k);
-    out.state.set(new Float64Array(buf, b.state, t * 3), r0 * 3);
-    out.flags.set(new Uint8Array(buf, b.flags, t), r0);
+    out.values.set(new Float64Array(buf, b.vals + q * k * 8, t * k), r0 * k);
+    out.indices.set(new Int32Array(buf, b.idx + q * k * 4, t * k), r0 * k);
+    out.state.set(new Float64Array(buf, b.state + q * 24, t * 3), r0 * 3);
+    out.flags.set(new Uint8Array(buf, b.flags + q, t), r0);
   };
   if (inWasm(x)) {
     const s = scratch();
     const b = take(s, rows);
     if (!fitScratch(kern, s, b.vals, true)) return false;
     const x0 = x.byteOffset + first * w;
-    runRows(kern, name, rows, n, (q, u) => args(x0, stride, b, q, u));
-    read(b, 0, rows);
-    ready?.(0, rows);
+    // with `ready`, rows are handed over as they are done (runRows' pipeline)
+    const done =
+      ready &&
+      ((r0: number, t: number) => {
+        read(b, r0, t, r0);
+        ready(r0, t);
+      });
+    runRows(kern, name, rows, n, (q, u) => args(x0, stride, b, q, u), done);
+    if (done === undefined) read(b, 0, rows, 0);
     return true;
   }
   const view = (at: number, len: number) =>

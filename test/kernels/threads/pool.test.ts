@@ -1,8 +1,13 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { SoftmaxAlgorithm } from '../../../src/kernels/backend.js';
-import { configure, configuredThreads, poolWorkers } from '../../../src/kernels/threads/pool.js';
+import {
+  configure,
+  configuredThreads,
+  poolWorkers,
+  runRows,
+} from '../../../src/kernels/threads/pool.js';
 import { wasmBackend } from '../../../src/kernels/wasm/backend.js';
-import { loadWasmSync } from '../../../src/kernels/wasm/load.js';
+import { loadWasmSync, wasmKernels } from '../../../src/kernels/wasm/load.js';
 import { freeWasmArray, wasmArray } from '../../../src/kernels/wasm/memory.js';
 import { SoftmaxKitError } from '../../../src/tensor/errors.js';
 import type { FloatArray } from '../../../src/tensor/types.js';
@@ -146,6 +151,70 @@ describe('configure({ threads })', () => {
     }
     expect(() => configure({ threads: Number.NaN })).toThrow(SoftmaxKitError);
   });
+});
+
+describe('runRows with done (rows handed over as they are finished)', () => {
+  afterAll(() => configure({ threads: 1 }));
+
+  /** log Σ e^x of a row in double (an independent reference; no row here overflows). */
+  const lse = (row: Float64Array) => Math.log(row.reduce((t, v) => t + Math.exp(v), 0));
+
+  // 64 × 1000 and 37 × 1000: guided chunks over the pool, a few rows each on one
+  // thread; 9 × 40,000: one row per chunk; 3 × 100: too small to share (one thread)
+  for (const [rows, n] of [
+    [64, 1000],
+    [37, 1000],
+    [9, 40_000],
+    [3, 100],
+  ] as const)
+    it(`${rows} × ${n}: every row handed over once, in order, final when handed; 1, 2, 3 threads`, () => {
+      loadWasmSync();
+      const k = wasmKernels()!;
+      const x = wasmArray(Float64Array, rows * n);
+      x.set(filled(Float64Array, x.length, 3, -5, 5));
+      x[(rows - 1) * n + 2] = Number.NaN; // the last row flagged: counted in the result
+      const before = x.slice();
+      const out = wasmArray(Float64Array, rows);
+      const flags = wasmArray(Float64Array, rows); // rows flag bytes
+      const args = (r0: number, t: number) => [
+        x.byteOffset + r0 * n * 8,
+        out.byteOffset + r0 * 8,
+        t,
+        n,
+        0, // three-pass
+        1,
+        flags.byteOffset + r0,
+      ];
+      for (const threads of [1, 2, 3]) {
+        configure({ threads });
+        out.fill(0);
+        const handed: number[] = [];
+        const bad = runRows(k, 'logSumExp_f64', rows, n, args, (r0, t) => {
+          expect(r0).toBe(handed.length); // in order, contiguous
+          for (let r = r0; r < r0 + t; r++) {
+            handed.push(r);
+            if (r === rows - 1) continue; // flagged: its output is unused
+            const want = lse(x.subarray(r * n, (r + 1) * n));
+            expect(Math.abs(out[r]! - want)).toBeLessThanOrEqual(1e-13 * Math.abs(want) + 1e-13);
+          }
+        });
+        expect(handed).toEqual(Array.from({ length: rows }, (_, r) => r));
+        expect(bad).toBe(1);
+      }
+      // a throwing `done` ends the call with its error, the pool left ready for the next
+      configure({ threads: 2 });
+      const stop = (r0: number, t: number) => {
+        if (r0 > 0 || r0 + t === rows) throw new Error('stop'); // mid-call where there are chunks
+      };
+      expect(() => runRows(k, 'logSumExp_f64', rows, n, args, stop)).toThrow('stop');
+      expect(runRows(k, 'logSumExp_f64', rows, n, args)).toBe(1);
+      configure({ threads: 1 });
+      // the input is read, never written
+      expect(
+        Buffer.from(x.buffer, x.byteOffset, x.byteLength).equals(Buffer.from(before.buffer)),
+      ).toBe(true);
+      for (const a of [x, out, flags]) freeWasmArray(a);
+    });
 });
 
 describe('configure options (regression, issue 15)', () => {

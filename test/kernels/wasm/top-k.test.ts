@@ -253,4 +253,29 @@ describe('wasm topKRows on threads', () => {
         });
     }
   });
+  it('in place with `ready`: each row handed over once, in order, already the reference buffer; 1, 2, 3 threads', () => {
+    loadWasmSync();
+    const [rows, seq, n, k] = [19, 2, 20_000, 24];
+    const x = wasmArray(Float32Array, rows * seq * n);
+    x.set(filled(Float32Array, x.length, 7, -15, 15));
+    const st = newTopKState(k);
+    for (const threads of [1, 2, 3]) {
+      configure({ threads });
+      const out = newTopKBatch(rows, k);
+      let next = 0;
+      const ready = (r0: number, t: number) => {
+        expect(r0).toBe(next);
+        for (let r = r0; r < r0 + t; r++) {
+          topKSelect(x, (r * seq + seq - 1) * n, n, k, st); // the last position of sequence r
+          expect(out.indices.subarray(r * k, (r + 1) * k)).toEqual(st.indices);
+          expect(out.values.subarray(r * k, (r + 1) * k)).toEqual(st.values);
+        }
+        next = r0 + t;
+      };
+      expect(topKRows()(x, (seq - 1) * n, seq * n, rows, n, k, false, out, ready)).toBe(true);
+      expect(next).toBe(rows);
+    }
+    configure({ threads: 1 });
+    freeWasmArray(x);
+  });
 });
