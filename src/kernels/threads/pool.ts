@@ -36,6 +36,7 @@ import {
   countArg,
   JOB_HEADER,
   KERNELS,
+  MAX_MARKS,
   type RowKernelName,
   SLOT,
   SLOTS,
@@ -183,7 +184,9 @@ export function kernelOf(k: WasmKernels, name: RowKernelName): (...a: number[]) 
  * Returns `finish`: this thread claims what is left (unless `claims` is false: the
  * copy path sizes its own share by measurement instead, and rows it took over would
  * only add to its share while it still waits for the worker's wake-up), then waits
- * for the workers; the summed kernel results (flagged row counts).
+ * for the workers; the summed kernel results (flagged row counts). With `per` (rows
+ * per chunk, ≤ MAX_MARKS chunks) each chunk's mark is set as it is done (runRows'
+ * hand-over); the marks must be 0.
  */
 export function startShared(
   k: WasmKernels,
@@ -192,14 +195,16 @@ export function startShared(
   workers: number,
   args: (r0: number, t: number) => number[],
   claims = true,
+  per?: number,
 ): () => number {
-  const { ctrl, job, next } = pool!;
+  const { ctrl, job, next, marks } = pool!;
   const at = countArg(name);
   const base = args(0, 1);
   const second = args(1, 1);
   const unit = base[at]!;
   job.set([base.length, at, unit, args(rows - 1, 1)[at]! + (rows - 1) * unit]);
-  job.set([Math.ceil(rows / (CHUNKS_PER_THREAD * (workers + 1))), rows], 4);
+  const chunk = per ?? Math.ceil(rows / (CHUNKS_PER_THREAD * (workers + 1)));
+  job.set([chunk, rows, per === undefined ? -1 : marks], 4);
   job.set(base, JOB_HEADER);
   job.set(
     base.map((v, i) => second[i]! - v),
@@ -220,14 +225,14 @@ export function startShared(
  * results (flagged row counts).
  *
  * With `done`, the rows are handed over as they are finished, `done(r0, t)` for rows
- * [r0, r0 + t) in order, so this thread's own per-row work overlaps the kernel. On one
- * thread: a few rows at a time (≥ MIN_PARALLEL elements; one row of a large
- * vocabulary), used while they are still in cache. With workers: in chunks shrinking
- * as the rows run out (guided self-scheduling, each 1 / (GUIDE · threads) of what is
- * left, at least one row per thread and MIN_PARALLEL elements); while the pool claims
- * a chunk's rows this thread runs the previous chunk's `done`, then joins the claims.
- * The one part no worker overlaps, the last chunk's `done`, is thus a row or two. An
- * error thrown by `done` ends the call once the workers have finished their chunk.
+ * [r0, r0 + t) in order, so this thread's own per-row work overlaps the kernel. The rows
+ * go in chunks of ≥ MIN_PARALLEL elements (one row of a large vocabulary). On one
+ * thread each chunk is handed over right after it is done, while it is still in cache.
+ * With workers there is no barrier: one shared call over all the rows, each chunk
+ * marked when done (share's marks); this thread hands over the next chunk in order as
+ * soon as it is marked, and otherwise claims and runs a chunk itself, or waits for the
+ * mark when none is left to claim. An error thrown by `done` ends the call once the
+ * workers have run the rest.
  */
 export function runRows(
   k: WasmKernels,
@@ -242,28 +247,36 @@ export function runRows(
     return workers < 1
       ? kernelOf(k, name)(...args(0, rows))
       : startShared(k, name, rows, workers, args)();
-  const least = Math.max(workers + 1, Math.ceil(MIN_PARALLEL / n));
+  const per = Math.max(Math.ceil(MIN_PARALLEL / n), Math.ceil(rows / MAX_MARKS));
+  const fn = kernelOf(k, name);
+  const run = (r0: number) => fn(...args(r0, Math.min(per, rows - r0)));
   let result = 0;
-  let prev = 0;
-  for (let r0 = 0; r0 < rows; ) {
-    const guided = Math.ceil((rows - r0) / (GUIDE * (workers + 1)));
-    const t = Math.min(rows - r0, workers < 1 ? least : Math.max(least, guided));
-    const at = r0;
-    const finish =
-      workers < 1
-        ? () => kernelOf(k, name)(...args(at, t))
-        : startShared(k, name, t, workers, (q, u) => args(at + q, u));
-    try {
-      if (prev > 0) done(r0 - prev, prev);
-    } finally {
-      result += finish(); // a throwing `done` still leaves the workers idle
+  if (workers < 1) {
+    for (let r0 = 0; r0 < rows; r0 += per) {
+      result += run(r0);
+      done(r0, Math.min(per, rows - r0));
     }
-    prev = t;
-    r0 += t;
+    return result;
   }
-  if (prev > 0) done(rows - prev, prev);
+  const { ctrl, next, marks } = pool!;
+  const chunks = Math.ceil(rows / per);
+  ctrl.fill(0, marks, marks + chunks);
+  const finish = startShared(k, name, rows, workers, args, false, per);
+  try {
+    for (let handed = 0; handed < chunks; ) {
+      if (Atomics.load(ctrl, marks + handed) === 1) {
+        done(handed * per, Math.min(per, rows - handed * per));
+        handed++;
+        continue;
+      }
+      const c = Atomics.add(ctrl, next, 1);
+      if (c < chunks) {
+        result += run(c * per);
+        Atomics.store(ctrl, marks + c, 1);
+      } else waitWhile(ctrl, marks + handed, 0);
+    }
+  } finally {
+    result += finish(); // a throwing `done` still leaves the workers idle
+  }
   return result;
 }
-
-/** Guided chunks of runRows' hand-over: each takes 1 / (GUIDE · threads) of the rows left. */
-const GUIDE = 2;

@@ -8,8 +8,11 @@
  * Control (Int32, in a SharedArrayBuffer): SLOTS slots per worker, at w·SLOTS + SLOT.*:
  * SEQ (job number, bumped by the caller), OP (kernel index into KERNELS, −1 = stop),
  * DONE (the last job finished; −1 = started), RESULT (its summed kernel results); then
- * one more slot (the pool's `next`): the next chunk of the current call to claim.
- * Job (Float64): [argc, count index, unit, total, rows per chunk, rows, base…, stride…].
+ * one more slot (the pool's `next`): the next chunk of the current call to claim; then
+ * MAX_MARKS marks, one per chunk of a call that asks for them (set to 1 when the chunk
+ * is done, so the caller can hand finished rows on while others run).
+ * Job (Float64): [argc, count index, unit, total, rows per chunk, rows, marks, base…,
+ * stride…]; marks is the first mark's index in the control, or −1 for none.
  */
 
 /**
@@ -52,7 +55,9 @@ export const SLOTS = 4;
 /** Kernel arguments a job holds at most. */
 const MAX_ARGS = 12;
 /** Job header entries before the arguments' bases and strides. */
-export const JOB_HEADER = 6;
+export const JOB_HEADER = 7;
+/** Chunks of one call that can be marked done (the control's last MAX_MARKS slots). */
+export const MAX_MARKS = 256;
 /** A job's length: its header, then ≤ MAX_ARGS bases and as many strides. */
 export const JOB_LENGTH = JOB_HEADER + 2 * MAX_ARGS;
 
@@ -60,9 +65,10 @@ export const JOB_LENGTH = JOB_HEADER + 2 * MAX_ARGS;
  * Run chunks of a shared call until none is left: claim chunk c (Atomics.add on
  * ctrl[next]); its rows r0 = c·per … run with the arguments base + r0·stride, the
  * count entry set to min(t·unit, total − r0·unit) for its t rows (unit 1 for row
- * kernels, the keys per chunk for flash-decoding). The calling thread runs it, and
- * every worker from its source (so it uses nothing but its arguments; `header` is
- * JOB_HEADER). Returns the summed kernel results.
+ * kernels, the keys per chunk for flash-decoding); with marks (job[6] ≥ 0), chunk c's
+ * mark is then set to 1 and notified. The calling thread runs it, and every worker
+ * from its source (so it uses nothing but its arguments; `header` is JOB_HEADER).
+ * Returns the summed kernel results.
  */
 export function share(
   fn: (...a: number[]) => number,
@@ -71,18 +77,19 @@ export function share(
   next: number,
   header: number,
 ): number {
-  const [argc = 0, at = 0, unit = 0, total = 0, per = 0, rows = 0] = job;
+  const [argc = 0, at = 0, unit = 0, total = 0, per = 0, rows = 0, marks = -1] = job;
   const a: number[] = new Array(argc);
   let result = 0;
-  for (
-    let r0 = Atomics.add(ctrl, next, 1) * per;
-    r0 < rows;
-    r0 = Atomics.add(ctrl, next, 1) * per
-  ) {
+  for (let c = Atomics.add(ctrl, next, 1); c * per < rows; c = Atomics.add(ctrl, next, 1)) {
+    const r0 = c * per;
     for (let i = 0; i < argc; i++)
       a[i] = (job[header + i] ?? 0) + r0 * (job[header + argc + i] ?? 0);
     a[at] = Math.min(Math.min(per, rows - r0) * unit, total - r0 * unit);
     result += fn(...a);
+    if (marks >= 0) {
+      Atomics.store(ctrl, marks + c, 1);
+      Atomics.notify(ctrl, marks + c);
+    }
   }
   return result;
 }

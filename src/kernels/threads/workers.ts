@@ -11,6 +11,7 @@ import {
   JOB_HEADER,
   JOB_LENGTH,
   KERNELS,
+  MAX_MARKS,
   NODE_WORKER,
   SLOT,
   SLOTS,
@@ -32,9 +33,10 @@ export interface Pool {
   readonly kernels: WasmKernels;
   readonly workers: { terminate(): unknown }[];
   readonly ctrl: Int32Array;
-  /** The current call's job (see share) and its chunk counter's index in ctrl. */
+  /** The current call's job (see share), its chunk counter's index in ctrl, and its first mark's. */
   readonly job: Float64Array;
   readonly next: number;
+  readonly marks: number;
   /** Every worker has instantiated the module and waits for jobs. */
   ready: boolean;
   /** Settles when ready (or rejects if the workers fail to start). */
@@ -97,9 +99,10 @@ export function waitWhile(ctrl: Int32Array, i: number, value: number, timeoutMs?
 
 /** The control and argument buffers and each worker's start message. */
 function plan(k: WasmKernels, n: number) {
-  const ctrl = new Int32Array(new SharedArrayBuffer(4 * (SLOTS * n + 1)));
+  const ctrl = new Int32Array(new SharedArrayBuffer(4 * (SLOTS * n + 1 + MAX_MARKS)));
   const job = new Float64Array(new SharedArrayBuffer(8 * JOB_LENGTH));
   const next = SLOTS * n;
+  const marks = next + 1;
   const data = (w: number): WorkerData => ({
     module: k.module,
     memory: k.memory,
@@ -114,7 +117,7 @@ function plan(k: WasmKernels, n: number) {
     spinMs: SPIN_MS,
     next,
   });
-  return { ctrl, job, next, data };
+  return { ctrl, job, next, marks, data };
 }
 
 /** Has worker w instantiated the module (DONE = −1)? */

@@ -159,8 +159,9 @@ describe('runRows with done (rows handed over as they are finished)', () => {
   /** log Σ e^x of a row in double (an independent reference; no row here overflows). */
   const lse = (row: Float64Array) => Math.log(row.reduce((t, v) => t + Math.exp(v), 0));
 
-  // 64 × 1000 and 37 × 1000: guided chunks over the pool, a few rows each on one
-  // thread; 9 × 40,000: one row per chunk; 3 × 100: too small to share (one thread)
+  // 64 × 1000 and 37 × 1000: chunks of 33 rows (≥ 2^15 elements), marked as they are
+  // done and handed over in order; 9 × 40,000: one row per chunk; 3 × 100: too small to
+  // share (one thread)
   for (const [rows, n] of [
     [64, 1000],
     [37, 1000],

@@ -11,7 +11,7 @@ import {
   WEB_WORKER,
 } from '../../../src/kernels/threads/protocol.js';
 
-/** A job over `rows` rows: arguments (base + r0·stride), count entry at `at`. */
+/** A job over `rows` rows: arguments (base + r0·stride), count entry at `at`, marks at `marks` (−1: none). */
 function job(
   base: number[],
   stride: number[],
@@ -20,9 +20,10 @@ function job(
   total: number,
   per: number,
   rows: number,
+  marks = -1,
 ) {
   const j = new Float64Array(JOB_LENGTH);
-  j.set([base.length, at, unit, total, per, rows]);
+  j.set([base.length, at, unit, total, per, rows, marks]);
   j.set(base, JOB_HEADER);
   j.set(stride, JOB_HEADER + base.length);
   return j;
@@ -60,6 +61,18 @@ describe('the worker protocol', () => {
       expect(covered).toBe(total);
       expect(share(fn, job([0], [0], 0, 1, rows, per, rows), ctrl, 1, JOB_HEADER)).toBe(0); // none left
     }
+  });
+
+  it('with marks, each chunk is marked done (1) as it finishes, and only its own mark', () => {
+    const ctrl = new Int32Array(new SharedArrayBuffer(4 * 8)); // next at 1, marks at 2 …
+    const order: number[] = [];
+    const fn = (r0: number) => {
+      order.push(Array.from(ctrl.subarray(2, 6)).filter((m) => m === 1).length);
+      return r0;
+    };
+    expect(share(fn, job([0], [1], 1, 1, 10, 3, 10, 2), ctrl, 1, JOB_HEADER)).toBe(0 + 3 + 6 + 9);
+    expect(order).toEqual([0, 1, 2, 3]); // chunk c runs with the c chunks before it marked
+    expect(Array.from(ctrl.subarray(2))).toEqual([1, 1, 1, 1, 0, 0]);
   });
 
   it('one layout: distinct slots within SLOTS, each kernel with its count argument, the worker built from share', () => {
