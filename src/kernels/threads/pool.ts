@@ -24,8 +24,9 @@
  * Protocol (./protocol.ts, one Int32 control slot group per worker, in a
  * SharedArrayBuffer): the caller describes the call in the shared job (the kernel's
  * arguments as affine functions of the first row), writes the kernel's index, bumps SEQ
- * and notifies; the worker claims chunks of rows (`share`) until none is left, writes
- * the summed result, stores DONE = SEQ and notifies. Both sides spin before they sleep
+ * and notifies; the worker claims chunks of rows (`share`) until none is left (marking
+ * each chunk done when the job asks: runRows' hand-over), writes the summed result,
+ * stores DONE = SEQ and notifies. Both sides spin before they sleep
  * (./workers.ts). `startShared` lets the copy path pipeline its chunks
  * (../wasm/copy-rows.ts): it runs its own rows and copies while the workers claim theirs.
  */
