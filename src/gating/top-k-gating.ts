@@ -110,7 +110,7 @@ export type GatingScores<O, T> = 'scores' extends keyof O
 /** The result of {@link topKGating}. */
 export interface TopKGatingResult<
   T extends FloatArray = FloatArray,
-  S extends T | undefined = T | undefined,
+  S extends T | undefined = T,
 > {
   /** [tokens, k] gate weights (0 at dropped slots). */
   weights: T;
@@ -146,7 +146,7 @@ export const TOP_K_GATING_RULES = {
 type Resolved_ = Resolved<typeof TOP_K_GATING_RULES>;
 
 /** Everything the forward computes, in the output's element type where it is returned. */
-interface Routed extends TopKGatingResult {
+interface Routed extends TopKGatingResult<FloatArray, FloatArray | undefined> {
   readonly r: RouterLogits;
   readonly x: FloatArray;
   readonly cfg: RouteConfig;
