@@ -108,10 +108,7 @@ export type GatingScores<O, T> = 'scores' extends keyof O
   : T;
 
 /** The result of {@link topKGating}. */
-export interface TopKGatingResult<
-  T extends FloatArray = FloatArray,
-  S extends T | undefined = T,
-> {
+export interface TopKGatingResult<T extends FloatArray = FloatArray, S extends T | undefined = T> {
   /** [tokens, k] gate weights (0 at dropped slots). */
   weights: T;
   /** [tokens, k] selected experts, by score descending, ties by lower index. */
