@@ -98,13 +98,15 @@ export function routeRows(
       : resolveBackend('routeRows', backend, x.length, x instanceof Float32Array).routeRows;
   const flags = new Uint8Array(rows);
   if (fused?.({ ...cfg, x, rows, scores, indices, picked, flags, gate })) {
-    const spare = scores ? undefined : allocLike(x, n);
+    // what the JavaScript selection of a handed-back row needs, made at the first such row
     let scr: RouteScratch | undefined;
     let p = picked;
+    let spare: FloatArray | undefined;
     for (let r = 0; r < rows; r++) {
       if (!flags[r]) continue;
       scr ??= newRouteScratch(cfg);
       p ??= new Float64Array(rows * cfg.k);
+      if (!scores) spare ??= allocLike(x, n);
       const o = r * n;
       const xr = x.subarray(o, o + n);
       const sr = spare ?? scores!.subarray(o, o + n);
