@@ -9,7 +9,9 @@
  *   penalties, no top-p/min-p), and (c) softmax-kit's own softmax of the same
  *   logits: the floor (one read of the row, one exp pass, one write).
  * - softmaxTopK (k = 1, 8, 64) against TF.js wasm `tf.topk(tf.softmax(x), k)` and
- *   softmax + a full sort in JavaScript.
+ *   softmax + a full sort in JavaScript; on 1 and 2 threads (a long row is cut into
+ *   parts, so 2 threads share one row), copied and in place (wasmArray: like for like
+ *   with TF.js, whose input tensor lives in its WebAssembly memory, its upload untimed).
  * "agree" checks each candidate's output against softmax-kit's on the same input
  * (the chain: the token drawn is in the sort-based chain's kept set; softmaxTopK:
  * the same indices and values within 1e-6 relative).
@@ -168,6 +170,7 @@ async function chainCase(rows, n, quick) {
         skipped,
         x,
         (xw) => sample.fn(xw, options()).tokens,
+        'sample',
       );
   } else skipped.push(sample.why);
   const big = rows * n > 1e6;
@@ -219,9 +222,9 @@ const sameTokens = (a, b) => a.tokens.every((t, r) => t === b.tokens[r]);
  * 2 threads. The array is made (untimed) before a call when it is missing or detached.
  * Returns a getter of the array (undefined without wasmArray).
  */
-async function inPlaceCandidates(kit, list, skipped, x, run) {
+async function inPlaceCandidates(kit, list, skipped, x, run, label) {
   if (typeof kit.lib.wasmArray !== 'function') {
-    skipped.push('softmax-kit sample in-place: no wasmArray export');
+    skipped.push(`softmax-kit ${label} in-place: no wasmArray export`);
     return undefined;
   }
   let xw;
@@ -235,14 +238,14 @@ async function inPlaceCandidates(kit, list, skipped, x, run) {
     return xw;
   };
   await addTried(list, skipped, {
-    name: 'softmax-kit sample in-place (wasmArray)',
+    name: `softmax-kit ${label} in-place (wasmArray)`,
     before: make,
     run: () => run(xw),
   });
   if (kit.threads.ok) {
     const threads = withThreads(kit.lib, 2);
     await addTried(list, skipped, {
-      name: 'softmax-kit sample in-place 2 threads',
+      name: `softmax-kit ${label} in-place 2 threads`,
       before: () => {
         threads.before();
         make();
@@ -294,12 +297,23 @@ async function topKCase(rows, n, quick) {
         name: 'softmax-kit softmaxTopK, backend js',
         run: () => f.fn(x, { k, shape, backend: 'js' }),
       });
-      if (rows > 1 && kit.threads.ok)
+      // a long row is cut into parts, so 2 threads share even one row
+      if (kit.threads.ok)
         await addTried(list, skipped, {
           name: 'softmax-kit softmaxTopK 2 threads',
           run: () => f.fn(x, { k, shape }),
           ...withThreads(kit.lib, 2),
         });
+      // like for like with TF.js, whose input tensor already lives in its WebAssembly memory
+      if (kit.wasm.ok)
+        await inPlaceCandidates(
+          kit,
+          list,
+          skipped,
+          x,
+          (xw) => f.fn(xw, { k, shape }),
+          'softmaxTopK',
+        );
     }
     if (tf.status.wasm.ok) {
       const T = tf.tf;

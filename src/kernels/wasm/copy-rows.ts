@@ -54,13 +54,18 @@ export interface CopyJob<S> {
    * a kernel as cheap as its copy, whose per-chunk hand-offs would otherwise dominate.
    */
   readonly chunk?: number;
+  /**
+   * Kernel units per row (default 1): a kernel that cuts each row into parts (the top-k
+   * kernel's long rows) takes its arguments per unit, so the pool can share one row.
+   */
+  readonly units?: number;
   /** Take one slot's regions for up to `cr` rows. */
   take(sc: Scratch, cr: number): S;
   /** Once the scratch is in place (before any copy). */
   start?(): void;
   /** Copy rows [r0, r0 + t) of the inputs into the slot. */
   copyIn(s: S, r0: number, t: number): void;
-  /** The kernel's arguments for rows [q, q + u) of the slot. */
+  /** The kernel's arguments for units [q, q + u) of the slot (rows unless `units`). */
   args(s: S, q: number, u: number): number[];
   /** Copy the slot's t results out to rows [r0, r0 + t); `bad`: some row was flagged. */
   copyOut(s: S, r0: number, t: number, bad: boolean): void;
@@ -84,7 +89,8 @@ export function copyRows<S>(
   job: CopyJob<S>,
   sc: Scratch = scratch(),
 ): boolean {
-  const workers = workersFor(k, rows, rows * n);
+  const U = job.units ?? 1;
+  const workers = workersFor(k, rows * U, rows * n);
   let cr = workers ? chunkRows(k, rows, n, 3 * job.perRow, 3 * job.fixed, pinned, job.chunk) : 0;
   const slots = cr && rows >= 3 * cr ? 3 : 1;
   if (slots === 1) cr = chunkRows(k, rows, n, job.perRow, job.fixed, pinned);
@@ -96,7 +102,7 @@ export function copyRows<S>(
     for (let r0 = 0; r0 < rows; r0 += cr) {
       const t = Math.min(cr, rows - r0);
       job.copyIn(s, r0, t);
-      const bad = runRows(k, job.name, t, n, (q, u) => job.args(s, q, u));
+      const bad = runRows(k, job.name, t * U, Math.ceil(n / U), (q, u) => job.args(s, q, u));
       job.copyOut(s, r0, t, bad > 0);
     }
     return true;
@@ -112,10 +118,10 @@ export function copyRows<S>(
     const s = slot[c % 3]!;
     const t = rowsOf(c);
     mine = Math.min(mine, t - 1);
-    const rest = (q: number, u: number) => job.args(s, mine + q, u);
-    const finish = startShared(k, job.name, t - mine, workers, rest, false);
+    const rest = (q: number, u: number) => job.args(s, mine * U + q, u);
+    const finish = startShared(k, job.name, (t - mine) * U, workers, rest, false);
     const t0 = performance.now();
-    let bad = mine > 0 ? fn(...job.args(s, 0, mine)) : 0;
+    let bad = mine > 0 ? fn(...job.args(s, 0, mine * U)) : 0;
     const t1 = performance.now();
     if (c > 0) job.copyOut(slot[(c - 1) % 3]!, (c - 1) * cr, rowsOf(c - 1), badPrev > 0);
     if (c + 1 < chunks) job.copyIn(slot[(c + 1) % 3]!, (c + 1) * cr, rowsOf(c + 1));

@@ -18,7 +18,8 @@
  */
 
 import { runRows } from '../threads/pool.js';
-import type { TopKRowsArgs } from '../top-k.js';
+import type { TopKBatch, TopKRowsArgs } from '../top-k.js';
+import { mergeTopKParts, partLength } from '../top-k-parts.js';
 import { copyRows } from './copy-rows.js';
 import { wasmKernels } from './load.js';
 import { fitScratch, inWasm, scratch } from './memory.js';
@@ -40,7 +41,9 @@ interface Regions {
 
 /**
  * Backend.topKRows on the 'wasm' backend: the fused top-k + normalizer pass, the k
- * largest of each row (and the normalizer); see TopKRowsKernel in ../top-k.ts.
+ * largest of each row (and the normalizer); see TopKRowsKernel in ../top-k.ts. A long
+ * normalizing row goes to the kernel in parts (../top-k-parts.ts: partLength, merged
+ * here), so the pool shares even a single row.
  */
 export function wasmTopKRows(
   ...[x, first, stride, rows, n, k, normalize, out, ready]: TopKRowsArgs
@@ -51,14 +54,17 @@ export function wasmTopKRows(
   const name = f32 ? 'topK_f32' : 'topK_f64';
   const w = x.BYTES_PER_ELEMENT;
   const N = normalize ? 1 : 0;
+  const part = partLength(n, k, normalize);
+  const parts = Math.ceil(n / part); // kernel units per row
   const take = (sc: { take(bytes: number): number }, t: number): Regions => ({
-    vals: sc.take(t * k * 8),
-    idx: sc.take(t * k * 4),
-    state: sc.take(t * 24),
-    flags: sc.take(t),
+    vals: sc.take(t * parts * k * 8),
+    idx: sc.take(t * parts * k * 4),
+    state: sc.take(t * parts * 24),
+    flags: sc.take(t * parts),
   });
+  // the kernel's arguments for units [q, q + u) (rows when parts = 1)
   const args = (x0: number, xs: number, b: Regions, q: number, u: number) => [
-    x0 + q * xs * w,
+    x0,
     u,
     n,
     xs,
@@ -68,29 +74,49 @@ export function wasmTopKRows(
     b.idx + q * k * 4,
     b.state + q * 24,
     b.flags + q,
+    q,
+    part,
   ];
   // rows [r0, r0 + t) of `out` from the regions' rows [q, q + t)
   const read = (b: Regions, r0: number, t: number, q = 0) => {
     const buf = kern.memory.buffer;
-    out.values.set(new Float64Array(buf, b.vals + q * k * 8, t * k), r0 * k);
-    out.indices.set(new Int32Array(buf, b.idx + q * k * 4, t * k), r0 * k);
-    out.state.set(new Float64Array(buf, b.state + q * 24, t * 3), r0 * 3);
-    out.flags.set(new Uint8Array(buf, b.flags + q, t), r0);
+    const at = (u: number, len: number): TopKBatch => ({
+      k,
+      values: new Float64Array(buf, b.vals + u * k * 8, len * k),
+      indices: new Int32Array(buf, b.idx + u * k * 4, len * k),
+      state: new Float64Array(buf, b.state + u * 24, len * 3),
+      flags: new Uint8Array(buf, b.flags + u, len),
+    });
+    if (parts > 1) {
+      const src = at(q * parts, t * parts);
+      for (let j = 0; j < t; j++)
+        mergeTopKParts(src, j * parts, parts, part, normalize, out, r0 + j);
+      return;
+    }
+    const src = at(q, t);
+    out.values.set(src.values, r0 * k);
+    out.indices.set(src.indices, r0 * k);
+    out.state.set(src.state, r0 * 3);
+    out.flags.set(src.flags, r0);
   };
   if (inWasm(x)) {
     const s = scratch();
     const b = take(s, rows);
     if (!fitScratch(kern, s, b.vals, true)) return false;
     const x0 = x.byteOffset + first * w;
-    // with `ready`, rows are handed over as they are done (runRows' pipeline)
+    // with `ready` (and whole rows), rows are handed over as they are done (runRows' pipeline)
     const done =
       ready &&
+      parts === 1 &&
       ((r0: number, t: number) => {
         read(b, r0, t, r0);
         ready(r0, t);
       });
-    runRows(kern, name, rows, n, (q, u) => args(x0, stride, b, q, u), done);
-    if (done === undefined) read(b, 0, rows, 0);
+    runRows(kern, name, rows * parts, part, (q, u) => args(x0, stride, b, q, u), done || undefined);
+    if (!done) {
+      read(b, 0, rows, 0);
+      ready?.(0, rows);
+    }
     return true;
   }
   const view = (at: number, len: number) =>
@@ -99,7 +125,8 @@ export function wasmTopKRows(
       : new Float64Array(kern.memory.buffer, at, len);
   return copyRows(kern, rows, n, false, {
     name,
-    perRow: n * w + k * 12 + 25,
+    perRow: n * w + parts * (k * 12 + 25),
+    units: parts,
     fixed: 64 * 5,
     chunk: normalize ? undefined : SELECT_CHUNK,
     take: (sc, cr) => ({ x: sc.take(cr * n * w), ...take(sc, cr) }),

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configure } from '../../../src/kernels/threads/pool.js';
 import { newTopKBatch, newTopKState, topKRow, topKSelect } from '../../../src/kernels/top-k.js';
+import { partLength } from '../../../src/kernels/top-k-parts.js';
 import { wasmBackend } from '../../../src/kernels/wasm/backend.js';
 import '../../../src/kernels/wasm/index.js';
 import { loadWasmSync } from '../../../src/kernels/wasm/load.js';
@@ -192,6 +193,24 @@ for (const variant of VARIANTS.filter((v) => !v.relaxedSimd)) {
         }
     });
 
+    it('normalizing rows cut into parts (partLength): ties across the cuts, a −∞ part, NaN in the last part', () => {
+      const n = 65_537; // three parts of 21,846 / 21,846 / 21,845
+      const part = partLength(n, 1, true);
+      expect(Math.ceil(n / part)).toBe(3);
+      for (const type of [Float32Array, Float64Array]) {
+        const x = filled(type, 4 * n, 3, -20, 20);
+        // row 0: the max repeated on both sides of each cut, and a tie run across the second cut
+        for (const i of [part - 1, part, 2 * part - 2, 2 * part - 1, 2 * part, 2 * part + 1])
+          x[i] = 25;
+        // row 1: its first part −∞; row 2: NaN in its last part; row 3: all −∞ but one entry
+        x.fill(NEG, n, n + part);
+        x[3 * n - 5] = Number.NaN;
+        x.fill(NEG, 3 * n, 4 * n);
+        x[3 * n + 2 * part + 7] = 0.5;
+        for (const k of [1, 6, 64, 700]) checkRows({ x, first: 0, stride: n, rows: 4, n }, k, true);
+      }
+    });
+
     it('ties at the k-th are counted; constant and −∞ rows', () => {
       const x = new Float32Array([3, 1, 2, 2, 2, 0, 2, NEG, NEG, NEG, NEG, NEG, NEG, NEG]);
       const rows = { x, first: 0, stride: 7, rows: 2, n: 7 };
@@ -213,6 +232,33 @@ for (const variant of VARIANTS.filter((v) => !v.relaxedSimd)) {
 }
 
 describe('wasm topKRows on threads', () => {
+  it('one normalizing row cut into parts: 2 and 3 threads share it, with the same bits as one (copied and in place)', () => {
+    loadWasmSync();
+    const n = 256_000;
+    for (const type of [Float32Array, Float64Array]) {
+      const x = filled(type, n, 11, -15, 15) as Float32Array | Float64Array;
+      const xw = wasmArray(type, n);
+      xw.set(x);
+      const runs = [1, 2, 3].map((threads) => {
+        configure({ threads });
+        return [x, xw].map((a) => {
+          const out = newTopKBatch(1, 40);
+          expect(topKRows()(a, 0, n, 1, n, 40, true, out)).toBe(true);
+          return out;
+        });
+      });
+      configure({ threads: 1 });
+      freeWasmArray(xw);
+      for (const run of runs)
+        for (const out of run) {
+          expect(out.flags[0]).toBe(0);
+          expect(out.indices).toEqual(runs[0]![0]!.indices);
+          expect(out.values).toEqual(runs[0]![0]!.values);
+          expect(out.state).toEqual(runs[0]![0]!.state);
+        }
+    }
+  });
+
   afterAll(() => configure({ threads: 1 }));
   // 37 × 3000: one chunk shared out; 31 × 100,000: the copies pipelined over three slots
   it.each([

@@ -17,8 +17,10 @@
  * the entries left out of the buffer that equal its last value (so a caller knows
  * whether "every entry ≥ the k-th" is the buffer alone).
  *
- * With `normalize`, a second pass over the cache-resident row sums e^(x − m), m the
- * buffer's first entry (the row's max): Float32 by expDiff32 (x − m exact,
+ * A long row may come in parts (units; ../../top-k-parts.ts cuts and merges them), each
+ * part a row of its own here, so that the pool shares one row. With `normalize`, a
+ * second pass over the cache-resident row (or part) sums e^(x − m), m the buffer's
+ * first entry (its max): Float32 by expDiff32 (x − m exact,
  * ≤ 1.05 ulp) summed in f64 lanes (≤ 2^−24 relative), Float64 by exp64 (≤ 2 ulp)
  * TwoSum-compensated. A row holding NaN or +∞ — or, normalizing, fully −∞ — is
  * flagged (its flag byte 1, its outputs unused) and left to the JS reference.
@@ -282,36 +284,45 @@ function guessFrom<T>(k: i32, kth: f64, m: f64): f64 {
 }
 
 /**
- * `rows` rows of n (row r at x + r·stride elements): the k largest of each (1 ≤ k ≤ n)
- * into vals (f64) / idx (i32) at r·k; state at 3r: the max, Σ e^(x − max) (0 unless
- * `normalize`), the ties left out; flags[r] = 1 for a row left to the reference.
- * Returns the number of flagged rows.
+ * `units` units of work from unit `first`: the rows of n (row r at x + r·stride
+ * elements) cut into parts of `part` entries (the last part shorter; part = n: a unit
+ * is a row), so that one long row can be shared across threads. Unit u is part
+ * u mod P of row ⌊u / P⌋, P = ⌈n / part⌉ (1 ≤ k ≤ each part's length). Per unit, the
+ * k largest into vals (f64) / idx (i32, within the part) at i·k (i = u − first);
+ * state at 3i: the max, Σ e^(x − max) (0 unless `normalize`), the ties left out;
+ * flags[i] = 1 for a unit left to the reference. A fully −∞ part of a cut row is not
+ * flagged (max −∞, Σ 0): the caller merges the parts. Returns the flagged units.
  */
 function topKRows<T>(
-  x: usize, rows: i32, n: i32, stride: i32, k: i32, normalize: bool,
-  vals: usize, idx: usize, state: usize, flags: usize,
+  x: usize, units: i32, n: i32, stride: i32, k: i32, normalize: bool,
+  vals: usize, idx: usize, state: usize, flags: usize, first: i32, part: i32,
 ): i32 {
   let bad = 0;
-  // the guessed threshold from the row before, also across calls (a batch is often copied
+  const parts = (n + part - 1) / part;
+  // the guessed threshold from the unit before, also across calls (a batch is often copied
   // in one row at a time); only speed depends on it, in the row's type for the lane compare
   let g: f64 = sizeof<T>() == 4 ? <f64><f32>guess : guess;
-  for (let r = 0; r < rows; r++) {
-    const xo = x + <usize>r * <usize>stride * sizeof<T>();
-    const vo = vals + ((<usize>r * <usize>k) << 3);
-    const io = idx + ((<usize>r * <usize>k) << 2);
-    const got = g == g ? selectGuessed<T>(xo, n, k, vo, io, g) : -1;
-    let ok = got < 0 ? selectRow<T>(xo, n, k, vo, io) : got == 1;
+  for (let i = 0; i < units; i++) {
+    const u = first + i;
+    const r = u / parts;
+    const p = u - r * parts;
+    const len = min<i32>(part, n - p * part);
+    const xo = x + (<usize>r * <usize>stride + <usize>p * <usize>part) * sizeof<T>();
+    const vo = vals + ((<usize>i * <usize>k) << 3);
+    const io = idx + ((<usize>i * <usize>k) << 2);
+    const got = g == g ? selectGuessed<T>(xo, len, k, vo, io, g) : -1;
+    let ok = got < 0 ? selectRow<T>(xo, len, k, vo, io) : got == 1;
     const m = load<f64>(vo);
     if (ok) g = guessFrom<T>(k, last, m);
-    if (normalize && !(m > -Infinity)) ok = false;
-    store<u8>(flags + r, ok ? 0 : 1);
+    if (normalize && parts == 1 && !(m > -Infinity)) ok = false;
+    store<u8>(flags + i, ok ? 0 : 1);
     if (!ok) {
       bad++;
       continue;
     }
     let sum: f64 = 0;
-    if (normalize) sum = expSum<T>(xo, 0, n, m, 1);
-    const so = state + <usize>r * 24;
+    if (normalize && m > -Infinity) sum = expSum<T>(xo, 0, len, m, 1);
+    const so = state + <usize>i * 24;
     store<f64>(so, m);
     store<f64>(so, sum, 8);
     store<f64>(so, <f64>ties, 16);
@@ -321,15 +332,15 @@ function topKRows<T>(
 }
 
 export function topK_f32(
-  x: usize, rows: i32, n: i32, stride: i32, k: i32, normalize: bool,
-  vals: usize, idx: usize, state: usize, flags: usize,
+  x: usize, units: i32, n: i32, stride: i32, k: i32, normalize: bool,
+  vals: usize, idx: usize, state: usize, flags: usize, first: i32, part: i32,
 ): i32 {
-  return topKRows<f32>(x, rows, n, stride, k, normalize, vals, idx, state, flags);
+  return topKRows<f32>(x, units, n, stride, k, normalize, vals, idx, state, flags, first, part);
 }
 
 export function topK_f64(
-  x: usize, rows: i32, n: i32, stride: i32, k: i32, normalize: bool,
-  vals: usize, idx: usize, state: usize, flags: usize,
+  x: usize, units: i32, n: i32, stride: i32, k: i32, normalize: bool,
+  vals: usize, idx: usize, state: usize, flags: usize, first: i32, part: i32,
 ): i32 {
-  return topKRows<f64>(x, rows, n, stride, k, normalize, vals, idx, state, flags);
+  return topKRows<f64>(x, units, n, stride, k, normalize, vals, idx, state, flags, first, part);
 }
