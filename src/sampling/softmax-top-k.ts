@@ -16,8 +16,10 @@
  * `backend` ('auto' | 'js' | 'wasm', as everywhere): the wasm backend runs the pass as
  * a SIMD kernel (a vectorized compare against the buffer's k-th value, so only the
  * rare candidates reach the buffer, then one exp pass against the max over the
- * cache-resident row), on the worker pool with `configure({ threads })`, giving the
- * same indices as the JavaScript kernel; Float64 values agree to 1e−14 relative, and
+ * cache-resident row), on the worker pool with `configure({ threads })` — a row longer
+ * than 2^15 entries is cut into parts that the threads share and that are merged
+ * exactly (src/kernels/top-k-parts.ts), the cut fixed by the row's length, so every
+ * thread count gives the same bits — giving the same indices as the JavaScript kernel; Float64 values agree to 1e−14 relative, and
  * the Float32 normalizer is summed from f32 exponentials (≤ 2^−24 relative), so a
  * Float32 value is within 4 ulp of the JavaScript kernel's (both tested).
  *
