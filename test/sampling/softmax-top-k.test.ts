@@ -123,21 +123,27 @@ describe('softmaxTopK on the wasm backend (its SIMD kernel) equals the JS kernel
         { numRuns: 500 },
       );
     });
-  it('a 128,256-entry Float32 row and a batch: the same indices, values within 4 ulp', async () => {
+  it('128,256-entry rows (cut into parts by the wasm kernel), both types, log or not: the same indices, values within 4 ulp (Float64: 1e-14)', async () => {
     await import('../../src/kernels/wasm/index.js');
     const n = 128_256;
-    const x = new Float32Array(3 * n);
+    const raw = new Float64Array(3 * n);
     let s = 7;
-    for (let i = 0; i < x.length; i++) {
+    for (let i = 0; i < raw.length; i++) {
       s = (s * 1103515245 + 12345) >>> 0;
-      x[i] = (s / 2 ** 32 - 0.5) * 24;
+      raw[i] = (s / 2 ** 32 - 0.5) * 24;
     }
-    for (const k of [1, 8, 64]) {
-      const w = softmaxTopK(x, { k, shape: [3, n], backend: 'wasm' });
-      const j = softmaxTopK(x, { k, shape: [3, n], backend: 'js' });
-      expect(Array.from(w.indices)).toEqual(Array.from(j.indices));
-      for (let i = 0; i < w.values.length; i++)
-        expect(ulp32(w.values[i]!, j.values[i]!)).toBeLessThanOrEqual(4);
-    }
+    for (const x of [Float32Array.from(raw), raw])
+      for (const log of [false, true])
+        for (const k of [1, 8, 64]) {
+          const w = softmaxTopK(x, { k, shape: [3, n], log, backend: 'wasm' });
+          const j = softmaxTopK(x, { k, shape: [3, n], log, backend: 'js' });
+          expect(Array.from(w.indices)).toEqual(Array.from(j.indices));
+          for (let i = 0; i < w.values.length; i++) {
+            const [a, b] = [w.values[i]!, j.values[i]!];
+            if (x instanceof Float32Array) expect(ulp32(a, b)).toBeLessThanOrEqual(4);
+            else
+              expect(Math.abs(a - b)).toBeLessThanOrEqual(1e-14 * Math.abs(b) + (log ? 1e-14 : 0));
+          }
+        }
   });
 });
