@@ -493,8 +493,10 @@ ${reruns.join('\n')}
 ## Method
 
 - One child process per case (per shape); inside it every candidate runs in each
-  round, the order rotating from round to round, so the shared machine's noise hits
-  all alike. Warm-up rounds first, then the median of the timed rounds (15 for the
+  round, in an order shuffled anew each round (seeded), so the shared machine's noise
+  hits all alike and no candidate always runs right after the same one (cases run
+  before 2026-12-07 17:40 UTC rotated the order instead, so each candidate always
+  followed the same one and paid for its garbage and cold caches). Warm-up rounds first, then the median of the timed rounds (15 for the
   softmax kernels and cross-entropy in a full run; fewer for the multi-second
   attention and linear-cross-entropy cases: the "rounds" column says how many).
 - Every candidate takes an array and returns a new array: softmax-kit as called by a

@@ -6,10 +6,30 @@ export function median(values) {
   return s.length % 2 === 1 ? s[h] : (s[h - 1] + s[h]) / 2;
 }
 
+/** The order of round q: a permutation of 0 … n − 1, shuffled by a PRNG seeded with q (the same every run). */
+function roundOrder(n, q) {
+  let s = (q + 1) * 0x9e3779b1;
+  const next = () => {
+    s = (s + 0x6d2b79f5) | 0;
+    let t = Math.imul(s ^ (s >>> 15), 1 | s);
+    t ^= t + Math.imul(t ^ (t >>> 7), 61 | t);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+  const order = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(next() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order;
+}
+
 /**
  * Time candidates interleaved round by round: `warmup` untimed rounds, then
- * `rounds` timed ones; in each round every candidate runs once, the starting
- * candidate rotating so that no candidate always runs first. `run` may return a
+ * `rounds` timed ones; in each round every candidate runs once, in an order
+ * shuffled anew each round (seeded, so the same every run): no candidate always
+ * runs first, nor always right after the same other one (a candidate that leaves
+ * hundreds of MB of garbage or a cold cache would otherwise charge it to the one
+ * after it in every round). `run` may return a
  * promise (awaited inside the timing). Optional per-candidate `before`/`after`
  * hooks (switching a TF.js backend, a thread count) run untimed around each
  * call; a candidate's own `warmup` / `rounds` (for very slow candidates) cap its
@@ -22,8 +42,7 @@ export async function interleave(candidates, { warmup, rounds }) {
   const done = candidates.map(() => 0);
   const outputs = {};
   for (let q = 0; q < warmup + rounds; q++) {
-    for (let j = 0; j < candidates.length; j++) {
-      const c = (q + j) % candidates.length;
+    for (const c of roundOrder(candidates.length, q)) {
       const cand = candidates[c];
       const w = Math.min(warmup, cand.warmup ?? warmup);
       const timed = q >= warmup;
