@@ -57,7 +57,6 @@ import { allocLike, requireLength, toFloatArray } from '../tensor/arrays.js';
 import { describe, SoftmaxKitError } from '../tensor/errors.js';
 import { backendRule, booleanRule, numberRule, rule } from '../tensor/options.js';
 import type { ArrayInput, BackendName, FloatArray } from '../tensor/types.js';
-import { requireNumber } from '../tensor/validate.js';
 import { classTargets, classWeights, targetTotals } from './class-targets.js';
 import {
   CLASS_LOSS_RULES,
@@ -104,7 +103,7 @@ export const CROSS_ENTROPY_TERMS = {
   /** PaLM z-loss coefficient ≥ 0. */
   zLoss: numberRule({ atLeast: 0, default: 0 }),
   /** Soft-cap c > 0; 0 stands for none. */
-  softcap: rule((fn, name, v) => requireNumber(fn, name, v, { greaterThan: 0 }), 0),
+  softcap: numberRule({ greaterThan: 0, default: 0 }),
   returnLse: booleanRule(false),
   returnGrad: booleanRule(true),
 } as const;
