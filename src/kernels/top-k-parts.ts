@@ -37,6 +37,9 @@ export function partLength(n: number, k: number, normalize: boolean): number {
   return n - (parts - 1) * part >= k ? part : n;
 }
 
+/** Each part's next buffer entry during a merge, reused across rows and calls. */
+let heads = new Int32Array(16);
+
 /**
  * Row r of `out` from the `parts` units of `src` starting at unit u (part p at unit
  * u + p, its indices within the part of `part` entries). A part flagged (NaN, +∞) flags
@@ -70,7 +73,8 @@ export function mergeTopKParts(
     const mp = state[3 * p]!;
     if (mp > Number.NEGATIVE_INFINITY) sum += state[3 * p + 1]! * expDiff(mp, m);
   }
-  const head = new Int32Array(parts); // next entry of each part's buffer
+  if (heads.length < parts) heads = new Int32Array(parts);
+  const head = heads.fill(0, 0, parts); // next entry of each part's buffer
   const o = r * k;
   for (let j = 0; j < k; j++) {
     let best = 0;

@@ -106,14 +106,14 @@ export function wasmTopKRows(
     const x0 = x.byteOffset + first * w;
     // with `ready` (and whole rows), rows are handed over as they are done (runRows' pipeline)
     const done =
-      ready &&
-      parts === 1 &&
-      ((r0: number, t: number) => {
-        read(b, r0, t, r0);
-        ready(r0, t);
-      });
-    runRows(kern, name, rows * parts, part, (q, u) => args(x0, stride, b, q, u), done || undefined);
-    if (!done) {
+      ready && parts === 1
+        ? (r0: number, t: number) => {
+            read(b, r0, t, r0);
+            ready(r0, t);
+          }
+        : undefined;
+    runRows(kern, name, rows * parts, part, (q, u) => args(x0, stride, b, q, u), done);
+    if (done === undefined) {
       read(b, 0, rows, 0);
       ready?.(0, rows);
     }
